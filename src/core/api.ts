@@ -1,0 +1,125 @@
+// The engine's public surface: what the worker, the CLI and the companion call. Pure data in and out
+// (structured-clone friendly), so the same types cross the worker boundary unchanged.
+
+export type Precision = 'fp32' | 'fp16';
+export type TargetEp = 'any' | 'cuda' | 'cpu' | 'webgpu' | 'dml';
+export type Objective = 'nodes' | 'bytes';
+
+/** A block list, named like onnxruntime's convert_float_to_float16 arguments. */
+export interface Recipe {
+  keepIoTypes: boolean;
+  /** Op types kept in fp32 (exact op_type match, any domain). */
+  opBlockList: string[];
+  /** Node names kept in fp32. */
+  nodeBlockList: string[];
+  /**
+   * Name rules kept in fp32: a pattern that starts and ends with '/' is a regular expression over the node
+   * name (e.g. "/LayerNorm|Softmax/"); otherwise it is a scope prefix ("/encoder/layers.0/") or a glob
+   * with '*' ("*LayerNorm*").
+   */
+  patterns: string[];
+  targetEp: TargetEp;
+  /** Sizes bound to symbolic dims for the bytes objective, e.g. { batch: 1, sequence: 128 }. */
+  dims: Record<string, number>;
+  objective: Objective;
+}
+
+export const DEFAULT_RECIPE: Recipe = {
+  keepIoTypes: false,
+  opBlockList: [],
+  nodeBlockList: [],
+  patterns: [],
+  targetEp: 'any',
+  dims: {},
+  objective: 'nodes',
+};
+
+/** One fp32<->fp16 boundary: a value that needs a Cast, and where. */
+export interface CastBoundary {
+  value: string;
+  /** The Cast's target type. */
+  to: Precision;
+  /** Index of the producing node in the main graph's node list, or -1 for a graph input / initializer. */
+  producer: number;
+  /** Indices of the nodes that read the cast value. */
+  consumers: number[];
+  bytes: number;
+}
+
+export interface OpTypeStat {
+  opType: string;
+  domain: string;
+  count: number;
+  /** Whether the target EP has a float16 kernel for it (true when targetEp is 'any'). */
+  fp16Kernel: boolean;
+  /** Whether it touches float values at all (pure int/shape ops are irrelevant to the block list). */
+  float: boolean;
+}
+
+export interface NodeSummary {
+  index: number;
+  name: string;
+  opType: string;
+  domain: string;
+  inputs: string[];
+  outputs: string[];
+  /** Planned precision of the node's float slots; 'none' when it touches no float32 value. */
+  precision: Precision | 'mixed' | 'none';
+  /** Why it is fp32 when it is: 'op-block-list' | 'node-block-list' | 'pattern' | 'ep-kernel' | 'spec' | 'io' | 'cut'. */
+  reason?: string;
+  /** Constants, initializer-only and shape-computation nodes, which the graph view folds away by default. */
+  foldable: boolean;
+}
+
+export interface ValueSummary {
+  name: string;
+  elemType: number | undefined;
+  /** Dims as numbers or symbolic names; undefined when unknown. */
+  shape: (number | string)[] | undefined;
+  producer: number; // node index, -1 for graph inputs and initializers
+  consumers: number[];
+  isInitializer: boolean;
+  initializerBytes: number;
+}
+
+export interface ModelSummary {
+  nodeCount: number;
+  opsets: Record<string, number>;
+  irVersion: number;
+  producer: string;
+  nodes: NodeSummary[];
+  values: ValueSummary[];
+  inputs: string[];
+  outputs: string[];
+  opTypes: OpTypeStat[];
+  existingCasts: number;
+}
+
+export interface PlanReport {
+  /** Casts in the converted model, existing ones included (comparable with onnxruntime's count). */
+  castCount: number;
+  /** Casts the plan inserts. */
+  insertedCasts: number;
+  /** Bytes moved by inserted Casts with dims bound per the recipe (unknown dims count as 1). */
+  castBytes: number;
+  /** Casts onnxruntime's convert_float_to_float16 would leave for the same model and block list. */
+  ortReferenceCasts: number;
+  /** Share of float weight bytes stored as fp16. */
+  fp16WeightShare: number;
+  /** Share of estimated FLOPs executed in fp16. */
+  fp16FlopShare: number;
+  boundaries: CastBoundary[];
+  /** Per main-graph node, in node order. */
+  nodePrecision: (Precision | 'mixed' | 'none')[];
+  /** Initializer values clamped to fp16's range / flushed to zero when converted. */
+  clampedValues: number;
+  flushedValues: number;
+  planMillis: number;
+}
+
+export interface ConvertResult {
+  bytes: Uint8Array;
+  /** Extra data files when the model is written with external data. */
+  externalFiles: Record<string, Uint8Array>;
+  report: PlanReport;
+}

@@ -1,0 +1,124 @@
+// TypeScript shapes of the ONNX protobuf messages as protobufjs decodes them (camelCase field names).
+// serde.ts is the only module that touches protobufjs; everything else sees these plain shapes.
+// int64 fields decode to Long (exact round trip of values beyond 2^53); use toNumber() to read them.
+import type Long from 'long';
+
+export type Int64 = number | Long;
+
+export const enum DataType {
+  UNDEFINED = 0, FLOAT = 1, UINT8 = 2, INT8 = 3, UINT16 = 4, INT16 = 5, INT32 = 6, INT64 = 7, STRING = 8,
+  BOOL = 9, FLOAT16 = 10, DOUBLE = 11, UINT32 = 12, UINT64 = 13, COMPLEX64 = 14, COMPLEX128 = 15,
+  BFLOAT16 = 16, FLOAT8E4M3FN = 17, FLOAT8E4M3FNUZ = 18, FLOAT8E5M2 = 19, FLOAT8E5M2FNUZ = 20, UINT4 = 21,
+  INT4 = 22, FLOAT4E2M1 = 23, FLOAT8E8M0 = 24,
+}
+
+export const enum AttributeType {
+  UNDEFINED = 0, FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, GRAPH = 5, FLOATS = 6, INTS = 7, STRINGS = 8,
+  TENSORS = 9, GRAPHS = 10, SPARSE_TENSOR = 11, SPARSE_TENSORS = 12, TYPE_PROTO = 13, TYPE_PROTOS = 14,
+}
+
+export interface StringStringEntryProto { key?: string; value?: string }
+export interface OperatorSetIdProto { domain?: string; version?: Int64 }
+
+export interface TensorProto {
+  dims?: Int64[];
+  dataType?: number;
+  name?: string;
+  docString?: string;
+  /** A view into the decoded buffer (never a copy) until a rewrite replaces it. */
+  rawData?: Uint8Array;
+  floatData?: number[];
+  int32Data?: number[];
+  int64Data?: Int64[];
+  doubleData?: number[];
+  uint64Data?: Int64[];
+  stringData?: Uint8Array[];
+  externalData?: StringStringEntryProto[];
+  dataLocation?: number;
+  [field: string]: unknown;
+}
+
+export interface TensorShapeDimension { dimValue?: Int64; dimParam?: string; denotation?: string }
+export interface TensorShapeProto { dim?: TensorShapeDimension[] }
+
+export interface TypeProto {
+  tensorType?: { elemType?: number; shape?: TensorShapeProto };
+  sequenceType?: { elemType?: TypeProto };
+  mapType?: { keyType?: number; valueType?: TypeProto };
+  optionalType?: { elemType?: TypeProto };
+  sparseTensorType?: { elemType?: number; shape?: TensorShapeProto };
+  denotation?: string;
+  [field: string]: unknown;
+}
+
+export interface ValueInfoProto { name?: string; type?: TypeProto; docString?: string; [field: string]: unknown }
+
+export interface AttributeProto {
+  name?: string;
+  type?: number;
+  refAttrName?: string;
+  f?: number;
+  i?: Int64;
+  s?: Uint8Array;
+  t?: TensorProto;
+  g?: GraphProto;
+  floats?: number[];
+  ints?: Int64[];
+  strings?: Uint8Array[];
+  tensors?: TensorProto[];
+  graphs?: GraphProto[];
+  [field: string]: unknown;
+}
+
+export interface NodeProto {
+  input?: string[];
+  output?: string[];
+  name?: string;
+  opType?: string;
+  domain?: string;
+  attribute?: AttributeProto[];
+  docString?: string;
+  [field: string]: unknown;
+}
+
+export interface GraphProto {
+  node?: NodeProto[];
+  name?: string;
+  initializer?: TensorProto[];
+  sparseInitializer?: unknown[];
+  docString?: string;
+  input?: ValueInfoProto[];
+  output?: ValueInfoProto[];
+  valueInfo?: ValueInfoProto[];
+  [field: string]: unknown;
+}
+
+export interface FunctionProto {
+  name?: string;
+  domain?: string;
+  input?: string[];
+  output?: string[];
+  node?: NodeProto[];
+  opsetImport?: OperatorSetIdProto[];
+  [field: string]: unknown;
+}
+
+export interface ModelProto {
+  irVersion?: Int64;
+  opsetImport?: OperatorSetIdProto[];
+  producerName?: string;
+  producerVersion?: string;
+  domain?: string;
+  modelVersion?: Int64;
+  docString?: string;
+  graph?: GraphProto;
+  metadataProps?: StringStringEntryProto[];
+  functions?: FunctionProto[];
+  [field: string]: unknown;
+}
+
+/** Reads an int64 field as a JS number (exact up to 2^53, which covers every dim and opset). */
+export function toNumber(value: Int64 | undefined | null): number {
+  if (value === undefined || value === null) return 0;
+  return typeof value === 'number' ? value : value.toNumber();
+}
