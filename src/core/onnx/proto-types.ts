@@ -1,6 +1,9 @@
-// TypeScript shapes of the ONNX protobuf messages as protobufjs decodes them (camelCase field names).
-// serde.ts is the only module that touches protobufjs; everything else sees these plain shapes.
+// TypeScript shapes of the ONNX protobuf messages as serde.ts decodes them (camelCase field names).
+// serde.ts is the only module that touches protobufjs (for the schema); everything else sees these plain shapes.
 // int64 fields decode to Long (exact round trip of values beyond 2^53); use toNumber() to read them.
+// A decoded message holds only the fields present in the file (absent fields are undefined, never defaults).
+// Fields this schema does not know are kept under UNKNOWN_FIELDS (raw field bytes, tag included) and written
+// back by encodeModel, so a model from a newer ONNX survives a round trip.
 import type Long from 'long';
 
 export type Int64 = number | Long;
@@ -16,6 +19,10 @@ export const enum AttributeType {
   UNDEFINED = 0, FLOAT = 1, INT = 2, STRING = 3, TENSOR = 4, GRAPH = 5, FLOATS = 6, INTS = 7, STRINGS = 8,
   TENSORS = 9, GRAPHS = 10, SPARSE_TENSOR = 11, SPARSE_TENSORS = 12, TYPE_PROTO = 13, TYPE_PROTOS = 14,
 }
+
+/** Key of the raw bytes of fields the schema does not know, on any decoded message. */
+export const UNKNOWN_FIELDS = '$unknownFields';
+export type UnknownFields = Uint8Array[];
 
 export interface StringStringEntryProto { key?: string; value?: string }
 export interface OperatorSetIdProto { domain?: string; version?: Int64 }
@@ -35,8 +42,17 @@ export interface TensorProto {
   stringData?: Uint8Array[];
   externalData?: StringStringEntryProto[];
   dataLocation?: number;
+  segment?: { begin?: Int64; end?: Int64 };
+  metadataProps?: StringStringEntryProto[];
+  /**
+   * Not a proto field: the bytes of an EXTERNAL tensor (a view into its data file), attached by
+   * resolveExternalData. encodeModel never writes it; read any tensor's bytes with tensorBytes().
+   */
+  externalBytes?: Uint8Array;
   [field: string]: unknown;
 }
+
+export interface SparseTensorProto { values?: TensorProto; indices?: TensorProto; dims?: Int64[]; [field: string]: unknown }
 
 export interface TensorShapeDimension { dimValue?: Int64; dimParam?: string; denotation?: string }
 export interface TensorShapeProto { dim?: TensorShapeDimension[] }
@@ -67,6 +83,11 @@ export interface AttributeProto {
   strings?: Uint8Array[];
   tensors?: TensorProto[];
   graphs?: GraphProto[];
+  docString?: string;
+  sparseTensor?: SparseTensorProto;
+  sparseTensors?: SparseTensorProto[];
+  tp?: TypeProto;
+  typeProtos?: TypeProto[];
   [field: string]: unknown;
 }
 
@@ -85,7 +106,7 @@ export interface GraphProto {
   node?: NodeProto[];
   name?: string;
   initializer?: TensorProto[];
-  sparseInitializer?: unknown[];
+  sparseInitializer?: SparseTensorProto[];
   docString?: string;
   input?: ValueInfoProto[];
   output?: ValueInfoProto[];
@@ -100,6 +121,9 @@ export interface FunctionProto {
   output?: string[];
   node?: NodeProto[];
   opsetImport?: OperatorSetIdProto[];
+  /** Attribute names, and attributes with default values. */
+  attribute?: string[];
+  attributeProto?: AttributeProto[];
   [field: string]: unknown;
 }
 
@@ -114,11 +138,24 @@ export interface ModelProto {
   graph?: GraphProto;
   metadataProps?: StringStringEntryProto[];
   functions?: FunctionProto[];
+  trainingInfo?: TrainingInfoProto[];
+  [field: string]: unknown;
+}
+
+export interface TrainingInfoProto {
+  initialization?: GraphProto;
+  algorithm?: GraphProto;
+  initializationBinding?: StringStringEntryProto[];
+  updateBinding?: StringStringEntryProto[];
   [field: string]: unknown;
 }
 
 /** Reads an int64 field as a JS number (exact up to 2^53, which covers every dim and opset). */
 export function toNumber(value: Int64 | undefined | null): number {
   if (value === undefined || value === null) return 0;
-  return typeof value === 'number' ? value : value.toNumber();
+  if (typeof value === 'number') return value;
+  if (typeof value.toNumber === 'function') return value.toNumber();
+  // A Long that lost its prototype crossing a worker boundary (structured clone keeps low/high/unsigned).
+  const { low, high, unsigned } = value as { low: number; high: number; unsigned?: boolean };
+  return (unsigned ? high >>> 0 : high | 0) * 0x100000000 + (low >>> 0);
 }
