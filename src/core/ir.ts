@@ -1,0 +1,249 @@
+// An indexed, validated view over a decoded ModelProto: who produces and who reads every value, nodes in
+// topological order, subgraphs linked to their parent scope. The proto objects are shared, not copied, so
+// a 1 GB model costs only the index; rewrites build new node lists and leave the input model untouched.
+import { CastawayError } from './errors';
+import { AttributeType, toNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx/proto-types';
+
+export interface Consumer {
+  node: number;
+  /** Input position; -1 when the node reads the value only inside one of its subgraphs. */
+  slot: number;
+}
+
+export interface IrGraph {
+  /** Stable id, 0 for the main graph, in discovery order for subgraphs. */
+  id: number;
+  proto: GraphProto;
+  /** Nodes in topological order (the input order when it already was one). */
+  nodes: NodeProto[];
+  /** For each node of `nodes`, its index in proto.node. */
+  originalIndex: number[];
+  producer: Map<string, { node: number; slot: number }>;
+  consumers: Map<string, Consumer[]>;
+  graphInputs: Set<string>;
+  initializers: Map<string, TensorProto>;
+  outputs: string[];
+  /** Names this graph (or its subgraphs) reads from enclosing scopes. */
+  outerReads: Set<string>;
+  /** Subgraphs per node index: one entry per graph-valued attribute (If: then/else, Loop/Scan: body). */
+  subgraphs: Map<number, { attribute: string; graph: IrGraph }[]>;
+  parent?: { graph: IrGraph; node: number };
+}
+
+export interface IrModel {
+  proto: ModelProto;
+  main: IrGraph;
+  /** Every graph, main first, subgraphs after their parents. */
+  graphs: IrGraph[];
+  opsets: Map<string, number>;
+}
+
+/** '' and 'ai.onnx' name the same default domain. */
+export function normalizeDomain(domain: string | undefined): string {
+  return !domain || domain === 'ai.onnx' ? '' : domain;
+}
+
+export function buildIr(model: ModelProto): IrModel {
+  if (!model.graph) throw new CastawayError('not-onnx', 'The model has no graph');
+  const opsets = readOpsets(model);
+  const graphs: IrGraph[] = [];
+  const main = indexGraph(model.graph, undefined, graphs, 'main graph');
+  if (main.nodes.length === 0) throw new CastawayError('empty-graph', 'The main graph has no nodes', graphName(model.graph));
+  return { proto: model, main, graphs, opsets };
+}
+
+function readOpsets(model: ModelProto): Map<string, number> {
+  const opsets = new Map<string, number>();
+  for (const entry of model.opsetImport ?? []) {
+    const domain = normalizeDomain(entry.domain);
+    const version = toNumber(entry.version);
+    const previous = opsets.get(domain);
+    if (previous !== undefined && previous !== version) {
+      throw new CastawayError('opset-mix', `Domain "${domain || 'ai.onnx'}" is imported at opset ${previous} and at opset ${version}`, 'opset_import');
+    }
+    if (!Number.isInteger(version) || version < 1 || version > 10_000) {
+      throw new CastawayError('opset-mix', `Domain "${domain || 'ai.onnx'}" has an invalid opset version ${version}`, 'opset_import');
+    }
+    opsets.set(domain, version);
+  }
+  if (opsets.size === 0) throw new CastawayError('not-onnx', 'The model imports no opset', 'opset_import');
+  return opsets;
+}
+
+function graphName(graph: GraphProto): string {
+  return graph.name ? `graph "${graph.name}"` : 'graph';
+}
+
+function nodeLabel(node: NodeProto, index: number): string {
+  return node.name ? `node "${node.name}" (${node.opType})` : `node #${index} (${node.opType})`;
+}
+
+function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[], where: string): IrGraph {
+  const graph: IrGraph = {
+    id: all.length,
+    proto,
+    nodes: [],
+    originalIndex: [],
+    producer: new Map(),
+    consumers: new Map(),
+    graphInputs: new Set((proto.input ?? []).map((v) => v.name ?? '')),
+    initializers: new Map((proto.initializer ?? []).map((t) => [t.name ?? '', t])),
+    outputs: (proto.output ?? []).map((v) => v.name ?? ''),
+    outerReads: new Set(),
+    subgraphs: new Map(),
+    parent,
+  };
+  all.push(graph);
+  const protoNodes = proto.node ?? [];
+  const producedAt = new Map<string, number>();
+  protoNodes.forEach((node, i) => {
+    for (const out of node.output ?? []) {
+      if (!out) continue;
+      if (producedAt.has(out) || graph.graphInputs.has(out) && !graph.initializers.has(out)) {
+        throw new CastawayError('unsupported', `Value "${out}" is produced twice (the graph is not in SSA form)`, `${nodeLabel(node, i)} in ${where}`);
+      }
+      producedAt.set(out, i);
+    }
+  });
+  const order = topologicalOrder(protoNodes, producedAt, where);
+  const position = new Int32Array(protoNodes.length);
+  order.forEach((original, sorted) => (position[original] = sorted));
+  graph.originalIndex = order;
+  graph.nodes = order.map((i) => protoNodes[i]);
+  graph.nodes.forEach((node, n) => {
+    (node.output ?? []).forEach((out, slot) => out && graph.producer.set(out, { node: n, slot }));
+  });
+  const isLocal = (name: string) => graph.producer.has(name) || graph.graphInputs.has(name) || graph.initializers.has(name);
+  const addConsumer = (name: string, consumer: Consumer) => {
+    let list = graph.consumers.get(name);
+    if (!list) graph.consumers.set(name, (list = []));
+    list.push(consumer);
+  };
+  graph.nodes.forEach((node, n) => {
+    (node.input ?? []).forEach((name, slot) => {
+      if (!name) return; // an omitted optional input
+      if (isLocal(name)) addConsumer(name, { node: n, slot });
+      else if (parent && resolvesInScope(parent.graph, name)) graph.outerReads.add(name);
+      else throw new CastawayError('dangling-input', `Input "${name}" is not produced by any node, graph input or initializer`, `${nodeLabel(node, graph.originalIndex[n])} in ${where}`);
+    });
+    const subgraphs: { attribute: string; graph: IrGraph }[] = [];
+    for (const attr of node.attribute ?? []) {
+      const bodies = attr.g ? [attr.g] : attr.graphs ?? [];
+      if (!attr.g && !(attr.type === AttributeType.GRAPHS && bodies.length)) continue;
+      for (const body of bodies) {
+        const sub = indexGraph(body, { graph, node: n }, all, `${attr.name} of ${nodeLabel(node, graph.originalIndex[n])}`);
+        subgraphs.push({ attribute: attr.name ?? '', graph: sub });
+        for (const name of sub.outerReads) {
+          const already = graph.consumers.get(name)?.some((c) => c.node === n && c.slot === -1);
+          if (isLocal(name)) {
+            if (!already) addConsumer(name, { node: n, slot: -1 });
+          }
+          else graph.outerReads.add(name);
+        }
+      }
+    }
+    if (subgraphs.length) graph.subgraphs.set(n, subgraphs);
+  });
+  for (const name of graph.outputs) {
+    if (name && !isLocal(name) && !(parent && resolvesInScope(parent.graph, name))) {
+      throw new CastawayError('dangling-input', `Graph output "${name}" is not produced by any node`, where);
+    }
+  }
+  return graph;
+}
+
+function resolvesInScope(graph: IrGraph, name: string): boolean {
+  for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
+    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return true;
+  }
+  return false;
+}
+
+/**
+ * Kahn's algorithm that keeps the input order wherever the input is already sorted: a node is emitted as
+ * soon as all its local producers are, scanning in original order. Values from outer scopes, graph inputs
+ * and initializers are always ready.
+ */
+function topologicalOrder(nodes: NodeProto[], producedAt: Map<string, number>, where: string): number[] {
+  const pending = new Int32Array(nodes.length);
+  const dependents: number[][] = nodes.map(() => []);
+  nodes.forEach((node, i) => {
+    const seen = new Set<number>();
+    for (const name of node.input ?? []) {
+      const p = name ? producedAt.get(name) : undefined;
+      if (p === undefined || seen.has(p)) continue;
+      seen.add(p);
+      if (p === i) throw new CastawayError('cycle', `Node reads its own output "${name}"`, nodeLabel(node, i));
+      pending[i]++;
+      dependents[p].push(i);
+    }
+    // Subgraph bodies may read values produced later in this graph: those are dependencies too.
+    for (const name of subgraphReads(node)) {
+      const p = producedAt.get(name);
+      if (p === undefined || p === i || seen.has(p)) continue;
+      seen.add(p);
+      pending[i]++;
+      dependents[p].push(i);
+    }
+  });
+  const order: number[] = [];
+  // A min-heap on original index keeps the output as close to the input order as the dependencies allow.
+  const heap: number[] = [];
+  const push = (x: number) => {
+    heap.push(x);
+    for (let i = heap.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (heap[p] <= heap[i]) break;
+      [heap[p], heap[i]] = [heap[i], heap[p]];
+      i = p;
+    }
+  };
+  const pop = () => {
+    const top = heap[0];
+    const last = heap.pop()!;
+    if (heap.length) {
+      heap[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < heap.length && heap[l] < heap[m]) m = l;
+        if (r < heap.length && heap[r] < heap[m]) m = r;
+        if (m === i) break;
+        [heap[m], heap[i]] = [heap[i], heap[m]];
+        i = m;
+      }
+    }
+    return top;
+  };
+  for (let i = 0; i < nodes.length; i++) if (pending[i] === 0) push(i);
+  while (heap.length) {
+    const i = pop();
+    order.push(i);
+    for (const d of dependents[i]) if (--pending[d] === 0) push(d);
+  }
+  if (order.length !== nodes.length) {
+    const stuck = nodes.findIndex((_, i) => pending[i] > 0);
+    throw new CastawayError('cycle', 'The graph has a cycle', `${nodeLabel(nodes[stuck], stuck)} in ${where}`);
+  }
+  return order;
+}
+
+/** Names read anywhere inside a node's subgraphs (deeply), used only for ordering. */
+function subgraphReads(node: NodeProto): Set<string> {
+  const reads = new Set<string>();
+  const visit = (graph: GraphProto) => {
+    for (const inner of graph.node ?? []) {
+      for (const name of inner.input ?? []) if (name) reads.add(name);
+      for (const attr of inner.attribute ?? []) {
+        if (attr.g) visit(attr.g);
+        for (const g of attr.graphs ?? []) visit(g);
+      }
+    }
+  };
+  for (const attr of node.attribute ?? []) {
+    if (attr.g) visit(attr.g);
+    for (const g of attr.graphs ?? []) visit(g);
+  }
+  return reads;
+}
