@@ -13,9 +13,9 @@ export interface Recipe {
   /** Node names kept in fp32. */
   nodeBlockList: string[];
   /**
-   * Name rules kept in fp32: a pattern that starts and ends with '/' is a regular expression over the node
-   * name (e.g. "/LayerNorm|Softmax/"); otherwise it is a scope prefix ("/encoder/layers.0/") or a glob
-   * with '*' ("*LayerNorm*").
+   * Name rules kept in fp32: "re:<regex>" is a case-insensitive regular expression searched in the node
+   * name (e.g. "re:layer_?norm|softmax"); a rule with '*' is a glob over the whole name ("*LayerNorm*");
+   * anything else is a scope prefix ("/encoder/layers.0/").
    */
   patterns: string[];
   targetEp: TargetEp;
@@ -50,8 +50,8 @@ export interface OpTypeStat {
   opType: string;
   domain: string;
   count: number;
-  /** Whether the target EP has a float16 kernel for it (true when targetEp is 'any'). */
-  fp16Kernel: boolean;
+  /** Whether each execution provider has a float16 kernel for it at the model's opset ('any' is always true). */
+  fp16Kernel: Record<TargetEp, boolean>;
   /** Whether it touches float values at all (pure int/shape ops are irrelevant to the block list). */
   float: boolean;
 }

@@ -1,0 +1,87 @@
+// `npm run bench`: Castaway's engine figures beside onnxruntime's own converter, in one run.
+//  - plan + convert of gpt2-deep200-o14 (43,720 nodes), with the issue's block list: budget 1 s
+//  - re-plan after one block-list change on the same graph: budget 50 ms
+//  - decode of a synthetic 1 GB model: budget 3 s, peak memory under 1.5x the file
+// The baseline (onnxruntime.transformers.float16) runs in the same run when a Python with onnxruntime is
+// available (CASTAWAY_BASELINE_PYTHON, default python3); otherwise its recorded figure from
+// fixtures/README.md is printed and labelled as recorded.
+//   npm run bench [-- --write docs/bench.md] [-- --skip-decode] [-- --decode-bytes N]
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DEFAULT_RECIPE } from '../src/core/api';
+import { convertModel, openModel, planModel, summarizeModel } from '../src/core/engine';
+import { ORT_BASELINE, issueBlockList } from '../src/node/fixture-recipes';
+import { benchDecode } from './bench-decode';
+
+const { values: args } = parseArgs({ options: { write: { type: 'string' }, 'skip-decode': { type: 'boolean' }, 'decode-bytes': { type: 'string' }, runs: { type: 'string' } } });
+const runs = Number(args.runs ?? 5);
+const fixture = 'gpt2-deep200-o14';
+const path = fileURLToPath(new URL(`../fixtures/models/${fixture}.onnx`, import.meta.url));
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const time = <T>(f: () => T): [T, number] => {
+  const t = performance.now();
+  const r = f();
+  return [r, performance.now() - t];
+};
+
+const bytes = new Uint8Array(readFileSync(path));
+// End to end as the CLI does it: decode, index, plan, rewrite, encode.
+const endToEnd: number[] = [];
+let casts = 0;
+let ortCasts = 0;
+let blockList: string[] = [];
+for (let i = 0; i < runs; i++) {
+  const [, ms] = time(() => {
+    const model = openModel(bytes);
+    blockList = issueBlockList(summarizeModel(model));
+    const result = convertModel(model, { ...DEFAULT_RECIPE, opBlockList: blockList });
+    casts = result.report.castCount;
+    ortCasts = result.report.ortReferenceCasts;
+  });
+  endToEnd.push(ms);
+}
+// Re-plan after one change: toggle one node into the block list, as a click in the app does.
+const model = openModel(bytes);
+const summary = summarizeModel(model);
+const base = { ...DEFAULT_RECIPE, opBlockList: ['Softmax'] };
+planModel(model, base);
+const toggles: number[] = [];
+const mids = summary.nodes.filter((n) => n.opType === 'MatMul').slice(0, 20);
+for (const node of mids) {
+  const [, ms] = time(() => planModel(model, { ...base, nodeBlockList: [node.name] }));
+  toggles.push(ms);
+}
+const planOnly: number[] = [];
+for (let i = 0; i < runs; i++) planOnly.push(time(() => planModel(model, { ...base, opBlockList: blockList }))[1]);
+
+const python = process.env.CASTAWAY_BASELINE_PYTHON ?? 'python3';
+const baselineRun = spawnSync(python, [fileURLToPath(new URL('./baseline_float16.py', import.meta.url)), path, 'issue'], { encoding: 'utf8', timeout: 600_000 });
+const baseline = baselineRun.status === 0 ? (JSON.parse(baselineRun.stdout.trim().split('\n').pop()!) as { seconds: number; casts: number; duplicateNames: number }) : undefined;
+
+const decode = args['skip-decode'] ? undefined : benchDecode(Number(args['decode-bytes'] ?? 2 ** 30));
+
+const lines = [
+  `Castaway engine benchmark (${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${runs} runs, medians)`,
+  '',
+  '| what | Castaway | budget | onnxruntime 1.30 convert_float_to_float16 |',
+  '|---|---|---|---|',
+  `| ${fixture} (${summary.nodeCount} nodes), issue block list: decode + plan + convert + encode | ${median(endToEnd).toFixed(0)} ms, ${casts} Casts | < 1000 ms | ${baseline ? `${(baseline.seconds * 1000).toFixed(0)} ms, ${baseline.casts} Casts (measured in this run)` : `${(ORT_BASELINE[fixture].convertSeconds * 1000).toFixed(0)} ms, ${ORT_BASELINE[fixture].issueCasts} Casts (recorded in fixtures/README.md; no Python onnxruntime here)`} |`,
+  `| same, plan only (max-flow + report) | ${median(planOnly).toFixed(1)} ms | | |`,
+  `| re-plan after one node toggle (${toggles.length} toggles) | ${median(toggles).toFixed(1)} ms (max ${Math.max(...toggles).toFixed(1)} ms) | < 50 ms | re-runs the whole conversion |`,
+  decode
+    ? `| decode of a synthetic ${(decode.fileBytes / 2 ** 30).toFixed(2)} GiB model (read + decode) | ${decode.totalMs.toFixed(0)} ms, peak RSS ${(decode.peakOverFile).toFixed(2)}x the file | < 3000 ms, < 1.5x | |`
+    : '| decode of a synthetic 1 GB model | skipped | | |',
+  '',
+  `onnxruntime's count for the same block list, as Castaway's reference model computes it: ${ortCasts}.`,
+];
+const text = `${lines.join('\n')}\n`;
+process.stdout.write(text);
+if (args.write) writeFileSync(args.write, text);
+const ok = median(endToEnd) < 1000 && median(toggles) < 50 && (!decode || decode.withinBudget);
+if (!ok) {
+  process.stderr.write('bench: a budget was missed\n');
+  process.exitCode = 1;
+}

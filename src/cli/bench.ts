@@ -1,0 +1,231 @@
+// `castaway bench model.onnx [more.onnx ...] --ep cuda|cpu|auto [--dims batch=1,sequence=128] [--runs N]`
+// The companion's runner, in-process: the same session options, input generation and statistics as the
+// companion's /bench. Several models are timed one after the other on the same inputs, each against the
+// first (speed-up and, with --compare, the output error).
+
+import { statSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { compareTensors, type ErrorStats } from '../companion/compare.js';
+import { CompanionError } from '../companion/errors.js';
+import type { BenchParams, EpRequest, InputSummary, TensorData } from '../companion/protocol.js';
+import { benchModel, deviceName, machineInfo, openSession, runRaw, type BenchResult } from '../companion/runner.js';
+
+export const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [options]
+  --ep cuda|cpu|auto      execution provider (default auto: CUDA when its EP loads, else CPU, said so)
+  --dims a=1,b=128        sizes of the inputs' symbolic dims (e.g. batch=1,sequence=128)
+  --runs N                timed runs (default 20)
+  --warmup N              untimed runs before them, after a first cold run (default 5)
+  --vocab N               upper bound of generated token ids (default 1000)
+  --seed N                seed of generated inputs (default 0)
+  --opt-level L           onnxruntime graph optimization: disabled|basic|extended|all (default all)
+  --labels a,b,...        names of the models in the output (default: file names)
+  --compare               also run each model once and report its output error against the first model's
+  --json FILE             write the results as JSON (- for stdout)`;
+
+export interface BenchRow {
+  label: string;
+  file: string;
+  bytes: number;
+  ep: string;
+  fallback?: string;
+  sessionCreateMs: number;
+  bench?: BenchResult;
+  /** Median speed-up against the first model (>1 = faster). */
+  speedup?: number;
+  errors?: Record<string, ErrorStats>;
+  error?: string;
+}
+
+export interface BenchReport {
+  device: string;
+  ep: string;
+  versions: Record<string, string>;
+  dims: Record<string, number>;
+  runs: number;
+  warmup: number;
+  inputs?: InputSummary[];
+  rows: BenchRow[];
+}
+
+function parseDims(s: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!s) return out;
+  for (const part of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([^=]+)=(\d+)$/.exec(part);
+    if (!m) throw new CompanionError('bad-request', `--dims: '${part}' is not name=size`);
+    out[m[1].trim()] = Number(m[2]);
+  }
+  return out;
+}
+
+function int(v: string | undefined, name: string, def: number, min = 0): number {
+  if (v === undefined) return def;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new CompanionError('bad-request', `--${name} must be an integer >= ${min}`);
+  return n;
+}
+
+const fmt = (x: number | undefined, d = 2) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
+
+function table(report: BenchReport): string {
+  const head = ['model', 'ep', 'create ms', 'first ms', 'median ms', 'p90 ms', 'vs first'];
+  const withErr = report.rows.some((r) => r.errors);
+  if (withErr) head.push('max abs err', 'cosine', 'non-finite');
+  const lines = [head];
+  for (const r of report.rows) {
+    if (r.error) {
+      lines.push([r.label, r.ep, '-', '-', 'FAILED', '-', '-']);
+      continue;
+    }
+    const b = r.bench!;
+    const row = [r.label, r.ep, fmt(r.sessionCreateMs, 0), fmt(b.firstRunMs), fmt(b.medianMs, 3), fmt(b.p90Ms, 3), `${fmt(r.speedup)}x`];
+    if (withErr) {
+      const es = Object.values(r.errors ?? {});
+      row.push(
+        es.length ? Math.max(...es.map((e) => e.maxAbs)).toExponential(2) : '-',
+        es.length ? Math.min(...es.map((e) => e.cosine)).toFixed(6) : '-',
+        es.length ? String(es.reduce((a, e) => a + e.nonFinite, 0)) : '-',
+      );
+    }
+    lines.push(row);
+  }
+  const w = head.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
+  const text = lines.map((l) => l.map((c, i) => (i === l.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n');
+  const failures = report.rows.filter((r) => r.error).map((r) => `${r.label}: ${r.error}`);
+  return failures.length ? `${text}\n\n${failures.join('\n')}` : text;
+}
+
+/** Runs the bench command; returns the process exit code. `log` receives the human-readable output. */
+export async function runBenchCommand(args: string[], log: (s: string) => void = console.log): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        ep: { type: 'string' },
+        dims: { type: 'string' },
+        runs: { type: 'string' },
+        warmup: { type: 'string' },
+        vocab: { type: 'string' },
+        seed: { type: 'string' },
+        'opt-level': { type: 'string' },
+        labels: { type: 'string' },
+        compare: { type: 'boolean' },
+        json: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    console.error(`${(e as Error).message}\n\n${BENCH_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    log(BENCH_USAGE);
+    return 0;
+  }
+  if (positionals.length === 0) {
+    console.error(`castaway bench: no model given\n\n${BENCH_USAGE}`);
+    return 2;
+  }
+  let params: BenchParams;
+  let labels: string[];
+  try {
+    const ep = (values.ep ?? 'auto') as EpRequest;
+    if (!['auto', 'cuda', 'cpu'].includes(ep)) throw new CompanionError('bad-request', '--ep must be cuda, cpu or auto');
+    const level = values['opt-level'] as BenchParams['graphOptimizationLevel'] | undefined;
+    if (level && !['disabled', 'basic', 'extended', 'all'].includes(level)) {
+      throw new CompanionError('bad-request', '--opt-level must be disabled, basic, extended or all');
+    }
+    params = {
+      ep,
+      dims: parseDims(values.dims),
+      runs: int(values.runs, 'runs', 20, 1),
+      warmup: int(values.warmup, 'warmup', 5),
+      vocab: int(values.vocab, 'vocab', 1000, 1),
+      seed: int(values.seed, 'seed', 0),
+      graphOptimizationLevel: level,
+    };
+    labels = values.labels ? values.labels.split(',') : [];
+    if (labels.length && labels.length !== positionals.length) {
+      throw new CompanionError('bad-request', `--labels names ${labels.length} models but ${positionals.length} are given`);
+    }
+  } catch (e) {
+    console.error(`castaway bench: ${(e as Error).message}`);
+    return 2;
+  }
+
+  const machine = await machineInfo();
+  const report: BenchReport = {
+    device: '',
+    ep: '',
+    versions: machine.versions,
+    dims: params.dims ?? {},
+    runs: params.runs!,
+    warmup: params.warmup!,
+    rows: [],
+  };
+  let reference: Record<string, { type: string; data: TensorData }> | undefined;
+  let failed = false;
+  for (let i = 0; i < positionals.length; i++) {
+    const file = positionals[i];
+    const row: BenchRow = { label: labels[i] ?? basename(file), file, bytes: 0, ep: '-', sessionCreateMs: NaN };
+    report.rows.push(row);
+    let open;
+    try {
+      try {
+        row.bytes = statSync(file).size;
+      } catch (e) {
+        throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+      }
+      // by path: onnxruntime reads it (no 2 GiB limit of a Node buffer, external data next to it works)
+      open = await openSession(file, params);
+      row.ep = open.ep;
+      if (open.fallback) row.fallback = open.fallback;
+      row.sessionCreateMs = open.sessionCreateMs;
+      report.ep ||= open.ep;
+      if (values.compare) {
+        const { res, names } = await runRaw(open, params);
+        const outs = Object.fromEntries(names.map((n) => [n, { type: res[n].type, data: res[n].data as TensorData }]));
+        if (!reference) reference = outs;
+        else {
+          row.errors = {};
+          for (const n of names) {
+            if (reference[n]) row.errors[n] = compareTensors(reference[n], outs[n]);
+          }
+        }
+      }
+      row.bench = await benchModel(open, params);
+      report.inputs ??= row.bench.inputs;
+      const base = report.rows[0].bench?.medianMs;
+      if (base) row.speedup = base / row.bench.medianMs;
+    } catch (e) {
+      row.error = (e as Error).message;
+      failed = true;
+    } finally {
+      await open?.session.release().catch(() => undefined);
+    }
+    if (!values.json || values.json !== '-') {
+      const b = row.bench;
+      log(
+        b
+          ? `${row.label}: ${row.ep} median ${b.medianMs.toFixed(3)} ms, p90 ${b.p90Ms.toFixed(3)} ms`
+          : `${row.label}: FAILED ${row.error}`,
+      );
+    }
+  }
+  report.ep ||= params.ep ?? 'auto';
+  report.device = report.ep === 'cuda' || report.ep === 'cpu' ? deviceName(report.ep) : machine.device.name;
+  if (values.json === '-') {
+    log(JSON.stringify(report, null, 2));
+  } else {
+    const fb = report.rows.find((r) => r.fallback)?.fallback;
+    log(`\n${report.device}, onnxruntime-node ${report.versions.onnxruntime}, dims ${JSON.stringify(report.dims)}, ` +
+      `${report.warmup} warm-up + ${report.runs} timed runs${fb ? `\nnote: CPU fallback: ${fb}` : ''}\n`);
+    log(table(report));
+    if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
+  }
+  return failed ? 1 : 0;
+}

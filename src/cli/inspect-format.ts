@@ -1,0 +1,27 @@
+// The human-readable `castaway inspect` report.
+import type { ModelSummary, PlanReport, Recipe } from '../core/api';
+
+const pad = (s: string | number, n: number) => String(s).padEnd(n);
+const padLeft = (s: string | number, n: number) => String(s).padStart(n);
+
+export function formatInspect(summary: ModelSummary, report: PlanReport, recipe: Recipe): string {
+  const lines: string[] = [];
+  lines.push(`model: ${summary.nodeCount} nodes, IR ${summary.irVersion}, opsets ${Object.entries(summary.opsets).map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(' ')}${summary.producer ? `, from ${summary.producer}` : ''}`);
+  lines.push(`inputs: ${summary.inputs.join(', ')}`);
+  lines.push(`outputs: ${summary.outputs.join(', ')}`);
+  const floatValues = summary.values.filter((v) => v.elemType === 1);
+  const floatWeights = floatValues.filter((v) => v.isInitializer);
+  lines.push(`float32 values: ${floatValues.length} (${floatWeights.length} initializers, ${(floatWeights.reduce((s, v) => s + v.initializerBytes, 0) / 1e6).toFixed(2)} MB)`);
+  lines.push('');
+  lines.push(`${pad('op type', 28)}${padLeft('count', 7)}  float  fp16 kernel (cuda)  blocked`);
+  const blocked = new Set(recipe.opBlockList);
+  for (const op of summary.opTypes) {
+    lines.push(`${pad(op.domain ? `${op.domain}.${op.opType}` : op.opType, 28)}${padLeft(op.count, 7)}  ${pad(op.float ? 'yes' : 'no', 5)}  ${pad(op.fp16Kernel.cuda ? 'yes' : 'no', 18)}  ${blocked.has(op.opType) ? 'yes' : ''}`);
+  }
+  lines.push('');
+  lines.push(`recipe: ${recipe.opBlockList.length} op types, ${recipe.nodeBlockList.length} nodes, ${recipe.patterns.length} patterns blocked; keep_io_types ${recipe.keepIoTypes}; target ${recipe.targetEp}; objective ${recipe.objective}`);
+  lines.push(`Casts needed: ${report.castCount} (existing ${summary.existingCasts}, inserted ${report.insertedCasts})   onnxruntime's convert_float_to_float16: ${report.ortReferenceCasts}`);
+  lines.push(`cast bytes: ${report.castBytes}   fp16 weights: ${(100 * report.fp16WeightShare).toFixed(1)}%   fp16 FLOPs (estimate): ${(100 * report.fp16FlopShare).toFixed(1)}%`);
+  lines.push(`fp16 storage: ${report.clampedValues} values clamped to +-65504, ${report.flushedValues} flushed to zero`);
+  return `${lines.join('\n')}\n`;
+}

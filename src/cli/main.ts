@@ -1,0 +1,119 @@
+// castaway: the command-line adapter over the engine. convert, inspect and bench; exit codes tell
+// scripts what went wrong without parsing messages.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { convertModel, openModel, planModel, summarizeModel, type EngineModel } from '../core/engine';
+import { CastawayError } from '../core/errors';
+import { loadModelFile } from '../node/load-model-file';
+import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
+import { formatInspect } from './inspect-format';
+import { Progress } from './progress';
+
+export const EXIT = { ok: 0, internal: 1, usage: 2, badModel: 3, badRecipe: 4, io: 5 } as const;
+
+const USAGE = `Usage:
+  castaway convert <in.onnx> -o <out.onnx> [recipe options]
+  castaway inspect <in.onnx> [recipe options] [--json]
+  castaway bench <model.onnx> --ep cuda|cpu [--dims batch=1,sequence=128] [--runs N]
+
+Recipe options (named like onnxruntime's convert_float_to_float16):
+  --recipe <file.json>         a recipe exported by the app
+  --op-block-list A,B          op types kept in fp32
+  --node-block-list n1,n2      node names kept in fp32
+  --pattern <rule>             name rule kept in fp32: scope prefix, glob with *, or re:<regex> (repeatable)
+  --keep-io-types              keep float graph inputs and outputs fp32
+  --target-ep any|cuda|cpu|webgpu|dml   ops without a float16 kernel there stay fp32
+  --objective nodes|bytes      fewest Cast nodes (default) or fewest bytes cast
+  --dims batch=1,sequence=128  sizes of symbolic dims for the bytes objective
+
+Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad recipe, 5 file error, 1 internal error.`;
+
+class UsageError extends Error {}
+
+function open(path: string, progress: Progress): EngineModel {
+  progress.step(`reading ${path}`);
+  let loaded: ReturnType<typeof loadModelFile>;
+  try {
+    loaded = loadModelFile(path);
+  } catch (error) {
+    if (error instanceof CastawayError) throw error;
+    throw Object.assign(new Error(`Cannot read ${path}: ${(error as Error).message}`), { exit: EXIT.io });
+  }
+  progress.step(`decoding and indexing (${(loaded.bytes.byteLength / 1e6).toFixed(1)} MB)`);
+  return openModel(loaded.bytes, loaded.externalFiles);
+}
+
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      out(`${USAGE}\n`);
+      return command ? EXIT.ok : EXIT.usage;
+    }
+    if (command === 'bench') {
+      const { runBenchCommand } = await import('./bench');
+      return await runBenchCommand(rest);
+    }
+    if (command !== 'convert' && command !== 'inspect') throw new UsageError(`Unknown command "${command}"`);
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { ...RECIPE_OPTIONS, output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one model file`);
+    const progress = new Progress(err, !values.quiet && !values.json);
+    const recipe = recipeFromFlags(values as RecipeFlags, (p) => {
+      try {
+        return readFileSync(p, 'utf8');
+      } catch (error) {
+        throw Object.assign(new Error(`Cannot read recipe ${p}: ${(error as Error).message}`), { exit: EXIT.io });
+      }
+    });
+    const model = open(positionals[0], progress);
+    if (command === 'inspect') {
+      progress.step('planning');
+      const report = planModel(model, recipe);
+      progress.done();
+      const summary = summarizeModel(model);
+      out(values.json ? `${JSON.stringify({ summary: { ...summary, nodes: undefined, values: undefined }, report: { ...report, boundaries: report.boundaries.length, nodePrecision: undefined } }, null, 2)}\n` : formatInspect(summary, report, recipe));
+      return EXIT.ok;
+    }
+    if (!values.output) throw new UsageError('convert needs -o <out.onnx>');
+    progress.step('planning and rewriting');
+    const result = convertModel(model, recipe);
+    progress.step(`writing ${values.output}`);
+    try {
+      writeFileSync(values.output, result.bytes);
+    } catch (error) {
+      throw Object.assign(new Error(`Cannot write ${values.output}: ${(error as Error).message}`), { exit: EXIT.io });
+    }
+    progress.done();
+    const r = result.report;
+    out(`${values.output}: ${r.castCount} Casts (${r.insertedCasts} inserted; onnxruntime's tool: ${r.ortReferenceCasts}), ` +
+      `fp16 weights ${(100 * r.fp16WeightShare).toFixed(1)}%, ${r.clampedValues} values clamped, ${r.flushedValues} flushed to zero\n`);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      err(`castaway: ${error.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof CastawayError) {
+      err(`castaway: ${error.message} [${error.code}]\n`);
+      return error.code === 'bad-recipe' ? EXIT.badRecipe : error.code === 'missing-external-data' ? EXIT.io : EXIT.badModel;
+    }
+    const exit = (error as { exit?: number }).exit;
+    err(`castaway: ${(error as Error).message ?? error}\n`);
+    return exit ?? EXIT.internal;
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,219 @@
+// The engine facade: what the model worker, the CLI and the companion call. Everything the pipeline
+// computes once per model (decode, IR, types, the planning problem and its flow network) lives in an
+// EngineModel; planModel is then only a max-flow run plus the report, so it can follow every click.
+import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary, type OpTypeStat, type PlanReport, type Recipe, type TargetEp, type ValueSummary } from './api';
+import { CastawayError } from './errors';
+import { resolveExternalData, tensorBytes } from './external-data';
+import { buildIr, normalizeDomain, type IrModel } from './ir';
+import { DataType, toNumber, type ModelProto } from './onnx/proto-types';
+import { buildPlanningProblem, shapeOf, type PlanningProblem } from './plan/constraints';
+import { Planner, type PlanOutcome } from './plan/planner';
+import { buildPlanReport } from './plan/report';
+import { createTypeOracle } from './plan/type-oracle';
+import { normalizeRecipe, TARGET_EPS } from './recipe';
+import { ortReferenceCastCount } from './reference/ort-cast-count';
+import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
+import { simulatePlan } from './rewrite/simulate';
+import { convertFloat32BytesToFloat16 } from './rewrite/fp16';
+import { decodeModel, encodeModel } from './serde';
+import { hasFloat16Kernel } from './types/ep-kernels';
+
+export { PRESETS, parseRecipe, recipeToCliCommand, serializeRecipe, normalizeRecipe } from './recipe';
+export { CastawayError, isCastawayError } from './errors';
+
+export class EngineModel {
+  readonly proto: ModelProto;
+  readonly ir: IrModel;
+  readonly problem: PlanningProblem;
+  readonly planner: Planner;
+  /** Per stored tensor key, its fp16 conversion statistics, computed on first need. */
+  readonly clampCache = new Map<string, { clamped: number; flushed: number }>();
+  private summaryCache?: ModelSummary;
+
+  constructor(proto: ModelProto) {
+    this.proto = proto;
+    this.ir = buildIr(proto);
+    const types = createTypeOracle(this.ir);
+    this.problem = buildPlanningProblem(this.ir, types);
+    this.planner = new Planner(this.problem);
+  }
+
+  summary(): ModelSummary {
+    return (this.summaryCache ??= summarize(this));
+  }
+}
+
+/** Decodes and indexes a model; throws CastawayError on anything the engine cannot handle safely. */
+export function openModel(bytes: Uint8Array, externalFiles?: Map<string, Uint8Array>): EngineModel {
+  const proto = resolveExternalData(decodeModel(bytes), externalFiles ?? new Map());
+  return new EngineModel(proto);
+}
+
+export function summarizeModel(model: EngineModel): ModelSummary {
+  return model.summary();
+}
+
+function kernels(ep: TargetEp, domain: string, opType: string, opset: number): boolean {
+  return ep === 'any' || hasFloat16Kernel(ep, domain, opType, opset);
+}
+
+function runPlan(model: EngineModel, recipe: Recipe): { outcome: PlanOutcome; millis: number } {
+  const start = now();
+  const outcome = model.planner.plan(recipe, kernels);
+  return { outcome, millis: now() - start };
+}
+
+export function planModel(model: EngineModel, recipeInput: Partial<Recipe> = {}): PlanReport {
+  const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
+  const { outcome, millis } = runPlan(model, recipe);
+  const clamp = clampStats(model, outcome);
+  return buildPlanReport(model.problem, outcome, recipe, {
+    existingCasts: model.summary().existingCasts,
+    removedCasts: countRemovableCasts(model.problem, outcome),
+    ortReferenceCasts: ortReferenceCastCount(model.ir, model.problem.types, recipe),
+    clamped: clamp.clamped,
+    flushed: clamp.flushed,
+    planMillis: millis,
+  });
+}
+
+export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = {}): ConvertResult {
+  const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
+  const { outcome, millis } = runPlan(model, recipe);
+  const result = applyPlan(model.problem, outcome);
+  const bytes = encodeModel(result.model);
+  const report = buildPlanReport(model.problem, outcome, recipe, {
+    existingCasts: model.summary().existingCasts,
+    removedCasts: result.removedCasts,
+    ortReferenceCasts: ortReferenceCastCount(model.ir, model.problem.types, recipe),
+    clamped: result.stats.clamped,
+    flushed: result.stats.flushed,
+    planMillis: millis,
+  });
+  return { bytes, externalFiles: {}, report };
+}
+
+/** Clamp/flush counts of the stored tensors the plan converts; each tensor is scanned once per model. */
+function clampStats(model: EngineModel, outcome: PlanOutcome): { clamped: number; flushed: number } {
+  const seen = new Set<string>();
+  const total = { clamped: 0, flushed: 0 };
+  for (const read of model.problem.storedReads) {
+    if (!outcome.groupFp16[read.group]) continue;
+    const key = `${read.ownerGraph.id}:${read.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    let stats = model.clampCache.get(key);
+    if (!stats) {
+      stats = { clamped: 0, flushed: 0 };
+      const tensor = read.ownerGraph.initializers.get(read.name);
+      const bytes = tensor ? tensorBytes(tensor) : undefined;
+      if (bytes) convertFloat32BytesToFloat16(bytes, stats);
+      model.clampCache.set(key, stats);
+    }
+    total.clamped += stats.clamped;
+    total.flushed += stats.flushed;
+  }
+  return total;
+}
+
+function summarize(model: EngineModel): ModelSummary {
+  const { ir, problem } = model;
+  const main = ir.main;
+  const types = problem.types;
+  const isFloatish = (name: string) => {
+    const t = types.elemType(main, name);
+    return t === DataType.FLOAT || t === DataType.FLOAT16 || t === DataType.DOUBLE || t === DataType.BFLOAT16;
+  };
+  const nodes: NodeSummary[] = main.nodes.map((node, index) => {
+    const floatTouch = [...(node.input ?? []), ...(node.output ?? [])].some((n) => n && isFloatish(n));
+    return {
+      index,
+      name: node.name ?? '',
+      opType: node.opType ?? '',
+      domain: normalizeDomain(node.domain),
+      inputs: node.input ?? [],
+      outputs: node.output ?? [],
+      precision: 'none',
+      foldable: node.opType === 'Constant' || !floatTouch,
+    };
+  });
+  const values: ValueSummary[] = [];
+  const seen = new Set<string>();
+  const addValue = (name: string, producer: number) => {
+    if (!name || seen.has(name)) return;
+    seen.add(name);
+    const init = main.initializers.get(name);
+    values.push({
+      name,
+      elemType: types.elemType(main, name),
+      shape: init ? (init.dims ?? []).map(toNumber) : shapeOf(main, name),
+      producer,
+      consumers: [...new Set((main.consumers.get(name) ?? []).map((c) => c.node))],
+      isInitializer: !!init,
+      initializerBytes: init ? tensorBytes(init)?.byteLength ?? 0 : 0,
+    });
+  };
+  for (const vi of main.proto.input ?? []) addValue(vi.name ?? '', -1);
+  for (const name of main.initializers.keys()) addValue(name, -1);
+  main.nodes.forEach((node, i) => (node.output ?? []).forEach((o) => addValue(o, i)));
+
+  const opStats = new Map<string, OpTypeStat>();
+  for (const graph of ir.graphs) {
+    for (const node of graph.nodes) {
+      const domain = normalizeDomain(node.domain);
+      const opType = node.opType ?? '';
+      const key = `${domain}::${opType}`;
+      let stat = opStats.get(key);
+      if (!stat) {
+        const opset = ir.opsets.get(domain) ?? 1;
+        const fp16Kernel = Object.fromEntries(TARGET_EPS.map((ep) => [ep, kernels(ep, domain, opType, opset)])) as Record<TargetEp, boolean>;
+        stat = { opType, domain, count: 0, fp16Kernel, float: false };
+        opStats.set(key, stat);
+      }
+      stat.count++;
+      if ([...(node.input ?? []), ...(node.output ?? [])].some((n) => n && types.elemType(graph, n) === DataType.FLOAT)) stat.float = true;
+    }
+  }
+  let existingCasts = 0;
+  for (const graph of ir.graphs) for (const node of graph.nodes) if (node.opType === 'Cast' && !normalizeDomain(node.domain)) existingCasts++;
+  return {
+    nodeCount: main.nodes.length,
+    opsets: Object.fromEntries(ir.opsets),
+    irVersion: toNumber(model.proto.irVersion),
+    producer: [model.proto.producerName, model.proto.producerVersion].filter(Boolean).join(' '),
+    nodes,
+    values,
+    inputs: (main.proto.input ?? []).map((v) => v.name ?? '').filter((n) => !main.initializers.has(n)),
+    outputs: main.outputs,
+    opTypes: [...opStats.values()].sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType)),
+    existingCasts,
+  };
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/** Re-exported so adapters need one import for error handling. */
+export function describeError(error: unknown): string {
+  if (error instanceof CastawayError) return error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The fp16-simulated model for a recipe (fp32 graph with fp16 storage rounding), and optionally every
+ * float value exposed as an output for per-node error. With `reference: true` nothing is rounded: the
+ * fp32 model with the same exposed outputs, to compare against.
+ */
+export function simulateModel(
+  model: EngineModel,
+  recipeInput: Partial<Recipe> = {},
+  options: { exposeIntermediates?: boolean; reference?: boolean } = {},
+): { bytes: Uint8Array; exposed: string[]; clampedValues: number; flushedValues: number } {
+  const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
+  const outcome = options.reference
+    ? { groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], castValues: [], cost: 0 }
+    : runPlan(model, recipe).outcome;
+  const result = simulatePlan(model.problem, outcome, { exposeIntermediates: options.exposeIntermediates });
+  return { bytes: encodeModel(result.model), exposed: result.exposed, clampedValues: result.stats.clamped, flushedValues: result.stats.flushed };
+}

@@ -1,0 +1,212 @@
+// From an indexed model to the abstract cut problem (ENGINE.md, "Precision constraints"). Everything here
+// depends only on the model, never on the recipe, so it is built once per model; the recipe only decides
+// each group's status (groupStatus in planner.ts), which keeps a re-plan to a max-flow run.
+import type { IrGraph, IrModel } from '../ir';
+import { normalizeDomain } from '../ir';
+import { DataType, toNumber, type NodeProto, type ValueInfoProto } from '../onnx/proto-types';
+import type { CutTopology, CutValue } from './cut-problem';
+import { CONTROL_FLOW_OPS, FREE_OPS, isConstantNode } from './op-classes';
+
+/** How the element types of a node's slots relate, as the type layer reports it. */
+export interface SlotGroup {
+  inputs: number[];
+  outputs: number[];
+  /** Whether the type constraint admits float16 (e.g. LayerNormalization's Mean output does not). */
+  allowsFloat16: boolean;
+}
+
+export interface TypeOracle {
+  /** Element type of a value as seen from `graph` (outer scopes included); undefined when unknown. */
+  elemType(graph: IrGraph, name: string): number | undefined;
+  /** The node's slot groups, or undefined for an op the engine cannot type (opaque). */
+  slotGroups(graph: IrGraph, node: NodeProto): SlotGroup[] | undefined;
+}
+
+/** What a group is before any recipe applies. */
+export type GroupClass =
+  | 'compute'   // a float op the recipe may block; fp16 otherwise
+  | 'free'      // data movement or exact op: the planner decides
+  | 'spec-fp32' // the spec or the engine keeps it fp32 (no float16 in the type constraint, opaque op, control-flow interface)
+  | 'graph-input'
+  | 'graph-output';
+
+export interface PlanGroup {
+  graph: IrGraph;
+  /** Index in graph.nodes, or -1 for graph input/output pseudo groups. */
+  node: number;
+  inputs: number[];
+  outputs: number[];
+  cls: GroupClass;
+  opType: string;
+  domain: string;
+  nodeName: string;
+}
+
+export interface PlanValue extends CutValue {
+  graph: IrGraph;
+  name: string;
+  /** Every (node, slot) that reads it, with the group of that slot; graph-output readers have node -1. */
+  readers: { graph: IrGraph; node: number; slot: number; group: number }[];
+  /** Element count with symbolic dims unbound (undefined entries), for the bytes objective. */
+  shape: (number | string)[] | undefined;
+}
+
+/** A read of stored data (initializer or Constant output) by a slot whose group decides its precision. */
+export interface StoredRead {
+  graph: IrGraph;
+  node: number;
+  slot: number;
+  group: number;
+  /** Graph in which the initializer or Constant lives. */
+  ownerGraph: IrGraph;
+  name: string;
+}
+
+export interface PlanningProblem {
+  model: IrModel;
+  types: TypeOracle;
+  /** Declared shape of any value (from value_info), for byte and FLOP estimates. */
+  valueShape(graph: IrGraph, name: string): (number | string)[] | undefined;
+  topology: CutTopology;
+  groups: PlanGroup[];
+  values: PlanValue[];
+  storedReads: StoredRead[];
+  /** Per graph id, per node index: the group of each input slot and output slot (-1: not a float32 candidate). */
+  inputGroups: Int32Array[][];
+  outputGroups: Int32Array[][];
+}
+
+const FLOAT = DataType.FLOAT;
+
+export function buildPlanningProblem(model: IrModel, types: TypeOracle): PlanningProblem {
+  const groups: PlanGroup[] = [];
+  const inputGroups: Int32Array[][] = [];
+  const outputGroups: Int32Array[][] = [];
+  const constantOutputs = new Set<string>(); // `${graphId}:${name}` of Constant nodes with float outputs
+
+  const addGroup = (group: PlanGroup) => groups.push(group) - 1;
+
+  for (const graph of model.graphs) {
+    const ins: Int32Array[] = [];
+    const outs: Int32Array[] = [];
+    graph.nodes.forEach((node, n) => {
+      const inGroups = new Int32Array((node.input ?? []).length).fill(-1);
+      const outGroups = new Int32Array((node.output ?? []).length).fill(-1);
+      ins.push(inGroups);
+      outs.push(outGroups);
+      const domain = normalizeDomain(node.domain);
+      if (isConstantNode(node.opType, domain)) {
+        for (const out of node.output ?? []) if (types.elemType(graph, out) === FLOAT) constantOutputs.add(`${graph.id}:${out}`);
+        return;
+      }
+      const isFloat = (name: string | undefined) => !!name && types.elemType(graph, name) === FLOAT;
+      const base = { graph, node: n, opType: node.opType ?? '', domain, nodeName: node.name ?? '' };
+      const floatIns = (node.input ?? []).map(isFloat);
+      const floatOuts = (node.output ?? []).map(isFloat);
+      if (!floatIns.includes(true) && !floatOuts.includes(true)) return;
+      const controlFlow = CONTROL_FLOW_OPS.has(node.opType ?? '') && domain === '';
+      const schemaGroups = controlFlow ? undefined : types.slotGroups(graph, node);
+      for (const sg of schemaGroups ?? []) {
+        const inputs = sg.inputs.filter((i) => floatIns[i]);
+        const outputs = sg.outputs.filter((o) => floatOuts[o]);
+        if (!inputs.length && !outputs.length) continue;
+        // A type parameter bound by no input is set by an attribute; only some of those can be retargeted.
+        const attributeTyped = sg.inputs.length === 0 && !RETARGETABLE_OUTPUT_OPS.has(node.opType ?? '');
+        const cls: GroupClass = !sg.allowsFloat16 || attributeTyped ? 'spec-fp32' : FREE_OPS.has(node.opType ?? '') ? 'free' : 'compute';
+        const id = addGroup({ ...base, inputs, outputs, cls });
+        for (const i of inputs) inGroups[i] = id;
+        for (const o of outputs) outGroups[o] = id;
+      }
+      // Float slots no schema group covers (opaque ops, control flow, fixed-type slots) keep fp32.
+      const restIn = floatIns.flatMap((f, i) => (f && inGroups[i] < 0 ? [i] : []));
+      const restOut = floatOuts.flatMap((f, o) => (f && outGroups[o] < 0 ? [o] : []));
+      if (restIn.length || restOut.length) {
+        const id = addGroup({ ...base, inputs: restIn, outputs: restOut, cls: 'spec-fp32' });
+        for (const i of restIn) inGroups[i] = id;
+        for (const o of restOut) outGroups[o] = id;
+      }
+    });
+    inputGroups.push(ins);
+    outputGroups.push(outs);
+  }
+
+  // Values: float32 values produced by a node or a graph input; stored data is handled apart.
+  const values: PlanValue[] = [];
+  const valueIndex = new Map<string, number>();
+  const storedReads: StoredRead[] = [];
+  const defining = (graph: IrGraph, name: string): IrGraph | undefined => {
+    for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
+      if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
+    }
+    return undefined;
+  };
+  const isStored = (owner: IrGraph, name: string) =>
+    (owner.initializers.has(name) && !(owner.id === 0 && owner.graphInputs.has(name))) || constantOutputs.has(`${owner.id}:${name}`);
+
+  for (const graph of model.graphs) {
+    const isMain = graph.id === 0;
+    for (const name of graph.proto.input?.map((v) => v.name ?? '') ?? []) {
+      if (graph.initializers.has(name) || types.elemType(graph, name) !== FLOAT) continue;
+      // Main-graph inputs follow the recipe; subgraph formal inputs keep the control-flow op's types.
+      const group = addGroup({ graph, node: -1, inputs: [], outputs: [], cls: isMain ? 'graph-input' : 'spec-fp32', opType: 'input', domain: '', nodeName: name });
+      valueIndex.set(`${graph.id}:${name}`, values.push({ graph, name, producer: group, consumers: [], readers: [], shape: shapeOf(graph, name) }) - 1);
+    }
+    graph.nodes.forEach((node, n) => {
+      const outs = outputGroups[graph.id][n];
+      (node.output ?? []).forEach((name, slot) => {
+        if (outs[slot] < 0) return;
+        valueIndex.set(`${graph.id}:${name}`, values.push({ graph, name, producer: outs[slot], consumers: [], readers: [], shape: shapeOf(graph, name) }) - 1);
+      });
+    });
+  }
+  for (const graph of model.graphs) {
+    graph.nodes.forEach((node, n) => {
+      const ins = inputGroups[graph.id][n];
+      (node.input ?? []).forEach((name, slot) => {
+        if (ins[slot] < 0) return;
+        const owner = defining(graph, name)!;
+        if (isStored(owner, name)) {
+          storedReads.push({ graph, node: n, slot, group: ins[slot], ownerGraph: owner, name });
+          return;
+        }
+        const v = valueIndex.get(`${owner.id}:${name}`);
+        if (v !== undefined) values[v].readers.push({ graph, node: n, slot, group: ins[slot] });
+      });
+    });
+    for (const name of graph.outputs) {
+      const owner = defining(graph, name);
+      if (!owner) continue;
+      const v = valueIndex.get(`${owner.id}:${name}`);
+      if (v === undefined) continue;
+      const cls: GroupClass = graph.id === 0 ? 'graph-output' : 'spec-fp32';
+      const group = addGroup({ graph, node: -1, inputs: [], outputs: [], cls, opType: 'output', domain: '', nodeName: name });
+      values[v].readers.push({ graph, node: -1, slot: -1, group });
+    }
+  }
+  for (const value of values) {
+    const distinct = new Set<number>();
+    for (const r of value.readers) if (r.group !== value.producer) distinct.add(r.group);
+    value.consumers = [...distinct].sort((a, b) => a - b);
+  }
+  return { model, types, valueShape: shapeOf, topology: { groupCount: groups.length, values }, groups, values, storedReads, inputGroups, outputGroups };
+}
+
+/** Ops whose attribute-typed float output the rewrite can switch to float16. */
+const RETARGETABLE_OUTPUT_OPS: ReadonlySet<string> = new Set(['Cast', 'ConstantOfShape', 'RandomNormal', 'RandomUniform', 'EyeLike', 'Bernoulli']);
+
+const valueInfoCache = new WeakMap<IrGraph, Map<string, ValueInfoProto>>();
+
+/** Declared shape of a value from graph inputs, outputs and value_info; undefined when not declared. */
+export function shapeOf(graph: IrGraph, name: string): (number | string)[] | undefined {
+  let infos = valueInfoCache.get(graph);
+  if (!infos) {
+    infos = new Map();
+    for (const v of [...(graph.proto.input ?? []), ...(graph.proto.valueInfo ?? []), ...(graph.proto.output ?? [])]) {
+      if (v.name && !infos.has(v.name)) infos.set(v.name, v);
+    }
+    valueInfoCache.set(graph, infos);
+  }
+  const dims = infos.get(name)?.type?.tensorType?.shape?.dim;
+  if (!dims) return undefined;
+  return dims.map((d) => (d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? toNumber(d.dimValue) : '?'));
+}

@@ -1,0 +1,89 @@
+// Turns a recipe into group statuses and value weights, runs the min cut, and reads the answer back as
+// per-group precisions and the Casts to insert. The MinCutPlanner (the flow network) is built once per
+// model and reused for every recipe, which is what keeps a re-plan after one toggle to milliseconds.
+import type { Recipe } from '../api';
+import { makeBlockMatcher, type BlockReason } from '../recipe';
+import { FIXED_FP16, FIXED_FP32, FREE, type GroupStatus } from './cut-problem';
+import type { PlanningProblem } from './constraints';
+import { MinCutPlanner } from './min-cut';
+
+/** Answers whether the target EP has a float16 kernel for an op at the model's opset. */
+export type KernelOracle = (ep: Recipe['targetEp'], domain: string, opType: string, opset: number) => boolean;
+
+export type Fp32Reason = BlockReason | 'ep-kernel' | 'spec' | 'io' | 'cut';
+
+export interface PlanOutcome {
+  /** Per group: 1 = fp16. */
+  groupFp16: Uint8Array;
+  /** Per group: why it is fp32 (undefined for fp16 groups). */
+  groupReason: (Fp32Reason | undefined)[];
+  /** Indices into problem.values of the values that need a Cast (to the other precision). */
+  castValues: number[];
+  /** The cut's value: Cast count for the 'nodes' objective, weighted cost otherwise. */
+  cost: number;
+}
+
+/** A Cast kernel launch expressed in bytes moved, so that the bytes objective still prefers fewer Casts. */
+export const CAST_LAUNCH_BYTES = 16_384;
+
+export class Planner {
+  readonly problem: PlanningProblem;
+  private readonly cut: MinCutPlanner;
+
+  constructor(problem: PlanningProblem) {
+    this.problem = problem;
+    this.cut = new MinCutPlanner(problem.topology);
+  }
+
+  plan(recipe: Recipe, kernels: KernelOracle): PlanOutcome {
+    const { groups, values, model } = this.problem;
+    const blocked = makeBlockMatcher(recipe);
+    const status = new Uint8Array(groups.length) as unknown as GroupStatus[];
+    const reason: (Fp32Reason | undefined)[] = new Array(groups.length);
+    groups.forEach((group, g) => {
+      let s: GroupStatus;
+      let r: Fp32Reason | undefined;
+      switch (group.cls) {
+        case 'spec-fp32':
+          s = FIXED_FP32;
+          r = 'spec';
+          break;
+        case 'graph-input':
+        case 'graph-output':
+          s = recipe.keepIoTypes ? FIXED_FP32 : FREE;
+          r = recipe.keepIoTypes ? 'io' : undefined;
+          break;
+        default: {
+          r = blocked(group.opType, group.nodeName);
+          if (!r && !kernels(recipe.targetEp, group.domain, group.opType, model.opsets.get(group.domain) ?? 1)) r = 'ep-kernel';
+          s = r ? FIXED_FP32 : group.cls === 'free' ? FREE : FIXED_FP16;
+        }
+      }
+      status[g] = s;
+      reason[g] = r;
+    });
+    const weights = new Float64Array(values.length);
+    values.forEach((value, i) => {
+      weights[i] = recipe.objective === 'nodes' ? 1 : CAST_LAUNCH_BYTES + 6 * elementCount(value.shape, recipe.dims);
+    });
+    const { fp16, cost } = this.cut.solve(status, weights);
+    groups.forEach((_, g) => {
+      if (fp16[g]) reason[g] = undefined;
+      else if (!reason[g]) reason[g] = 'cut';
+    });
+    const castValues: number[] = [];
+    values.forEach((value, i) => {
+      const side = fp16[value.producer];
+      if (value.consumers.some((c) => fp16[c] !== side)) castValues.push(i);
+    });
+    return { groupFp16: fp16, groupReason: reason, castValues, cost };
+  }
+}
+
+/** Elements of a tensor with symbolic dims bound from the recipe; unknown dims and shapes count as 1. */
+export function elementCount(shape: (number | string)[] | undefined, dims: Record<string, number>): number {
+  if (!shape) return 1;
+  let count = 1;
+  for (const d of shape) count *= typeof d === 'number' ? Math.max(d, 1) : dims[d] ?? 1;
+  return count;
+}

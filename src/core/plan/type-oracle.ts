@@ -1,0 +1,40 @@
+// Adapter from the type layer (src/core/types) to what the planner asks: the element type of any value
+// seen from a graph, and the slot groups of a node. Built once per model.
+import { CastawayError } from '../errors';
+import { normalizeDomain, type IrGraph, type IrModel } from '../ir';
+import type { NodeProto } from '../onnx/proto-types';
+import { groupAllowsFloat16, inferModelTypes, lookupSchema, slotGroups as schemaSlotGroups } from '../types';
+import type { SlotGroup, TypeOracle } from './constraints';
+
+/** Domains whose every op must have a schema: an unknown op there is a typo or a newer opset, not a custom op. */
+const STANDARD_DOMAINS = new Set(['', 'ai.onnx.ml', 'com.microsoft']);
+
+export function createTypeOracle(model: IrModel): TypeOracle {
+  const types = inferModelTypes(model);
+  for (const graph of model.graphs) {
+    graph.nodes.forEach((node) => {
+      const domain = normalizeDomain(node.domain);
+      if (!STANDARD_DOMAINS.has(domain) || domain === 'com.microsoft') return;
+      if (!lookupSchema(domain, node.opType ?? '', model.opsets.get(domain) ?? 0)) {
+        const opset = model.opsets.get(domain);
+        throw new CastawayError(
+          'unknown-op',
+          opset === undefined
+            ? `Op "${node.opType}" uses domain "${domain || 'ai.onnx'}", which the model does not import`
+            : `No op "${node.opType}" exists in ${domain || 'ai.onnx'} at opset ${opset}`,
+          node.name ? `node "${node.name}"` : `a ${node.opType} node`,
+        );
+      }
+    });
+  }
+  return {
+    elemType: (graph: IrGraph, name: string) => types.elemType(graph, name),
+    slotGroups(graph: IrGraph, node: NodeProto): SlotGroup[] | undefined {
+      const domain = normalizeDomain(node.domain);
+      const schema = lookupSchema(domain, node.opType ?? '', model.opsets.get(domain) ?? 0);
+      if (!schema) return undefined;
+      void graph;
+      return schemaSlotGroups(node, schema).map((g) => ({ inputs: g.inputs, outputs: g.outputs, allowsFloat16: groupAllowsFloat16(g) }));
+    },
+  };
+}

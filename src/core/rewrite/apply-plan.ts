@@ -1,0 +1,372 @@
+// Applies a plan to the model (ENGINE.md, "Rewrite"): retypes every float32 value to its planned
+// precision, inserts one Cast per cast value right after its producer (the node list stays sorted),
+// stores initializers and Constants in the precision their readers need (both copies when both are
+// needed), retargets existing Casts and attribute-typed ops, drops Casts that became identities, and
+// rewrites If/Loop/Scan bodies in the same pass. The input model is never mutated: changed nodes, graphs
+// and tensors are shallow copies, untouched ones are shared.
+import type { IrGraph } from '../ir';
+import { AttributeType, DataType, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto, toNumber } from '../onnx/proto-types';
+import type { PlanningProblem, PlanValue } from '../plan/constraints';
+import type { PlanOutcome } from '../plan/planner';
+import { tensorBytes } from '../external-data';
+import { CastawayError } from '../errors';
+import { convertFloat32BytesToFloat16, type Fp16Stats } from './fp16';
+import { NameAllocator } from './names';
+
+const FLOAT = DataType.FLOAT;
+const FLOAT16 = DataType.FLOAT16;
+
+export interface RewriteResult {
+  model: ModelProto;
+  insertedCasts: number;
+  removedCasts: number;
+  stats: Fp16Stats;
+}
+
+interface CastPlan {
+  /** Name the producer writes. */
+  producerName: string;
+  /** Name the Cast writes. */
+  castName: string;
+  /** Precision of the producer side (1 = fp16). */
+  producerFp16: number;
+  castNode: NodeProto;
+}
+
+export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): RewriteResult {
+  const { model, groups, values, storedReads, inputGroups, outputGroups } = problem;
+  const fp16 = outcome.groupFp16;
+  const names = new NameAllocator(model.proto);
+  const stats: Fp16Stats = { clamped: 0, flushed: 0 };
+  const typeOf = (isFp16: number) => (isFp16 ? FLOAT16 : FLOAT);
+
+  // 1. Casts: one per cast value, named after it; when the value is a graph output read in the Cast's
+  //    precision, the Cast takes the output's name and the producer writes a renamed value instead.
+  const valueKey = (graph: IrGraph, name: string) => `${graph.id}:${name}`;
+  const valueByKey = new Map<string, PlanValue>();
+  values.forEach((v) => valueByKey.set(valueKey(v.graph, v.name), v));
+  const casts = new Map<PlanValue, CastPlan>();
+  const castsAfterNode = new Map<string, NodeProto[]>(); // `${graphId}:${nodeIndex}` or `${graphId}:input`
+  for (const i of outcome.castValues) {
+    const v = values[i];
+    const producerFp16 = fp16[v.producer];
+    const toFp16 = producerFp16 ? 0 : 1;
+    const outputRead = v.readers.find((r) => r.node === -1 && r.graph === v.graph && fp16[r.group] !== producerFp16);
+    const suffix = toFp16 ? 'fp16' : 'fp32';
+    let producerName = v.name;
+    let castName: string;
+    if (outputRead) {
+      producerName = names.fresh(`${v.name}_castaway_${producerFp16 ? 'fp16' : 'fp32'}`);
+      castName = v.name;
+    } else {
+      castName = names.fresh(`${v.name}_castaway_${suffix}`);
+    }
+    const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? FLOAT16 : FLOAT);
+    const group = groups[v.producer];
+    const anchor = group.node >= 0 && group.graph === v.graph ? `${v.graph.id}:${group.node}` : `${v.graph.id}:input`;
+    const list = castsAfterNode.get(anchor) ?? [];
+    list.push(castNode);
+    castsAfterNode.set(anchor, list);
+    casts.set(v, { producerName, castName, producerFp16, castNode });
+  }
+
+  // 2. Stored data: per initializer/Constant, which precisions its readers need.
+  const storedNeeds = new Map<string, { owner: IrGraph; name: string; fp16: boolean; fp32: boolean }>();
+  for (const read of storedReads) {
+    const key = valueKey(read.ownerGraph, read.name);
+    const need = storedNeeds.get(key) ?? { owner: read.ownerGraph, name: read.name, fp16: false, fp32: false };
+    if (fp16[read.group]) need.fp16 = true;
+    else need.fp32 = true;
+    storedNeeds.set(key, need);
+  }
+  // Readers of stored data outside any float group (e.g. shape inputs) keep the fp32 original.
+  const storedFp16Name = new Map<string, string>();
+  for (const [key, need] of storedNeeds) {
+    if (!need.fp16) continue;
+    const sharedWithOthers = need.fp32 || isReadOutsideGroups(problem, need.owner, need.name);
+    storedFp16Name.set(key, sharedWithOthers ? names.fresh(`${need.name}_castaway_fp16`) : need.name);
+  }
+
+  const readName = (graph: IrGraph, node: number, slot: number, name: string): string => {
+    const group = inputGroups[graph.id][node][slot];
+    if (group < 0) return name;
+    const owner = definingGraph(graph, name);
+    if (!owner) return name;
+    const stored = storedFp16Name.get(valueKey(owner, name));
+    if (stored !== undefined || storedNeeds.has(valueKey(owner, name))) return fp16[group] ? stored ?? name : name;
+    const v = valueByKey.get(valueKey(owner, name));
+    const cast = v && casts.get(v);
+    if (!cast) return name;
+    return fp16[group] === cast.producerFp16 ? cast.producerName : cast.castName;
+  };
+
+  // 3. Rewrite graphs bottom-up so parents embed rewritten bodies.
+  const rewritten = new Map<IrGraph, GraphProto>();
+  let removedCasts = 0;
+  for (const graph of [...model.graphs].reverse()) {
+    const outNodes: NodeProto[] = [];
+    const aliases = new Map<string, string>(); // identity Casts removed: output -> input
+    const prelude = castsAfterNode.get(`${graph.id}:input`) ?? [];
+    outNodes.push(...prelude);
+    const seenNodeNames = new Set<string>();
+    graph.nodes.forEach((node, n) => {
+      let next: NodeProto = node;
+      const outs = outputGroups[graph.id][n];
+      const newInputs = (node.input ?? []).map((name, slot) => (name ? readName(graph, n, slot, name) : name));
+      const newOutputs = (node.output ?? []).map((name) => {
+        const v = valueByKey.get(valueKey(graph, name));
+        const cast = v && casts.get(v);
+        return cast ? cast.producerName : name;
+      });
+      if (!sameList(newInputs, node.input ?? []) || !sameList(newOutputs, node.output ?? [])) next = { ...next, input: newInputs, output: newOutputs };
+      const retargeted = retargetAttributes(next, outs, fp16, stats);
+      if (retargeted) next = retargeted;
+      const bodies = graph.subgraphs.get(n);
+      if (bodies) next = { ...next, attribute: (next.attribute ?? []).map((attr) => replaceBodies(attr, bodies, rewritten)) };
+      // Identity Casts (input already in the target precision after the plan) are dropped.
+      if (isRemovableCast(problem, graph, n, fp16)) {
+        const out = newOutputs[0];
+        {
+          aliases.set(out, newInputs[0]);
+          removedCasts++;
+          outNodes.push(...(castsAfterNode.get(`${graph.id}:${n}`) ?? []));
+          return;
+        }
+      }
+      const storedCopy = constantCopy(graph, node, storedFp16Name, names, stats);
+      if (storedCopy && !storedCopy.inPlace) outNodes.push(next); // the fp32 original stays for fp32 readers
+      if (storedCopy) next = storedCopy.node;
+      if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
+      if (next.name) seenNodeNames.add(next.name);
+      outNodes.push(next);
+      outNodes.push(...(castsAfterNode.get(`${graph.id}:${n}`) ?? []));
+    });
+    if (aliases.size) {
+      const resolve = (name: string) => {
+        while (aliases.has(name)) name = aliases.get(name)!;
+        return name;
+      };
+      outNodes.forEach((node, i) => {
+        const inputs = (node.input ?? []).map(resolve);
+        if (!sameList(inputs, node.input ?? [])) outNodes[i] = { ...node, input: inputs };
+      });
+    }
+    rewritten.set(graph, {
+      ...graph.proto,
+      node: outNodes,
+      initializer: rewriteInitializers(graph, storedFp16Name, stats, (n) => valueKey(graph, n)),
+      input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, problem, fp16, casts, valueByKey, typeOf, 'input')),
+      output: (graph.proto.output ?? []).map((vi) => retypeValueInfo(vi, graph, problem, fp16, casts, valueByKey, typeOf, 'output')),
+      valueInfo: rewriteValueInfo(graph, problem, fp16, casts, valueByKey, typeOf, aliases, (n) => storedFp16Name.get(valueKey(graph, n)) === n),
+    });
+  }
+  return { model: { ...model.proto, graph: rewritten.get(model.main)! }, insertedCasts: casts.size, removedCasts, stats };
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function definingGraph(graph: IrGraph, name: string): IrGraph | undefined {
+  for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
+    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
+  }
+  return undefined;
+}
+
+function makeCast(name: string, input: string, output: string, to: number): NodeProto {
+  return { input: [input], output: [output], name, opType: 'Cast', domain: '', attribute: [{ name: 'to', type: AttributeType.INT, i: to }] };
+}
+
+/** Whether any node reads `name` from a slot that is not a float candidate (e.g. Shape, or an int slot). */
+function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: string): boolean {
+  for (const graph of problem.model.graphs) {
+    let g: IrGraph | undefined = graph;
+    let visible = false;
+    for (; g; g = g.parent?.graph) if (g === owner) visible = true;
+    if (!visible) continue;
+    for (const c of graph.id === owner.id ? owner.consumers.get(name) ?? [] : []) {
+      if (c.slot < 0 || problem.inputGroups[graph.id][c.node][c.slot] < 0) return true;
+    }
+    if (graph.outputs.includes(name)) return true;
+  }
+  return false;
+}
+
+function isReadBySubgraph(graph: IrGraph, name: string): boolean {
+  return (graph.consumers.get(name) ?? []).some((c) => c.slot < 0);
+}
+
+/**
+ * An existing Cast whose input already has the output's type once the plan is applied (e.g. a Cast to
+ * float of an fp16 value whose readers all went fp16) is an identity and is dropped, unless its output is
+ * a graph output or read inside a subgraph, where the name must stay.
+ */
+function isRemovableCast(problem: PlanningProblem, graph: IrGraph, n: number, fp16: Uint8Array): boolean {
+  const node = graph.nodes[n];
+  if (node.opType !== 'Cast' || node.domain) return false;
+  const out = node.output?.[0] ?? '';
+  if (graph.outputs.includes(out) || isReadBySubgraph(graph, out)) return false;
+  return isIdentityCast(graph, node, problem.inputGroups[graph.id][n], problem.outputGroups[graph.id][n], fp16, problem);
+}
+
+/** How many existing Casts the rewrite will drop for this plan (for the live count, without rewriting). */
+export function countRemovableCasts(problem: PlanningProblem, outcome: PlanOutcome): number {
+  let count = 0;
+  for (const graph of problem.model.graphs) graph.nodes.forEach((_, n) => (count += isRemovableCast(problem, graph, n, outcome.groupFp16) ? 1 : 0));
+  return count;
+}
+
+function isIdentityCast(graph: IrGraph, node: NodeProto, ins: Int32Array, outs: Int32Array, fp16: Uint8Array, problem: PlanningProblem): boolean {
+  const to = toNumber((node.attribute ?? []).find((a) => a.name === 'to')?.i);
+  const outType = outs[0] >= 0 ? (fp16[outs[0]] ? FLOAT16 : FLOAT) : to;
+  const inName = node.input?.[0] ?? '';
+  let inType: number | undefined;
+  if (ins[0] >= 0) inType = fp16[ins[0]] ? FLOAT16 : FLOAT;
+  else inType = problem.types.elemType(graph, inName);
+  return inType !== undefined && inType === outType;
+}
+
+/** Cast 'to', ConstantOfShape 'value', Random*'s 'dtype': switched to float16 where the output went fp16. */
+function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array, stats: Fp16Stats): NodeProto | undefined {
+  if (!outs.length || outs[0] < 0 || !fp16[outs[0]] || node.domain) return undefined;
+  const attrs = node.attribute ?? [];
+  switch (node.opType) {
+    case 'Cast':
+      return { ...node, attribute: attrs.map((a) => (a.name === 'to' ? { ...a, i: FLOAT16 } : a)) };
+    case 'ConstantOfShape': {
+      const value = attrs.find((a) => a.name === 'value');
+      const tensor: TensorProto = value?.t ?? { dims: [1], dataType: FLOAT, rawData: new Uint8Array(4) };
+      const converted = convertTensor(tensor, stats);
+      const rest = attrs.filter((a) => a.name !== 'value');
+      return { ...node, attribute: [...rest, { ...(value ?? { name: 'value', type: AttributeType.TENSOR }), t: converted }] };
+    }
+    case 'RandomNormal':
+    case 'RandomUniform':
+    case 'EyeLike':
+    case 'Bernoulli': {
+      const rest = attrs.filter((a) => a.name !== 'dtype');
+      return { ...node, attribute: [...rest, { name: 'dtype', type: AttributeType.INT, i: FLOAT16 }] };
+    }
+    default:
+      return undefined;
+  }
+}
+
+function replaceBodies(attr: AttributeProto, bodies: { attribute: string; graph: IrGraph }[], rewritten: Map<IrGraph, GraphProto>): AttributeProto {
+  const mine = bodies.filter((b) => b.attribute === (attr.name ?? ''));
+  if (!mine.length) return attr;
+  if (attr.g) return { ...attr, g: rewritten.get(mine[0].graph) ?? attr.g };
+  return { ...attr, graphs: mine.map((b) => rewritten.get(b.graph)!) };
+}
+
+export function convertTensor(tensor: TensorProto, stats: Fp16Stats): TensorProto {
+  const bytes = tensorBytes(tensor);
+  if (!bytes) throw new CastawayError('unsupported', 'Cannot read the data of a float tensor', tensor.name ?? 'tensor');
+  // The fp16 copy is always held in memory; writeExternalData moves it out again when the model is large.
+  const { floatData: _f, rawData: _r, externalData: _e, dataLocation: _d, externalBytes: _b, ...rest } = tensor;
+  void _f; void _r; void _e; void _d; void _b;
+  return { ...rest, dataType: FLOAT16, rawData: convertFloat32BytesToFloat16(bytes, stats) };
+}
+
+function rewriteInitializers(
+  graph: IrGraph,
+  fp16Names: Map<string, string>,
+  stats: Fp16Stats,
+  key: (name: string) => string,
+): TensorProto[] | undefined {
+  const list = graph.proto.initializer;
+  if (!list) return list;
+  const out: TensorProto[] = [];
+  for (const t of list) {
+    const k = key(t.name ?? '');
+    const newName = fp16Names.get(k);
+    if (newName === undefined || t.dataType !== FLOAT) {
+      out.push(t);
+      continue;
+    }
+    const converted = { ...convertTensor(t, stats), name: newName };
+    if (newName !== t.name) out.push(t);
+    out.push(converted);
+  }
+  return out;
+}
+
+/** A Constant node whose readers need fp16: converted in place, or a converted copy next to it. */
+function constantCopy(
+  graph: IrGraph,
+  node: NodeProto,
+  fp16Names: Map<string, string>,
+  names: NameAllocator,
+  stats: Fp16Stats,
+): { node: NodeProto; inPlace: boolean } | undefined {
+  if (node.opType !== 'Constant' || node.domain) return undefined;
+  const out = node.output?.[0] ?? '';
+  const newName = fp16Names.get(`${graph.id}:${out}`);
+  if (newName === undefined) return undefined;
+  const attrs = node.attribute ?? [];
+  const value = attrs.find((a) => a.name === 'value' || a.name === 'value_float' || a.name === 'value_floats');
+  if (!value) return undefined;
+  let tensor: TensorProto;
+  if (value.name === 'value') tensor = value.t!;
+  else {
+    const floats = value.name === 'value_float' ? [value.f ?? 0] : value.floats ?? [];
+    tensor = { dims: value.name === 'value_float' ? [] : [floats.length], dataType: FLOAT, rawData: new Uint8Array(new Float32Array(floats).buffer) };
+  }
+  const converted = convertTensor(tensor, stats);
+  const newNode: NodeProto = {
+    ...node,
+    name: newName === out ? node.name : names.fresh(`${node.name || out}_castaway_fp16`),
+    output: [newName],
+    attribute: [{ name: 'value', type: AttributeType.TENSOR, t: converted }],
+  };
+  return { node: newNode, inPlace: newName === out };
+}
+
+function retypeValueInfo(
+  vi: ValueInfoProto,
+  graph: IrGraph,
+  problem: PlanningProblem,
+  fp16: Uint8Array,
+  casts: Map<PlanValue, CastPlan>,
+  valueByKey: Map<string, PlanValue>,
+  typeOf: (isFp16: number) => number,
+  role: 'input' | 'output' | 'value',
+): ValueInfoProto {
+  const name = vi.name ?? '';
+  const owner = definingGraph(graph, name) ?? graph;
+  const v = valueByKey.get(`${owner.id}:${name}`);
+  if (!v || vi.type?.tensorType?.elemType !== FLOAT) return vi;
+  let precision = fp16[v.producer];
+  const cast = casts.get(v);
+  if (cast && cast.castName === name) precision = cast.producerFp16 ? 0 : 1;
+  void role;
+  void problem;
+  const elemType = typeOf(precision);
+  if (elemType === FLOAT) return vi;
+  return { ...vi, type: { ...vi.type, tensorType: { ...vi.type.tensorType, elemType } } };
+}
+
+function rewriteValueInfo(
+  graph: IrGraph,
+  problem: PlanningProblem,
+  fp16: Uint8Array,
+  casts: Map<PlanValue, CastPlan>,
+  valueByKey: Map<string, PlanValue>,
+  typeOf: (isFp16: number) => number,
+  aliases: Map<string, string>,
+  storedInPlace: (name: string) => boolean,
+): ValueInfoProto[] | undefined {
+  const list = graph.proto.valueInfo;
+  if (!list) return list;
+  const out: ValueInfoProto[] = [];
+  for (const vi of list) {
+    if (aliases.has(vi.name ?? '')) continue;
+    if (storedInPlace(vi.name ?? '') && vi.type?.tensorType?.elemType === FLOAT) {
+      out.push({ ...vi, type: { ...vi.type, tensorType: { ...vi.type.tensorType, elemType: FLOAT16 } } });
+      continue;
+    }
+    out.push(retypeValueInfo(vi, graph, problem, fp16, casts, valueByKey, typeOf, 'value'));
+  }
+  return out;
+}

@@ -1,0 +1,139 @@
+// The fp16-simulated model (ENGINE.md, "Numeric error preview"): the original fp32 graph in which every
+// value the plan stores in fp16 is rounded through Cast(fp16) -> Cast(fp32) right after its producer, and
+// every weight read in fp16 is replaced by its rounded (and clamped) copy. Runs on any fp32 backend and
+// shows exactly the error of fp16 storage. Optionally exposes every float value as a graph output so the
+// error can be attributed to nodes.
+import type { IrGraph } from '../ir';
+import { AttributeType, DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
+import type { PlanningProblem } from '../plan/constraints';
+import type { PlanOutcome } from '../plan/planner';
+import { convertTensor } from './apply-plan';
+import { float16BitsToFloat32, type Fp16Stats } from './fp16';
+import { NameAllocator } from './names';
+
+export interface SimulateOptions {
+  /** Adds every float32 value of the main graph as an extra graph output (for per-node error). */
+  exposeIntermediates?: boolean;
+}
+
+export interface SimulateResult {
+  model: ModelProto;
+  /** Names of the extra outputs, in node order, when exposeIntermediates is on. */
+  exposed: string[];
+  stats: Fp16Stats;
+}
+
+function cast(name: string, input: string, output: string, to: number): NodeProto {
+  return { name, opType: 'Cast', domain: '', input: [input], output: [output], attribute: [{ name: 'to', type: AttributeType.INT, i: to }] };
+}
+
+function roundedCopy(tensor: TensorProto, name: string, stats: Fp16Stats): TensorProto {
+  const half = convertTensor(tensor, stats).rawData as Uint8Array;
+  const view = new DataView(half.buffer, half.byteOffset, half.byteLength);
+  const out = new Float32Array(half.byteLength / 2);
+  for (let i = 0; i < out.length; i++) out[i] = float16BitsToFloat32(view.getUint16(i * 2, true));
+  return { dims: tensor.dims, dataType: DataType.FLOAT, name, rawData: new Uint8Array(out.buffer) };
+}
+
+export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, options: SimulateOptions = {}): SimulateResult {
+  const { model, values, storedReads } = problem;
+  const fp16 = outcome.groupFp16;
+  const names = new NameAllocator(model.proto);
+  const stats: Fp16Stats = { clamped: 0, flushed: 0 };
+  const key = (g: IrGraph, n: string) => `${g.id}:${n}`;
+
+  // Values rounded after their producer: the producer writes `exact`, two Casts give back the name.
+  const roundedAfter = new Map<string, NodeProto[]>(); // `${graph}:${node}` -> casts
+  const renamedOutput = new Map<string, string>(); // `${graph}:${name}` -> exact name
+  const inputRounding = new Map<string, string>(); // graph-input value -> rounded name
+  for (const v of values) {
+    if (!fp16[v.producer]) continue;
+    const group = problem.groups[v.producer];
+    const half = names.fresh(`${v.name}_castaway_half`);
+    if (group.node >= 0) {
+      const exact = names.fresh(`${v.name}_castaway_exact`);
+      renamedOutput.set(key(v.graph, v.name), exact);
+      const list = roundedAfter.get(`${v.graph.id}:${group.node}`) ?? [];
+      list.push(cast(names.fresh(`${v.name}_castaway_to_fp16`), exact, half, DataType.FLOAT16), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, v.name, DataType.FLOAT));
+      roundedAfter.set(`${v.graph.id}:${group.node}`, list);
+    } else {
+      const rounded = names.fresh(`${v.name}_castaway_rounded`);
+      inputRounding.set(key(v.graph, v.name), rounded);
+      const list = roundedAfter.get(`${v.graph.id}:input`) ?? [];
+      list.push(cast(names.fresh(`${v.name}_castaway_to_fp16`), v.name, half, DataType.FLOAT16), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
+      roundedAfter.set(`${v.graph.id}:input`, list);
+    }
+  }
+  // Weights read in fp16: a rounded fp32 copy in the graph that owns them, read by the fp16 slots.
+  const roundedStored = new Map<string, string>();
+  const extraInitializers = new Map<IrGraph, TensorProto[]>();
+  const constantTensors = new Map<string, TensorProto>();
+  for (const graph of model.graphs) {
+    for (const node of graph.nodes) {
+      if (node.opType !== 'Constant' || node.domain) continue;
+      const t = node.attribute?.find((a) => a.name === 'value')?.t;
+      if (t && t.dataType === DataType.FLOAT) constantTensors.set(key(graph, node.output?.[0] ?? ''), t);
+    }
+  }
+  const slotRename = new Map<string, string>(); // `${graph}:${node}:${slot}` -> name
+  for (const read of storedReads) {
+    if (!fp16[read.group]) continue;
+    const k = key(read.ownerGraph, read.name);
+    let rounded = roundedStored.get(k);
+    if (!rounded) {
+      const tensor = read.ownerGraph.initializers.get(read.name) ?? constantTensors.get(k);
+      if (!tensor || tensor.dataType !== DataType.FLOAT) continue;
+      rounded = names.fresh(`${read.name}_castaway_fp16sim`);
+      roundedStored.set(k, rounded);
+      const list = extraInitializers.get(read.ownerGraph) ?? [];
+      list.push(roundedCopy(tensor, rounded, stats));
+      extraInitializers.set(read.ownerGraph, list);
+    }
+    slotRename.set(`${read.graph.id}:${read.node}:${read.slot}`, rounded);
+  }
+  for (const v of values) {
+    const rounded = inputRounding.get(key(v.graph, v.name));
+    if (!rounded) continue;
+    for (const r of v.readers) if (r.node >= 0) slotRename.set(`${r.graph.id}:${r.node}:${r.slot}`, rounded);
+  }
+
+  const rewritten = new Map<IrGraph, GraphProto>();
+  for (const graph of [...model.graphs].reverse()) {
+    const nodes: NodeProto[] = [...(roundedAfter.get(`${graph.id}:input`) ?? [])];
+    graph.nodes.forEach((node, n) => {
+      let next = node;
+      const inputs = (node.input ?? []).map((name, slot) => slotRename.get(`${graph.id}:${n}:${slot}`) ?? name);
+      const outputs = (node.output ?? []).map((name) => renamedOutput.get(key(graph, name)) ?? name);
+      next = { ...next, input: inputs, output: outputs };
+      const bodies = graph.subgraphs.get(n);
+      if (bodies) {
+        next = {
+          ...next,
+          attribute: (next.attribute ?? []).map((attr) => {
+            const mine = bodies.filter((b) => b.attribute === attr.name);
+            if (!mine.length) return attr;
+            return attr.g ? { ...attr, g: rewritten.get(mine[0].graph) } : { ...attr, graphs: mine.map((b) => rewritten.get(b.graph)!) };
+          }),
+        };
+      }
+      nodes.push(next, ...(roundedAfter.get(`${graph.id}:${n}`) ?? []));
+    });
+    rewritten.set(graph, { ...graph.proto, node: nodes, initializer: [...(graph.proto.initializer ?? []), ...(extraInitializers.get(graph) ?? [])] });
+  }
+  const main = rewritten.get(model.main)!;
+  const exposed: string[] = [];
+  if (options.exposeIntermediates) {
+    const existing = new Set(model.main.outputs);
+    const extra: ValueInfoProto[] = [];
+    model.main.nodes.forEach((node) => {
+      for (const out of node.output ?? []) {
+        if (!out || existing.has(out) || problem.types.elemType(model.main, out) !== DataType.FLOAT) continue;
+        if (node.opType === 'Constant') continue;
+        exposed.push(out);
+        extra.push({ name: out, type: { tensorType: { elemType: DataType.FLOAT } } });
+      }
+    });
+    main.output = [...(main.output ?? []), ...extra];
+  }
+  return { model: { ...model.proto, graph: main }, exposed, stats };
+}

@@ -1,0 +1,180 @@
+// Element-type inference over a whole graph and every graph nested in it (ENGINE.md, "Element types").
+// Graph inputs, initializers and value_info are seeds; each node's outputs follow from its schema
+// (node-output-types.ts). Declared types only fill what the spec leaves open; where the spec decides and the
+// model declares something else, the spec wins and the mismatch is recorded, never thrown. Ops the engine
+// cannot type (unknown standard ops, custom domains) are opaque: their outputs keep their declared types.
+//
+// Result shape: one Map<value name, type code> per graph object (the graph passed in and every body graph
+// at any depth), each holding the values that graph defines (inputs, initializers, node outputs); values a
+// body reads from enclosing graphs are found through `parents` (see elementTypeIn). Type codes are
+// type-codes.ts numbers: ONNX DataType for tensors, negative for sequences, optionals and maps.
+import type { GraphProto, NodeProto } from '../onnx/proto-types';
+import { topologicalOrder, nodeSubgraphs } from './graph-order';
+import { nodeOutputTypes, type NodeTypingContext } from './node-output-types';
+import { isSchemaDomain, lookupSchema, type OpSchema } from './schema';
+import { typeProtoCode } from './type-codes';
+
+export interface TypeDisagreement {
+  graph: GraphProto;
+  value: string;
+  /** Type in value_info, the graph's input/output list or an initializer. */
+  declared: number;
+  /** Type the spec gives it (kept). */
+  inferred: number;
+}
+
+export interface UntypedNode {
+  graph: GraphProto;
+  node: NodeProto;
+  /** 'unknown-op': a domain the schema table knows but not this op (at this opset); 'custom-domain': any other domain. */
+  reason: 'unknown-op' | 'custom-domain';
+}
+
+export interface ElementTypes {
+  /** Types of the values the top graph defines (the same map as graphs.get(top graph)). */
+  readonly main: ReadonlyMap<string, number>;
+  /** Per graph object, top graph and every body graph: the values that graph defines. */
+  readonly graphs: ReadonlyMap<GraphProto, ReadonlyMap<string, number>>;
+  /** Enclosing graph of each body graph. */
+  readonly parents: ReadonlyMap<GraphProto, GraphProto>;
+  /** Types from enclosing scopes of the top graph, as passed to inferElementTypes. */
+  readonly outer?: ReadonlyMap<string, number>;
+  readonly disagreements: readonly TypeDisagreement[];
+  readonly untyped: readonly UntypedNode[];
+}
+
+/** Type of `name` as seen from `graph`: its own values, then each enclosing graph's, then `outer`. */
+export function elementTypeIn(types: ElementTypes, graph: GraphProto, name: string): number | undefined {
+  for (let g: GraphProto | undefined = graph; g; g = types.parents.get(g)) {
+    const t = types.graphs.get(g)?.get(name);
+    if (t !== undefined) return t;
+  }
+  return types.outer?.get(name);
+}
+
+/**
+ * Infers the element type of every value of `graph` and of its body graphs. `opsets` maps each imported
+ * domain ('' for ai.onnx) to its version; an op of a domain the model does not import is typed with the
+ * newest schema. `outer` gives the types of values captured from enclosing scopes when `graph` is a body.
+ */
+export function inferElementTypes(graph: GraphProto, opsets: ReadonlyMap<string, number>, outer?: ReadonlyMap<string, number>): ElementTypes {
+  const state: InferState = {
+    opsets,
+    graphs: new Map(),
+    parents: new Map(),
+    disagreements: [],
+    untyped: [],
+    schemaCache: new Map(),
+  };
+  const main = inferGraph(state, graph, (name) => outer?.get(name), undefined, []);
+  return { main, graphs: state.graphs, parents: state.parents, outer, disagreements: state.disagreements, untyped: state.untyped };
+}
+
+interface InferState {
+  opsets: ReadonlyMap<string, number>;
+  graphs: Map<GraphProto, Map<string, number>>;
+  parents: Map<GraphProto, GraphProto>;
+  disagreements: TypeDisagreement[];
+  untyped: UntypedNode[];
+  schemaCache: Map<string, OpSchema | null>;
+}
+
+type Lookup = (name: string) => number | undefined;
+
+function normalizeDomain(domain: string | undefined): string {
+  return !domain || domain === 'ai.onnx' ? '' : domain;
+}
+
+function schemaFor(state: InferState, node: NodeProto): OpSchema | undefined {
+  const domain = normalizeDomain(node.domain);
+  const key = `${domain}\u0000${node.opType ?? ''}`;
+  let cached = state.schemaCache.get(key);
+  if (cached === undefined) {
+    const version = state.opsets.get(domain) ?? Number.MAX_SAFE_INTEGER;
+    cached = lookupSchema(domain, node.opType ?? '', version) ?? null;
+    state.schemaCache.set(key, cached);
+  }
+  return cached ?? undefined;
+}
+
+/**
+ * Types the values `graph` defines. `formalInputs` are the types a control-flow node passes to a body's
+ * formal inputs (position by position); they win over the body's own declarations.
+ */
+function inferGraph(
+  state: InferState,
+  graph: GraphProto,
+  outerLookup: Lookup,
+  parent: GraphProto | undefined,
+  formalInputs: readonly (number | undefined)[],
+): Map<string, number> {
+  const own = new Map<string, number>();
+  state.graphs.set(graph, own);
+  if (parent) state.parents.set(graph, parent);
+  const disagree = (value: string, declared: number, inferred: number) => {
+    if (declared !== inferred) state.disagreements.push({ graph, value, declared, inferred });
+  };
+
+  const declared = new Map<string, number>();
+  for (const v of [...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
+    const t = typeProtoCode(v.type);
+    if (v.name && t !== undefined && !declared.has(v.name)) declared.set(v.name, t);
+  }
+
+  for (const init of graph.initializer ?? []) if (init.name && init.dataType) own.set(init.name, init.dataType);
+  for (const sparse of graph.sparseInitializer ?? []) {
+    const values = (sparse as { values?: { name?: string; dataType?: number } }).values;
+    if (values?.name && values.dataType) own.set(values.name, values.dataType);
+  }
+  (graph.input ?? []).forEach((input, position) => {
+    if (!input.name) return;
+    const passed = formalInputs[position];
+    const stated = typeProtoCode(input.type);
+    const initializer = own.get(input.name);
+    const type = passed ?? stated ?? initializer;
+    if (type === undefined) return;
+    if (stated !== undefined) disagree(input.name, stated, type);
+    if (initializer !== undefined && initializer !== type) disagree(input.name, initializer, type);
+    own.set(input.name, type);
+  });
+
+  const typeOf: Lookup = (name) => own.get(name) ?? outerLookup(name) ?? declared.get(name);
+  const bodiesTyped = new Set<GraphProto>();
+  const ctx: NodeTypingContext = {
+    typeOf: (name) => (name ? typeOf(name) : undefined),
+    inferBody: (body, ins) => {
+      bodiesTyped.add(body);
+      const types = inferGraph(state, body, typeOf, graph, ins);
+      return (body.output ?? []).map((o) => (o.name ? types.get(o.name) ?? typeOf(o.name) : undefined));
+    },
+  };
+
+  const nodes = graph.node ?? [];
+  for (const index of topologicalOrder(graph)) {
+    const node = nodes[index];
+    const schema = schemaFor(state, node);
+    const outputs = node.output ?? [];
+    if (!schema) {
+      state.untyped.push({ graph, node, reason: isSchemaDomain(node.domain) ? 'unknown-op' : 'custom-domain' });
+      for (const name of outputs) {
+        const t = name ? declared.get(name) : undefined;
+        if (t !== undefined) own.set(name, t);
+      }
+    } else {
+      nodeOutputTypes(node, schema, ctx).forEach(({ type, certain }, position) => {
+        const name = outputs[position];
+        if (!name) return;
+        const stated = declared.get(name);
+        const chosen = certain ? type ?? stated : stated ?? type;
+        if (chosen === undefined) return;
+        if (stated !== undefined) disagree(name, stated, chosen);
+        own.set(name, chosen);
+      });
+    }
+    // Bodies no rule walked (opaque ops, unknown control flow) are still typed from their own declarations.
+    for (const body of nodeSubgraphs(node)) {
+      if (!bodiesTyped.has(body)) ctx.inferBody(body, []);
+    }
+  }
+  return own;
+}

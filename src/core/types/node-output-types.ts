@@ -1,0 +1,194 @@
+// The element types of one node's outputs, from its schema and what is known of its inputs. Most outputs
+// follow from a type parameter bound by an input (Add's C is A's type) or a type the spec fixes (Shape ->
+// int64); the rest are set by attributes (Cast 'to', RandomNormal 'dtype', ...), by the wrapped type
+// (SequenceAt, Optional) or by a body graph (If, Loop, Scan), and those ops are listed here one by one.
+import { AttributeType, DataType, toNumber, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, type TypeProto } from '../onnx/proto-types';
+import { formalAt, type OpSchema } from './schema';
+import { isTensorType, optionalInner, optionalOf, seqElem, seqOf, typeProtoCode } from './type-codes';
+
+export interface OutputType {
+  type: number | undefined;
+  /** True when the spec decides the type; false for a guess (an unbound type parameter) that a declared type may override. */
+  certain: boolean;
+}
+
+export interface NodeTypingContext {
+  /** Type of a value visible at the node (its graph, then enclosing graphs); undefined when unknown. */
+  typeOf(name: string): number | undefined;
+  /**
+   * Infers a body graph with the node's scope visible. `formalInputTypes` give the body's formal inputs the
+   * types the node passes in (declared body input types are checked against them). Returns the type of each
+   * body output, in order.
+   */
+  inferBody(body: GraphProto, formalInputTypes: readonly (number | undefined)[]): (number | undefined)[];
+}
+
+export function attribute(node: NodeProto, name: string): AttributeProto | undefined {
+  return node.attribute?.find((a) => a.name === name);
+}
+
+/** An int attribute, or undefined when absent or 0 (0 means "not set" for every dtype-like attribute). */
+function intAttr(node: NodeProto, name: string): number | undefined {
+  const a = attribute(node, name);
+  const v = a && a.i !== undefined && a.i !== null ? toNumber(a.i) : undefined;
+  return v ? v : undefined;
+}
+
+function tensorType(t: TensorProto | undefined): number | undefined {
+  return t?.dataType ? t.dataType : undefined;
+}
+
+/** Constant's output type from whichever value attribute it carries. */
+function constantType(node: NodeProto): number | undefined {
+  for (const a of node.attribute ?? []) {
+    switch (a.name) {
+      case 'value':
+        return tensorType(a.t);
+      case 'sparse_value':
+        return tensorType((a.sparseTensor as { values?: TensorProto } | undefined)?.values);
+      case 'value_float':
+      case 'value_floats':
+        return DataType.FLOAT;
+      case 'value_int':
+      case 'value_ints':
+        return DataType.INT64;
+      case 'value_string':
+      case 'value_strings':
+        return DataType.STRING;
+    }
+  }
+  return undefined;
+}
+
+/** Graph-valued attribute by name (If's then_branch, Loop's and Scan's body). */
+export function graphAttr(node: NodeProto, name: string): GraphProto | undefined {
+  const a = attribute(node, name);
+  return a && (a.type === AttributeType.GRAPH || a.g) ? a.g : undefined;
+}
+
+/**
+ * Output types of a node of the default domain whose rule is not "type parameter bound by an input".
+ * Returns undefined for ops without such a rule; entries left undefined fall back to the generic rule.
+ */
+function specialOutputs(node: NodeProto, schema: OpSchema, ctx: NodeTypingContext): (number | undefined)[] | undefined {
+  const inputs = node.input ?? [];
+  const input = (i: number) => (inputs[i] ? ctx.typeOf(inputs[i]) : undefined);
+  const outCount = (node.output ?? []).length;
+  if (schema.domain === 'com.microsoft') {
+    if (node.opType === 'DequantizeWithOrder') return [intAttr(node, 'to')];
+    return undefined;
+  }
+  if (schema.domain !== '') return undefined;
+  switch (node.opType) {
+    case 'Cast':
+    case 'BitCast':
+      return [intAttr(node, 'to')];
+    case 'Constant':
+      return [constantType(node)];
+    case 'ConstantOfShape':
+      return [tensorType(attribute(node, 'value')?.t) ?? DataType.FLOAT];
+    case 'RandomNormal':
+    case 'RandomUniform':
+      return [intAttr(node, 'dtype') ?? DataType.FLOAT];
+    case 'RandomNormalLike':
+    case 'RandomUniformLike':
+    case 'EyeLike':
+    case 'Bernoulli':
+      // Without 'dtype' the output takes the input's type (the spec's default).
+      return [intAttr(node, 'dtype') ?? input(0)];
+    case 'Multinomial':
+      return [intAttr(node, 'dtype') ?? DataType.INT32];
+    case 'BlackmanWindow':
+    case 'HammingWindow':
+    case 'HannWindow':
+    case 'MelWeightMatrix':
+      return [intAttr(node, 'output_datatype') ?? DataType.FLOAT];
+    case 'QuantizeLinear':
+      // Only when no zero point binds the output type: 'output_dtype', else uint8.
+      return [input(2) ?? intAttr(node, 'output_dtype') ?? DataType.UINT8];
+    case 'DequantizeLinear':
+      // From opset 23 the output has its own parameter: 'output_dtype', else the scale's type.
+      return [intAttr(node, 'output_dtype') ?? input(1)];
+    case 'LayerNormalization':
+      // Mean and InvStdDev are computed in 'stash_type' (float unless set).
+      return [input(0), intAttr(node, 'stash_type') ?? DataType.FLOAT, intAttr(node, 'stash_type') ?? DataType.FLOAT];
+    case 'SequenceEmpty':
+      return [seqOf(intAttr(node, 'dtype') ?? DataType.FLOAT)];
+    case 'SequenceConstruct':
+    case 'SplitToSequence': {
+      const t = input(0);
+      return [isTensorType(t) ? seqOf(t) : undefined];
+    }
+    case 'SequenceAt':
+    case 'ConcatFromSequence':
+      return [seqElem(input(0))];
+    case 'Optional': {
+      const t = inputs[0] ? input(0) : typeProtoCode(attribute(node, 'type')?.tp as TypeProto | undefined);
+      return [t === undefined ? undefined : optionalOf(t)];
+    }
+    case 'OptionalGetElement': {
+      const t = input(0);
+      return [optionalInner(t) ?? t];
+    }
+    case 'If': {
+      const thenOut = bodyOutputs(node, 'then_branch', [], ctx);
+      const elseOut = bodyOutputs(node, 'else_branch', [], ctx);
+      return Array.from({ length: outCount }, (_, i) => thenOut[i] ?? elseOut[i]);
+    }
+    case 'Loop': {
+      // Body inputs: iteration number, condition, loop-carried values; outputs: condition, carried, scan outputs.
+      const carried = inputs.slice(2).map((n) => (n ? ctx.typeOf(n) : undefined));
+      const body = bodyOutputs(node, 'body', [DataType.INT64, DataType.BOOL, ...carried], ctx);
+      return Array.from({ length: outCount }, (_, i) => (i < carried.length ? carried[i] ?? body[1 + i] : body[1 + i]));
+    }
+    case 'Scan': {
+      // Opset 8 has a leading sequence_lens input that the body does not see.
+      const skip = schema.inputs[0]?.name === 'sequence_lens' ? 1 : 0;
+      const bodyIns = inputs.slice(skip).map((n) => (n ? ctx.typeOf(n) : undefined));
+      const body = bodyOutputs(node, 'body', bodyIns, ctx);
+      return Array.from({ length: outCount }, (_, i) => body[i]);
+    }
+    case 'SequenceMap': {
+      const bodyIns = inputs.map((n, i) => {
+        const t = n ? ctx.typeOf(n) : undefined;
+        return i === 0 || seqElem(t) !== undefined ? seqElem(t) : t;
+      });
+      const body = bodyOutputs(node, 'body', bodyIns, ctx);
+      return Array.from({ length: outCount }, (_, i) => (isTensorType(body[i]) ? seqOf(body[i]!) : undefined));
+    }
+    default:
+      return undefined;
+  }
+}
+
+function bodyOutputs(node: NodeProto, name: string, ins: (number | undefined)[], ctx: NodeTypingContext): (number | undefined)[] {
+  const body = graphAttr(node, name);
+  return body ? ctx.inferBody(body, ins) : [];
+}
+
+/** The type each output of `node` takes; an absent output ('' name) gets { type: undefined }. */
+export function nodeOutputTypes(node: NodeProto, schema: OpSchema, ctx: NodeTypingContext): OutputType[] {
+  const bound = new Map<string, number>();
+  (node.input ?? []).forEach((name, position) => {
+    const formal = formalAt(schema.inputs, position);
+    if (!name || !formal?.typeParam || !formal.homogeneous || bound.has(formal.typeParam)) return;
+    const t = ctx.typeOf(name);
+    if (t !== undefined) bound.set(formal.typeParam, t);
+  });
+  const special = specialOutputs(node, schema, ctx);
+  return (node.output ?? []).map((name, position): OutputType => {
+    if (!name) return { type: undefined, certain: false };
+    const formal = formalAt(schema.outputs, position);
+    if (!formal) return { type: undefined, certain: false };
+    if (formal.fixedType !== undefined) return { type: formal.fixedType, certain: true };
+    const fromRule = special?.[position];
+    if (fromRule !== undefined) return { type: fromRule, certain: true };
+    const param = formal.typeParam!;
+    if (formal.homogeneous && bound.has(param)) return { type: bound.get(param), certain: true };
+    const allowed = schema.typeConstraints.get(param) ?? [];
+    if (allowed.length === 1) return { type: allowed[0], certain: true };
+    if (!formal.homogeneous || allowed.length === 0) return { type: undefined, certain: false };
+    // Nothing decides: float when the constraint allows it (the ONNX default nearly everywhere), else the first.
+    return { type: allowed.includes(DataType.FLOAT) ? DataType.FLOAT : allowed[0], certain: false };
+  });
+}

@@ -1,0 +1,184 @@
+// The ONNX backend node tests (Debian's libonnx-testdata): every float model is converted with no block
+// list, checked with onnx.checker, and run with onnxruntime-node (CPU) against the suite's expected
+// outputs: the real fp16 model where the CPU EP has fp16 kernels, otherwise the fp16-simulated model.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { DEFAULT_RECIPE } from '../core/api';
+import { convertModel, openModel, simulateModel, type EngineModel } from '../core/engine';
+import { CastawayError } from '../core/errors';
+import { tensorBytes } from '../core/external-data';
+import { DataType, toNumber, type TensorProto } from '../core/onnx/proto-types';
+import { decodeMessage } from '../core/serde';
+import { compareArrays, runModel, toFloat32 } from './ort-compare';
+
+export const BACKEND_NODE_DIR = '/usr/share/libonnx-testdata/data/node';
+
+export type BackendOutcome =
+  | 'not-float'        // no float32 value: nothing to convert
+  | 'refused'          // the engine refused it with a typed error (reason given)
+  | 'converted';
+
+export interface BackendCase {
+  name: string;
+  outcome: BackendOutcome;
+  reason?: string;
+  file?: Uint8Array;
+  casts?: number;
+  ortCasts?: number;
+}
+
+export function listBackendCases(): string[] {
+  if (!existsSync(BACKEND_NODE_DIR)) return [];
+  return readdirSync(BACKEND_NODE_DIR).filter((d) => existsSync(join(BACKEND_NODE_DIR, d, 'model.onnx'))).sort();
+}
+
+function hasFloat32(model: EngineModel): boolean {
+  const main = model.ir.main;
+  const types = model.problem.types;
+  for (const [, t] of main.initializers) if (t.dataType === DataType.FLOAT) return true;
+  for (const vi of [...(main.proto.input ?? []), ...(main.proto.output ?? [])]) if (vi.type?.tensorType?.elemType === DataType.FLOAT) return true;
+  return main.nodes.some((n) => (n.output ?? []).some((o) => types.elemType(main, o) === DataType.FLOAT));
+}
+
+export function convertBackendCase(name: string): BackendCase {
+  const bytes = new Uint8Array(readFileSync(join(BACKEND_NODE_DIR, name, 'model.onnx')));
+  let model: EngineModel;
+  try {
+    model = openModel(bytes);
+  } catch (error) {
+    if (error instanceof CastawayError) return { name, outcome: 'refused', reason: `${error.code}: ${error.message}` };
+    throw error;
+  }
+  if (!hasFloat32(model)) return { name, outcome: 'not-float' };
+  try {
+    const result = convertModel(model, DEFAULT_RECIPE);
+    return { name, outcome: 'converted', file: result.bytes, casts: result.report.castCount, ortCasts: result.report.ortReferenceCasts };
+  } catch (error) {
+    if (error instanceof CastawayError) return { name, outcome: 'refused', reason: `${error.code}: ${error.message}` };
+    throw error;
+  }
+}
+
+const ORT_TYPES: Record<number, ort.Tensor.Type> = {
+  [DataType.FLOAT]: 'float32', [DataType.UINT8]: 'uint8', [DataType.INT8]: 'int8', [DataType.UINT16]: 'uint16',
+  [DataType.INT16]: 'int16', [DataType.INT32]: 'int32', [DataType.INT64]: 'int64', [DataType.BOOL]: 'bool',
+  [DataType.FLOAT16]: 'float16', [DataType.DOUBLE]: 'float64', [DataType.UINT32]: 'uint32', [DataType.UINT64]: 'uint64',
+};
+
+/** A TensorProto from the suite's .pb files as an onnxruntime tensor; undefined for types ort-node lacks. */
+export function toOrtTensor(t: TensorProto): ort.Tensor | undefined {
+  const type = ORT_TYPES[t.dataType ?? 0];
+  if (!type) return undefined;
+  const dims = (t.dims ?? []).map(toNumber);
+  if (t.dataType === DataType.STRING) return undefined;
+  const raw = tensorBytes(t);
+  if (!raw) return undefined;
+  const copy = raw.slice(); // aligned, owned
+  const buffer = copy.buffer;
+  const arrays: Record<string, (b: ArrayBuffer) => ort.Tensor.DataType> = {
+    float32: (b) => new Float32Array(b), uint8: (b) => new Uint8Array(b), int8: (b) => new Int8Array(b),
+    uint16: (b) => new Uint16Array(b), int16: (b) => new Int16Array(b), int32: (b) => new Int32Array(b),
+    int64: (b) => new BigInt64Array(b), bool: (b) => new Uint8Array(b), float16: (b) => new Uint16Array(b),
+    float64: (b) => new Float64Array(b), uint32: (b) => new Uint32Array(b), uint64: (b) => new BigUint64Array(b),
+  };
+  return new ort.Tensor(type, arrays[type](buffer) as never, dims);
+}
+
+export interface DataSet {
+  inputs: Record<string, ort.Tensor>;
+  expected: { name: string; tensor: TensorProto }[];
+}
+
+/** test_data_set_0 of a case, bound to the model's input and output names. */
+export function readDataSet(name: string, inputNames: string[], outputNames: string[]): DataSet | undefined {
+  const dir = join(BACKEND_NODE_DIR, name, 'test_data_set_0');
+  if (!existsSync(dir)) return undefined;
+  const files = readdirSync(dir);
+  const inputs: Record<string, ort.Tensor> = {};
+  const expected: DataSet['expected'] = [];
+  for (const file of files) {
+    const m = /^(input|output)_(\d+)\.pb$/.exec(file);
+    if (!m) continue;
+    const tensor = decodeMessage('TensorProto', new Uint8Array(readFileSync(join(dir, file)))) as TensorProto;
+    const index = Number(m[2]);
+    if (m[1] === 'input') {
+      const t = toOrtTensor(tensor);
+      if (!t) return undefined;
+      inputs[inputNames[index] ?? tensor.name ?? ''] = t;
+    } else expected.push({ name: outputNames[index] ?? tensor.name ?? '', tensor });
+  }
+  return { inputs, expected };
+}
+
+export type RunVerdict = 'fp16-within-tolerance' | 'fp16-outside-tolerance' | 'simulated-within-tolerance' | 'simulated-outside-tolerance' | 'not-run';
+
+export interface RunResult {
+  verdict: RunVerdict;
+  detail?: string;
+}
+
+/**
+ * fp16 tolerance: |got - expected| <= 1e-2 * |expected| + 1e-2 * max|expected| (fp16 has 11 significant bits;
+ * errors grow through a few ops). Non-finite values must match exactly.
+ */
+export function withinFp16Tolerance(expected: Float32Array, got: Float32Array): { ok: boolean; worst: number } {
+  let scale = 0;
+  for (const x of expected) if (Number.isFinite(x)) scale = Math.max(scale, Math.abs(x));
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i];
+    const g = got[i];
+    if (!Number.isFinite(e) || !Number.isFinite(g)) {
+      if (!(Object.is(e, g) || (Number.isNaN(e) && Number.isNaN(g)))) return { ok: false, worst: Infinity };
+      continue;
+    }
+    const allowed = 1e-2 * Math.abs(e) + 1e-2 * scale + 1e-6;
+    worst = Math.max(worst, Math.abs(g - e) / allowed);
+  }
+  return { ok: worst <= 1, worst };
+}
+
+async function tryRun(bytes: Uint8Array, inputs: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor> | string> {
+  try {
+    return await runModel(bytes, inputs);
+  } catch (error) {
+    return (error as Error).message.split('\n')[0].slice(0, 200);
+  }
+}
+
+export async function runBackendCase(name: string, converted: Uint8Array): Promise<RunResult> {
+  const original = openModel(new Uint8Array(readFileSync(join(BACKEND_NODE_DIR, name, 'model.onnx'))));
+  const inputNames = (original.ir.main.proto.input ?? []).map((v) => v.name ?? '').filter((n) => !original.ir.main.initializers.has(n));
+  const data = readDataSet(name, inputNames, original.ir.main.outputs);
+  if (!data) return { verdict: 'not-run', detail: 'no test data the runtime can read' };
+  const judge = (outputs: Record<string, ort.Tensor>): { ok: boolean; detail: string } => {
+    for (const { name: out, tensor } of data.expected) {
+      const got = outputs[out];
+      const expectedOrt = toOrtTensor(tensor);
+      if (!got || !expectedOrt) return { ok: false, detail: `output ${out} missing` };
+      const e = toFloat32(expectedOrt);
+      const g = toFloat32(got);
+      if (!e || !g) {
+        // Non-float outputs must match exactly.
+        const same = String(expectedOrt.data) === String(got.data);
+        if (!same) return { ok: false, detail: `${out}: non-float output differs` };
+        continue;
+      }
+      const { ok, worst } = withinFp16Tolerance(e, g);
+      if (!ok) return { ok: false, detail: `${out}: error ${worst.toFixed(2)}x the fp16 tolerance (${JSON.stringify(compareArrays(out, e, g))})` };
+    }
+    return { ok: true, detail: '' };
+  };
+  const real = await tryRun(converted, data.inputs);
+  if (typeof real !== 'string') {
+    const j = judge(real);
+    return { verdict: j.ok ? 'fp16-within-tolerance' : 'fp16-outside-tolerance', detail: j.detail };
+  }
+  // No CPU fp16 kernel (or another load failure): judge the storage-rounding simulation instead.
+  const simulated = simulateModel(original, DEFAULT_RECIPE).bytes;
+  const sim = await tryRun(simulated, data.inputs);
+  if (typeof sim === 'string') return { verdict: 'not-run', detail: `fp16: ${real}; simulated: ${sim}` };
+  const j = judge(sim);
+  return { verdict: j.ok ? 'simulated-within-tolerance' : 'simulated-outside-tolerance', detail: `fp16 not runnable on CPU (${real}); ${j.detail}` };
+}

@@ -1,0 +1,92 @@
+// Runs an fp32 model and its converted model with onnxruntime-node (CPU) on the same inputs and compares
+// outputs. fp16 inputs/outputs are converted at the boundary so both are compared as float32.
+import * as ort from 'onnxruntime-node';
+import { float16BitsToFloat32, float32ToFloat16Bits } from '../core/rewrite/fp16';
+
+export type Feeds = Record<string, ort.Tensor>;
+
+export interface OutputComparison {
+  name: string;
+  maxAbs: number;
+  maxRel: number;
+  cosine: number;
+  nonFinite: number;
+  /** Largest |reference| value, for scale. */
+  scale: number;
+}
+
+export function toFloat32(tensor: ort.Tensor): Float32Array | undefined {
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type === 'float16') {
+    const data = tensor.data as Uint16Array | Float32Array;
+    if (data instanceof Float32Array) return data;
+    return Float32Array.from(data, float16BitsToFloat32);
+  }
+  if (tensor.type === 'float64') return Float32Array.from(tensor.data as Float64Array);
+  return undefined;
+}
+
+/** Adapts feeds to a session's input types (float32 data given to an fp16 input becomes fp16 bits). */
+export function adaptFeeds(feeds: Feeds, inputTypes: Record<string, string>): Feeds {
+  const adapted: Feeds = {};
+  for (const [name, tensor] of Object.entries(feeds)) {
+    const want = inputTypes[name];
+    if (want === 'float16' && tensor.type === 'float32') {
+      adapted[name] = new ort.Tensor('float16', Uint16Array.from(tensor.data as Float32Array, float32ToFloat16Bits), tensor.dims);
+    } else adapted[name] = tensor;
+  }
+  return adapted;
+}
+
+export function compareArrays(name: string, reference: Float32Array, candidate: Float32Array): OutputComparison {
+  let maxAbs = 0;
+  let maxRel = 0;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  let nonFinite = 0;
+  let scale = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const a = reference[i];
+    const b = candidate[i];
+    if (!Number.isFinite(b)) {
+      if (Number.isFinite(a)) nonFinite++;
+      continue;
+    }
+    const d = Math.abs(a - b);
+    maxAbs = Math.max(maxAbs, d);
+    maxRel = Math.max(maxRel, d / Math.max(Math.abs(a), 1e-6));
+    dot += a * b;
+    na += a * a;
+    nb += b * b;
+    scale = Math.max(scale, Math.abs(a));
+  }
+  const cosine = na === 0 && nb === 0 ? 1 : dot / Math.sqrt(na * nb || 1);
+  return { name, maxAbs, maxRel, cosine, nonFinite, scale };
+}
+
+export async function runModel(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, ort.Tensor>> {
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  try {
+    const types: Record<string, string> = {};
+    session.inputNames.forEach((name, i) => {
+      const meta = session.inputMetadata[i] as { type?: string } | undefined;
+      if (meta?.type) types[name] = meta.type;
+    });
+    const wanted = Object.fromEntries(Object.entries(adaptFeeds(feeds, types)).filter(([k]) => session.inputNames.includes(k)));
+    return await session.run(wanted);
+  } finally {
+    await session.release();
+  }
+}
+
+export async function compareModels(reference: Uint8Array, candidate: Uint8Array, feeds: Feeds): Promise<OutputComparison[]> {
+  const a = await runModel(reference, feeds);
+  const b = await runModel(candidate, feeds);
+  return Object.keys(a).flatMap((name) => {
+    const ra = toFloat32(a[name]);
+    const rb = b[name] && toFloat32(b[name]);
+    if (!ra || !rb) return [];
+    return [compareArrays(name, ra, rb)];
+  });
+}
