@@ -11,7 +11,7 @@ import { Planner, type PlanOutcome } from './plan/planner';
 import { buildPlanReport } from './plan/report';
 import { createTypeOracle } from './plan/type-oracle';
 import { normalizeRecipe, TARGET_EPS } from './recipe';
-import { ortReferenceCastCount } from './reference/ort-cast-count';
+import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
 import { convertFloat32BytesToFloat16 } from './rewrite/fp16';
@@ -26,6 +26,7 @@ export class EngineModel {
   readonly ir: IrModel;
   readonly problem: PlanningProblem;
   readonly planner: Planner;
+  readonly ortCounter: OrtReferenceCounter;
   /** Per stored tensor key, its fp16 conversion statistics, computed on first need. */
   readonly clampCache = new Map<string, { clamped: number; flushed: number }>();
   private summaryCache?: ModelSummary;
@@ -36,6 +37,7 @@ export class EngineModel {
     const types = createTypeOracle(this.ir);
     this.problem = buildPlanningProblem(this.ir, types);
     this.planner = new Planner(this.problem);
+    this.ortCounter = new OrtReferenceCounter(this.ir, types);
   }
 
   summary(): ModelSummary {
@@ -68,9 +70,9 @@ export function planModel(model: EngineModel, recipeInput: Partial<Recipe> = {})
   const { outcome, millis } = runPlan(model, recipe);
   const clamp = clampStats(model, outcome);
   return buildPlanReport(model.problem, outcome, recipe, {
-    existingCasts: model.summary().existingCasts,
+    existingCasts: model.ortCounter.existingCasts,
     removedCasts: countRemovableCasts(model.problem, outcome),
-    ortReferenceCasts: ortReferenceCastCount(model.ir, model.problem.types, recipe),
+    ortReferenceCasts: model.ortCounter.count(recipe),
     clamped: clamp.clamped,
     flushed: clamp.flushed,
     planMillis: millis,
@@ -83,9 +85,9 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   const result = applyPlan(model.problem, outcome);
   const bytes = encodeModel(result.model);
   const report = buildPlanReport(model.problem, outcome, recipe, {
-    existingCasts: model.summary().existingCasts,
+    existingCasts: model.ortCounter.existingCasts,
     removedCasts: result.removedCasts,
-    ortReferenceCasts: ortReferenceCastCount(model.ir, model.problem.types, recipe),
+    ortReferenceCasts: model.ortCounter.count(recipe),
     clamped: result.stats.clamped,
     flushed: result.stats.flushed,
     planMillis: millis,
@@ -174,8 +176,7 @@ function summarize(model: EngineModel): ModelSummary {
       if ([...(node.input ?? []), ...(node.output ?? [])].some((n) => n && types.elemType(graph, n) === DataType.FLOAT)) stat.float = true;
     }
   }
-  let existingCasts = 0;
-  for (const graph of ir.graphs) for (const node of graph.nodes) if (node.opType === 'Cast' && !normalizeDomain(node.domain)) existingCasts++;
+  const existingCasts = model.ortCounter.existingCasts;
   return {
     nodeCount: main.nodes.length,
     opsets: Object.fromEntries(ir.opsets),

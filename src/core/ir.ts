@@ -106,8 +106,6 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     }
   });
   const order = topologicalOrder(protoNodes, producedAt, where);
-  const position = new Int32Array(protoNodes.length);
-  order.forEach((original, sorted) => (position[original] = sorted));
   graph.originalIndex = order;
   graph.nodes = order.map((i) => protoNodes[i]);
   graph.nodes.forEach((node, n) => {
@@ -167,23 +165,28 @@ function resolvesInScope(graph: IrGraph, name: string): boolean {
 function topologicalOrder(nodes: NodeProto[], producedAt: Map<string, number>, where: string): number[] {
   const pending = new Int32Array(nodes.length);
   const dependents: number[][] = nodes.map(() => []);
+  // Nodes have a handful of inputs: a linear scan of this small list beats allocating a Set per node.
+  const seen: number[] = [];
   nodes.forEach((node, i) => {
-    const seen = new Set<number>();
+    seen.length = 0;
+    const depend = (p: number) => {
+      if (seen.includes(p)) return;
+      seen.push(p);
+      pending[i]++;
+      dependents[p].push(i);
+    };
     for (const name of node.input ?? []) {
       const p = name ? producedAt.get(name) : undefined;
-      if (p === undefined || seen.has(p)) continue;
-      seen.add(p);
+      if (p === undefined) continue;
       if (p === i) throw new CastawayError('cycle', `Node reads its own output "${name}"`, nodeLabel(node, i));
-      pending[i]++;
-      dependents[p].push(i);
+      depend(p);
     }
     // Subgraph bodies may read values produced later in this graph: those are dependencies too.
-    for (const name of subgraphReads(node)) {
-      const p = producedAt.get(name);
-      if (p === undefined || p === i || seen.has(p)) continue;
-      seen.add(p);
-      pending[i]++;
-      dependents[p].push(i);
+    if (node.attribute?.some((a) => a.g || a.graphs?.length)) {
+      for (const name of subgraphReads(node)) {
+        const p = producedAt.get(name);
+        if (p !== undefined && p !== i) depend(p);
+      }
     }
   });
   const order: number[] = [];

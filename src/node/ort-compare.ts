@@ -80,8 +80,9 @@ export async function runModel(bytes: Uint8Array, feeds: Feeds): Promise<Record<
   }
 }
 
-export async function compareModels(reference: Uint8Array, candidate: Uint8Array, feeds: Feeds): Promise<OutputComparison[]> {
-  const a = await runModel(reference, feeds);
+/** Compares a candidate model's outputs with reference outputs (a model's bytes, or outputs already run). */
+export async function compareModels(reference: Uint8Array | Record<string, ort.Tensor>, candidate: Uint8Array, feeds: Feeds): Promise<OutputComparison[]> {
+  const a = reference instanceof Uint8Array ? await runModel(reference, feeds) : reference;
   const b = await runModel(candidate, feeds);
   return Object.keys(a).flatMap((name) => {
     const ra = toFloat32(a[name]);

@@ -47,8 +47,6 @@ export interface PlanValue extends CutValue {
   name: string;
   /** Every (node, slot) that reads it, with the group of that slot; graph-output readers have node -1. */
   readers: { graph: IrGraph; node: number; slot: number; group: number }[];
-  /** Element count with symbolic dims unbound (undefined entries), for the bytes objective. */
-  shape: (number | string)[] | undefined;
 }
 
 /** A read of stored data (initializer or Constant output) by a slot whose group decides its precision. */
@@ -82,13 +80,14 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   const groups: PlanGroup[] = [];
   const inputGroups: Int32Array[][] = [];
   const outputGroups: Int32Array[][] = [];
-  const constantOutputs = new Set<string>(); // `${graphId}:${name}` of Constant nodes with float outputs
+  const constantOutputs: Set<string>[] = model.graphs.map(() => new Set()); // float outputs of Constant nodes, per graph
 
   const addGroup = (group: PlanGroup) => groups.push(group) - 1;
 
   for (const graph of model.graphs) {
     const ins: Int32Array[] = [];
     const outs: Int32Array[] = [];
+    const isFloatIn = (name: string | undefined) => !!name && types.elemType(graph, name) === FLOAT;
     graph.nodes.forEach((node, n) => {
       const inGroups = new Int32Array((node.input ?? []).length).fill(-1);
       const outGroups = new Int32Array((node.output ?? []).length).fill(-1);
@@ -96,14 +95,13 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       outs.push(outGroups);
       const domain = normalizeDomain(node.domain);
       if (isConstantNode(node.opType, domain)) {
-        for (const out of node.output ?? []) if (types.elemType(graph, out) === FLOAT) constantOutputs.add(`${graph.id}:${out}`);
+        for (const out of node.output ?? []) if (types.elemType(graph, out) === FLOAT) constantOutputs[graph.id].add(out);
         return;
       }
-      const isFloat = (name: string | undefined) => !!name && types.elemType(graph, name) === FLOAT;
-      const base = { graph, node: n, opType: node.opType ?? '', domain, nodeName: node.name ?? '' };
-      const floatIns = (node.input ?? []).map(isFloat);
-      const floatOuts = (node.output ?? []).map(isFloat);
+      const floatIns = (node.input ?? []).map(isFloatIn);
+      const floatOuts = (node.output ?? []).map(isFloatIn);
       if (!floatIns.includes(true) && !floatOuts.includes(true)) return;
+      const base = { graph, node: n, opType: node.opType ?? '', domain, nodeName: node.name ?? '' };
       const controlFlow = CONTROL_FLOW_OPS.has(node.opType ?? '') && domain === '';
       const schemaGroups = controlFlow ? undefined : types.slotGroups(graph, node);
       for (const sg of schemaGroups ?? []) {
@@ -130,9 +128,10 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
     outputGroups.push(outs);
   }
 
-  // Values: float32 values produced by a node or a graph input; stored data is handled apart.
+  // Values: float32 values produced by a node or a graph input; stored data is handled apart. Indexes are
+  // per graph (arrays by graph id) so the hot loops below do no string building.
   const values: PlanValue[] = [];
-  const valueIndex = new Map<string, number>();
+  const valueIndex: Map<string, number>[] = model.graphs.map(() => new Map());
   const storedReads: StoredRead[] = [];
   const defining = (graph: IrGraph, name: string): IrGraph | undefined => {
     for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
@@ -141,42 +140,47 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
     return undefined;
   };
   const isStored = (owner: IrGraph, name: string) =>
-    (owner.initializers.has(name) && !(owner.id === 0 && owner.graphInputs.has(name))) || constantOutputs.has(`${owner.id}:${name}`);
+    (owner.initializers.has(name) && !(owner.id === 0 && owner.graphInputs.has(name))) || constantOutputs[owner.id].has(name);
 
   for (const graph of model.graphs) {
     const isMain = graph.id === 0;
-    for (const name of graph.proto.input?.map((v) => v.name ?? '') ?? []) {
+    const index = valueIndex[graph.id];
+    for (const vi of graph.proto.input ?? []) {
+      const name = vi.name ?? '';
       if (graph.initializers.has(name) || types.elemType(graph, name) !== FLOAT) continue;
       // Main-graph inputs follow the recipe; subgraph formal inputs keep the control-flow op's types.
       const group = addGroup({ graph, node: -1, inputs: [], outputs: [], cls: isMain ? 'graph-input' : 'spec-fp32', opType: 'input', domain: '', nodeName: name });
-      valueIndex.set(`${graph.id}:${name}`, values.push({ graph, name, producer: group, consumers: [], readers: [], shape: shapeOf(graph, name) }) - 1);
+      index.set(name, values.push({ graph, name, producer: group, consumers: [], readers: [] }) - 1);
     }
-    graph.nodes.forEach((node, n) => {
-      const outs = outputGroups[graph.id][n];
-      (node.output ?? []).forEach((name, slot) => {
-        if (outs[slot] < 0) return;
-        valueIndex.set(`${graph.id}:${name}`, values.push({ graph, name, producer: outs[slot], consumers: [], readers: [], shape: shapeOf(graph, name) }) - 1);
-      });
-    });
+    const outs = outputGroups[graph.id];
+    for (let n = 0; n < graph.nodes.length; n++) {
+      const names = graph.nodes[n].output ?? [];
+      for (let slot = 0; slot < names.length; slot++) {
+        if (outs[n][slot] >= 0) index.set(names[slot], values.push({ graph, name: names[slot], producer: outs[n][slot], consumers: [], readers: [] }) - 1);
+      }
+    }
   }
   for (const graph of model.graphs) {
-    graph.nodes.forEach((node, n) => {
-      const ins = inputGroups[graph.id][n];
-      (node.input ?? []).forEach((name, slot) => {
-        if (ins[slot] < 0) return;
-        const owner = defining(graph, name)!;
+    const ins = inputGroups[graph.id];
+    for (let n = 0; n < graph.nodes.length; n++) {
+      const names = graph.nodes[n].input ?? [];
+      for (let slot = 0; slot < names.length; slot++) {
+        const group = ins[n][slot];
+        if (group < 0) continue;
+        const name = names[slot];
+        const owner = graph.producer.has(name) || graph.graphInputs.has(name) || graph.initializers.has(name) ? graph : defining(graph, name)!;
         if (isStored(owner, name)) {
-          storedReads.push({ graph, node: n, slot, group: ins[slot], ownerGraph: owner, name });
-          return;
+          storedReads.push({ graph, node: n, slot, group, ownerGraph: owner, name });
+          continue;
         }
-        const v = valueIndex.get(`${owner.id}:${name}`);
-        if (v !== undefined) values[v].readers.push({ graph, node: n, slot, group: ins[slot] });
-      });
-    });
+        const v = valueIndex[owner.id].get(name);
+        if (v !== undefined) values[v].readers.push({ graph, node: n, slot, group });
+      }
+    }
     for (const name of graph.outputs) {
       const owner = defining(graph, name);
       if (!owner) continue;
-      const v = valueIndex.get(`${owner.id}:${name}`);
+      const v = valueIndex[owner.id].get(name);
       if (v === undefined) continue;
       const cls: GroupClass = graph.id === 0 ? 'graph-output' : 'spec-fp32';
       const group = addGroup({ graph, node: -1, inputs: [], outputs: [], cls, opType: 'output', domain: '', nodeName: name });

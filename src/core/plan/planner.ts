@@ -63,9 +63,8 @@ export class Planner {
       reason[g] = r;
     });
     const weights = new Float64Array(values.length);
-    values.forEach((value, i) => {
-      weights[i] = recipe.objective === 'nodes' ? 1 : CAST_LAUNCH_BYTES + 6 * elementCount(value.shape, recipe.dims);
-    });
+    if (recipe.objective === 'nodes') weights.fill(1);
+    else values.forEach((value, i) => (weights[i] = CAST_LAUNCH_BYTES + 6 * elementCount(this.problem.valueShape(value.graph, value.name), recipe.dims)));
     const { fp16, cost } = this.cut.solve(status, weights);
     groups.forEach((_, g) => {
       if (fp16[g]) reason[g] = undefined;

@@ -34,7 +34,7 @@ export function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, r
       to: toFp16 ? 'fp16' : 'fp32',
       producer: producerGroup.graph === main ? producerGroup.node : -1,
       consumers: [...new Set(consumers)],
-      bytes: 6 * elementCount(value.shape, recipe.dims),
+      bytes: 6 * elementCount(problem.valueShape(value.graph, value.name), recipe.dims),
     };
   });
 }

@@ -27,14 +27,20 @@ export function createTypeOracle(model: IrModel): TypeOracle {
       }
     });
   }
+  // Slot groups depend only on the op and on which positions are present, so nodes of one shape share
+  // one answer (a 43,720-node graph has a few dozen shapes). Callers must not mutate the result.
+  const cache = new Map<string, SlotGroup[] | undefined>();
   return {
     elemType: (graph: IrGraph, name: string) => types.elemType(graph, name),
-    slotGroups(graph: IrGraph, node: NodeProto): SlotGroup[] | undefined {
+    slotGroups(_graph: IrGraph, node: NodeProto): SlotGroup[] | undefined {
       const domain = normalizeDomain(node.domain);
+      const present = (names: string[] | undefined) => (names ?? []).map((n) => (n ? '1' : '0')).join('');
+      const key = `${domain}|${node.opType}|${present(node.input)}|${present(node.output)}`;
+      if (cache.has(key)) return cache.get(key);
       const schema = lookupSchema(domain, node.opType ?? '', model.opsets.get(domain) ?? 0);
-      if (!schema) return undefined;
-      void graph;
-      return schemaSlotGroups(node, schema).map((g) => ({ inputs: g.inputs, outputs: g.outputs, allowsFloat16: groupAllowsFloat16(g) }));
+      const groups = schema && schemaSlotGroups(node, schema).map((g) => ({ inputs: g.inputs, outputs: g.outputs, allowsFloat16: groupAllowsFloat16(g) }));
+      cache.set(key, groups);
+      return groups;
     },
   };
 }

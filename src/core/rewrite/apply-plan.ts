@@ -11,6 +11,7 @@ import type { PlanOutcome } from '../plan/planner';
 import { tensorBytes } from '../external-data';
 import { CastawayError } from '../errors';
 import { convertFloat32BytesToFloat16, type Fp16Stats } from './fp16';
+import { GraphKeyed } from './graph-keyed';
 import { NameAllocator } from './names';
 
 const FLOAT = DataType.FLOAT;
@@ -42,9 +43,8 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
 
   // 1. Casts: one per cast value, named after it; when the value is a graph output read in the Cast's
   //    precision, the Cast takes the output's name and the producer writes a renamed value instead.
-  const valueKey = (graph: IrGraph, name: string) => `${graph.id}:${name}`;
-  const valueByKey = new Map<string, PlanValue>();
-  values.forEach((v) => valueByKey.set(valueKey(v.graph, v.name), v));
+  const valueByKey = new GraphKeyed<PlanValue>();
+  for (const v of values) valueByKey.set(v.graph, v.name, v);
   const casts = new Map<PlanValue, CastPlan>();
   const castsAfterNode = new Map<string, NodeProto[]>(); // `${graphId}:${nodeIndex}` or `${graphId}:input`
   for (const i of outcome.castValues) {
@@ -71,30 +71,28 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   }
 
   // 2. Stored data: per initializer/Constant, which precisions its readers need.
-  const storedNeeds = new Map<string, { owner: IrGraph; name: string; fp16: boolean; fp32: boolean }>();
+  const storedNeeds = new GraphKeyed<{ owner: IrGraph; name: string; fp16: boolean; fp32: boolean }>();
   for (const read of storedReads) {
-    const key = valueKey(read.ownerGraph, read.name);
-    const need = storedNeeds.get(key) ?? { owner: read.ownerGraph, name: read.name, fp16: false, fp32: false };
+    const need = storedNeeds.get(read.ownerGraph, read.name) ?? { owner: read.ownerGraph, name: read.name, fp16: false, fp32: false };
     if (fp16[read.group]) need.fp16 = true;
     else need.fp32 = true;
-    storedNeeds.set(key, need);
+    storedNeeds.set(read.ownerGraph, read.name, need);
   }
   // Readers of stored data outside any float group (e.g. shape inputs) keep the fp32 original.
-  const storedFp16Name = new Map<string, string>();
-  for (const [key, need] of storedNeeds) {
+  const storedFp16Name = new GraphKeyed<string>();
+  for (const need of storedNeeds.values()) {
     if (!need.fp16) continue;
     const sharedWithOthers = need.fp32 || isReadOutsideGroups(problem, need.owner, need.name);
-    storedFp16Name.set(key, sharedWithOthers ? names.fresh(`${need.name}_castaway_fp16`) : need.name);
+    storedFp16Name.set(need.owner, need.name, sharedWithOthers ? names.fresh(`${need.name}_castaway_fp16`) : need.name);
   }
 
   const readName = (graph: IrGraph, node: number, slot: number, name: string): string => {
     const group = inputGroups[graph.id][node][slot];
     if (group < 0) return name;
-    const owner = definingGraph(graph, name);
+    const owner = graph.producer.has(name) || graph.graphInputs.has(name) || graph.initializers.has(name) ? graph : definingGraph(graph, name);
     if (!owner) return name;
-    const stored = storedFp16Name.get(valueKey(owner, name));
-    if (stored !== undefined || storedNeeds.has(valueKey(owner, name))) return fp16[group] ? stored ?? name : name;
-    const v = valueByKey.get(valueKey(owner, name));
+    if (storedNeeds.has(owner, name)) return fp16[group] ? storedFp16Name.get(owner, name) ?? name : name;
+    const v = valueByKey.get(owner, name);
     const cast = v && casts.get(v);
     if (!cast) return name;
     return fp16[group] === cast.producerFp16 ? cast.producerName : cast.castName;
@@ -114,7 +112,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       const outs = outputGroups[graph.id][n];
       const newInputs = (node.input ?? []).map((name, slot) => (name ? readName(graph, n, slot, name) : name));
       const newOutputs = (node.output ?? []).map((name) => {
-        const v = valueByKey.get(valueKey(graph, name));
+        const v = valueByKey.get(graph, name);
         const cast = v && casts.get(v);
         return cast ? cast.producerName : name;
       });
@@ -154,10 +152,10 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     rewritten.set(graph, {
       ...graph.proto,
       node: outNodes,
-      initializer: rewriteInitializers(graph, storedFp16Name, stats, (n) => valueKey(graph, n)),
+      initializer: rewriteInitializers(graph, storedFp16Name, stats),
       input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, problem, fp16, casts, valueByKey, typeOf, 'input')),
       output: (graph.proto.output ?? []).map((vi) => retypeValueInfo(vi, graph, problem, fp16, casts, valueByKey, typeOf, 'output')),
-      valueInfo: rewriteValueInfo(graph, problem, fp16, casts, valueByKey, typeOf, aliases, (n) => storedFp16Name.get(valueKey(graph, n)) === n),
+      valueInfo: rewriteValueInfo(graph, problem, fp16, casts, valueByKey, typeOf, aliases, (n) => storedFp16Name.get(graph, n) === n),
     });
   }
   return { model: { ...model.proto, graph: rewritten.get(model.main)! }, insertedCasts: casts.size, removedCasts, stats };
@@ -271,16 +269,14 @@ export function convertTensor(tensor: TensorProto, stats: Fp16Stats): TensorProt
 
 function rewriteInitializers(
   graph: IrGraph,
-  fp16Names: Map<string, string>,
+  fp16Names: GraphKeyed<string>,
   stats: Fp16Stats,
-  key: (name: string) => string,
 ): TensorProto[] | undefined {
   const list = graph.proto.initializer;
   if (!list) return list;
   const out: TensorProto[] = [];
   for (const t of list) {
-    const k = key(t.name ?? '');
-    const newName = fp16Names.get(k);
+    const newName = fp16Names.get(graph, t.name ?? '');
     if (newName === undefined || t.dataType !== FLOAT) {
       out.push(t);
       continue;
@@ -296,13 +292,13 @@ function rewriteInitializers(
 function constantCopy(
   graph: IrGraph,
   node: NodeProto,
-  fp16Names: Map<string, string>,
+  fp16Names: GraphKeyed<string>,
   names: NameAllocator,
   stats: Fp16Stats,
 ): { node: NodeProto; inPlace: boolean } | undefined {
   if (node.opType !== 'Constant' || node.domain) return undefined;
   const out = node.output?.[0] ?? '';
-  const newName = fp16Names.get(`${graph.id}:${out}`);
+  const newName = fp16Names.get(graph, out);
   if (newName === undefined) return undefined;
   const attrs = node.attribute ?? [];
   const value = attrs.find((a) => a.name === 'value' || a.name === 'value_float' || a.name === 'value_floats');
@@ -329,13 +325,13 @@ function retypeValueInfo(
   problem: PlanningProblem,
   fp16: Uint8Array,
   casts: Map<PlanValue, CastPlan>,
-  valueByKey: Map<string, PlanValue>,
+  valueByKey: GraphKeyed<PlanValue>,
   typeOf: (isFp16: number) => number,
   role: 'input' | 'output' | 'value',
 ): ValueInfoProto {
   const name = vi.name ?? '';
   const owner = definingGraph(graph, name) ?? graph;
-  const v = valueByKey.get(`${owner.id}:${name}`);
+  const v = valueByKey.get(owner, name);
   if (!v || vi.type?.tensorType?.elemType !== FLOAT) return vi;
   let precision = fp16[v.producer];
   const cast = casts.get(v);
@@ -352,7 +348,7 @@ function rewriteValueInfo(
   problem: PlanningProblem,
   fp16: Uint8Array,
   casts: Map<PlanValue, CastPlan>,
-  valueByKey: Map<string, PlanValue>,
+  valueByKey: GraphKeyed<PlanValue>,
   typeOf: (isFp16: number) => number,
   aliases: Map<string, string>,
   storedInPlace: (name: string) => boolean,
