@@ -1,0 +1,77 @@
+// The CLI as a user runs it: real files in a temp folder, exit codes and messages checked.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXIT, main } from './main';
+import { decodeModel } from '../core/serde';
+
+const fixture = new URL('../../fixtures/models/pegasus-small-o14-encoder.onnx', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'castaway-cli-'));
+
+async function run(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, (s) => (stdout += s), (s) => (stderr += s));
+  return { code, stdout, stderr };
+}
+
+describe('castaway CLI', () => {
+  it('converts with onnxruntime-style flags and reports both counts', async () => {
+    const out = join(dir, 'out.onnx');
+    const r = await run('convert', fixture, '-o', out, '--op-block-list', 'Softmax,Pow', '--keep-io-types');
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toMatch(/\d+ Casts \(\d+ inserted; onnxruntime's tool: \d+\)/);
+    expect(r.stderr).toMatch(/decoding and indexing/); // the progress line
+    const model = decodeModel(new Uint8Array(readFileSync(out)));
+    expect(model.graph?.node?.some((n) => n.opType === 'Cast')).toBe(true);
+  });
+
+  it('gives the same bytes from a recipe file as from the equivalent flags', async () => {
+    const recipe = join(dir, 'recipe.json');
+    writeFileSync(recipe, JSON.stringify({ opBlockList: ['Softmax', 'Pow'], keepIoTypes: true }));
+    const a = join(dir, 'a.onnx');
+    const b = join(dir, 'b.onnx');
+    expect((await run('convert', fixture, '-o', a, '--recipe', recipe, '-q')).code).toBe(0);
+    expect((await run('convert', fixture, '-o', b, '--op-block-list', 'Pow', '--op-block-list', 'Softmax', '--keep-io-types', '-q')).code).toBe(0);
+    expect(Buffer.compare(readFileSync(a), readFileSync(b))).toBe(0);
+  });
+
+  it('inspects: op types, float values, Casts next to onnxruntime’s count', async () => {
+    const r = await run('inspect', fixture, '--op-block-list', 'Softmax');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/MatMul\s+\d+/);
+    expect(r.stdout).toMatch(/float32 values: \d+/);
+    expect(r.stdout).toMatch(/Casts needed: \d+ .*onnxruntime's convert_float_to_float16: \d+/);
+    const json = await run('inspect', fixture, '--json');
+    expect(JSON.parse(json.stdout).report.castCount).toBeTypeOf('number');
+  });
+
+  it('exits 3 with a clear message for a file that is not ONNX', async () => {
+    const bad = join(dir, 'bad.onnx');
+    writeFileSync(bad, 'this is not a model at all, just some text');
+    const r = await run('convert', bad, '-o', join(dir, 'x.onnx'));
+    expect(r.code).toBe(EXIT.badModel);
+    expect(r.stderr).toMatch(/castaway: .*\[(not-protobuf|not-onnx)\]/);
+  });
+
+  it('exits 3 for a truncated model, naming where', async () => {
+    const cut = join(dir, 'cut.onnx');
+    writeFileSync(cut, readFileSync(fixture).subarray(0, 5000));
+    const r = await run('inspect', cut);
+    expect(r.code).toBe(EXIT.badModel);
+    expect(r.stderr).toMatch(/truncated|not-onnx/);
+  });
+
+  it('exits 5 for a missing file, 4 for a bad recipe, 2 for bad usage', async () => {
+    expect((await run('inspect', join(dir, 'nope.onnx'))).code).toBe(EXIT.io);
+    const recipe = join(dir, 'bad-recipe.json');
+    writeFileSync(recipe, JSON.stringify({ opBlockList: 'Softmax' }));
+    const bad = await run('convert', fixture, '-o', join(dir, 'y.onnx'), '--recipe', recipe);
+    expect(bad.code).toBe(EXIT.badRecipe);
+    expect(bad.stderr).toMatch(/opBlockList/);
+    expect((await run('convert', fixture)).code).toBe(EXIT.usage);
+    expect((await run('frobnicate')).code).toBe(EXIT.usage);
+    expect((await run('convert', fixture, '-o', join(dir, 'z.onnx'), '--objective', 'speed')).code).toBe(EXIT.badRecipe);
+  });
+});
