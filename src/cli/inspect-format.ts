@@ -20,7 +20,8 @@ export function formatInspect(summary: ModelSummary, report: PlanReport, recipe:
   }
   lines.push('');
   lines.push(`recipe: ${recipe.opBlockList.length} op types, ${recipe.nodeBlockList.length} nodes, ${recipe.patterns.length} patterns blocked; keep_io_types ${recipe.keepIoTypes}; target ${recipe.targetEp}; objective ${recipe.objective}`);
-  lines.push(`Casts needed: ${report.castCount} (existing ${summary.existingCasts}, inserted ${report.insertedCasts})   onnxruntime's convert_float_to_float16: ${report.ortReferenceCasts}`);
+  const dropped = summary.existingCasts + report.insertedCasts - report.castCount;
+  lines.push(`Casts needed: ${report.castCount} (existing ${summary.existingCasts}${dropped ? `, ${dropped} of them identities to drop` : ''}; inserted ${report.insertedCasts})   onnxruntime's convert_float_to_float16: ${report.ortReferenceCasts}`);
   lines.push(`cast bytes: ${report.castBytes}   fp16 weights: ${(100 * report.fp16WeightShare).toFixed(1)}%   fp16 FLOPs (estimate): ${(100 * report.fp16FlopShare).toFixed(1)}%`);
   lines.push(`fp16 storage: ${report.clampedValues} values clamped to +-65504, ${report.flushedValues} flushed to zero`);
   return `${lines.join('\n')}\n`;

@@ -66,7 +66,7 @@ export function compareArrays(name: string, reference: Float32Array, candidate: 
 }
 
 export async function runModel(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, ort.Tensor>> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 4 });
   try {
     const types: Record<string, string> = {};
     session.inputNames.forEach((name, i) => {

@@ -5,7 +5,7 @@ import type { IrGraph, IrModel } from '../ir';
 import { normalizeDomain } from '../ir';
 import { DataType, toNumber, type NodeProto, type ValueInfoProto } from '../onnx/proto-types';
 import type { CutTopology, CutValue } from './cut-problem';
-import { CONTROL_FLOW_OPS, FREE_OPS, isConstantNode } from './op-classes';
+import { CONTROL_FLOW_OPS, FP32_FUNCTION_OPS, FREE_OPS, isConstantNode } from './op-classes';
 
 /** How the element types of a node's slots relate, as the type layer reports it. */
 export interface SlotGroup {
@@ -110,7 +110,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         if (!inputs.length && !outputs.length) continue;
         // A type parameter bound by no input is set by an attribute; only some of those can be retargeted.
         const attributeTyped = sg.inputs.length === 0 && !RETARGETABLE_OUTPUT_OPS.has(node.opType ?? '');
-        const cls: GroupClass = !sg.allowsFloat16 || attributeTyped ? 'spec-fp32' : FREE_OPS.has(node.opType ?? '') ? 'free' : 'compute';
+        const cls: GroupClass = !sg.allowsFloat16 || attributeTyped || (domain === '' && FP32_FUNCTION_OPS.has(node.opType ?? '')) ? 'spec-fp32' : FREE_OPS.has(node.opType ?? '') ? 'free' : 'compute';
         const id = addGroup({ ...base, inputs, outputs, cls });
         for (const i of inputs) inGroups[i] = id;
         for (const o of outputs) outGroups[o] = id;

@@ -38,3 +38,9 @@ export const ORT_DEFAULT_OP_BLOCK_LIST: readonly string[] = [
 
 /** Inputs onnxruntime's tool always keeps fp32 (its ALWAYS_FLOAT_INPUTS), for the reference count. */
 export const ORT_ALWAYS_FLOAT_INPUTS: Readonly<Record<string, readonly number[]>> = { Resize: [2], GroupNorm: [1, 2] };
+
+/**
+ * Ops whose schema admits float16 but whose function body (which onnx.checker expands) mixes in float32
+ * constants, so an fp16 instance is rejected by the checker: they stay fp32.
+ */
+export const FP32_FUNCTION_OPS: ReadonlySet<string> = new Set(['MeanVarianceNormalization']);

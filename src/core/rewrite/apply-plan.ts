@@ -13,6 +13,7 @@ import { CastawayError } from '../errors';
 import { convertFloat32BytesToFloat16, type Fp16Stats } from './fp16';
 import { GraphKeyed } from './graph-keyed';
 import { NameAllocator } from './names';
+import { castTarget, castToAttribute, makeCast } from './cast-node';
 
 const FLOAT = DataType.FLOAT;
 const FLOAT16 = DataType.FLOAT16;
@@ -38,6 +39,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   const { model, groups, values, storedReads, inputGroups, outputGroups } = problem;
   const fp16 = outcome.groupFp16;
   const names = new NameAllocator(model.proto);
+  const opset = model.opsets.get('') ?? 1;
   const stats: Fp16Stats = { clamped: 0, flushed: 0 };
   const typeOf = (isFp16: number) => (isFp16 ? FLOAT16 : FLOAT);
 
@@ -46,6 +48,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   const valueByKey = new GraphKeyed<PlanValue>();
   for (const v of values) valueByKey.set(v.graph, v.name, v);
   const casts = new Map<PlanValue, CastPlan>();
+  const extraValueInfo = new Map<IrGraph, ValueInfoProto[]>();
   const castsAfterNode = new Map<string, NodeProto[]>(); // `${graphId}:${nodeIndex}` or `${graphId}:input`
   for (const i of outcome.castValues) {
     const v = values[i];
@@ -61,13 +64,22 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     } else {
       castName = names.fresh(`${v.name}_castaway_${suffix}`);
     }
-    const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? FLOAT16 : FLOAT);
+    const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? FLOAT16 : FLOAT, opset);
     const group = groups[v.producer];
     const anchor = group.node >= 0 && group.graph === v.graph ? `${v.graph.id}:${group.node}` : `${v.graph.id}:input`;
     const list = castsAfterNode.get(anchor) ?? [];
     list.push(castNode);
     castsAfterNode.set(anchor, list);
     casts.set(v, { producerName, castName, producerFp16, castNode });
+    // Declare the new value's type: some Casts (Cast-1's string `to`) give the checker nothing to infer from.
+    const fresh = outputRead ? producerName : castName;
+    const declared = declaredValueInfo(v.graph, v.name);
+    const list2 = extraValueInfo.get(v.graph) ?? [];
+    list2.push({
+      name: fresh,
+      type: { tensorType: { elemType: (outputRead ? producerFp16 : toFp16) ? FLOAT16 : FLOAT, ...(declared?.type?.tensorType?.shape ? { shape: declared.type.tensorType.shape } : {}) } },
+    });
+    extraValueInfo.set(v.graph, list2);
   }
 
   // 2. Stored data: per initializer/Constant, which precisions its readers need.
@@ -117,7 +129,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
         return cast ? cast.producerName : name;
       });
       if (!sameList(newInputs, node.input ?? []) || !sameList(newOutputs, node.output ?? [])) next = { ...next, input: newInputs, output: newOutputs };
-      const retargeted = retargetAttributes(next, outs, fp16, stats);
+      const retargeted = retargetAttributes(next, outs, fp16, stats, opset);
       if (retargeted) next = retargeted;
       const bodies = graph.subgraphs.get(n);
       if (bodies) next = { ...next, attribute: (next.attribute ?? []).map((attr) => replaceBodies(attr, bodies, rewritten)) };
@@ -155,10 +167,26 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       initializer: rewriteInitializers(graph, storedFp16Name, stats),
       input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, problem, fp16, casts, valueByKey, typeOf, 'input')),
       output: (graph.proto.output ?? []).map((vi) => retypeValueInfo(vi, graph, problem, fp16, casts, valueByKey, typeOf, 'output')),
-      valueInfo: rewriteValueInfo(graph, problem, fp16, casts, valueByKey, typeOf, aliases, (n) => storedFp16Name.get(graph, n) === n),
+      valueInfo: [
+        ...(rewriteValueInfo(graph, problem, fp16, casts, valueByKey, typeOf, aliases, (n) => storedFp16Name.get(graph, n) === n) ?? []),
+        ...(extraValueInfo.get(graph) ?? []),
+      ],
     });
   }
   return { model: { ...model.proto, graph: rewritten.get(model.main)! }, insertedCasts: casts.size, removedCasts, stats };
+}
+
+const declaredCache = new WeakMap<IrGraph, Map<string, ValueInfoProto>>();
+
+/** The value_info, graph input or graph output entry that declares a value, if any. */
+function declaredValueInfo(graph: IrGraph, name: string): ValueInfoProto | undefined {
+  let map = declaredCache.get(graph);
+  if (!map) {
+    map = new Map();
+    for (const vi of [...(graph.proto.input ?? []), ...(graph.proto.output ?? []), ...(graph.proto.valueInfo ?? [])]) if (vi.name && !map.has(vi.name)) map.set(vi.name, vi);
+    declaredCache.set(graph, map);
+  }
+  return map.get(name);
 }
 
 function sameList(a: string[], b: string[]): boolean {
@@ -172,9 +200,6 @@ function definingGraph(graph: IrGraph, name: string): IrGraph | undefined {
   return undefined;
 }
 
-function makeCast(name: string, input: string, output: string, to: number): NodeProto {
-  return { input: [input], output: [output], name, opType: 'Cast', domain: '', attribute: [{ name: 'to', type: AttributeType.INT, i: to }] };
-}
 
 /** Whether any node reads `name` from a slot that is not a float candidate (e.g. Shape, or an int slot). */
 function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: string): boolean {
@@ -216,7 +241,7 @@ export function countRemovableCasts(problem: PlanningProblem, outcome: PlanOutco
 }
 
 function isIdentityCast(graph: IrGraph, node: NodeProto, ins: Int32Array, outs: Int32Array, fp16: Uint8Array, problem: PlanningProblem): boolean {
-  const to = toNumber((node.attribute ?? []).find((a) => a.name === 'to')?.i);
+  const to = castTarget(node);
   const outType = outs[0] >= 0 ? (fp16[outs[0]] ? FLOAT16 : FLOAT) : to;
   const inName = node.input?.[0] ?? '';
   let inType: number | undefined;
@@ -226,12 +251,12 @@ function isIdentityCast(graph: IrGraph, node: NodeProto, ins: Int32Array, outs: 
 }
 
 /** Cast 'to', ConstantOfShape 'value', Random*'s 'dtype': switched to float16 where the output went fp16. */
-function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array, stats: Fp16Stats): NodeProto | undefined {
+function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array, stats: Fp16Stats, opset: number): NodeProto | undefined {
   if (!outs.length || outs[0] < 0 || !fp16[outs[0]] || node.domain) return undefined;
   const attrs = node.attribute ?? [];
   switch (node.opType) {
     case 'Cast':
-      return { ...node, attribute: attrs.map((a) => (a.name === 'to' ? { ...a, i: FLOAT16 } : a)) };
+      return { ...node, attribute: attrs.map((a) => (a.name === 'to' ? castToAttribute(FLOAT16, opset) : a)) };
     case 'ConstantOfShape': {
       const value = attrs.find((a) => a.name === 'value');
       const tensor: TensorProto = value?.t ?? { dims: [1], dataType: FLOAT, rawData: new Uint8Array(4) };

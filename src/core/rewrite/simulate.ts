@@ -4,12 +4,13 @@
 // shows exactly the error of fp16 storage. Optionally exposes every float value as a graph output so the
 // error can be attributed to nodes.
 import type { IrGraph } from '../ir';
-import { AttributeType, DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
+import { DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
 import type { PlanningProblem } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
 import { convertTensor } from './apply-plan';
 import { float16BitsToFloat32, type Fp16Stats } from './fp16';
 import { NameAllocator } from './names';
+import { makeCast } from './cast-node';
 
 export interface SimulateOptions {
   /** Adds every float32 value of the main graph as an extra graph output (for per-node error). */
@@ -23,9 +24,6 @@ export interface SimulateResult {
   stats: Fp16Stats;
 }
 
-function cast(name: string, input: string, output: string, to: number): NodeProto {
-  return { name, opType: 'Cast', domain: '', input: [input], output: [output], attribute: [{ name: 'to', type: AttributeType.INT, i: to }] };
-}
 
 function roundedCopy(tensor: TensorProto, name: string, stats: Fp16Stats): TensorProto {
   const half = convertTensor(tensor, stats).rawData as Uint8Array;
@@ -39,6 +37,8 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   const { model, values, storedReads } = problem;
   const fp16 = outcome.groupFp16;
   const names = new NameAllocator(model.proto);
+  const opset = model.opsets.get('') ?? 1;
+  const cast = (name: string, input: string, output: string, to: number) => makeCast(name, input, output, to, opset);
   const stats: Fp16Stats = { clamped: 0, flushed: 0 };
   const key = (g: IrGraph, n: string) => `${g.id}:${n}`;
 
