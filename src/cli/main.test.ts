@@ -1,5 +1,5 @@
 // The CLI as a user runs it: real files in a temp folder, exit codes and messages checked.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,29 @@ describe('castaway CLI', () => {
     expect(r.stdout).toMatch(/Casts needed: \d+ .*onnxruntime's convert_float_to_float16: \d+/);
     const json = await run('inspect', fixture, '--json');
     expect(JSON.parse(json.stdout).report.castCount).toBeTypeOf('number');
+  });
+
+  it('writes and reads external data: convert to .onnx + .data, then convert that again', async () => {
+    const out = join(dir, 'ext.onnx');
+    expect((await run('convert', fixture, '-o', out, '--external-data', '-q')).code).toBe(0);
+    expect(existsSync(`${out}.data`)).toBe(true);
+    expect(statSync(out).size).toBeLessThan(statSync(fixture).size / 4);
+    const again = join(dir, 'again.onnx');
+    const r = await run('convert', out, '-o', again, '--keep-io-types', '-q');
+    expect(r.code).toBe(0);
+    expect(existsSync(`${again}.data`)).toBe(true);
+    // The reference output without external data: same Cast count either way.
+    const inspect = await run('inspect', out, '--json');
+    expect(JSON.parse(inspect.stdout).report.castCount).toBeTypeOf('number');
+  });
+
+  it('exits 5 when an external data file is missing', async () => {
+    const out = join(dir, 'ext2.onnx');
+    expect((await run('convert', fixture, '-o', out, '--external-data', '-q')).code).toBe(0);
+    rmSync(`${out}.data`);
+    const r = await run('inspect', out);
+    expect(r.code).toBe(EXIT.io);
+    expect(r.stderr).toMatch(/ext2\.onnx\.data/);
   });
 
   it('exits 3 with a clear message for a file that is not ONNX', async () => {

@@ -1,6 +1,7 @@
 // castaway: the command-line adapter over the engine. convert, inspect and bench; exit codes tell
 // scripts what went wrong without parsing messages.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertModel, openModel, planModel, summarizeModel, type EngineModel } from '../core/engine';
 import { CastawayError } from '../core/errors';
@@ -25,6 +26,7 @@ Recipe options (named like onnxruntime's convert_float_to_float16):
   --target-ep any|cuda|cpu|webgpu|dml   ops without a float16 kernel there stay fp32
   --objective nodes|bytes      fewest Cast nodes (default) or fewest bytes cast
   --dims batch=1,sequence=128  sizes of symbolic dims for the bytes objective
+  --external-data              write weights to <out>.data (automatic over 2 GB or when the input had external data)
 
 Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad recipe, 5 file error, 1 internal error.`;
 
@@ -60,7 +62,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       parsed = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { ...RECIPE_OPTIONS, output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+        options: { ...RECIPE_OPTIONS, output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, 'external-data': { type: 'boolean' } },
       });
     } catch (error) {
       throw new UsageError((error as Error).message);
@@ -86,10 +88,11 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     }
     if (!values.output) throw new UsageError('convert needs -o <out.onnx>');
     progress.step('planning and rewriting');
-    const result = convertModel(model, recipe);
+    const result = convertModel(model, recipe, { externalDataFile: `${basename(values.output)}.data`, external: values['external-data'] ? 'always' : 'auto' });
     progress.step(`writing ${values.output}`);
     try {
       writeFileSync(values.output, result.bytes);
+      for (const [name, data] of Object.entries(result.externalFiles)) writeFileSync(join(dirname(values.output), name), data);
     } catch (error) {
       throw Object.assign(new Error(`Cannot write ${values.output}: ${(error as Error).message}`), { exit: EXIT.io });
     }

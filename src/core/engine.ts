@@ -3,7 +3,7 @@
 // EngineModel; planModel is then only a max-flow run plus the report, so it can follow every click.
 import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary, type OpTypeStat, type PlanReport, type Recipe, type TargetEp, type ValueSummary } from './api';
 import { CastawayError } from './errors';
-import { resolveExternalData, tensorBytes } from './external-data';
+import { externalDataLocations, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
 import { buildIr, normalizeDomain, type IrModel } from './ir';
 import { DataType, toNumber, type ModelProto } from './onnx/proto-types';
 import { buildPlanningProblem, shapeOf, type PlanningProblem } from './plan/constraints';
@@ -79,11 +79,32 @@ export function planModel(model: EngineModel, recipeInput: Partial<Recipe> = {})
   });
 }
 
-export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = {}): ConvertResult {
+export interface ConvertOptions {
+  /**
+   * Write weights to an external data file of this name (next to the model): always when given with
+   * `external: 'always'`, else only when the model had external data or would not fit protobuf's 2 GB.
+   */
+  externalDataFile?: string;
+  external?: 'auto' | 'always';
+}
+
+/** Protobuf cannot encode a message over 2 GiB; leave room for the graph itself. */
+const INLINE_LIMIT_BYTES = 1.8 * 2 ** 30;
+
+export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = {}, options: ConvertOptions = {}): ConvertResult {
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const { outcome, millis } = runPlan(model, recipe);
   const result = applyPlan(model.problem, outcome);
-  const bytes = encodeModel(result.model);
+  let converted = result.model;
+  const externalFiles: Record<string, Uint8Array> = {};
+  const hadExternal = externalDataLocations(model.proto).length > 0;
+  const dataName = options.externalDataFile ?? 'model.onnx.data';
+  if (options.external === 'always' || hadExternal || initializerBytes(converted) > INLINE_LIMIT_BYTES) {
+    const written = writeExternalData(converted, dataName);
+    converted = written.model;
+    externalFiles[dataName] = written.data;
+  }
+  const bytes = encodeModel(converted);
   const report = buildPlanReport(model.problem, outcome, recipe, {
     existingCasts: model.ortCounter.existingCasts,
     removedCasts: result.removedCasts,
@@ -92,7 +113,7 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
     flushed: result.stats.flushed,
     planMillis: millis,
   });
-  return { bytes, externalFiles: {}, report };
+  return { bytes, externalFiles, report };
 }
 
 /** Clamp/flush counts of the stored tensors the plan converts; each tensor is scanned once per model. */
@@ -217,4 +238,11 @@ export function simulateModel(
     : runPlan(model, recipe).outcome;
   const result = simulatePlan(model.problem, outcome, { exposeIntermediates: options.exposeIntermediates });
   return { bytes: encodeModel(result.model), exposed: result.exposed, clampedValues: result.stats.clamped, flushedValues: result.stats.flushed };
+}
+
+/** Bytes held by all tensors of a model (initializers and attribute tensors). */
+function initializerBytes(model: ModelProto): number {
+  let total = 0;
+  visitTensors(model, (t) => (total += tensorBytes(t)?.byteLength ?? 0));
+  return total;
 }
