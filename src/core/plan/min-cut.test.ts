@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MinCutPlanner } from './min-cut';
+import { seededRandom } from '../inputs';
 import { FIXED_FP16, FIXED_FP32, FREE, assignmentCost, type CutTopology, type GroupStatus } from './cut-problem';
 
-/** A small deterministic PRNG so failures reproduce from the seed in the test name. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomProblem(seed: number) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const groupCount = 2 + Math.floor(random() * 9);
   const values: CutTopology['values'] = [];
   const valueCount = Math.floor(random() * 14);

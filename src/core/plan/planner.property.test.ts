@@ -10,20 +10,13 @@ import { attr, buildModel, node, valueInfo } from '../testing/build-model';
 import { FIXED_FP16, FIXED_FP32, FREE, assignmentCost, type GroupStatus } from './cut-problem';
 import { makeBlockMatcher } from '../recipe';
 import { DEFAULT_RECIPE } from '../api';
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return (s >>> 8) / 16777216;
-  };
-}
+import { seededRandom } from '../inputs';
 
 const UNARY = ['Relu', 'Exp', 'Tanh', 'Sigmoid', 'Neg', 'Identity', 'Softmax'];
 const BINARY = ['Add', 'Mul', 'Sub', 'Max'];
 
 function randomModel(seed: number) {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
   const values = ['x', 'y'];
   const nodes: NodeProto[] = [];

@@ -41,7 +41,6 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   const names = new NameAllocator(model.proto);
   const opset = model.opsets.get('') ?? 1;
   const stats: Fp16Stats = { clamped: 0, flushed: 0 };
-  const typeOf = (isFp16: number) => (isFp16 ? FLOAT16 : FLOAT);
 
   // 1. Casts: one per cast value, named after it; when the value is a graph output read in the Cast's
   //    precision, the Cast takes the output's name and the producer writes a renamed value instead.
@@ -165,12 +164,9 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       ...graph.proto,
       node: outNodes,
       initializer: rewriteInitializers(graph, storedFp16Name, stats),
-      input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, problem, fp16, casts, valueByKey, typeOf, 'input')),
-      output: (graph.proto.output ?? []).map((vi) => retypeValueInfo(vi, graph, problem, fp16, casts, valueByKey, typeOf, 'output')),
-      valueInfo: [
-        ...(rewriteValueInfo(graph, problem, fp16, casts, valueByKey, typeOf, aliases, (n) => storedFp16Name.get(graph, n) === n) ?? []),
-        ...(extraValueInfo.get(graph) ?? []),
-      ],
+      input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, fp16, casts, valueByKey)),
+      output: (graph.proto.output ?? []).map((vi) => retypeValueInfo(vi, graph, fp16, casts, valueByKey)),
+      valueInfo: [...rewriteValueInfo(graph, fp16, casts, valueByKey, aliases, (n) => storedFp16Name.get(graph, n) === n), ...(extraValueInfo.get(graph) ?? [])],
     });
   }
   return { model: { ...model.proto, graph: rewritten.get(model.main)! }, insertedCasts: casts.size, removedCasts, stats };
@@ -344,50 +340,36 @@ function constantCopy(
   return { node: newNode, inPlace: newName === out };
 }
 
-function retypeValueInfo(
-  vi: ValueInfoProto,
-  graph: IrGraph,
-  problem: PlanningProblem,
-  fp16: Uint8Array,
-  casts: Map<PlanValue, CastPlan>,
-  valueByKey: GraphKeyed<PlanValue>,
-  typeOf: (isFp16: number) => number,
-  role: 'input' | 'output' | 'value',
-): ValueInfoProto {
+/** A value_info with another element type, sharing everything else. */
+function withElemType(vi: ValueInfoProto, elemType: number): ValueInfoProto {
+  return { ...vi, type: { ...vi.type, tensorType: { ...vi.type?.tensorType, elemType } } };
+}
+
+/** The value_info of a float32 value retyped to the precision it has after the plan. */
+function retypeValueInfo(vi: ValueInfoProto, graph: IrGraph, fp16: Uint8Array, casts: Map<PlanValue, CastPlan>, valueByKey: GraphKeyed<PlanValue>): ValueInfoProto {
   const name = vi.name ?? '';
-  const owner = definingGraph(graph, name) ?? graph;
-  const v = valueByKey.get(owner, name);
+  const v = valueByKey.get(definingGraph(graph, name) ?? graph, name);
   if (!v || vi.type?.tensorType?.elemType !== FLOAT) return vi;
-  let precision = fp16[v.producer];
   const cast = casts.get(v);
-  if (cast && cast.castName === name) precision = cast.producerFp16 ? 0 : 1;
-  void role;
-  void problem;
-  const elemType = typeOf(precision);
-  if (elemType === FLOAT) return vi;
-  return { ...vi, type: { ...vi.type, tensorType: { ...vi.type.tensorType, elemType } } };
+  // A graph output written by a Cast has the Cast's precision; anything else its producer's.
+  const isFp16 = cast && cast.castName === name ? !cast.producerFp16 : !!fp16[v.producer];
+  return isFp16 ? withElemType(vi, FLOAT16) : vi;
 }
 
 function rewriteValueInfo(
   graph: IrGraph,
-  problem: PlanningProblem,
   fp16: Uint8Array,
   casts: Map<PlanValue, CastPlan>,
   valueByKey: GraphKeyed<PlanValue>,
-  typeOf: (isFp16: number) => number,
   aliases: Map<string, string>,
   storedInPlace: (name: string) => boolean,
-): ValueInfoProto[] | undefined {
-  const list = graph.proto.valueInfo;
-  if (!list) return list;
+): ValueInfoProto[] {
   const out: ValueInfoProto[] = [];
-  for (const vi of list) {
-    if (aliases.has(vi.name ?? '')) continue;
-    if (storedInPlace(vi.name ?? '') && vi.type?.tensorType?.elemType === FLOAT) {
-      out.push({ ...vi, type: { ...vi.type, tensorType: { ...vi.type.tensorType, elemType: FLOAT16 } } });
-      continue;
-    }
-    out.push(retypeValueInfo(vi, graph, problem, fp16, casts, valueByKey, typeOf, 'value'));
+  for (const vi of graph.proto.valueInfo ?? []) {
+    const name = vi.name ?? '';
+    if (aliases.has(name)) continue; // the dropped identity Cast's output no longer exists
+    if (storedInPlace(name) && vi.type?.tensorType?.elemType === FLOAT) out.push(withElemType(vi, FLOAT16));
+    else out.push(retypeValueInfo(vi, graph, fp16, casts, valueByKey));
   }
   return out;
 }
