@@ -1,0 +1,66 @@
+// What the tests do as a person would: drop files on the page, wait for the graph, read the counts.
+
+import { expect, type JSHandle, type Page } from '@playwright/test';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = join(ROOT, 'fixtures', 'models');
+export const SCREENSHOTS = join(ROOT, 'test-results', 'screenshots');
+
+export function fixture(name: string): string {
+  return join(FIXTURES, name);
+}
+
+/** A DataTransfer holding these files, built in the page (as the OS would hand it over on a drop). */
+export async function dataTransferOf(page: Page, files: { name: string; bytes: Uint8Array }[]): Promise<JSHandle<DataTransfer>> {
+  const payload = files.map((file) => ({ name: file.name, base64: Buffer.from(file.bytes).toString('base64') }));
+  return page.evaluateHandle((items) => {
+    const transfer = new DataTransfer();
+    for (const item of items) {
+      const binary = atob(item.base64);
+      const bytes = new Uint8Array(binary.length);
+      for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+      transfer.items.add(new File([bytes], item.name, { type: 'application/octet-stream' }));
+    }
+    return transfer;
+  }, payload);
+}
+
+/** Drags files over the page and drops them, firing the same events a real drag does. */
+export async function dropFiles(page: Page, paths: string[]): Promise<void> {
+  const transfer = await dataTransferOf(
+    page,
+    paths.map((path) => ({ name: basename(path), bytes: readFileSync(path) })),
+  );
+  for (const type of ['dragenter', 'dragover', 'drop']) {
+    await page.dispatchEvent('.app', type, { dataTransfer: transfer });
+  }
+}
+
+export async function waitForGraph(page: Page, fileName?: string): Promise<void> {
+  if (fileName) await expect(page.getByTestId('file-chip')).toContainText(fileName);
+  await expect(page.getByTestId('graph')).toHaveAttribute('data-ready', 'true', { timeout: 30_000 });
+  await expect(page.getByTestId('progress')).toHaveCount(0);
+}
+
+export async function planSeq(page: Page): Promise<number> {
+  return Number(await page.getByTestId('counts').getAttribute('data-plan-seq'));
+}
+
+/** Waits for a plan newer than `after` to be on screen. */
+export async function waitForPlan(page: Page, after: number): Promise<number> {
+  await expect.poll(() => planSeq(page), { timeout: 15_000 }).toBeGreaterThan(after);
+  await expect(page.getByTestId('counts')).toHaveAttribute('data-pending', 'false');
+  return planSeq(page);
+}
+
+export async function castCount(page: Page): Promise<number> {
+  return Number((await page.getByTestId('cast-count').innerText()).replace(/[^\d]/g, ''));
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}

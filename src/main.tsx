@@ -1,0 +1,29 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@xyflow/react/dist/style.css';
+import './ui/app.css';
+import { App } from './ui/App';
+import { installEffects, loadPresets, openSample, openUrl, SAMPLES } from './ui/actions';
+import { layoutClient } from './ui/workers';
+
+installEffects();
+void loadPresets();
+// Start ELK compiling while the user picks a file: the first real layout is then several times faster.
+void layoutClient()
+  .warmUp()
+  .then(() => {
+    document.documentElement.dataset.layoutWarm = 'true';
+  });
+
+// Deep links: ?url=https://host/model.onnx opens a model, ?sample=bert-tiny-o14.onnx a bundled one.
+const params = new URLSearchParams(location.search);
+const url = params.get('url');
+const sample = SAMPLES.find((entry) => entry.file === params.get('sample'));
+if (url) void openUrl(url);
+else if (sample) void openSample(sample);
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

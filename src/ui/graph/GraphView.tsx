@@ -1,0 +1,264 @@
+// The graph canvas: laid-out boxes coloured by the plan, boundaries marked, a minimap, keyboard moves.
+
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Node,
+} from '@xyflow/react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { collapseScope, expandScope, focusUnit, selectUnit, togglePattern, toggleNodeBlock } from '../actions';
+import { useApp } from '../store';
+import { decorate } from './decorate';
+import { absoluteBoxes, flowEdges, flowNodes, type Box } from './flow-elements';
+import type { LayoutResult } from '../../../workers/layout-api';
+import { nextUnit, type Direction } from './keyboard';
+import { nodeTypes, type FlowNode } from './nodes';
+import { GraphToolbar } from './GraphToolbar';
+
+const ARROWS: Record<string, Direction> = { ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right' };
+
+const MINIMAP_COLOURS: Record<string, string> = {
+  fp16: 'var(--fp16)',
+  fp32: 'var(--fp32)',
+  mixed: 'var(--mixed)',
+  none: 'var(--none)',
+};
+
+function minimapColour(node: Node): string {
+  const flow = node as FlowNode;
+  switch (flow.type) {
+    case 'op':
+      return MINIMAP_COLOURS[flow.data.precision];
+    case 'scope': {
+      const [fp16, fp32, mixed] = flow.data.mix;
+      return MINIMAP_COLOURS[fp32 + mixed === 0 ? (fp16 ? 'fp16' : 'none') : fp16 + mixed === 0 ? 'fp32' : 'mixed'];
+    }
+    case 'container':
+      return 'transparent';
+    default:
+      return 'var(--muted)';
+  }
+}
+
+/** Below this zoom box labels are unreadable: frame the top of the graph instead of all of it. */
+const MIN_READABLE_ZOOM = 0.45;
+const OPENING_ZOOM = 0.8;
+
+/** The x to centre on when framing the top of a graph: its inputs, or its middle. */
+function topCentre(layout: LayoutResult, boxes: Map<string, Box>): number {
+  const inputs = layout.units.filter((unit) => unit.kind === 'input').map((unit) => boxes.get(unit.id)!);
+  if (!inputs.length) return layout.width / 2;
+  const left = Math.min(...inputs.map((box) => box.x));
+  const right = Math.max(...inputs.map((box) => box.x + box.width));
+  return (left + right) / 2;
+}
+
+/**
+ * Hands @xyflow/react the same object for every node or edge whose look did not change, so a re-plan
+ * that recolours three boxes does not make it re-process two hundred.
+ */
+function useStableElements<T extends { id: string }>(items: T[], layout: unknown, signature: (item: T) => string): T[] {
+  const cache = useRef<{ layout: unknown; byId: Map<string, { signature: string; item: T }>; last: T[] }>({
+    layout: null,
+    byId: new Map(),
+    last: [],
+  });
+  return useMemo(() => {
+    if (cache.current.layout !== layout) cache.current = { layout, byId: new Map(), last: [] };
+    const { byId, last } = cache.current;
+    let changed = items.length !== last.length;
+    const next = items.map((item, index) => {
+      const sign = signature(item);
+      const cached = byId.get(item.id);
+      if (cached && cached.signature === sign) {
+        if (last[index] !== cached.item) changed = true;
+        return cached.item;
+      }
+      byId.set(item.id, { signature: sign, item });
+      changed = true;
+      return item;
+    });
+    // Nothing on the canvas changed (an edit that only touched hidden nodes): keep the very same array.
+    if (!changed) return last;
+    cache.current.last = next;
+    return next;
+  }, [items, layout]);
+}
+
+function GraphCanvas() {
+  const layout = useApp((state) => state.layout);
+  // The counts bar shows a new plan at once; the canvas recolours in a deferred render right after, so a
+  // big view never holds the numbers back.
+  const plan = useDeferredValue(useApp((state) => state.plan));
+  const planSeq = useDeferredValue(useApp((state) => state.planSeq));
+  const recipe = useDeferredValue(useApp((state) => state.recipe));
+  const model = useApp((state) => state.model);
+  const selectedUnit = useApp((state) => state.selectedUnit);
+  const focus = useApp((state) => state.focus);
+  const theme = useApp((state) => state.theme);
+  const layoutPending = useApp((state) => state.layoutPending);
+  const flow = useReactFlow();
+  const [readySeq, setReadySeq] = useState(0);
+  const handledFocus = useRef(0);
+  const paneRef = useRef<HTMLDivElement>(null);
+
+  const summary = model?.summary;
+  const decoration = useMemo(
+    () => (layout && plan && summary ? decorate(layout, plan, summary, recipe) : null),
+    [layout, plan, summary, recipe],
+  );
+  const nodes = useStableElements(
+    useMemo(() => (layout && summary ? flowNodes(layout, decoration, summary, selectedUnit) : []), [layout, decoration, summary, selectedUnit]),
+    layout,
+    (node) => `${node.selected ? 1 : 0}${JSON.stringify(node.data)}`,
+  );
+  const edges = useStableElements(
+    useMemo(() => (layout ? flowEdges(layout, decoration) : []), [layout, decoration]),
+    layout,
+    (edge) => `${edge.className ?? ''}|${String(edge.label ?? '')}`,
+  );
+  const boxes = useMemo(() => (layout ? absoluteBoxes(layout.units) : new Map<string, Box>()), [layout]);
+
+  // A new model: frame all of it when that stays readable, else its top (where the inputs are) at a
+  // readable zoom; then say the graph is ready.
+  useEffect(() => {
+    if (!layout || !model || readySeq === model.seq) return;
+    const frame = requestAnimationFrame(() => {
+      const pane = paneRef.current;
+      const width = pane?.clientWidth || 800;
+      const height = pane?.clientHeight || 600;
+      const fitZoom = Math.min(width / (layout.width + 40), height / (layout.height + 40));
+      const framed =
+        fitZoom >= MIN_READABLE_ZOOM
+          ? flow.fitView({ padding: 0.06, maxZoom: 1.1, duration: 0 })
+          : flow.setViewport({ x: width / 2 - topCentre(layout, boxes) * OPENING_ZOOM, y: 16, zoom: OPENING_ZOOM }, { duration: 0 });
+      void framed.then(() => {
+        performance.mark('castaway:ready');
+        setReadySeq(model.seq);
+      });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [layout, model, boxes, flow, readySeq]);
+
+  // Centre on a unit that search, the keyboard or an expand asked for, once the layout that holds it lands.
+  useEffect(() => {
+    if (!focus || focus.seq === handledFocus.current || !layout) return;
+    const box = boxes.get(focus.unitId);
+    if (!box) {
+      if (!layoutPending) handledFocus.current = focus.seq;
+      return;
+    }
+    handledFocus.current = focus.seq;
+    const zoom = Math.max(flow.getZoom(), 0.7);
+    void flow.setCenter(box.x + box.width / 2, box.y + Math.min(box.height / 2, 220), { zoom, duration: 250 });
+  }, [focus, layout, boxes, flow, layoutPending]);
+
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent<HTMLDivElement>) => {
+      if (!layout || event.target !== event.currentTarget) return;
+      const direction = ARROWS[event.key];
+      if (direction) {
+        event.preventDefault();
+        const next = nextUnit(layout, boxes, selectedUnit, direction);
+        if (next) focusUnit(next);
+        return;
+      }
+      const unit = layout.units.find((entry) => entry.id === selectedUnit);
+      switch (event.key) {
+        case 'Enter':
+          if (unit?.kind === 'group' && unit.scopeId) expandScope(unit.scopeId);
+          else if (unit?.kind === 'container' && unit.scopeId) void collapseScope(unit.scopeId);
+          break;
+        case ' ':
+        case 'b':
+          event.preventDefault();
+          if (unit?.kind === 'op' && unit.nodeIndex !== undefined) toggleNodeBlock(summary?.nodes[unit.nodeIndex]?.name ?? '');
+          else if ((unit?.kind === 'group' || unit?.kind === 'container') && unit.scopeId && !unit.synthetic) togglePattern(unit.scopeId);
+          break;
+        case 'Escape':
+          selectUnit(null);
+          break;
+        case 'f':
+          void flow.fitView({ padding: 0.1, duration: 200 });
+          break;
+        case '+':
+        case '=':
+          void flow.zoomIn({ duration: 120 });
+          break;
+        case '-':
+          void flow.zoomOut({ duration: 120 });
+          break;
+      }
+    },
+    [layout, boxes, selectedUnit, summary, flow],
+  );
+
+  const ready = model !== null && readySeq === model.seq;
+  return (
+    <div
+      ref={paneRef}
+      className="graph-pane"
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      data-testid="graph"
+      data-ready={ready ? 'true' : 'false'}
+      data-units={layout?.units.length ?? 0}
+      data-boundary-edges={decoration?.edges.size ?? 0}
+      data-plan-seq={planSeq}
+      aria-label="Model graph. Arrow keys move between boxes, Enter opens or closes a scope, B keeps the selection in fp32."
+    >
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onlyRenderVisibleElements
+        minZoom={0.03}
+        maxZoom={2.5}
+        nodesDraggable={false}
+        nodesConnectable={false}
+        nodesFocusable={false}
+        edgesFocusable={false}
+        elementsSelectable
+        disableKeyboardA11y
+        deleteKeyCode={null}
+        selectionKeyCode={null}
+        multiSelectionKeyCode={null}
+        colorMode={theme}
+        onNodeClick={(_, node) => {
+          // A closed scope opens on click; anything else becomes the selection.
+          const flowNode = node as FlowNode;
+          if (flowNode.type === 'scope') expandScope(flowNode.data.scopeId);
+          else selectUnit(node.id);
+          paneRef.current?.focus({ preventScroll: true });
+        }}
+        onPaneClick={() => selectUnit(null)}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={22} size={1} />
+        <MiniMap
+          pannable
+          zoomable
+          nodeColor={minimapColour}
+          nodeStrokeWidth={0}
+          maskColor={theme === 'dark' ? 'rgba(0, 0, 0, 0.4)' : 'rgba(60, 80, 110, 0.1)'}
+        />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+      {layoutPending && <div className="graph-busy">laying out…</div>}
+    </div>
+  );
+}
+
+export function GraphView() {
+  return (
+    <ReactFlowProvider>
+      <GraphToolbar />
+      <GraphCanvas />
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,142 @@
+// Laid-out units and the plan's decoration turned into @xyflow/react nodes and edges.
+
+import { MarkerType, type Edge } from '@xyflow/react';
+import type { ModelSummary } from '../../core/api';
+import type { LayoutResult, ViewUnit } from '../../../workers/layout-api';
+import type { Decoration } from './decorate';
+import type { FlowNode } from './nodes';
+
+export function flowNodes(
+  layout: LayoutResult,
+  decoration: Decoration | null,
+  summary: ModelSummary,
+  selectedUnit: string | null,
+): FlowNode[] {
+  return layout.units.map((unit, index): FlowNode => {
+    const look = decoration?.units[index];
+    const base = {
+      id: unit.id,
+      position: { x: unit.x, y: unit.y },
+      width: unit.width,
+      height: unit.height,
+      // The size is known from ELK: saying so spares @xyflow/react a measuring pass in which a changed node
+      // counts as unmeasured, drops out of the visible set and is re-inserted with all its edges.
+      measured: { width: unit.width, height: unit.height },
+      parentId: unit.parentId,
+      selected: unit.id === selectedUnit,
+      draggable: false,
+      connectable: false,
+    };
+    switch (unit.kind) {
+      case 'op': {
+        const node = summary.nodes[unit.nodeIndex!];
+        return {
+          ...base,
+          type: 'op',
+          data: {
+            opType: unit.opType ?? node.opType,
+            name: node.name,
+            label: unit.label,
+            precision: look?.precision ?? 'none',
+            blocked: look?.blocked ?? false,
+          },
+        };
+      }
+      case 'group':
+        return {
+          ...base,
+          type: 'scope',
+          data: {
+            scopeId: unit.scopeId!,
+            label: unit.label,
+            nodeCount: unit.nodeCount ?? 0,
+            visibleNodeCount: unit.visibleNodeCount ?? 0,
+            opMix: unit.opMix ?? '',
+            castCount: unit.castCount ?? 0,
+            innerBoundaries: look?.innerBoundaries ?? 0,
+            mix: look?.mix ?? [0, 0, 0, 0],
+            precision: look?.precision ?? 'none',
+            blocked: look?.blocked ?? false,
+            synthetic: unit.synthetic ?? false,
+          },
+        };
+      case 'container':
+        return {
+          ...base,
+          type: 'container',
+          data: {
+            scopeId: unit.scopeId!,
+            label: unit.label,
+            nodeCount: unit.nodeCount ?? 0,
+            blocked: look?.blocked ?? false,
+            synthetic: unit.synthetic ?? false,
+          },
+        };
+      case 'input':
+      case 'output':
+        return { ...base, type: 'io', data: { label: unit.label, direction: unit.kind } };
+    }
+  });
+}
+
+/** A box whose output goes to more boxes than this (an attention mask read by every layer) broadcasts. */
+const BROADCAST_FAN_OUT = 8;
+
+export function flowEdges(layout: LayoutResult, decoration: Decoration | null): Edge[] {
+  const fanOut = new Map<string, number>();
+  for (const edge of layout.edges) fanOut.set(edge.source, (fanOut.get(edge.source) ?? 0) + 1);
+  return layout.edges.map((edge): Edge => {
+    const casts = decoration?.edges.get(edge.id);
+    const width = edge.multiplicity > 1 ? 1.8 : 1.2;
+    if (!casts) {
+      return {
+        id: edge.id,
+        source: edge.source,
+        target: edge.target,
+        focusable: false,
+        // Broadcast edges are drawn faint so they do not hide the data path.
+        className: (fanOut.get(edge.source) ?? 0) > BROADCAST_FAN_OUT ? 'broadcast' : undefined,
+        style: { strokeWidth: width },
+        markerEnd: { type: MarkerType.Arrow, width: 14, height: 14 },
+      };
+    }
+    const parts = [];
+    if (casts.toFp16) parts.push(`→fp16${casts.toFp16 > 1 ? ` ×${casts.toFp16}` : ''}`);
+    if (casts.toFp32) parts.push(`→fp32${casts.toFp32 > 1 ? ` ×${casts.toFp32}` : ''}`);
+    return {
+      id: edge.id,
+      source: edge.source,
+      target: edge.target,
+      focusable: false,
+      className: 'boundary',
+      label: `Cast ${parts.join(' ')}`,
+      labelBgPadding: [3, 1],
+      labelBgBorderRadius: 3,
+      zIndex: 2,
+      markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: 'var(--cast)' },
+      data: { boundary: true },
+    };
+  });
+}
+
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Canvas positions of every unit (ELK gives children relative to their frame). */
+export function absoluteBoxes(units: readonly ViewUnit[]): Map<string, Box> {
+  const boxes = new Map<string, Box>();
+  for (const unit of units) {
+    const parent = unit.parentId ? boxes.get(unit.parentId) : undefined;
+    boxes.set(unit.id, {
+      x: unit.x + (parent?.x ?? 0),
+      y: unit.y + (parent?.y ?? 0),
+      width: unit.width,
+      height: unit.height,
+    });
+  }
+  return boxes;
+}

@@ -1,0 +1,55 @@
+// The live numbers: every one is a PlanReport field, shown as the engine computed it.
+
+import { formatBytes, formatCount, formatPercent } from '../format';
+import { useApp } from '../store';
+
+function Count(props: { label: string; value: string; testId: string; primary?: boolean; title?: string; share?: number }) {
+  return (
+    <div className={`count${props.primary ? ' primary' : ''}`} title={props.title}>
+      <div className="value" data-testid={props.testId}>
+        {props.value}
+      </div>
+      <div className="label">{props.label}</div>
+      {props.share !== undefined && (
+        <div className="share-bar">
+          <span style={{ width: `${Math.max(0, Math.min(1, props.share)) * 100}%` }} />
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function CountsBar() {
+  const plan = useApp((state) => state.plan);
+  const planSeq = useApp((state) => state.planSeq);
+  const pending = useApp((state) => state.planPending);
+  const existing = useApp((state) => state.model?.summary.existingCasts ?? 0);
+  if (!plan) return null;
+  return (
+    <div className="counts" data-testid="counts" data-plan-seq={planSeq} data-pending={pending ? 'true' : 'false'}>
+      <Count
+        primary
+        testId="cast-count"
+        label={`Casts · ${formatCount(plan.insertedCasts)} inserted`}
+        value={formatCount(plan.castCount)}
+        title={`${formatCount(plan.insertedCasts)} inserted by the plan, ${formatCount(existing)} already in the model`}
+      />
+      <Count
+        testId="ort-cast-count"
+        label="onnxruntime's tool"
+        value={formatCount(plan.ortReferenceCasts)}
+        title="What onnxruntime's convert_float_to_float16 leaves for the same block list"
+      />
+      <Count testId="cast-bytes" label="cast bytes" value={formatBytes(plan.castBytes)} title="Bytes moved by the inserted Casts, dims bound per the recipe" />
+      <Count testId="fp16-weights" label="fp16 weights" value={formatPercent(plan.fp16WeightShare)} share={plan.fp16WeightShare} />
+      <Count testId="fp16-flops" label="fp16 FLOPs" value={formatPercent(plan.fp16FlopShare)} share={plan.fp16FlopShare} />
+      <Count
+        testId="clamped"
+        label="clamped / flushed"
+        value={`${formatCount(plan.clampedValues)} / ${formatCount(plan.flushedValues)}`}
+        title="Initializer values outside fp16's range (clamped) or below its smallest subnormal (flushed to zero)"
+      />
+      <Count testId="plan-ms" label="plan" value={`${plan.planMillis.toFixed(1)} ms`} />
+    </div>
+  );
+}

@@ -1,0 +1,99 @@
+// The layout worker's RPC surface, declared once: workers/layout.worker.ts implements it and src/ui wraps
+// it with comlink. The worker holds the model's topology and scope tree; the page asks it for the visible
+// graph (collapsed scopes as single boxes) laid out by ELK, never for all nodes of a big model at once.
+
+/** The model's node graph reduced to what the view needs; built by the page from the ModelSummary. */
+export interface GraphTopology {
+  /** Per main-graph node, in node order. */
+  names: string[];
+  opTypes: string[];
+  /** 1 where the node is a Constant, initializer-only or shape computation (folded away by default). */
+  foldable: Uint8Array;
+  /** Node-to-node data edges as parallel arrays (producer index, consumer index), one per distinct pair. */
+  edgeFrom: Int32Array;
+  edgeTo: Int32Array;
+  inputs: string[];
+  /** Per graph input, the nodes that read it. */
+  inputConsumers: number[][];
+  outputs: string[];
+  /** Per graph output, the node that writes it (-1 for an input or initializer passed straight through). */
+  outputProducers: number[];
+}
+
+export interface ScopeTreeInfo {
+  scopeCount: number;
+  maxDepth: number;
+  /** Scopes to expand first so the opening view shows a useful, bounded number of boxes. */
+  initialExpanded: string[];
+}
+
+export interface LayoutRequest {
+  /** Scope ids (name prefixes such as "/encoder/layers.3/") drawn open; the rest are single boxes. */
+  expanded: string[];
+  /** Draw the Constants and shape-only nodes that are folded away by default. */
+  showFolded: boolean;
+}
+
+export type ViewUnitKind = 'op' | 'group' | 'container' | 'input' | 'output';
+
+export interface ViewUnit {
+  id: string;
+  kind: ViewUnitKind;
+  /** The container (an open scope) this unit is drawn in. */
+  parentId?: string;
+  /** Position relative to the parent (or the canvas), and size, from ELK. */
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  label: string;
+  /** Position in the model's (topological) node order: the first node drawn in the box. */
+  order: number;
+  /** 'op': the node's index in the main graph. */
+  nodeIndex?: number;
+  opType?: string;
+  /** 'group' / 'container': the scope's id (a name prefix usable as a recipe pattern unless synthetic). */
+  scopeId?: string;
+  /** A chunk of a flat graph's nodes, not a name scope of the model. */
+  synthetic?: boolean;
+  /** 'group': nodes inside, all and those drawn when open. */
+  nodeCount?: number;
+  visibleNodeCount?: number;
+  /** 'group': most frequent op types inside, e.g. "MatMul×4 · Add×3". */
+  opMix?: string;
+  /** 'group': existing Cast nodes inside. */
+  castCount?: number;
+}
+
+export interface ViewEdge {
+  id: string;
+  source: string;
+  target: string;
+  /** How many node-to-node edges this drawn edge stands for. */
+  multiplicity: number;
+}
+
+export interface LayoutResult {
+  /** Containers come before their children, as @xyflow/react requires. */
+  units: ViewUnit[];
+  edges: ViewEdge[];
+  /** Per main-graph node: index into `units` of the box that shows it, or -1 when folded away. */
+  unitOfNode: Int32Array;
+  /** Per graph input / output: index into `units`. */
+  unitOfInput: Int32Array;
+  unitOfOutput: Int32Array;
+  width: number;
+  height: number;
+  layoutMillis: number;
+}
+
+export interface LayoutWorkerApi {
+  setTopology(topology: GraphTopology, initialUnitBudget: number): Promise<ScopeTreeInfo>;
+  layout(request: LayoutRequest): Promise<LayoutResult>;
+  /** Scope ids that must be open for a node to be drawn as itself. */
+  revealPath(nodeIndex: number): Promise<string[]>;
+  /** Every open scope at or under a scope id, for "collapse". */
+  descendantScopes(scopeId: string): Promise<string[]>;
+  /** Lays out a small made-up graph so ELK's code is compiled before the first real model arrives. */
+  warmUp(): Promise<number>;
+}

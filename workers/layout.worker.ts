@@ -1,0 +1,107 @@
+// The layout worker: keeps the model's topology and scope tree, and answers "draw these scopes open" with
+// a laid-out view graph. ELK runs here so a layout of hundreds of boxes never stalls the page.
+
+import * as Comlink from 'comlink';
+import ELK from 'elkjs/lib/elk.bundled.js';
+import { layoutViewGraph } from '../src/ui/graph/elk-layout';
+import { ancestorsOf, buildScopeTree, type ScopeTree } from '../src/ui/graph/scope-tree';
+import { buildViewGraph, initialExpansion, type ViewGraph } from '../src/ui/graph/view-graph';
+import type { GraphTopology, LayoutWorkerApi } from './layout-api';
+
+// elk.bundled.js, loaded inside a worker, installs its own `self.onmessage` dispatcher (it assumes it *is*
+// the ELK worker). It runs ELK in-thread through its fake worker either way; take the handler back so
+// only comlink answers this worker's messages.
+self.onmessage = null;
+
+const elk = new ELK();
+let topology: GraphTopology | null = null;
+let tree: ScopeTree | null = null;
+
+function loaded(): { topology: GraphTopology; tree: ScopeTree } {
+  if (!topology || !tree) throw new Error('No graph loaded in the layout worker');
+  return { topology, tree };
+}
+
+const api: LayoutWorkerApi = {
+  async setTopology(next, initialUnitBudget) {
+    topology = next;
+    tree = buildScopeTree(next.names);
+    const maxDepth = tree.scopes.reduce((depth, scope) => Math.max(depth, scope.depth), 0);
+    return {
+      scopeCount: tree.scopes.length - 1,
+      maxDepth,
+      initialExpanded: initialExpansion(next, tree, initialUnitBudget),
+    };
+  },
+
+  async layout(request) {
+    const t0 = performance.now();
+    const current = loaded();
+    const view = buildViewGraph(current.topology, current.tree, new Set(request.expanded), request.showFolded);
+    const { units, width, height } = await layoutViewGraph(elk, view);
+    const result = {
+      units,
+      edges: view.edges,
+      unitOfNode: view.unitOfNode,
+      unitOfInput: view.unitOfInput,
+      unitOfOutput: view.unitOfOutput,
+      width,
+      height,
+      layoutMillis: performance.now() - t0,
+    };
+    return Comlink.transfer(result, [
+      view.unitOfNode.buffer as ArrayBuffer,
+      view.unitOfInput.buffer as ArrayBuffer,
+      view.unitOfOutput.buffer as ArrayBuffer,
+    ]);
+  },
+
+  async revealPath(nodeIndex) {
+    const current = loaded();
+    return ancestorsOf(current.tree, nodeIndex).map((scope) => current.tree.scopes[scope].id);
+  },
+
+  async descendantScopes(scopeId) {
+    const current = loaded();
+    const start = current.tree.byId.get(scopeId);
+    if (start === undefined) return [];
+    const ids: string[] = [];
+    const stack = [start];
+    while (stack.length) {
+      const scope = stack.pop()!;
+      ids.push(current.tree.scopes[scope].id);
+      stack.push(...current.tree.scopes[scope].children);
+    }
+    return ids;
+  },
+
+  async warmUp() {
+    const t0 = performance.now();
+    // A few rounds: V8 only optimizes ELK's hot code after it has run a while.
+    for (let round = 0; round < 3; round++) await layoutViewGraph(elk, warmUpGraph());
+    return performance.now() - t0;
+  },
+};
+
+/** Three frames of forty chained boxes with a few skips: the shape of a small transformer view. */
+function warmUpGraph(): ViewGraph {
+  const units: ViewGraph['units'] = [];
+  const edges: ViewGraph['edges'] = [];
+  for (let frame = 0; frame < 3; frame++) {
+    units.push({ id: `c:${frame}`, kind: 'container', label: `${frame}`, order: -1 });
+    for (let box = 0; box < 40; box++) {
+      const id = `n:${frame}:${box}`;
+      units.push({ id, kind: box % 7 ? 'op' : 'group', parentId: `c:${frame}`, label: id, order: frame * 40 + box });
+      const previous = box ? `n:${frame}:${box - 1}` : frame ? `n:${frame - 1}:39` : undefined;
+      if (previous) edges.push({ id: `e:${previous}>${id}`, source: previous, target: id, multiplicity: 1 });
+      if (box >= 3 && box % 5 === 0) {
+        const skip = `n:${frame}:${box - 3}`;
+        edges.push({ id: `e:${skip}>${id}`, source: skip, target: id, multiplicity: 1 });
+      }
+    }
+  }
+  const none = new Int32Array(0);
+  return { units, edges, unitOfNode: none, unitOfInput: none, unitOfOutput: none };
+}
+
+Comlink.expose(api);

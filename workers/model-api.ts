@@ -1,0 +1,73 @@
+// The model worker's RPC surface, declared once: workers/model.worker.ts implements it and src/ui wraps it
+// with comlink. Everything that crosses is structured-clone data; failures come back as values (an
+// Outcome), because a thrown CastawayError loses its code and location on the way through postMessage.
+
+import type { ModelSummary, PlanReport, Recipe } from '../src/core/api';
+import type { CastawayErrorCode } from '../src/core/errors';
+
+export interface WorkerError {
+  /** The engine's code, or 'internal' for anything that is not a CastawayError (a bug, out of memory). */
+  code: CastawayErrorCode | 'internal';
+  message: string;
+  where: string;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WorkerError };
+
+export interface NamedBytes {
+  name: string;
+  bytes: Uint8Array;
+}
+
+export interface OpenRequest {
+  fileName: string;
+  bytes: Uint8Array;
+  /** External-data files dropped with the model, by file name (the `location` the model refers to). */
+  externalFiles: NamedBytes[];
+  /** The recipe to plan right away, so the first view already has colours and counts. */
+  recipe: Recipe;
+}
+
+export type OpenStage = 'parsing' | 'summarizing' | 'planning';
+
+export interface OpenTimings {
+  parseMillis: number;
+  summarizeMillis: number;
+  planMillis: number;
+}
+
+export interface OpenedModel {
+  summary: ModelSummary;
+  plan: PlanReport;
+  timings: OpenTimings;
+}
+
+export interface ConvertedModel {
+  bytes: Uint8Array;
+  externalFiles: NamedBytes[];
+  report: PlanReport;
+  convertMillis: number;
+}
+
+export type PresetId = 'ort-default' | 'norms-softmax-fp32' | 'none';
+
+export interface PresetInfo {
+  id: PresetId;
+  label: string;
+  recipe: Partial<Recipe>;
+}
+
+export interface ModelWorkerApi {
+  /**
+   * Decodes, summarizes and plans a model. The worker keeps its previous model when this fails, so a bad
+   * file never costs the user the model they were working on.
+   */
+  open(request: OpenRequest, onStage: (stage: OpenStage) => void): Promise<Outcome<OpenedModel>>;
+  plan(recipe: Recipe): Promise<Outcome<PlanReport>>;
+  convert(recipe: Recipe): Promise<Outcome<ConvertedModel>>;
+  presets(): Promise<PresetInfo[]>;
+  cliCommand(recipe: Recipe, inputFile: string, outputFile: string): Promise<string>;
+  parseRecipe(json: string): Promise<Outcome<Recipe>>;
+  /** The recipe file as the app exports it (stable key order, normalized lists). */
+  serializeRecipe(recipe: Recipe): Promise<Outcome<string>>;
+}
