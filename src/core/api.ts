@@ -63,11 +63,16 @@ export interface NodeSummary {
   domain: string;
   inputs: string[];
   outputs: string[];
+  /** Attribute values as short text. */
+  attributes: Record<string, string>;
   /** Planned precision of the node's float slots; 'none' when it touches no float32 value. */
   precision: Precision | 'mixed' | 'none';
   /** Why it is fp32 when it is: 'op-block-list' | 'node-block-list' | 'pattern' | 'ep-kernel' | 'spec' | 'io' | 'cut'. */
   reason?: string;
-  /** Constants, initializer-only and shape-computation nodes, which the graph view folds away by default. */
+  /**
+   * Nodes computed from weights and shapes alone (Constants, an Identity of an initializer, Shape and what
+   * follows from it) and pure int computations: the graph view folds them away by default.
+   */
   foldable: boolean;
 }
 
@@ -111,6 +116,12 @@ export interface PlanReport {
   boundaries: CastBoundary[];
   /** Per main-graph node, in node order. */
   nodePrecision: (Precision | 'mixed' | 'none')[];
+  /**
+   * Per main-graph node, why it is (partly) fp32: 'op-block-list' | 'node-block-list' | 'pattern' |
+   * 'ep-kernel' (no float16 kernel on the target EP) | 'spec' (the op's type constraint or the engine) |
+   * 'io' (keepIoTypes) | 'cut' (the planner put a free op there); undefined for fp16 and untyped nodes.
+   */
+  nodeReasons: (string | undefined)[];
   /** Initializer values clamped to fp16's range / flushed to zero when converted. */
   clampedValues: number;
   flushedValues: number;

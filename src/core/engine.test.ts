@@ -2,7 +2,7 @@
 // properties every output must have (unique names, topological order, consistent types, determinism).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECIPE } from './api';
-import { convertModel, openModel, planModel } from './engine';
+import { convertModel, openModel, planModel, summarizeModel } from './engine';
 import { buildIr } from './ir';
 import { CastawayError } from './errors';
 import { DataType, type GraphProto, type ModelProto, type NodeProto } from './onnx/proto-types';
@@ -237,6 +237,31 @@ describe('convertModel', () => {
     expect(report.nodePrecision[1]).toBe('fp32');
     expect(casts(out.graph!)).toHaveLength(2);
     expectWellFormed(out);
+  });
+
+  it('summarizes: weights-only and shape nodes foldable, attributes as text, fp32 reasons per node', () => {
+    const model = buildModel({
+      opset: 17,
+      inputs: [valueInfo('x', F, [4])],
+      outputs: [valueInfo('y', F, [4]), valueInfo('n', DataType.INT64, [1])],
+      initializers: [floatTensor('w', [4], [1, 2, 3, 4])],
+      nodes: [
+        node('Identity', ['w'], ['wi'], { name: 'weight_identity' }),
+        node('Shape', ['x'], ['n'], { name: 'shape' }),
+        node('Softmax', ['x'], ['s'], { name: 'softmax', attributes: [attr.int('axis', -1)] }),
+        node('Add', ['s', 'wi'], ['y'], { name: 'add' }),
+      ],
+    });
+    const engine = open(model);
+    const summary = summarizeModel(engine);
+    const byName = Object.fromEntries(summary.nodes.map((n) => [n.name, n]));
+    expect(byName.weight_identity.foldable).toBe(true);
+    expect(byName.shape.foldable).toBe(true);
+    expect(byName.softmax.foldable).toBe(false);
+    expect(byName.softmax.attributes).toEqual({ axis: '-1' });
+    const report = planModel(engine, { opBlockList: ['Softmax'] });
+    expect(report.nodeReasons[byName.softmax.index]).toBe('op-block-list');
+    expect(report.nodeReasons[byName.add.index]).toBeUndefined();
   });
 
   it('recipe errors are typed', () => {

@@ -5,7 +5,7 @@ import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary
 import { CastawayError } from './errors';
 import { externalDataLocations, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
 import { buildIr, normalizeDomain, type IrModel } from './ir';
-import { DataType, toNumber, type ModelProto } from './onnx/proto-types';
+import { DataType, toNumber, type ModelProto, type NodeProto } from './onnx/proto-types';
 import { buildPlanningProblem, shapeOf, type PlanningProblem } from './plan/constraints';
 import { Planner, type PlanOutcome } from './plan/planner';
 import { buildPlanReport } from './plan/report';
@@ -147,8 +147,20 @@ function summarize(model: EngineModel): ModelSummary {
     const t = types.elemType(main, name);
     return t === DataType.FLOAT || t === DataType.FLOAT16 || t === DataType.DOUBLE || t === DataType.BFLOAT16;
   };
+  // Static nodes depend on no graph input's contents: weights, Constants, shapes and what is computed from
+  // them alone (an Identity of an initializer, a Shape of an activation). They carry no activation, never
+  // sit on a boundary a user would act on, and the graph view folds them away with pure int computations.
+  const graphInputs = new Set((main.proto.input ?? []).map((v) => v.name ?? '').filter((n) => !main.initializers.has(n)));
+  const staticNode = new Uint8Array(main.nodes.length);
+  const isStatic = (name: string) => {
+    if (!name) return true;
+    const p = main.producer.get(name);
+    if (p) return staticNode[p.node] === 1;
+    return main.initializers.has(name) && !graphInputs.has(name);
+  };
   const nodes: NodeSummary[] = main.nodes.map((node, index) => {
     const floatTouch = [...(node.input ?? []), ...(node.output ?? [])].some((n) => n && isFloatish(n));
+    if (node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every(isStatic)) staticNode[index] = 1;
     return {
       index,
       name: node.name ?? '',
@@ -156,8 +168,9 @@ function summarize(model: EngineModel): ModelSummary {
       domain: normalizeDomain(node.domain),
       inputs: node.input ?? [],
       outputs: node.output ?? [],
+      attributes: describeAttributes(node),
       precision: 'none',
-      foldable: node.opType === 'Constant' || !floatTouch,
+      foldable: staticNode[index] === 1 || !floatTouch,
     };
   });
   const values: ValueSummary[] = [];
@@ -245,4 +258,23 @@ function initializerBytes(model: ModelProto): number {
   let total = 0;
   visitTensors(model, (t) => (total += tensorBytes(t)?.byteLength ?? 0));
   return total;
+}
+
+/** Attribute values as short text for the details panel (tensors and graphs summarized, not dumped). */
+function describeAttributes(node: NodeProto): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const a of node.attribute ?? []) {
+    const name = a.name ?? '';
+    if (a.t) out[name] = `tensor ${(a.t.dims ?? []).map(toNumber).join('x') || 'scalar'} (type ${a.t.dataType})`;
+    else if (a.g) out[name] = `graph with ${a.g.node?.length ?? 0} nodes`;
+    else if (a.graphs?.length) out[name] = `${a.graphs.length} graphs`;
+    else if (a.floats?.length) out[name] = `[${a.floats.map((f) => +f.toPrecision(6)).join(', ')}]`;
+    else if (a.ints?.length) out[name] = `[${a.ints.map(toNumber).join(', ')}]`;
+    else if (a.strings?.length) out[name] = `[${a.strings.map((b) => new TextDecoder().decode(b)).join(', ')}]`;
+    else if (a.s) out[name] = new TextDecoder().decode(a.s);
+    else if (a.i !== undefined) out[name] = String(toNumber(a.i));
+    else if (a.f !== undefined) out[name] = String(+a.f.toPrecision(6));
+    else out[name] = '';
+  }
+  return out;
 }

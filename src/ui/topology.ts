@@ -35,33 +35,7 @@ export function topologyOf(summary: ModelSummary, values: Map<string, ValueSumma
   };
 }
 
-/** Ops that read only a tensor's shape, whatever its element type. */
-const SHAPE_READERS = new Set(['Shape', 'Size']);
-
-/**
- * Nodes the view folds away: the engine's `foldable` ones, plus what is computed from weights and shapes
- * alone (an Identity of an initializer, a Mul of two Constants, a Shape of an activation): boxes that carry
- * no activation and so never sit on a precision boundary a user would act on.
- */
-export function foldedNodes(summary: ModelSummary, values: Map<string, ValueSummary>): Uint8Array {
-  const folded = new Uint8Array(summary.nodes.length);
-  // Values that depend on no graph input's contents: weights, Constants, shapes and what is computed
-  // from them only.
-  const staticNode = new Uint8Array(summary.nodes.length);
-  const graphInputs = new Set(summary.inputs);
-  const isStatic = (name: string): boolean => {
-    if (!name) return true;
-    const value = values.get(name);
-    if (!value) return false;
-    if (value.producer >= 0) return staticNode[value.producer] === 1;
-    return value.isInitializer && !graphInputs.has(name);
-  };
-  // Node order is topological, so one pass sees producers first; a second catches any stragglers.
-  for (let pass = 0; pass < 2; pass++) {
-    summary.nodes.forEach((node, index) => {
-      if (!staticNode[index] && (SHAPE_READERS.has(node.opType) || node.inputs.every(isStatic))) staticNode[index] = 1;
-      if (node.foldable || staticNode[index]) folded[index] = 1;
-    });
-  }
-  return folded;
+/** Nodes the view folds away: the engine decides (NodeSummary.foldable: weights, shapes, int computations). */
+export function foldedNodes(summary: ModelSummary, _values: Map<string, ValueSummary>): Uint8Array {
+  return Uint8Array.from(summary.nodes, (node) => (node.foldable ? 1 : 0));
 }

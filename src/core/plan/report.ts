@@ -20,6 +20,18 @@ export function nodePrecisions(problem: PlanningProblem, outcome: PlanOutcome): 
   return result;
 }
 
+/** Per main-graph node, the reason of its first fp32 group (the block list outranks the cut). */
+export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (string | undefined)[] {
+  const main = problem.model.main;
+  const result: (string | undefined)[] = new Array(main.nodes.length).fill(undefined);
+  problem.groups.forEach((group, g) => {
+    if (group.graph !== main || group.node < 0 || outcome.groupFp16[g]) return;
+    const reason = outcome.groupReason[g];
+    if (!result[group.node] || result[group.node] === 'cut') result[group.node] = reason;
+  });
+  return result;
+}
+
 export function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): CastBoundary[] {
   const main = problem.model.main;
   return outcome.castValues.map((i) => {
@@ -120,6 +132,7 @@ export function buildPlanReport(
     fp16FlopShare: fp16FlopShare(problem, outcome, recipe),
     boundaries,
     nodePrecision: nodePrecisions(problem, outcome),
+    nodeReasons: nodeReasons(problem, outcome),
     clampedValues: counts.clamped,
     flushedValues: counts.flushed,
     planMillis: counts.planMillis,
