@@ -26,6 +26,9 @@ export interface PlanOutcome {
 /** A Cast kernel launch expressed in bytes moved, so that the bytes objective still prefers fewer Casts. */
 export const CAST_LAUNCH_BYTES = 16_384;
 
+/** Largest weight a value can have (bytes); sums of these stay exact in float64. */
+const MAX_WEIGHT = 2 ** 40;
+
 export class Planner {
   readonly problem: PlanningProblem;
   private readonly cut: MinCutPlanner;
@@ -64,7 +67,8 @@ export class Planner {
     });
     const weights = new Float64Array(values.length);
     if (recipe.objective === 'nodes') weights.fill(1);
-    else values.forEach((value, i) => (weights[i] = CAST_LAUNCH_BYTES + 6 * elementCount(this.problem.valueShape(value.graph, value.name), recipe.dims)));
+    // Capped: an absurd declared dim must not turn a weight infinite, which would make the cut meaningless.
+    else values.forEach((value, i) => (weights[i] = Math.min(MAX_WEIGHT, CAST_LAUNCH_BYTES + 6 * elementCount(this.problem.valueShape(value.graph, value.name), recipe.dims))));
     const { fp16, cost } = this.cut.solve(status, weights);
     groups.forEach((_, g) => {
       if (fp16[g]) reason[g] = undefined;
