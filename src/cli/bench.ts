@@ -9,7 +9,20 @@ import { parseArgs } from 'node:util';
 import { compareTensors, type ErrorStats } from '../companion/compare.js';
 import { CompanionError } from '../companion/errors.js';
 import type { BenchParams, EpRequest, InputSummary, TensorData } from '../companion/protocol.js';
-import { benchModel, deviceName, machineInfo, openSession, runRaw, type BenchResult } from '../companion/runner.js';
+import { summarize } from '../companion/inputs.js';
+import {
+  benchModel,
+  deviceName,
+  latencyStats,
+  machineInfo,
+  makeFeeds,
+  openSession,
+  prepareInputs,
+  runRaw,
+  timedRuns,
+  type BenchResult,
+  type OpenSession,
+} from '../companion/runner.js';
 
 export const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [options]
   --ep cuda|cpu|auto      execution provider (default auto: CUDA when its EP loads, else CPU, said so)
@@ -20,6 +33,8 @@ export const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [op
   --seed N                seed of generated inputs (default 0)
   --opt-level L           onnxruntime graph optimization: disabled|basic|extended|all (default all)
   --labels a,b,...        names of the models in the output (default: file names)
+  --rounds R              keep all models loaded and time them in R interleaved rounds of runs/R runs each
+                          (the first model of a round rotates), so clock drift falls on all alike (default 1)
   --compare               also run each model once and report its output error against the first model's
   --json FILE             write the results as JSON (- for stdout)`;
 
@@ -44,6 +59,7 @@ export interface BenchReport {
   dims: Record<string, number>;
   runs: number;
   warmup: number;
+  rounds: number;
   inputs?: InputSummary[];
   rows: BenchRow[];
 }
@@ -113,6 +129,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
         'opt-level': { type: 'string' },
         labels: { type: 'string' },
         compare: { type: 'boolean' },
+        rounds: { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -130,7 +147,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     console.error(`castaway bench: no model given\n\n${BENCH_USAGE}`);
     return 2;
   }
-  let params: BenchParams;
+  let params: BenchParams & { rounds: number };
   let labels: string[];
   try {
     const ep = (values.ep ?? 'auto') as EpRequest;
@@ -146,6 +163,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
       warmup: int(values.warmup, 'warmup', 5),
       vocab: int(values.vocab, 'vocab', 1000, 1),
       seed: int(values.seed, 'seed', 0),
+      rounds: int(values.rounds, 'rounds', 1, 1),
       graphOptimizationLevel: level,
     };
     labels = values.labels ? values.labels.split(',') : [];
@@ -165,15 +183,23 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     dims: params.dims ?? {},
     runs: params.runs!,
     warmup: params.warmup!,
+    rounds: params.rounds,
     rows: [],
   };
   let reference: Record<string, { type: string; data: TensorData }> | undefined;
   let failed = false;
+  const rounds = params.rounds;
+  const open: (OpenSession | undefined)[] = [];
+  const say = (row: BenchRow) => {
+    if (values.json === '-') return;
+    const b = row.bench;
+    log(b ? `${row.label}: ${row.ep} median ${b.medianMs.toFixed(3)} ms, p90 ${b.p90Ms.toFixed(3)} ms` : `${row.label}: FAILED ${row.error}`);
+  };
   for (let i = 0; i < positionals.length; i++) {
     const file = positionals[i];
     const row: BenchRow = { label: labels[i] ?? basename(file), file, bytes: 0, ep: '-', sessionCreateMs: NaN };
     report.rows.push(row);
-    let open;
+    let o: OpenSession | undefined;
     try {
       try {
         row.bytes = statSync(file).size;
@@ -181,13 +207,13 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
         throw new Error(`cannot read ${file}: ${(e as Error).message}`);
       }
       // by path: onnxruntime reads it (no 2 GiB limit of a Node buffer, external data next to it works)
-      open = await openSession(file, params);
-      row.ep = open.ep;
-      if (open.fallback) row.fallback = open.fallback;
-      row.sessionCreateMs = open.sessionCreateMs;
-      report.ep ||= open.ep;
+      o = await openSession(file, params);
+      row.ep = o.ep;
+      if (o.fallback) row.fallback = o.fallback;
+      row.sessionCreateMs = o.sessionCreateMs;
+      report.ep ||= o.ep;
       if (values.compare) {
-        const { res, names } = await runRaw(open, params);
+        const { res, names } = await runRaw(o, params);
         const outs = Object.fromEntries(names.map((n) => [n, { type: res[n].type, data: res[n].data as TensorData }]));
         if (!reference) reference = outs;
         else {
@@ -197,25 +223,63 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
           }
         }
       }
-      row.bench = await benchModel(open, params);
-      report.inputs ??= row.bench.inputs;
-      const base = report.rows[0].bench?.medianMs;
-      if (base) row.speedup = base / row.bench.medianMs;
+      if (rounds === 1) {
+        row.bench = await benchModel(o, params);
+        report.inputs ??= row.bench.inputs;
+      } else {
+        open[i] = o;
+        o = undefined;
+      }
     } catch (e) {
       row.error = (e as Error).message;
       failed = true;
     } finally {
-      await open?.session.release().catch(() => undefined);
+      await o?.session.release().catch(() => undefined);
     }
-    if (!values.json || values.json !== '-') {
-      const b = row.bench;
-      log(
-        b
-          ? `${row.label}: ${row.ep} median ${b.medianMs.toFixed(3)} ms, p90 ${b.p90Ms.toFixed(3)} ms`
-          : `${row.label}: FAILED ${row.error}`,
-      );
-    }
+    if (rounds === 1) say(row);
   }
+  if (rounds > 1) {
+    // all sessions open; warm each, then `rounds` rounds of runs/rounds timed runs per model, the starting
+    // model rotating, so that clock and thermal drift fall on every model alike
+    const live = report.rows.map((row, i) => ({ row, o: open[i] })).filter((x) => x.o);
+    try {
+      const prepared = [];
+      for (const { row, o } of live) {
+        const inputs = prepareInputs(o!.session, params);
+        prepared.push({ row, o: o!, inputs, feeds: await makeFeeds(inputs), times: [] as number[], first: 0 });
+      }
+      for (const p of prepared) {
+        p.first = (await timedRuns(p.o.session, p.feeds, 1))[0];
+        await timedRuns(p.o.session, p.feeds, params.warmup!);
+      }
+      const per = Math.max(1, Math.round(params.runs! / rounds));
+      for (let r = 0; r < rounds; r++) {
+        for (let k = 0; k < prepared.length; k++) {
+          const p = prepared[(r + k) % prepared.length];
+          p.times.push(...(await timedRuns(p.o.session, p.feeds, per)));
+        }
+      }
+      for (const p of prepared) {
+        p.row.bench = {
+          inputs: summarize(p.inputs),
+          warmup: params.warmup!,
+          runs: p.times.length,
+          firstRunMs: p.first,
+          ...latencyStats(p.times),
+          timesMs: p.times,
+        };
+        report.inputs ??= p.row.bench.inputs;
+      }
+    } catch (e) {
+      for (const { row } of live) row.error ??= (e as Error).message;
+      failed = true;
+    } finally {
+      for (const { o } of live) await o!.session.release().catch(() => undefined);
+    }
+    report.rows.forEach(say);
+  }
+  const base = report.rows[0].bench?.medianMs;
+  for (const row of report.rows) if (base && row.bench) row.speedup = base / row.bench.medianMs;
   report.ep ||= params.ep ?? 'auto';
   report.device = report.ep === 'cuda' || report.ep === 'cpu' ? deviceName(report.ep) : machine.device.name;
   if (values.json === '-') {
@@ -223,7 +287,8 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
   } else {
     const fb = report.rows.find((r) => r.fallback)?.fallback;
     log(`\n${report.device}, onnxruntime-node ${report.versions.onnxruntime}, dims ${JSON.stringify(report.dims)}, ` +
-      `${report.warmup} warm-up + ${report.runs} timed runs${fb ? `\nnote: CPU fallback: ${fb}` : ''}\n`);
+      `${report.warmup} warm-up + ${report.runs} timed runs` +
+      `${params.rounds > 1 ? ` in ${params.rounds} interleaved rounds` : ''}${fb ? `\nnote: CPU fallback: ${fb}` : ''}\n`);
     log(table(report));
     if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
   }

@@ -1,0 +1,53 @@
+"""onnxruntime's own fp16 conversion, the baselines: for MODEL in ARGS (e.g. enc, dec), from DIR/MODEL-fp32.onnx:
+  DIR/MODEL-ort-default.onnx  convert_float_to_float16(model, keep_io_types=True)   (its default block list)
+  DIR/MODEL-ort-io16.onnx     convert_float_to_float16(model)                        (all defaults: fp16 I/O)
+  DIR/MODEL-ort-block.onnx    convert_float_to_float16(model, keep_io_types=True, op_block_list=BL)
+where BL = every op type in the model except Identity, Constant, Gather and Shape (written to
+DIR/MODEL.blocklist, comma-separated, for castaway's --op-block-list). Figures to DIR/MODEL-ort.json.
+
+usage: python3 ort_fp16.py DIR enc dec
+"""
+import json
+import sys
+import time
+
+import onnx
+import onnxruntime
+from onnxruntime.transformers.float16 import convert_float_to_float16
+
+d = sys.argv[1]
+for name in sys.argv[2:]:
+    src = f"{d}/{name}-fp32.onnx"
+    m = onnx.load(src)
+    ops = sorted({n.op_type for n in m.graph.node} - {"Identity", "Constant", "Gather", "Shape"})
+    with open(f"{d}/{name}.blocklist", "w") as f:
+        f.write(",".join(ops))
+    figures = {"onnxruntime": onnxruntime.__version__, "onnx": onnx.__version__, "nodes": len(m.graph.node),
+               "casts": sum(n.op_type == "Cast" for n in m.graph.node), "block_list": ops}
+    del m
+    for variant, kwargs in (("ort-default", {"keep_io_types": True}), ("ort-io16", {}),
+                            ("ort-block", {"keep_io_types": True, "op_block_list": ops})):
+        m = onnx.load(src)
+        t0 = time.time()
+        try:
+            m16 = convert_float_to_float16(m, **kwargs)
+        except Exception as e:  # report, go on
+            figures[variant] = {"error": f"{type(e).__name__}: {e}"}
+            print(name, variant, "FAILED", e, flush=True)
+            continue
+        secs = time.time() - t0
+        names = [n.name for n in m16.graph.node]
+        f = {"convert_s": round(secs, 2), "nodes": len(m16.graph.node),
+             "casts": sum(n.op_type == "Cast" for n in m16.graph.node),
+             "duplicate_node_names": len(names) - len(set(names))}
+        try:
+            onnx.checker.check_model(m16)
+            f["checker"] = "valid"
+        except Exception as e:
+            f["checker"] = f"INVALID: {str(e).splitlines()[0][:160]}"
+        onnx.save(m16, f"{d}/{name}-{variant}.onnx")
+        figures[variant] = f
+        print(name, variant, json.dumps(f), flush=True)
+        del m, m16
+    with open(f"{d}/{name}-ort.json", "w") as fh:
+        json.dump(figures, fh, indent=1)

@@ -1,0 +1,294 @@
+// onnxruntime-node sessions: EP selection (CUDA when its EP loads, CPU otherwise, and why), run and bench.
+// Used by the companion's inference process (worker.ts) and in-process by `castaway bench`.
+
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import type * as OrtNode from 'onnxruntime-node';
+import { CompanionError } from './errors.js';
+import { buildInputs, InputError, summarize, type BuiltInput } from './inputs.js';
+import {
+  BYTES_PER_ELEMENT,
+  PROTOCOL_VERSION,
+  SERVICE_NAME,
+  encodeTensor,
+  type BenchParams,
+  type BenchStats,
+  type EpName,
+  type EpStatus,
+  type InfoResponse,
+  type InputSummary,
+  type RunParams,
+  type TensorData,
+  type TensorType,
+  type WireTensor,
+} from './protocol.js';
+import { tinyIdentityModel } from './tiny-models.js';
+
+export const COMPANION_VERSION = '0.1.0';
+
+export type Ort = typeof OrtNode;
+type Session = OrtNode.InferenceSession;
+
+let ortPromise: Promise<Ort> | undefined;
+
+/**
+ * Loads onnxruntime-node: from CASTAWAY_ORT_NODE (a path) when set, else by normal resolution from this
+ * module (NODE_PATH included, which is how the staged GPU machine provides it).
+ */
+export function loadOrt(): Promise<Ort> {
+  ortPromise ??= (async () => {
+    const req = createRequire(import.meta.url);
+    const where = process.env.CASTAWAY_ORT_NODE || 'onnxruntime-node';
+    try {
+      const ort = req(where) as Ort;
+      // onnxruntime logs the failed CUDA probe and the usual Memcpy/CPU-shape warnings; the companion says what
+      // matters itself. CASTAWAY_ORT_LOG=warning (verbose|info|warning|error|fatal) to see them.
+      ort.env.logLevel = (process.env.CASTAWAY_ORT_LOG as Ort['env']['logLevel']) || 'fatal';
+      return ort;
+    } catch (e) {
+      throw new CompanionError('internal', `cannot load onnxruntime-node (${where}): ${(e as Error).message}`);
+    }
+  })();
+  return ortPromise;
+}
+
+export interface EpProbe {
+  /** What 'auto' picks. */
+  auto: EpName;
+  eps: EpStatus[];
+}
+
+let probePromise: Promise<EpProbe> | undefined;
+
+/** Tries to create a CUDA session on a one-node model, once per process. */
+export function probeEps(): Promise<EpProbe> {
+  probePromise ??= (async () => {
+    const ort = await loadOrt();
+    const cuda: EpStatus = { name: 'cuda', available: false };
+    if (process.env.CASTAWAY_DISABLE_CUDA === '1') {
+      cuda.note = 'disabled by CASTAWAY_DISABLE_CUDA=1';
+    } else {
+      try {
+        const s = await ort.InferenceSession.create(tinyIdentityModel(), {
+          executionProviders: ['cuda'],
+          logSeverityLevel: 4,
+        });
+        await s.release();
+        cuda.available = true;
+      } catch (e) {
+        cuda.note = `CUDA EP unavailable: ${firstLine((e as Error).message)}`;
+      }
+    }
+    return { auto: cuda.available ? 'cuda' : 'cpu', eps: [cuda, { name: 'cpu', available: true }] };
+  })();
+  return probePromise;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].trim();
+}
+
+let deviceCache: Partial<Record<EpName, string>> = {};
+
+export function deviceName(ep: EpName): string {
+  if (deviceCache[ep]) return deviceCache[ep];
+  let name: string;
+  if (ep === 'cuda') {
+    try {
+      const out = execFileSync('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader'], {
+        timeout: 5000,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      name = firstLine(out) || 'CUDA GPU';
+    } catch {
+      name = 'CUDA GPU (nvidia-smi not found)';
+    }
+  } else {
+    const cpus = os.cpus();
+    name = `${(cpus[0]?.model ?? 'CPU').trim()} (${cpus.length} threads)`;
+  }
+  deviceCache[ep] = name;
+  return name;
+}
+
+/** The machine-dependent part of /info (the server adds limits and queue state). */
+export async function machineInfo(): Promise<Omit<InfoResponse, 'limits' | 'queue'>> {
+  const ort = await loadOrt();
+  const probe = await probeEps();
+  const versions = ort.env.versions as { node?: string; common?: string };
+  return {
+    service: SERVICE_NAME,
+    protocol: PROTOCOL_VERSION,
+    ep: probe.auto,
+    eps: probe.eps,
+    device: { name: deviceName(probe.auto), kind: probe.auto === 'cuda' ? 'gpu' : 'cpu' },
+    versions: {
+      companion: COMPANION_VERSION,
+      node: process.version,
+      onnxruntime: versions.node ?? versions.common ?? 'unknown',
+    },
+  };
+}
+
+export interface OpenSession {
+  session: Session;
+  ep: EpName;
+  fallback?: string;
+  sessionCreateMs: number;
+}
+
+/**
+ * Creates a session with the requested EP. 'auto' falls back to CPU (and says why); 'cuda' does not.
+ * `model` is the bytes, or a path (the CLI only: the server never passes a path).
+ */
+export async function openSession(model: Uint8Array | string, params: Pick<RunParams, 'ep' | 'graphOptimizationLevel'>): Promise<OpenSession> {
+  const ort = await loadOrt();
+  const probe = await probeEps();
+  const want = params.ep ?? 'auto';
+  let ep: EpName;
+  let fallback: string | undefined;
+  if (want === 'cuda') {
+    const cuda = probe.eps.find((e) => e.name === 'cuda');
+    if (!cuda?.available) throw new CompanionError('ep-unavailable', cuda?.note ?? 'CUDA EP unavailable');
+    ep = 'cuda';
+  } else if (want === 'cpu') {
+    ep = 'cpu';
+  } else {
+    ep = probe.auto;
+    if (ep === 'cpu') fallback = probe.eps.find((e) => e.name === 'cuda')?.note ?? 'CUDA EP unavailable';
+  }
+  const t0 = performance.now();
+  let session: Session;
+  try {
+    session = await ort.InferenceSession.create(model as Uint8Array, {
+      executionProviders: [ep],
+      graphOptimizationLevel: params.graphOptimizationLevel ?? 'all',
+      logSeverityLevel: 3,
+    });
+  } catch (e) {
+    throw new CompanionError('bad-model', `onnxruntime could not load the model: ${(e as Error).message}`);
+  }
+  return { session, ep, fallback, sessionCreateMs: performance.now() - t0 };
+}
+
+export function prepareInputs(session: Session, params: RunParams | BenchParams): BuiltInput[] {
+  try {
+    return buildInputs(session.inputMetadata, params);
+  } catch (e) {
+    if (e instanceof InputError) throw new CompanionError('bad-input', e.message);
+    throw e;
+  }
+}
+
+export async function makeFeeds(inputs: readonly BuiltInput[]): Promise<Record<string, OrtNode.Tensor>> {
+  const ort = await loadOrt();
+  const feeds: Record<string, OrtNode.Tensor> = {};
+  for (const x of inputs) {
+    const data = x.type === 'bool' ? new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.length) : x.data;
+    feeds[x.name] = new ort.Tensor(x.type, data as never, x.dims);
+  }
+  return feeds;
+}
+
+async function runOnce(session: Session, feeds: Record<string, OrtNode.Tensor>, fetches?: string[]) {
+  try {
+    return fetches ? await session.run(feeds, fetches) : await session.run(feeds);
+  } catch (e) {
+    throw new CompanionError('bad-input', `onnxruntime could not run the model: ${(e as Error).message}`);
+  }
+}
+
+export interface RunResult {
+  inputs: InputSummary[];
+  outputs: Record<string, WireTensor>;
+  inputData?: Record<string, WireTensor>;
+  runMs: number;
+}
+
+/** One run; outputs as onnxruntime tensors (for in-process use). */
+export async function runRaw(open: OpenSession, params: RunParams) {
+  const { session } = open;
+  const inputs = prepareInputs(session, params);
+  const feeds = await makeFeeds(inputs);
+  const names = params.outputs ?? [...session.outputNames];
+  for (const n of names) {
+    if (!session.outputNames.includes(n)) {
+      throw new CompanionError('bad-input', `the model has no output '${n}' (outputs: ${session.outputNames.join(', ')})`);
+    }
+  }
+  const t0 = performance.now();
+  const res = await runOnce(session, feeds, names);
+  return { inputs, names, res, runMs: performance.now() - t0 };
+}
+
+export async function runModel(open: OpenSession, params: RunParams, maxOutputBytes = Infinity): Promise<RunResult> {
+  const { inputs, names, res, runMs } = await runRaw(open, params);
+  const outputs: Record<string, WireTensor> = {};
+  let total = 0;
+  for (const n of names) {
+    const t = res[n];
+    const type = t.type as TensorType;
+    if (!(type in BYTES_PER_ELEMENT)) throw new CompanionError('bad-input', `output '${n}' has type ${t.type}, which is not returned`);
+    total += t.size * BYTES_PER_ELEMENT[type];
+    if (total > maxOutputBytes) {
+      throw new CompanionError(
+        'payload-too-large',
+        `outputs hold more than ${maxOutputBytes} bytes: ask for fewer (outputs: [...]) or smaller dims`,
+      );
+    }
+    outputs[n] = encodeTensor(type, t.dims as number[], t.data as TensorData);
+  }
+  const result: RunResult = { inputs: summarize(inputs), outputs, runMs };
+  if (params.returnInputs) {
+    result.inputData = Object.fromEntries(inputs.map((x) => [x.name, encodeTensor(x.type, x.dims, x.data)]));
+  }
+  return result;
+}
+
+/** Median (mean of the middle two for an even count) and nearest-rank p90 of latencies. */
+export function latencyStats(times: readonly number[]): Pick<BenchStats, 'medianMs' | 'p90Ms' | 'minMs' | 'maxMs' | 'meanMs'> {
+  if (times.length === 0) return { medianMs: NaN, p90Ms: NaN, minMs: NaN, maxMs: NaN, meanMs: NaN };
+  const s = [...times].sort((a, b) => a - b);
+  const n = s.length;
+  const medianMs = n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  const p90Ms = s[Math.min(n - 1, Math.ceil(0.9 * n) - 1)];
+  const meanMs = s.reduce((a, b) => a + b, 0) / n;
+  return { medianMs, p90Ms, minMs: s[0], maxMs: s[n - 1], meanMs };
+}
+
+export interface BenchResult extends BenchStats {
+  inputs: InputSummary[];
+}
+
+/** n timed runs (ms each). */
+export async function timedRuns(session: Session, feeds: Record<string, OrtNode.Tensor>, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await runOnce(session, feeds);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/** One cold run (reported apart), `warmup` untimed runs, then `runs` timed ones. */
+export async function benchModel(open: OpenSession, params: BenchParams): Promise<BenchResult> {
+  const { session } = open;
+  const inputs = prepareInputs(session, params);
+  const feeds = await makeFeeds(inputs);
+  const warmup = params.warmup ?? 5;
+  const runs = params.runs ?? 20;
+  let t0 = performance.now();
+  await runOnce(session, feeds);
+  const firstRunMs = performance.now() - t0;
+  for (let i = 0; i < warmup; i++) await runOnce(session, feeds);
+  const timesMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    t0 = performance.now();
+    await runOnce(session, feeds);
+    timesMs.push(performance.now() - t0);
+  }
+  return { inputs: summarize(inputs), warmup, runs, firstRunMs, ...latencyStats(timesMs), timesMs };
+}
