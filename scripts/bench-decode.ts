@@ -153,7 +153,8 @@ function runChild(path: string): void {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+// Only when run as this file itself (not when bundled into another script, where import.meta.url is the bundle's).
+if (process.argv[1]?.endsWith('bench-decode.ts') && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv[2] === '--child') runChild(process.argv[3]);
   else console.log(JSON.stringify(benchDecode(process.argv[2] ? Number(process.argv[2]) : undefined)));
 }

@@ -64,7 +64,7 @@ const planOnly: number[] = [];
 for (let i = 0; i < runs; i++) planOnly.push(time(() => planModel(model, { ...base, opBlockList: blockList }))[1]);
 
 const python = process.env.CASTAWAY_BASELINE_PYTHON ?? 'python3';
-const baselineRun = spawnSync(python, [fileURLToPath(new URL('./baseline_float16.py', import.meta.url)), path, 'issue'], { encoding: 'utf8', timeout: 600_000 });
+const baselineRun = spawnSync(python, [fileURLToPath(new URL('../scripts/baseline_float16.py', import.meta.url)), path, 'issue'], { encoding: 'utf8', timeout: 600_000 });
 const baseline = baselineRun.status === 0 ? (JSON.parse(baselineRun.stdout.trim().split('\n').pop()!) as { seconds: number; casts: number; duplicateNames: number }) : undefined;
 
 const decode = args['skip-decode'] ? undefined : benchDecode(Number(args['decode-bytes'] ?? 2 ** 30));

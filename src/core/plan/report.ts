@@ -57,21 +57,48 @@ function tensorByteLength(t: TensorProto): number {
   return count * 4;
 }
 
-/** Share of float32 weight bytes that the plan stores as fp16 (a weight read in both precisions counts). */
-export function fp16WeightShare(problem: PlanningProblem, outcome: PlanOutcome): number {
-  const readFp16 = new Set<string>();
-  for (const read of problem.storedReads) if (outcome.groupFp16[read.group]) readFp16.add(`${read.ownerGraph.id}:${read.name}`);
-  let total = 0;
-  let half = 0;
+/** Recipe-independent facts the shares need, computed once per problem (re-plans only sum over them). */
+interface ShareIndex {
+  /** Per stored read, the index of the float32 weight it reads (-1 when not a float32 initializer). */
+  readWeight: Int32Array;
+  weightBytes: Float64Array;
+  totalWeightBytes: number;
+  /** Per-group FLOP estimates, by the recipe's dims (a toggle keeps the dims, so this is a cache hit). */
+  flops: Map<string, Float64Array>;
+}
+
+const shareIndexes = new WeakMap<PlanningProblem, ShareIndex>();
+
+function shareIndex(problem: PlanningProblem): ShareIndex {
+  let index = shareIndexes.get(problem);
+  if (index) return index;
+  const ids: Map<string, number>[] = problem.model.graphs.map(() => new Map());
+  const bytes: number[] = [];
   for (const graph of problem.model.graphs) {
     for (const [name, t] of graph.initializers) {
       if (t.dataType !== DataType.FLOAT) continue;
-      const bytes = tensorByteLength(t);
-      total += bytes;
-      if (readFp16.has(`${graph.id}:${name}`)) half += bytes;
+      ids[graph.id].set(name, bytes.push(tensorByteLength(t)) - 1);
     }
   }
-  return total ? half / total : 0;
+  const readWeight = Int32Array.from(problem.storedReads, (r) => ids[r.ownerGraph.id].get(r.name) ?? -1);
+  const weightBytes = Float64Array.from(bytes);
+  index = { readWeight, weightBytes, totalWeightBytes: bytes.reduce((a, b) => a + b, 0), flops: new Map() };
+  shareIndexes.set(problem, index);
+  return index;
+}
+
+/** Share of float32 weight bytes that the plan stores as fp16 (a weight read in both precisions counts). */
+export function fp16WeightShare(problem: PlanningProblem, outcome: PlanOutcome): number {
+  const index = shareIndex(problem);
+  if (!index.totalWeightBytes) return 0;
+  const half = new Uint8Array(index.weightBytes.length);
+  problem.storedReads.forEach((read, r) => {
+    const w = index.readWeight[r];
+    if (w >= 0 && outcome.groupFp16[read.group]) half[w] = 1;
+  });
+  let bytes = 0;
+  half.forEach((h, w) => (bytes += h ? index.weightBytes[w] : 0));
+  return bytes / index.totalWeightBytes;
 }
 
 const MATMUL_LIKE = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'Attention', 'MultiHeadAttention', 'FusedMatMul']);
@@ -82,24 +109,35 @@ const MATMUL_LIKE = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'Attenti
  * elements of its first output (1 when unknown). Good enough to compare block lists, not to predict time.
  */
 export function fp16FlopShare(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): number {
+  const flops = groupFlops(problem, recipe);
   let total = 0;
   let half = 0;
+  for (let g = 0; g < flops.length; g++) {
+    total += flops[g];
+    if (outcome.groupFp16[g]) half += flops[g];
+  }
+  return total ? half / total : 0;
+}
+
+function groupFlops(problem: PlanningProblem, recipe: Recipe): Float64Array {
+  const cache = shareIndex(problem).flops;
+  const key = JSON.stringify(recipe.dims);
+  let flops = cache.get(key);
+  if (flops) return flops;
+  flops = new Float64Array(problem.groups.length);
   problem.groups.forEach((group, g) => {
     if (group.node < 0) return;
     const node = group.graph.nodes[group.node];
-    let flops: number;
     if (MATMUL_LIKE.has(group.opType)) {
       const weight = (node.input ?? []).slice(1).map((n) => group.graph.initializers.get(n)).find(Boolean);
       const weightElems = weight ? tensorByteLength(weight) / 4 : 1;
-      const rows = rowsOf(problem, group.graph, node.input?.[0] ?? '', recipe);
-      flops = 2 * weightElems * rows;
+      flops![g] = 2 * weightElems * rowsOf(problem, group.graph, node.input?.[0] ?? '', recipe);
     } else {
-      flops = Math.max(1, group.outputs.length ? valueElements(problem, group.graph, node.output?.[group.outputs[0]] ?? '', recipe) : 1);
+      flops![g] = Math.max(1, group.outputs.length ? valueElements(problem, group.graph, node.output?.[group.outputs[0]] ?? '', recipe) : 1);
     }
-    total += flops;
-    if (outcome.groupFp16[g]) half += flops;
   });
-  return total ? half / total : 0;
+  cache.set(key, flops);
+  return flops;
 }
 
 function rowsOf(problem: PlanningProblem, graph: PlanningProblem['model']['main'], name: string, recipe: Recipe): number {
