@@ -11,6 +11,7 @@ import {
   type TensorData,
   type TensorType,
 } from './protocol.js';
+import { seededRandom } from '../core/inputs';
 
 /** The part of onnxruntime's InferenceSession.ValueMetadata this needs. */
 export interface InputMeta {
@@ -30,18 +31,6 @@ export interface BuiltInput {
 
 export class InputError extends Error {
   override name = 'InputError';
-}
-
-/** mulberry32: small, fast, seedable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function hashName(s: string): number {
@@ -141,7 +130,7 @@ export function buildInput(meta: InputMeta, params: JobParams): BuiltInput {
   const n = elementCount(dims);
   if (n > 512 * 1024 * 1024) throw new InputError(`input '${meta.name}' would hold ${n} elements: too large`);
   const data = alloc(type, n);
-  const rnd = prng(((params.seed ?? 0) ^ hashName(meta.name)) >>> 0);
+  const rnd = seededRandom(((params.seed ?? 0) ^ hashName(meta.name)) >>> 0);
   const lname = meta.name.toLowerCase();
   let source: InputSummary['source'];
   if (type === 'bool' || lname.includes('mask')) {
