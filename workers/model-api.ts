@@ -70,4 +70,6 @@ export interface ModelWorkerApi {
   parseRecipe(json: string): Promise<Outcome<Recipe>>;
   /** The recipe file as the app exports it (stable key order, normalized lists). */
   serializeRecipe(recipe: Recipe): Promise<Outcome<string>>;
+  /** A copy of the open model's file and external-data files (the precision worker opens its own copy). */
+  source(): Promise<Outcome<{ bytes: Uint8Array; externalFiles: NamedBytes[] }>>;
 }

@@ -15,9 +15,11 @@ import {
   summarizeModel,
   type EngineModel,
 } from '../src/core/engine';
-import type { ModelWorkerApi, Outcome, WorkerError } from './model-api';
+import type { ModelWorkerApi, NamedBytes, Outcome, WorkerError } from './model-api';
 
 let current: EngineModel | null = null;
+/** The open model's bytes: the engine keeps views into them anyway, so holding them costs nothing. */
+let currentSource: { bytes: Uint8Array; externalFiles: NamedBytes[] } | null = null;
 
 function toWorkerError(error: unknown): WorkerError {
   if (isCastawayError(error)) return { code: error.code, message: error.message, where: error.where };
@@ -63,6 +65,7 @@ const api: ModelWorkerApi = {
       const t3 = performance.now();
       // Only now does the new model replace the old one: a failure above leaves the user's model intact.
       current = model;
+      currentSource = { bytes: request.bytes, externalFiles: request.externalFiles };
       return {
         summary,
         plan,
@@ -108,6 +111,19 @@ const api: ModelWorkerApi = {
 
   async serializeRecipe(recipe: Recipe) {
     return attempt(() => serializeRecipe(recipe));
+  },
+
+  async source() {
+    const outcome = attempt(() => {
+      if (!currentSource) throw new Error('No model is open');
+      return {
+        bytes: currentSource.bytes.slice(),
+        externalFiles: currentSource.externalFiles.map((file) => ({ name: file.name, bytes: file.bytes.slice() })),
+      };
+    });
+    if (!outcome.ok) return outcome;
+    const buffers = [outcome.value.bytes, ...outcome.value.externalFiles.map((file) => file.bytes)].map((bytes) => bytes.buffer as ArrayBuffer);
+    return Comlink.transfer(outcome, buffers);
   },
 };
 

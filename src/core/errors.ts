@@ -13,6 +13,7 @@ export type CastawayErrorCode =
   | 'absurd-dims'       // negative or overflowing tensor dims, or data that does not match them
   | 'missing-external-data' // an initializer points at a file that was not supplied
   | 'bad-recipe'        // a recipe that is not well formed
+  | 'bad-inputs'        // user-supplied model inputs (.npy / JSON) that do not parse or fit the model
   | 'unsupported';      // valid ONNX the engine refuses to touch rather than risk a wrong model
 
 export class CastawayError extends Error {

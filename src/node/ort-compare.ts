@@ -1,19 +1,12 @@
 // Runs an fp32 model and its converted model with onnxruntime-node (CPU) on the same inputs and compares
 // outputs. fp16 inputs/outputs are converted at the boundary so both are compared as float32.
 import * as ort from 'onnxruntime-node';
+import { compareArrays, type OutputComparison } from '../core/precision/metrics';
 import { float16BitsToFloat32, float32ToFloat16Bits } from '../core/rewrite/fp16';
 
-export type Feeds = Record<string, ort.Tensor>;
+export { compareArrays, type OutputComparison };
 
-export interface OutputComparison {
-  name: string;
-  maxAbs: number;
-  maxRel: number;
-  cosine: number;
-  nonFinite: number;
-  /** Largest |reference| value, for scale. */
-  scale: number;
-}
+export type Feeds = Record<string, ort.Tensor>;
 
 export function toFloat32(tensor: ort.Tensor): Float32Array | undefined {
   if (tensor.type === 'float32') return tensor.data as Float32Array;
@@ -36,33 +29,6 @@ export function adaptFeeds(feeds: Feeds, inputTypes: Record<string, string>): Fe
     } else adapted[name] = tensor;
   }
   return adapted;
-}
-
-export function compareArrays(name: string, reference: Float32Array, candidate: Float32Array): OutputComparison {
-  let maxAbs = 0;
-  let maxRel = 0;
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  let nonFinite = 0;
-  let scale = 0;
-  for (let i = 0; i < reference.length; i++) {
-    const a = reference[i];
-    const b = candidate[i];
-    if (!Number.isFinite(b)) {
-      if (Number.isFinite(a)) nonFinite++;
-      continue;
-    }
-    const d = Math.abs(a - b);
-    maxAbs = Math.max(maxAbs, d);
-    maxRel = Math.max(maxRel, d / Math.max(Math.abs(a), 1e-6));
-    dot += a * b;
-    na += a * a;
-    nb += b * b;
-    scale = Math.max(scale, Math.abs(a));
-  }
-  const cosine = na === 0 && nb === 0 ? 1 : dot / Math.sqrt(na * nb || 1);
-  return { name, maxAbs, maxRel, cosine, nonFinite, scale };
 }
 
 export async function runModel(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, ort.Tensor>> {

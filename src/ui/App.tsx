@@ -4,11 +4,13 @@
 import { useEffect } from 'react';
 import { redo, setTheme, undo } from './actions';
 import { GraphView } from './graph/GraphView';
+import { CompanionPanel } from './companion/CompanionPanel';
 import { CountsBar } from './panels/CountsBar';
 import { DetailsPanel } from './panels/DetailsPanel';
 import { ExportPanel } from './panels/ExportPanel';
 import { FilePickerButton, PageDropTarget, Welcome } from './panels/OpenPanel';
 import { OpTypeTable } from './panels/OpTypeTable';
+import { PrecisionPanel } from './precision/PrecisionPanel';
 import { RulesPanel } from './panels/RulesPanel';
 import { NoticeLine, ProgressBar } from './panels/StatusViews';
 import { formatBytes } from './format';
@@ -131,6 +133,8 @@ function Workspace() {
       </section>
       <aside className="side right">
         <DetailsPanel />
+        <PrecisionPanel />
+        <CompanionPanel />
       </aside>
     </div>
   );

@@ -46,8 +46,21 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   const roundedAfter = new Map<string, NodeProto[]>(); // `${graph}:${node}` -> casts
   const renamedOutput = new Map<string, string>(); // `${graph}:${name}` -> exact name
   const inputRounding = new Map<string, string>(); // graph-input value -> rounded name
+  // fp32 values read by fp16 nodes: the real model Casts them to fp16 for those readers only.
+  const fp16ReaderRounding = new Map<string, string>();
   for (const v of values) {
-    if (!fp16[v.producer]) continue;
+    if (!fp16[v.producer]) {
+      if (!v.consumers.some((c) => fp16[c])) continue;
+      const group = problem.groups[v.producer];
+      const anchor = group.node >= 0 && group.graph === v.graph ? `${v.graph.id}:${group.node}` : `${v.graph.id}:input`;
+      const half = names.fresh(`${v.name}_castaway_half`);
+      const rounded = names.fresh(`${v.name}_castaway_rounded`);
+      fp16ReaderRounding.set(key(v.graph, v.name), rounded);
+      const list = roundedAfter.get(anchor) ?? [];
+      list.push(cast(names.fresh(`${v.name}_castaway_to_fp16`), v.name, half, DataType.FLOAT16), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
+      roundedAfter.set(anchor, list);
+      continue;
+    }
     const group = problem.groups[v.producer];
     const half = names.fresh(`${v.name}_castaway_half`);
     if (group.node >= 0) {
@@ -93,8 +106,9 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   }
   for (const v of values) {
     const rounded = inputRounding.get(key(v.graph, v.name));
-    if (!rounded) continue;
-    for (const r of v.readers) if (r.node >= 0) slotRename.set(`${r.graph.id}:${r.node}:${r.slot}`, rounded);
+    if (rounded) for (const r of v.readers) if (r.node >= 0) slotRename.set(`${r.graph.id}:${r.node}:${r.slot}`, rounded);
+    const forFp16 = fp16ReaderRounding.get(key(v.graph, v.name));
+    if (forFp16) for (const r of v.readers) if (r.node >= 0 && fp16[r.group]) slotRename.set(`${r.graph.id}:${r.node}:${r.slot}`, forFp16);
   }
 
   const rewritten = new Map<IrGraph, GraphProto>();

@@ -4,6 +4,7 @@ import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { collapseScope, togglePattern, toggleNodeBlock } from '../actions';
 import type { PlannedPrecision, PrecisionMix } from './decorate';
+import { useNodeErrorLevel } from '../precision/overlay';
 
 export interface OpNodeData extends Record<string, unknown> {
   opType: string;
@@ -78,10 +79,12 @@ function LockIcon({ locked }: { locked: boolean }) {
   );
 }
 
-export const OpNode = memo(function OpNode({ data }: NodeProps<OpFlowNode>) {
+export const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) {
   const isCast = data.opType === 'Cast';
+  const errorLevel = useNodeErrorLevel(id);
   return (
     <div
+      data-error-level={errorLevel || undefined}
       className={`op-node p-${data.precision}${isCast ? ' cast-op' : ''}`}
       title={`${data.name || '(unnamed)'}\n${data.opType} · ${PRECISION_TITLE[data.precision]}${data.blocked ? ' · in the block list' : ''}`}
       data-precision={data.precision}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { attributeErrors, errorLevel, rankNodes } from './attribution';
+import type { ValueError } from './metrics';
+
+const err = (relL2: number, nonFinite = 0): ValueError => ({ relL2, maxAbs: relL2, nonFinite, overflow: 0, refMaxAbs: 1 });
+
+describe('attributeErrors', () => {
+  // x -> A -> a -> B -> b -> C -> c ; C is fp32.
+  const nodes = [
+    { index: 0, name: 'A', opType: 'MatMul', inputs: ['x', 'w'], outputs: ['a'] },
+    { index: 1, name: 'B', opType: 'Exp', inputs: ['a'], outputs: ['b'] },
+    { index: 2, name: 'C', opType: 'Add', inputs: ['b'], outputs: ['c'] },
+  ];
+  it('charges each node the error beyond its inputs, and ranks the fp16 ones', () => {
+    const errors = new Map([
+      ['a', err(1e-3)],
+      ['b', err(5e-3)],
+      ['c', err(5e-3)],
+    ]);
+    const result = attributeErrors(nodes, ['fp16', 'fp16', 'fp32'], errors, ['c']);
+    expect(result.map((n) => n.added)).toEqual([1e-3, 4e-3, 0]);
+    expect(rankNodes(result).map((n) => n.name)).toEqual(['B', 'A']);
+    expect(rankNodes(attributeErrors(nodes, ['fp16', 'fp16', 'fp16'], errors, ['c'])).map((n) => n.name)).toEqual(['B', 'A', 'C']);
+  });
+  it('puts a node that turns finite values into inf first', () => {
+    const errors = new Map([
+      ['a', err(1e-3)],
+      ['b', err(0, 3)],
+      ['c', err(0, 3)],
+    ]);
+    const result = attributeErrors(nodes, ['fp16', 'fp16', 'fp16'], errors, ['c']);
+    expect(result[1].added).toBe(Infinity);
+    expect(result[2].added).toBe(0);
+    expect(rankNodes(result)[0].name).toBe('B');
+  });
+  it('maps added error to overlay levels', () => {
+    expect([0, 5e-6, 5e-5, 5e-4, 5e-3, 0.5, Infinity].map(errorLevel)).toEqual([0, 0, 1, 2, 3, 4, 4]);
+  });
+});

@@ -1,0 +1,202 @@
+// The numeric error preview (ENGINE.md): run the fp32 model and the fp16-simulated model on the same
+// inputs with any fp32 runtime and compare them, output by output and value by value. The runtime is a
+// callback, so the browser worker (onnxruntime-web, wasm) and the Node tests (onnxruntime-node) share
+// every line of this.
+import type { PlanReport, Precision, Recipe } from '../api';
+import { planModel, simulateModel, type EngineModel } from '../engine';
+import { tensorBytes } from '../external-data';
+import { generateInputs } from '../inputs';
+import { DataType, toNumber } from '../onnx/proto-types';
+import { FP16_MAX } from '../rewrite/fp16';
+import { attributeErrors, rankNodes, type NodeError } from './attribution';
+import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
+import { fromGenerated, type HostTensor } from './tensors';
+import type { InputSpec } from './user-inputs';
+
+/** Runs a model on a runtime and returns its float outputs as float32 (fp16 decoded), by name. */
+export type RunModel = (bytes: Uint8Array, feeds: readonly HostTensor[]) => Promise<Record<string, Float32Array>>;
+
+export interface ReferenceRun {
+  /** Float outputs of the fp32 model, the exposed intermediates included when asked for. */
+  values: Record<string, Float32Array>;
+  /** The model's own float outputs, in order. */
+  outputs: string[];
+  /** Names of the exposed intermediate values (empty without intermediates). */
+  exposed: string[];
+  runMillis: number;
+}
+
+export interface OverflowSite {
+  value: string;
+  /** Producing node index. */
+  node: number;
+  /** Elements beyond +-65504 in the fp32 run. */
+  count: number;
+  refMaxAbs: number;
+  /** The producing node's planned precision: 'fp16' or 'mixed' means the value becomes inf there. */
+  precision: Precision | 'mixed' | 'none';
+}
+
+export interface WeightOverflow {
+  name: string;
+  count: number;
+  maxAbs: number;
+  /** Whether the plan stores it in fp16 (it is then clamped to +-65504). */
+  convertedToFp16: boolean;
+}
+
+export interface PreviewResult {
+  outputs: OutputComparison[];
+  /** Per node with a measured float output (empty without intermediates). */
+  nodes: NodeError[];
+  /** Node indices of the block-list candidates, most added error first. */
+  ranking: number[];
+  overflow: { values: OverflowSite[]; weights: WeightOverflow[] };
+  clampedWeights: number;
+  flushedWeights: number;
+  simulateMillis: number;
+  runMillis: number;
+}
+
+export function mainFloatOutputs(model: EngineModel): string[] {
+  const types = model.problem.types;
+  return model.ir.main.outputs.filter((name) => {
+    const t = types.elemType(model.ir.main, name);
+    return t === DataType.FLOAT || t === DataType.FLOAT16 || t === DataType.DOUBLE;
+  });
+}
+
+/** The model's inputs with symbolic dims bound (unbound ones default to 1), and which dims are symbolic. */
+export function inputSpecs(model: EngineModel, dims: Record<string, number>): InputSpec[] {
+  const main = model.ir.main;
+  return (main.proto.input ?? [])
+    .filter((vi) => !main.initializers.has(vi.name ?? ''))
+    .map((vi) => {
+      const tensor = vi.type?.tensorType;
+      const shape = tensor?.shape?.dim ?? [];
+      return {
+        name: vi.name ?? '',
+        elemType: tensor?.elemType ?? DataType.FLOAT,
+        dims: shape.map((d) => (d.dimParam ? dims[d.dimParam] ?? 1 : Math.max(1, toNumber(d.dimValue)))),
+        symbolic: shape.map((d) => !!d.dimParam || !d.dimValue),
+      };
+    });
+}
+
+/** The symbolic dim names of the model's inputs (what the user is asked to set). */
+export function symbolicDims(model: EngineModel): string[] {
+  const names = new Set<string>();
+  for (const vi of model.ir.main.proto.input ?? []) for (const d of vi.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) names.add(d.dimParam);
+  return [...names];
+}
+
+export function seededInputs(model: EngineModel, dims: Record<string, number>, seed: number): HostTensor[] {
+  return fromGenerated(generateInputs(model.ir, dims, seed));
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+export async function runReference(
+  model: EngineModel,
+  inputs: readonly HostTensor[],
+  run: RunModel,
+  options: { intermediates: boolean },
+): Promise<ReferenceRun> {
+  const reference = simulateModel(model, {}, { reference: true, exposeIntermediates: options.intermediates });
+  const t0 = now();
+  const values = await run(reference.bytes, inputs);
+  return { values, outputs: mainFloatOutputs(model), exposed: reference.exposed, runMillis: now() - t0 };
+}
+
+function compareOutputs(reference: ReferenceRun, values: Record<string, Float32Array>): OutputComparison[] {
+  return reference.outputs.flatMap((name) => {
+    const a = reference.values[name];
+    const b = values[name];
+    return a && b ? [compareArrays(name, a, b)] : [];
+  });
+}
+
+/** Output comparisons only: what the block-list search evaluates, without the cost of intermediates. */
+export async function evaluateRecipe(
+  model: EngineModel,
+  recipe: Partial<Recipe>,
+  inputs: readonly HostTensor[],
+  reference: ReferenceRun,
+  run: RunModel,
+): Promise<OutputComparison[]> {
+  const simulated = simulateModel(model, recipe, {});
+  return compareOutputs(reference, await run(simulated.bytes, inputs));
+}
+
+export async function previewRecipe(
+  model: EngineModel,
+  recipe: Partial<Recipe>,
+  inputs: readonly HostTensor[],
+  reference: ReferenceRun,
+  run: RunModel,
+  plan: PlanReport = planModel(model, recipe),
+): Promise<PreviewResult> {
+  const intermediates = reference.exposed.length > 0;
+  const t0 = now();
+  const simulated = simulateModel(model, recipe, { exposeIntermediates: intermediates });
+  const t1 = now();
+  const values = await run(simulated.bytes, inputs);
+  const t2 = now();
+  const outputs = compareOutputs(reference, values);
+  const errors = new Map<string, ValueError>();
+  for (const name of [...reference.exposed, ...reference.outputs]) {
+    const a = reference.values[name];
+    const b = values[name];
+    if (a && b) errors.set(name, valueError(a, b));
+  }
+  const summary = model.summary();
+  const nodes = intermediates ? attributeErrors(summary.nodes, plan.nodePrecision, errors, reference.outputs) : [];
+  const overflowValues: OverflowSite[] = [];
+  const producer = new Map<string, number>();
+  summary.nodes.forEach((node) => node.outputs.forEach((out) => producer.set(out, node.index)));
+  for (const [value, e] of errors) {
+    if (!e.overflow) continue;
+    const node = producer.get(value) ?? -1;
+    overflowValues.push({ value, node, count: e.overflow, refMaxAbs: e.refMaxAbs, precision: node >= 0 ? plan.nodePrecision[node] : 'none' });
+  }
+  overflowValues.sort((a, b) => b.count - a.count);
+  return {
+    outputs,
+    nodes,
+    ranking: rankNodes(nodes).map((n) => n.index),
+    overflow: { values: overflowValues, weights: weightOverflow(model, plan) },
+    clampedWeights: simulated.clampedValues,
+    flushedWeights: simulated.flushedValues,
+    simulateMillis: t1 - t0,
+    runMillis: t2 - t1,
+  };
+}
+
+/** Float weights of the main graph with values beyond fp16's range, and whether the plan converts them. */
+export function weightOverflow(model: EngineModel, plan: PlanReport): WeightOverflow[] {
+  const main = model.ir.main;
+  const found: WeightOverflow[] = [];
+  for (const [name, tensor] of main.initializers) {
+    if (tensor.dataType !== DataType.FLOAT) continue;
+    const bytes = tensorBytes(tensor);
+    if (!bytes) continue;
+    const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+    const data = new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >>> 2);
+    let count = 0;
+    let maxAbs = 0;
+    for (let i = 0; i < data.length; i++) {
+      const a = Math.abs(data[i]);
+      if (a > FP16_MAX && Number.isFinite(a)) {
+        count++;
+        if (a > maxAbs) maxAbs = a;
+      }
+    }
+    if (!count) continue;
+    const consumers = main.consumers.get(name) ?? [];
+    const convertedToFp16 = consumers.some((c) => c.node >= 0 && (plan.nodePrecision[c.node] === 'fp16' || plan.nodePrecision[c.node] === 'mixed'));
+    found.push({ name, count, maxAbs, convertedToFp16 });
+  }
+  return found.sort((a, b) => b.count - a.count);
+}

@@ -1,0 +1,90 @@
+// The precision worker's RPC surface, declared once: workers/precision.worker.ts implements it and
+// src/ui/precision wraps it with comlink. It owns its own copy of the model (opened from the bytes the
+// model worker hands over) and onnxruntime-web, so model runs never block planning.
+
+import type { Recipe } from '../src/core/api';
+import type { ErrorMetric, OutputComparison } from '../src/core/precision/metrics';
+import type { PreviewResult } from '../src/core/precision/preview';
+import type { Suggestion } from '../src/core/precision/suggest';
+import type { InputSpec } from '../src/core/precision/user-inputs';
+import type { NamedBytes, Outcome } from './model-api';
+
+export type { Outcome };
+
+export interface PrecisionModelInfo {
+  /** Symbolic dims of the model's inputs (what the user sets: batch, sequence, ...). */
+  symbolicDims: string[];
+  inputs: InputSpec[];
+  nodeCount: number;
+}
+
+/** Seeded inputs from the model's own input types, or the user's files (.npy per input, or one .json). */
+export type InputsRequest =
+  | { kind: 'seeded'; dims: Record<string, number>; seed: number }
+  | { kind: 'files'; dims: Record<string, number>; files: NamedBytes[] };
+
+export interface InputsInfo {
+  kind: InputsRequest['kind'];
+  inputs: { name: string; type: string; dims: number[] }[];
+}
+
+export interface PreviewResponse extends PreviewResult {
+  /** The fp32 reference run (cached per inputs; 0 when it was reused). */
+  referenceMillis: number;
+  totalMillis: number;
+  /** Intermediate values exposed as outputs (0 without the per-node view). */
+  exposedValues: number;
+  /** Where the runs ran: 'wasm' (onnxruntime-web's CPU backend). */
+  ep: 'wasm';
+}
+
+export interface SuggestRequest {
+  recipe: Recipe;
+  metric: ErrorMetric;
+  tolerance: number;
+  maxEvaluations?: number;
+}
+
+export interface WebGpuInfo {
+  /** 'no-api': navigator.gpu is missing; 'no-adapter': requestAdapter gave nothing. */
+  status: 'available' | 'no-api' | 'no-adapter';
+  shaderF16: boolean;
+  /** vendor / architecture / description of the adapter, when there is one. */
+  adapter?: string;
+}
+
+export interface TimedRun {
+  /** The EP the model ran on, and why it is not WebGPU when it is not. */
+  ep: 'webgpu' | 'wasm';
+  fallbackReason?: string;
+  median: number;
+  p90: number;
+  runs: number;
+  warmup: number;
+  sessionMillis: number;
+}
+
+export interface RealRunRequest {
+  recipe: Recipe;
+  runs: number;
+  warmup: number;
+  /** Force wasm for both models (a user choice, and what the fallback test uses). */
+  wasmOnly?: boolean;
+}
+
+export interface RealRunResult {
+  webgpu: WebGpuInfo;
+  fp32: TimedRun;
+  fp16: TimedRun;
+  /** The real fp16 model's outputs against the fp32 model's. */
+  outputs: OutputComparison[];
+}
+
+export interface PrecisionWorkerApi {
+  open(bytes: Uint8Array, externalFiles: NamedBytes[]): Promise<Outcome<PrecisionModelInfo>>;
+  setInputs(request: InputsRequest): Promise<Outcome<InputsInfo>>;
+  preview(recipe: Recipe, intermediates: boolean): Promise<Outcome<PreviewResponse>>;
+  suggest(request: SuggestRequest, onProgress: (message: string) => void): Promise<Outcome<Suggestion>>;
+  webgpu(): Promise<WebGpuInfo>;
+  realRun(request: RealRunRequest, onProgress: (message: string) => void): Promise<Outcome<RealRunResult>>;
+}
