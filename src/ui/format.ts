@@ -37,3 +37,11 @@ export function formatShape(shape: (number | string)[] | undefined): string {
   if (!shape) return '';
   return `[${shape.join(', ')}]`;
 }
+
+/** A metric as shown: 3 significant digits, exponent form outside [1e-3, 1e4), '∞' and '—' spelled out. */
+export function formatMetric(value: number, digits = 3): string {
+  if (value === Infinity) return '∞';
+  if (!Number.isFinite(value)) return '—';
+  if (value === 0) return '0';
+  return Math.abs(value) >= 1e-3 && Math.abs(value) < 1e4 ? value.toPrecision(digits) : value.toExponential(digits - 1);
+}

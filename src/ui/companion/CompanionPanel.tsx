@@ -11,13 +11,10 @@ import { usePrecision } from '../precision/store';
 import { cancelTiming, connect, defaultDim, runTiming, setDim, setToken, setUrlText, symbolicDims } from './actions';
 import { OPENED_WITH_COMPANION, saveConnection, useCompanion, type CompanionResult } from './store';
 import './companion.css';
+import { ErrorMetricsTable } from '../ErrorMetricsTable';
+import { formatMetric } from '../format';
 
-function num(value: number, digits = 3): string {
-  if (value === Infinity) return '∞';
-  if (!Number.isFinite(value)) return '—';
-  if (value === 0) return '0';
-  return Math.abs(value) >= 1e-3 && Math.abs(value) < 1e4 ? value.toPrecision(digits) : value.toExponential(digits - 1);
-}
+const num = formatMetric;
 
 function epLabel(info: InfoResponse): string {
   return info.ep === 'cuda' ? 'CUDA' : 'CPU';
@@ -202,32 +199,21 @@ function ErrorsTable({ result }: { result: CompanionResult }) {
   const browser = usePrecision((s) => s.realRun);
   const browserByName = new Map((browser?.outputs ?? []).map((o) => [o.name, o] as const));
   return (
-    <table className="comp-table" data-testid="companion-errors">
-      <thead>
-        <tr>
-          <th>output</th>
-          <th title="largest |fp32 - converted| on the companion">max abs</th>
-          <th title="largest |fp32 - converted| / |fp32|">max rel</th>
-          <th>cosine</th>
-          <th title="inf/NaN in the converted model's output">inf/NaN</th>
-          {browser && <th title="max abs of the same output in the browser's real run (precision panel)">browser max abs</th>}
-        </tr>
-      </thead>
-      <tbody>
-        {result.outputs.map((row) => (
-          <tr key={row.name} data-output={row.name} data-max-abs={row.maxAbs} data-cosine={row.cosine} data-non-finite={row.nonFinite}>
-            <td className="mono" title={row.name}>
-              {row.name}
-            </td>
-            <td className="mono">{num(row.maxAbs)}</td>
-            <td className="mono">{num(row.maxRel)}</td>
-            <td className="mono">{row.cosine.toFixed(6)}</td>
-            <td className={`mono${row.nonFinite ? ' comp-bad' : ''}`}>{row.nonFinite}</td>
-            {browser && <td className="mono">{browserByName.has(row.name) ? num(browserByName.get(row.name)!.maxAbs) : '—'}</td>}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ErrorMetricsTable
+      rows={result.outputs}
+      testId="companion-errors"
+      className="comp-table"
+      badClass="comp-bad"
+      titles={{ maxAbs: 'largest |fp32 - converted| on the companion', maxRel: 'largest |fp32 - converted| / |fp32|', nonFinite: "inf/NaN in the converted model's output" }}
+      extra={
+        browser
+          ? {
+              header: <th title="max abs of the same output in the browser's real run (precision panel)">browser max abs</th>,
+              cell: (row) => <td className="mono">{browserByName.has(row.name) ? num(browserByName.get(row.name)!.maxAbs) : '—'}</td>,
+            }
+          : undefined
+      }
+    />
   );
 }
 

@@ -23,48 +23,20 @@ import {
 import { usePrecision } from './store';
 import type { TimedRun } from '../../../workers/precision-api';
 import './precision.css';
+import { ErrorMetricsTable } from '../ErrorMetricsTable';
+import { formatMetric } from '../format';
 
-/** Numbers as shown, with the exact value in data-value for tests and copy-paste. */
-function num(value: number, digits = 3): string {
-  if (value === Infinity) return '∞';
-  if (!Number.isFinite(value)) return '—';
-  if (value === 0) return '0';
-  return Math.abs(value) >= 1e-3 && Math.abs(value) < 1e4 ? value.toPrecision(digits) : value.toExponential(digits - 1);
-}
+const num = formatMetric;
 
 function OutputsTable({ rows, testId }: { rows: OutputComparison[]; testId: string }) {
   return (
-    <table className="prec-table" data-testid={testId}>
-      <thead>
-        <tr>
-          <th>output</th>
-          <th title="largest |fp32 - fp16|">max abs</th>
-          <th title="largest |fp32 - fp16| / |fp32|">max rel</th>
-          <th>cosine</th>
-          <th title="inf/NaN where fp32 is finite">inf/NaN</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr
-            key={row.name}
-            data-output={row.name}
-            data-max-abs={row.maxAbs}
-            data-max-rel={row.maxRel}
-            data-cosine={row.cosine}
-            data-non-finite={row.nonFinite}
-          >
-            <td className="mono" title={row.name}>
-              {row.name}
-            </td>
-            <td className="mono">{num(row.maxAbs)}</td>
-            <td className="mono">{num(row.maxRel)}</td>
-            <td className="mono">{row.cosine.toFixed(6)}</td>
-            <td className={`mono${row.nonFinite ? ' bad' : ''}`}>{row.nonFinite}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <ErrorMetricsTable
+      rows={rows}
+      testId={testId}
+      className="prec-table"
+      badClass="bad"
+      titles={{ maxAbs: 'largest |fp32 - fp16|', maxRel: 'largest |fp32 - fp16| / |fp32|', nonFinite: 'inf/NaN where fp32 is finite' }}
+    />
   );
 }
 
