@@ -322,44 +322,9 @@ export function encodeTensor(type: TensorType, dims: readonly number[], data: Te
   return { type, dims: [...dims], data: bytesToBase64(bytes) };
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** float -> IEEE half bits, round to nearest even. */
-export function toHalfBits(v: number): number {
-  f32[0] = v;
-  const x = u32[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  let e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let h = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const half = 1 << (shift - 1);
-    if (rem > half || (rem === half && h & 1)) h++;
-    return sign | h;
-  }
-  let h = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && h & 1)) h++;
-  return sign | h;
-}
-
-/** IEEE half bits -> float. */
-export function fromHalfBits(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 0x1f) return m ? NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
+// IEEE half conversions are the engine's (round to nearest even), so the wire and the rewrite agree bit for bit.
+export { float32ToFloat16Bits as toHalfBits, float16BitsToFloat32 as fromHalfBits } from '../core/rewrite/fp16';
+import { float16BitsToFloat32 as fromHalfBits, float32ToFloat16Bits as toHalfBits } from '../core/rewrite/fp16';
 
 /** Values of a decoded tensor as plain numbers (float16 expanded), for error comparison. */
 export function toFloat64(t: WireTensor): Float64Array {

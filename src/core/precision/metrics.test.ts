@@ -7,7 +7,10 @@ describe('compareArrays', () => {
     expect(c.maxAbs).toBeCloseTo(0.5);
     expect(c.maxRel).toBeCloseTo(0.5);
     expect(c.nonFinite).toBe(1);
-    expect(c.scale).toBe(2);
+    expect(c.scale).toBe(4); // the reference's largest magnitude, the overflowed element included
+    expect(c.meanAbs).toBeCloseTo(0.5 / 3);
+    // Relative error only where the reference is not negligible: 1e-9 vs 2e-9 is not a 100% error.
+    expect(compareArrays('r', [1, 1e-9], [1, 2e-9]).maxRel).toBe(0);
     expect(compareArrays('z', [0, 0], [0, 0]).cosine).toBe(1);
     expect(compareArrays('w', [1, 2], [2, 4]).cosine).toBeCloseTo(1);
   });

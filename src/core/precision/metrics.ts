@@ -4,26 +4,42 @@ import { FP16_MAX } from '../rewrite/fp16';
 
 export interface OutputComparison {
   name: string;
+  elements: number;
   maxAbs: number;
-  /** max |a-b| / max(|a|, 1e-6): large where the reference is near zero; read it with maxAbs. */
+  /** Mean |a-b| over the finite candidate elements. */
+  meanAbs: number;
+  /**
+   * max |a-b| / |a| over the elements whose |reference| is at least 1e-3 of the largest: relative error
+   * where it means something, not blown up by references that are almost zero.
+   */
   maxRel: number;
   /** Cosine similarity of the finite elements (1 when both are all zeros). */
   cosine: number;
   /** Elements that are inf/NaN in the candidate but finite in the reference. */
   nonFinite: number;
-  /** Largest |reference| value, for scale. */
+  /** Largest finite |reference| value, for scale. */
   scale: number;
 }
 
+/** The one comparison every screen, test and the companion report (streams, no copies). */
 export function compareArrays(name: string, reference: ArrayLike<number>, candidate: ArrayLike<number>): OutputComparison {
+  const n = reference.length;
+  if (candidate.length !== n) throw new Error(`${name}: element counts differ (${n} vs ${candidate.length})`);
+  let scale = 0;
+  for (let i = 0; i < n; i++) {
+    const a = Math.abs(reference[i]);
+    if (a > scale && Number.isFinite(a)) scale = a;
+  }
+  const floor = scale * 1e-3;
   let maxAbs = 0;
+  let sumAbs = 0;
+  let finite = 0;
   let maxRel = 0;
   let dot = 0;
   let na = 0;
   let nb = 0;
   let nonFinite = 0;
-  let scale = 0;
-  for (let i = 0; i < reference.length; i++) {
+  for (let i = 0; i < n; i++) {
     const a = reference[i];
     const b = candidate[i];
     if (!Number.isFinite(b)) {
@@ -31,15 +47,17 @@ export function compareArrays(name: string, reference: ArrayLike<number>, candid
       continue;
     }
     const d = Math.abs(a - b);
-    maxAbs = Math.max(maxAbs, d);
-    maxRel = Math.max(maxRel, d / Math.max(Math.abs(a), 1e-6));
+    finite++;
+    sumAbs += d;
+    if (d > maxAbs) maxAbs = d;
+    const magnitude = Math.abs(a);
+    if (magnitude >= floor && magnitude > 0 && d / magnitude > maxRel) maxRel = d / magnitude;
     dot += a * b;
     na += a * a;
     nb += b * b;
-    scale = Math.max(scale, Math.abs(a));
   }
   const cosine = na === 0 && nb === 0 ? 1 : dot / Math.sqrt(na * nb || 1);
-  return { name, maxAbs, maxRel, cosine, nonFinite, scale };
+  return { name, elements: n, maxAbs, meanAbs: finite ? sumAbs / finite : NaN, maxRel, cosine, nonFinite, scale };
 }
 
 /** The error of one intermediate value, compact enough to keep for every value of a 45,000-node graph. */

@@ -41,7 +41,9 @@ function SearchBox() {
       event.preventDefault();
       setActive((index) => Math.max(index - 1, 0));
     } else if (event.key === 'Enter') {
-      choose(results[active]);
+      // The list follows a deferred copy of the query; Enter must act on what was typed, even right away.
+      const current = deferred === query ? results : nodes ? searchNodes(nodes, lowerNames, query) : [];
+      choose(current[deferred === query ? active : 0]);
     } else if (event.key === 'Escape') {
       setOpen(false);
     }
