@@ -229,11 +229,6 @@ function now(): number {
   return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
-/** Re-exported so adapters need one import for error handling. */
-export function describeError(error: unknown): string {
-  if (error instanceof CastawayError) return error.message;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The fp16-simulated model for a recipe (fp32 graph with fp16 storage rounding), and optionally every

@@ -5,7 +5,7 @@ import type { IrGraph, IrModel } from '../ir';
 import { normalizeDomain } from '../ir';
 import { DataType, toNumber, type NodeProto, type ValueInfoProto } from '../onnx/proto-types';
 import type { CutTopology, CutValue } from './cut-problem';
-import { CONTROL_FLOW_OPS, FP32_FUNCTION_OPS, FREE_OPS, isConstantNode } from './op-classes';
+import { CONTROL_FLOW_OPS, FP32_FUNCTION_OPS, FREE_OPS, RETARGETABLE_OUTPUT_OPS, isConstantNode } from './op-classes';
 
 /** How the element types of a node's slots relate, as the type layer reports it. */
 export interface SlotGroup {
@@ -194,9 +194,6 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   }
   return { model, types, valueShape: shapeOf, topology: { groupCount: groups.length, values }, groups, values, storedReads, inputGroups, outputGroups };
 }
-
-/** Ops whose attribute-typed float output the rewrite can switch to float16. */
-const RETARGETABLE_OUTPUT_OPS: ReadonlySet<string> = new Set(['Cast', 'ConstantOfShape', 'RandomNormal', 'RandomUniform', 'EyeLike', 'Bernoulli']);
 
 const valueInfoCache = new WeakMap<IrGraph, Map<string, ValueInfoProto>>();
 

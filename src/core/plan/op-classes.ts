@@ -19,8 +19,8 @@ export const FREE_OPS: ReadonlySet<string> = new Set([
 /** Ops that carry subgraphs: their interface keeps its original types and the bodies are planned inside. */
 export const CONTROL_FLOW_OPS: ReadonlySet<string> = new Set(['If', 'Loop', 'Scan', 'SequenceMap']);
 
-/** Ops whose float output type comes from an attribute the rewrite knows how to retarget. */
-export const ATTRIBUTE_TYPED_OUTPUT_OPS: ReadonlySet<string> = new Set(['Cast', 'ConstantOfShape']);
+/** Ops whose float output type comes from an attribute the rewrite knows how to retarget to float16. */
+export const RETARGETABLE_OUTPUT_OPS: ReadonlySet<string> = new Set(['Cast', 'ConstantOfShape', 'RandomNormal', 'RandomUniform', 'EyeLike', 'Bernoulli']);
 
 /** Constant nodes are stored data, like initializers: never cut, copied to the precision readers need. */
 export function isConstantNode(opType: string | undefined, domain: string): boolean {

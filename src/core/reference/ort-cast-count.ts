@@ -130,7 +130,3 @@ export class OrtReferenceCounter {
     return casts;
   }
 }
-
-export function ortReferenceCastCount(model: IrModel, types: ElementTypeLookup, recipe: Recipe): number {
-  return new OrtReferenceCounter(model, types).count(recipe);
-}
