@@ -60,7 +60,7 @@ export class FlowNetwork {
     while (this.buildLevels(s, t)) {
       this.cursor.set(this.head.subarray(0, this.vertexCount));
       for (;;) {
-        const pushed = this.augment(s, t, Infinity);
+        const pushed = this.augment(s, t);
         if (pushed <= 0) break;
         flow += pushed;
         if (flow === Infinity) return Infinity;
@@ -116,7 +116,7 @@ export class FlowNetwork {
 
   // Iterative DFS with per-vertex cursors (a recursive one overflows the stack on 100k-vertex chains).
   private readonly pathEdges: number[] = [];
-  private augment(s: number, t: number, _limit: number): number {
+  private augment(s: number, t: number): number {
     const path = this.pathEdges;
     path.length = 0;
     let v = s;
