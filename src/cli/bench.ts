@@ -6,11 +6,13 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { describeSpeedup, pairedSpeedup, parsePairs, type PairedSpeedup } from '../companion/bench-stats.js';
 import { compareTensors, type ErrorStats } from '../companion/compare.js';
 import { CompanionError } from '../companion/errors.js';
 import type { BenchParams, EpRequest, InputSummary, TensorData } from '../companion/protocol.js';
 import { summarize } from '../companion/inputs.js';
 import {
+  allocateOutputs,
   benchModel,
   deviceName,
   latencyStats,
@@ -23,6 +25,7 @@ import {
   type BenchResult,
   type OpenSession,
 } from '../companion/runner.js';
+import type { Tensor as OrtTensor } from 'onnxruntime-node';
 
 export const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [options]
   --ep cuda|cpu|auto      execution provider (default auto: CUDA when its EP loads, else CPU, said so)
@@ -35,6 +38,10 @@ export const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [op
   --labels a,b,...        names of the models in the output (default: file names)
   --rounds R              keep all models loaded and time them in R interleaved rounds of runs/R runs each
                           (the first model of a round rotates), so clock drift falls on all alike (default 1)
+  --reuse-outputs         onnxruntime writes the outputs into buffers allocated once, instead of fresh
+                          JavaScript memory per run (leaves out allocating large outputs, e.g. logits)
+  --pairs a:b,c:d         with --rounds: also report model a's speed-up over model b (labels), paired by
+                          round, with a 95% bootstrap interval (every model also gets one against the first)
   --compare               also run each model once and report its output error against the first model's
   --json FILE             write the results as JSON (- for stdout)`;
 
@@ -48,6 +55,10 @@ export interface BenchRow {
   bench?: BenchResult;
   /** Median speed-up against the first model (>1 = faster). */
   speedup?: number;
+  /** With rounds: the speed-up against the first model paired by round, with its 95% interval. */
+  paired?: PairedSpeedup;
+  /** With rounds: the timed runs of each round. */
+  roundsMs?: number[][];
   errors?: Record<string, ErrorStats>;
   error?: string;
 }
@@ -60,8 +71,12 @@ export interface BenchReport {
   runs: number;
   warmup: number;
   rounds: number;
+  /** Outputs written into buffers allocated once (--reuse-outputs). */
+  reuseOutputs: boolean;
   inputs?: InputSummary[];
   rows: BenchRow[];
+  /** --pairs: model vs baseline, paired by round. */
+  pairs?: ({ model: string; baseline: string } & PairedSpeedup)[];
 }
 
 function parseDims(s: string | undefined): Record<string, number> {
@@ -86,6 +101,8 @@ const fmt = (x: number | undefined, d = 2) => (x === undefined || Number.isNaN(x
 
 function table(report: BenchReport): string {
   const head = ['model', 'ep', 'create ms', 'first ms', 'median ms', 'p90 ms', 'vs first'];
+  const paired = report.rows.some((r) => r.paired);
+  if (paired) head.push('paired by round (95% CI)');
   const withErr = report.rows.some((r) => r.errors);
   if (withErr) head.push('max abs err', 'cosine', 'non-finite');
   const lines = [head];
@@ -96,6 +113,7 @@ function table(report: BenchReport): string {
     }
     const b = r.bench!;
     const row = [r.label, r.ep, fmt(r.sessionCreateMs, 0), fmt(b.firstRunMs), fmt(b.medianMs, 3), fmt(b.p90Ms, 3), `${fmt(r.speedup)}x`];
+    if (paired) row.push(r.paired ? `${fmt(r.paired.speedup, 3)}x (${fmt(r.paired.ci95[0], 3)}-${fmt(r.paired.ci95[1], 3)})` : '-');
     if (withErr) {
       const es = Object.values(r.errors ?? {});
       row.push(
@@ -108,8 +126,9 @@ function table(report: BenchReport): string {
   }
   const w = head.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
   const text = lines.map((l) => l.map((c, i) => (i === l.length - 1 ? c : c.padEnd(w[i]))).join('  ')).join('\n');
+  const pairs = (report.pairs ?? []).map((p) => `${p.model} vs ${p.baseline}: ${describeSpeedup(p)}`);
   const failures = report.rows.filter((r) => r.error).map((r) => `${r.label}: ${r.error}`);
-  return failures.length ? `${text}\n\n${failures.join('\n')}` : text;
+  return [text, pairs.join('\n'), failures.join('\n')].filter(Boolean).join('\n\n');
 }
 
 /** Runs the bench command; returns the process exit code. `log` receives the human-readable output. */
@@ -129,6 +148,8 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
         'opt-level': { type: 'string' },
         labels: { type: 'string' },
         compare: { type: 'boolean' },
+        'reuse-outputs': { type: 'boolean' },
+        pairs: { type: 'string' },
         rounds: { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -149,6 +170,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
   }
   let params: BenchParams & { rounds: number };
   let labels: string[];
+  let pairs: [string, string][] = [];
   try {
     const ep = (values.ep ?? 'auto') as EpRequest;
     if (!['auto', 'cuda', 'cpu'].includes(ep)) throw new CompanionError('bad-request', '--ep must be cuda, cpu or auto');
@@ -170,6 +192,10 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     if (labels.length && labels.length !== positionals.length) {
       throw new CompanionError('bad-request', `--labels names ${labels.length} models but ${positionals.length} are given`);
     }
+    if (values.pairs) {
+      if (params.rounds < 2) throw new CompanionError('bad-request', '--pairs needs --rounds 2 or more');
+      pairs = parsePairs(values.pairs, labels.length ? labels : positionals.map((f) => basename(f)));
+    }
   } catch (e) {
     console.error(`castaway bench: ${(e as Error).message}`);
     return 2;
@@ -184,6 +210,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     runs: params.runs!,
     warmup: params.warmup!,
     rounds: params.rounds,
+    reuseOutputs: Boolean(values['reuse-outputs']),
     rows: [],
   };
   let reference: Record<string, { type: string; data: TensorData }> | undefined;
@@ -224,7 +251,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
         }
       }
       if (rounds === 1) {
-        row.bench = await benchModel(o, params);
+        row.bench = await benchModel(o, params, { reuseOutputs: report.reuseOutputs });
         report.inputs ??= row.bench.inputs;
       } else {
         open[i] = o;
@@ -246,17 +273,21 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
       const prepared = [];
       for (const { row, o } of live) {
         const inputs = prepareInputs(o!.session, params);
-        prepared.push({ row, o: o!, inputs, feeds: await makeFeeds(inputs), times: [] as number[], first: 0 });
+        const feeds = await makeFeeds(inputs);
+        prepared.push({ row, o: o!, inputs, feeds, fetches: undefined as Record<string, OrtTensor> | undefined, times: [] as number[], first: 0 });
       }
       for (const p of prepared) {
         p.first = (await timedRuns(p.o.session, p.feeds, 1))[0];
-        await timedRuns(p.o.session, p.feeds, params.warmup!);
+        if (report.reuseOutputs) p.fetches = await allocateOutputs(p.o.session, p.feeds);
+        await timedRuns(p.o.session, p.feeds, params.warmup!, p.fetches);
       }
       const per = Math.max(1, Math.round(params.runs! / rounds));
       for (let r = 0; r < rounds; r++) {
         for (let k = 0; k < prepared.length; k++) {
           const p = prepared[(r + k) % prepared.length];
-          p.times.push(...(await timedRuns(p.o.session, p.feeds, per)));
+          const times = await timedRuns(p.o.session, p.feeds, per, p.fetches);
+          p.times.push(...times);
+          (p.row.roundsMs ??= []).push(times);
         }
       }
       for (const p of prepared) {
@@ -280,6 +311,18 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
   }
   const base = report.rows[0].bench?.medianMs;
   for (const row of report.rows) if (base && row.bench) row.speedup = base / row.bench.medianMs;
+  const first = report.rows[0];
+  if (rounds > 1 && first.roundsMs) {
+    for (const row of report.rows.slice(1)) if (row.roundsMs) row.paired = pairedSpeedup(row.roundsMs, first.roundsMs);
+  }
+  if (pairs.length) {
+    const byLabel = new Map(report.rows.map((r) => [r.label, r]));
+    report.pairs = pairs.map(([model, baseline]) => ({
+      model,
+      baseline,
+      ...pairedSpeedup(byLabel.get(model)?.roundsMs ?? [], byLabel.get(baseline)?.roundsMs ?? []),
+    }));
+  }
   report.ep ||= params.ep ?? 'auto';
   report.device = report.ep === 'cuda' || report.ep === 'cpu' ? deviceName(report.ep) : machine.device.name;
   if (values.json === '-') {
@@ -288,7 +331,8 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     const fb = report.rows.find((r) => r.fallback)?.fallback;
     log(`\n${report.device}, onnxruntime-node ${report.versions.onnxruntime}, dims ${JSON.stringify(report.dims)}, ` +
       `${report.warmup} warm-up + ${report.runs} timed runs` +
-      `${params.rounds > 1 ? ` in ${params.rounds} interleaved rounds` : ''}${fb ? `\nnote: CPU fallback: ${fb}` : ''}\n`);
+      `${params.rounds > 1 ? ` in ${params.rounds} interleaved rounds` : ''}` +
+      `${report.reuseOutputs ? ', outputs into reused buffers' : ''}${fb ? `\nnote: CPU fallback: ${fb}` : ''}\n`);
     log(table(report));
     if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
   }

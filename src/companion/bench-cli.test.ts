@@ -46,6 +46,32 @@ describe('castaway bench', () => {
     expect(r.rows[2].errors?.last_hidden_state.maxAbs).toBe(0);
   });
 
+  it('pairs models by round and writes outputs into reused buffers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'castaway-bench-'));
+    const out = join(dir, 'r.json');
+    const lines: string[] = [];
+    const args = [PEGASUS, PEGASUS, '--ep', 'cpu', '--dims', 'batch=1,seq=8', '--runs', '10', '--rounds', '5', '--warmup', '0'];
+    const code = await runBenchCommand([...args, '--labels', 'a,b', '--pairs', 'b:a,a:b', '--reuse-outputs', '--json', out], (s) =>
+      lines.push(s),
+    );
+    expect(code).toBe(0);
+    const r = JSON.parse(readFileSync(out, 'utf8')) as BenchReport;
+    expect(r.reuseOutputs).toBe(true);
+    expect(r.rows[1].roundsMs?.map((x) => x.length)).toEqual([2, 2, 2, 2, 2]);
+    expect(r.rows[1].paired?.rounds).toBe(5);
+    expect(r.pairs?.map((p) => [p.model, p.baseline, p.rounds])).toEqual([
+      ['b', 'a', 5],
+      ['a', 'b', 5],
+    ]);
+    // the same two series seen from either side (odd round count): reciprocal speed-ups
+    expect(r.pairs![0].speedup * r.pairs![1].speedup).toBeCloseTo(1, 10);
+    expect(lines.join('\n')).toMatch(/b vs a: [\d.]+x \(95% CI/);
+    expect(lines.join('\n')).toMatch(/outputs into reused buffers/);
+    // pairs name labels that exist and need rounds
+    expect(await runBenchCommand([...args, '--labels', 'a,b', '--pairs', 'a:c'], () => undefined)).toBe(2);
+    expect(await runBenchCommand([PEGASUS, PEGASUS, '--ep', 'cpu', '--labels', 'a,b', '--pairs', 'a:b'], () => undefined)).toBe(2);
+  });
+
   it('reports a missing dim, a bad model and a missing EP with exit code != 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'castaway-bench-'));
     const bad = join(dir, 'bad.onnx');

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type * as OrtNode from 'onnxruntime-node';
+import { median } from './bench-stats.js';
 import { CompanionError } from './errors.js';
 import { buildInputs, InputError, summarize, type BuiltInput } from './inputs.js';
 import {
@@ -192,7 +193,10 @@ export async function makeFeeds(inputs: readonly BuiltInput[]): Promise<Record<s
   return feeds;
 }
 
-async function runOnce(session: Session, feeds: Record<string, OrtNode.Tensor>, fetches?: string[]) {
+/** Output names, or output tensors allocated beforehand that onnxruntime fills in place. */
+export type Fetches = string[] | Record<string, OrtNode.Tensor>;
+
+async function runOnce(session: Session, feeds: Record<string, OrtNode.Tensor>, fetches?: Fetches) {
   try {
     return fetches ? await session.run(feeds, fetches) : await session.run(feeds);
   } catch (e) {
@@ -252,7 +256,7 @@ export function latencyStats(times: readonly number[]): Pick<BenchStats, 'median
   if (times.length === 0) return { medianMs: NaN, p90Ms: NaN, minMs: NaN, maxMs: NaN, meanMs: NaN };
   const s = [...times].sort((a, b) => a - b);
   const n = s.length;
-  const medianMs = n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+  const medianMs = median(s);
   const p90Ms = s[Math.min(n - 1, Math.ceil(0.9 * n) - 1)];
   const meanMs = s.reduce((a, b) => a + b, 0) / n;
   return { medianMs, p90Ms, minMs: s[0], maxMs: s[n - 1], meanMs };
@@ -262,33 +266,47 @@ export interface BenchResult extends BenchStats {
   inputs: InputSummary[];
 }
 
-/** n timed runs (ms each). */
-export async function timedRuns(session: Session, feeds: Record<string, OrtNode.Tensor>, n: number): Promise<number[]> {
+/**
+ * Host tensors shaped like the outputs of one run on `feeds`, to pass as fetches: onnxruntime then copies
+ * each output into them instead of allocating fresh JavaScript memory per run. A benchmark option, to
+ * separate the model's time from the allocation of large outputs (hundreds of MB for a vocabulary's logits).
+ */
+export async function allocateOutputs(session: Session, feeds: Record<string, OrtNode.Tensor>): Promise<Record<string, OrtNode.Tensor>> {
+  const ort = await loadOrt();
+  const res = await runOnce(session, feeds);
+  const out: Record<string, OrtNode.Tensor> = {};
+  for (const name of session.outputNames) {
+    const t = res[name];
+    if (t.type === 'string' || !ArrayBuffer.isView(t.data)) {
+      throw new CompanionError('bad-input', `output '${name}' is of type ${t.type}: only numeric outputs can be preallocated`);
+    }
+    const Typed = t.data.constructor as new (length: number) => ArrayBufferView;
+    out[name] = new ort.Tensor(t.type, new Typed(t.size) as never, t.dims);
+  }
+  return out;
+}
+
+/** n timed runs (ms each); with `fetches` tensors, outputs are written into them. */
+export async function timedRuns(session: Session, feeds: Record<string, OrtNode.Tensor>, n: number, fetches?: Fetches): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    await runOnce(session, feeds);
+    await runOnce(session, feeds, fetches);
     out.push(performance.now() - t0);
   }
   return out;
 }
 
 /** One cold run (reported apart), `warmup` untimed runs, then `runs` timed ones. */
-export async function benchModel(open: OpenSession, params: BenchParams): Promise<BenchResult> {
+export async function benchModel(open: OpenSession, params: BenchParams, opts: { reuseOutputs?: boolean } = {}): Promise<BenchResult> {
   const { session } = open;
   const inputs = prepareInputs(session, params);
   const feeds = await makeFeeds(inputs);
   const warmup = params.warmup ?? 5;
   const runs = params.runs ?? 20;
-  let t0 = performance.now();
-  await runOnce(session, feeds);
-  const firstRunMs = performance.now() - t0;
-  for (let i = 0; i < warmup; i++) await runOnce(session, feeds);
-  const timesMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    t0 = performance.now();
-    await runOnce(session, feeds);
-    timesMs.push(performance.now() - t0);
-  }
+  const firstRunMs = (await timedRuns(session, feeds, 1))[0];
+  const fetches = opts.reuseOutputs ? await allocateOutputs(session, feeds) : undefined;
+  await timedRuns(session, feeds, warmup, fetches);
+  const timesMs = await timedRuns(session, feeds, runs, fetches);
   return { inputs: summarize(inputs), warmup, runs, firstRunMs, ...latencyStats(timesMs), timesMs };
 }
