@@ -7,15 +7,20 @@
 #   pegasus-pipeline.sh wait [S]       wait up to S seconds (default 600) for prepare
 #   pegasus-pipeline.sh convert        Castaway's conversions (staged node + .gpu-bundle/castaway.cjs)
 #   pegasus-pipeline.sh stats FILE     nodes, Casts, fp16 weight share, onnx.checker of every model -> FILE
-#   pegasus-pipeline.sh bench enc|dec 1x128|8x512 FILE   time every variant with the CUDA EP -> FILE (JSON)
-#   pegasus-pipeline.sh profile enc|dec B S VARIANT...   onnxruntime's profiler: kernel time by op type
+#   pegasus-pipeline.sh bench enc|dec 1x128|8x512 FILE [reuse]   time every variant with the CUDA EP -> FILE
+#                                      (JSON); Castaway's models paired with onnxruntime's by round;
+#                                      "reuse": outputs into buffers allocated once (--reuse-outputs)
+#   pegasus-pipeline.sh profile enc|dec B S OUT VARIANT...   onnxruntime's profiler: kernel time and count by
+#                                      op type -> OUT (JSON lines)
 set -uo pipefail
 W=${CW_WORK:-/tmp/cw}
 M=$W/m
 B=${CW_BUNDLE:-$PWD/.gpu-bundle}
 # token ids below the exported config's vocab_size (PegasusConfig() default: 50265), from export.json
 VOCAB=${CW_VOCAB:-$(python3 -c "import json; print(json.load(open('$M/export.json'))['vocab'])" 2>/dev/null || echo 50265)}
-VARIANTS="fp32 ort-default ort-io16 ort-block cw-default cw-default-io16 cw-block cw-norms cw-norms-io16"
+# ort-io16-copy: onnxruntime's fp16-I/O model loaded a second time (a hard link), the A/A control that shows
+# how far two identical models' timings differ in this run
+VARIANTS="fp32 ort-default ort-io16 ort-block cw-default cw-default-io16 cw-block cw-norms cw-norms-io16 ort-io16-copy"
 
 step=${1:-}
 shift || true
@@ -42,6 +47,7 @@ convert)
   : > "$W/convert.log"
   rc=0
   for m in enc dec; do
+    ln -f "$M/$m-ort-io16.onnx" "$M/$m-ort-io16-copy.onnx" || rc=1
     for v in cw-default cw-default-io16 cw-block cw-norms cw-norms-io16; do
       case $v in
         cw-default) args=(--recipe "$B/recipes/ort-default.json") ;;
@@ -64,24 +70,28 @@ stats)
   python3 "$W/model_stats.py" "$M" > "${1:-$W/stats.json}"
   ;;
 bench)
-  m=$1 shape=$2 out=$3
+  m=$1 shape=$2 out=$3 mode=${4:-}
+  # many short rounds: Castaway's and onnxruntime's models are compared round by round (--pairs)
   case "$shape" in
-    1x128) b=1 s=128 warm=10 runs=100 ;;
-    8x512) b=8 s=512 warm=3 runs=20 ;;
+    1x128) b=1 s=128 warm=20 runs=400 rounds=40 ;;
+    8x512) b=8 s=512 warm=3 runs=${CW_RUNS_8x512:-100} rounds=${CW_ROUNDS_8x512:-25} ;;
     *) echo "shape must be 1x128 or 8x512"; exit 2 ;;
   esac
+  extra=()
+  [ "$mode" = reuse ] && extra+=(--reuse-outputs)
   if [ "$m" = enc ]; then dims="batch=$b,seq=$s"; else dims="batch=$b,tgt=$s,seq=$s"; fi
   files=() labels=()
   for v in $VARIANTS; do
     if [ -f "$M/$m-$v.onnx" ]; then files+=("$M/$m-$v.onnx"); labels+=("$v"); else echo "missing: $m-$v.onnx"; fi
   done
   node "$B/bench.cjs" "${files[@]}" --labels "$(IFS=,; echo "${labels[*]}")" --ep "${CW_EP:-cuda}" --dims "$dims" \
-    --vocab $VOCAB --warmup $warm --runs $runs --rounds 5 --compare --json "$out"
+    --vocab $VOCAB --warmup $warm --runs $runs --rounds $rounds --compare --json "$out" "${extra[@]}" \
+    --pairs cw-default:ort-default,cw-default-io16:ort-io16,ort-io16-copy:ort-io16
   ;;
 profile)
-  # profile enc|dec BATCH SEQ variant...: kernel time by op type and EP (scripts/gpu/profile.cjs)
-  m=$1 b=$2 s=$3; shift 3
-  for v in "$@"; do timeout 120 node scripts/gpu/profile.cjs "$M/$m-$v.onnx" "$b" "$s" "$VOCAB" 10 2>&1 | tail -n 2; done
+  # profile enc|dec BATCH SEQ OUT variant...: kernel time and count by op type and EP (scripts/gpu/profile.cjs)
+  m=$1 b=$2 s=$3 out=$4; shift 4
+  for v in "$@"; do timeout 120 node scripts/gpu/profile.cjs "$M/$m-$v.onnx" "$b" "$s" "$VOCAB" 10 "$out" 2>&1 | tail -n 2 | cut -c1-300; done
   ;;
 *)
   sed -n 2,13p "$0"; exit 2
