@@ -8,7 +8,7 @@ import sys
 import onnx
 
 out = {}
-for p in sorted(glob.glob(f"{sys.argv[1]}/*.onnx")):
+for p in sorted(q for q in glob.glob(f"{sys.argv[1]}/*.onnx") if not q.endswith("-copy.onnx")):
     m = onnx.load(p)
     names = [n.name for n in m.graph.node]
     w16 = sum(len(t.raw_data) for t in m.graph.initializer if t.data_type == onnx.TensorProto.FLOAT16)
