@@ -20,7 +20,7 @@ B=${CW_BUNDLE:-$PWD/.gpu-bundle}
 VOCAB=${CW_VOCAB:-$(python3 -c "import json; print(json.load(open('$M/export.json'))['vocab'])" 2>/dev/null || echo 50265)}
 # ort-io16-copy: onnxruntime's fp16-I/O model loaded a second time (a hard link), the A/A control that shows
 # how far two identical models' timings differ in this run
-VARIANTS="fp32 ort-default ort-io16 ort-block cw-default cw-default-io16 cw-block cw-norms cw-norms-io16 ort-io16-copy"
+VARIANTS=${CW_VARIANTS:-"fp32 ort-default ort-io16 ort-block cw-default cw-default-io16 cw-block cw-norms cw-norms-io16 ort-io16-copy"}
 
 step=${1:-}
 shift || true
@@ -66,6 +66,16 @@ convert)
   done
   exit $rc
   ;;
+shapes)
+  # the experiment behind "value_info" in docs/gpu-pegasus-large.md: Castaway's conversions of the fp32 model
+  # after onnx's shape inference (M-fp32-si.onnx -> M-cw-si.onnx keepIoTypes, M-cw-si-io16.onnx fp16 I/O)
+  for m in enc dec; do
+    python3 scripts/gpu/infer_shapes.py "$M/$m-fp32.onnx" "$M/$m-fp32-si.onnx" || exit 1
+    node "$B/castaway.cjs" convert "$M/$m-fp32-si.onnx" -o "$M/$m-cw-si.onnx" --recipe "$B/recipes/ort-default.json" > /dev/null || exit 1
+    node "$B/castaway.cjs" convert "$M/$m-fp32-si.onnx" -o "$M/$m-cw-si-io16.onnx" --recipe "$B/recipes/ort-default-io16.json" > /dev/null || exit 1
+    echo "$m: shape-inferred variants written"
+  done
+  ;;
 stats)
   python3 "$W/model_stats.py" "$M" > "${1:-$W/stats.json}"
   ;;
@@ -86,7 +96,7 @@ bench)
   done
   node "$B/bench.cjs" "${files[@]}" --labels "$(IFS=,; echo "${labels[*]}")" --ep "${CW_EP:-cuda}" --dims "$dims" \
     --vocab $VOCAB --warmup $warm --runs $runs --rounds $rounds --compare --json "$out" "${extra[@]}" \
-    --pairs cw-default:ort-default,cw-default-io16:ort-io16,ort-io16-copy:ort-io16
+    --pairs "${CW_PAIRS:-cw-default:ort-default,cw-default-io16:ort-io16,ort-io16-copy:ort-io16}"
   ;;
 profile)
   # profile enc|dec BATCH SEQ OUT variant...: kernel time and count by op type and EP (scripts/gpu/profile.cjs)

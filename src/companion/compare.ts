@@ -6,9 +6,20 @@ import { compareArrays, type OutputComparison } from '../core/precision/metrics'
 /** The engine's comparison (core/precision/metrics.ts) without the per-output name. */
 export type ErrorStats = Omit<OutputComparison, 'name' | 'scale'>;
 
+// Plain loops, not TypedArray.from(data, fn): V8 collects a mapped `from` into an ordinary array first,
+// which cannot hold the ~400M elements of a decoder's 8x512 logits ("invalid array length").
 function values(type: TensorType | string, data: TensorData): ArrayLike<number> {
-  if (type === 'float16') return Float32Array.from(data as Uint16Array, fromHalfBits);
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Float64Array.from(data, Number);
+  if (type === 'float16') {
+    const bits = data as Uint16Array;
+    const out = new Float32Array(bits.length);
+    for (let i = 0; i < bits.length; i++) out[i] = fromHalfBits(bits[i]);
+    return out;
+  }
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    const out = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
+    return out;
+  }
   return data as Float32Array;
 }
 
