@@ -20,7 +20,9 @@ B=${CW_BUNDLE:-$PWD/.gpu-bundle}
 VOCAB=${CW_VOCAB:-$(python3 -c "import json; print(json.load(open('$M/export.json'))['vocab'])" 2>/dev/null || echo 50265)}
 # ort-io16-copy: onnxruntime's fp16-I/O model loaded a second time (a hard link), the A/A control that shows
 # how far two identical models' timings differ in this run
-VARIANTS=${CW_VARIANTS:-"fp32 ort-default ort-io16 ort-block cw-default cw-default-io16 cw-block cw-norms cw-norms-io16 ort-io16-copy"}
+# cw-novi-io16: Castaway's fp16-I/O model written without value_info (--no-value-info), to show what the
+# inferred shapes are worth
+VARIANTS=${CW_VARIANTS:-"fp32 ort-default ort-io16 ort-block cw-default cw-default-io16 cw-block cw-norms cw-norms-io16 cw-novi-io16 ort-io16-copy"}
 
 step=${1:-}
 shift || true
@@ -48,8 +50,9 @@ convert)
   rc=0
   for m in enc dec; do
     ln -f "$M/$m-ort-io16.onnx" "$M/$m-ort-io16-copy.onnx" || rc=1
-    for v in cw-default cw-default-io16 cw-block cw-norms cw-norms-io16; do
+    for v in cw-default cw-default-io16 cw-block cw-norms cw-norms-io16 cw-novi-io16; do
       case $v in
+        cw-novi-io16) args=(--recipe "$B/recipes/ort-default-io16.json" --no-value-info) ;;
         cw-default) args=(--recipe "$B/recipes/ort-default.json") ;;
         cw-default-io16) args=(--recipe "$B/recipes/ort-default-io16.json") ;;
         cw-block) args=(--op-block-list "$(cat "$M/$m.blocklist")" --keep-io-types --target-ep cuda) ;;
@@ -96,7 +99,7 @@ bench)
   done
   node "$B/bench.cjs" "${files[@]}" --labels "$(IFS=,; echo "${labels[*]}")" --ep "${CW_EP:-cuda}" --dims "$dims" \
     --vocab $VOCAB --warmup $warm --runs $runs --rounds $rounds --compare --json "$out" "${extra[@]}" \
-    --pairs "${CW_PAIRS:-cw-default:ort-default,cw-default-io16:ort-io16,ort-io16-copy:ort-io16}"
+    --pairs "${CW_PAIRS:-cw-default:ort-default,cw-default-io16:ort-io16,cw-novi-io16:ort-io16,ort-io16-copy:ort-io16}"
   ;;
 profile)
   # profile enc|dec BATCH SEQ OUT variant...: kernel time and count by op type and EP (scripts/gpu/profile.cjs)

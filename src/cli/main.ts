@@ -27,6 +27,7 @@ Recipe options (named like onnxruntime's convert_float_to_float16):
   --objective nodes|bytes      fewest Cast nodes (default) or fewest bytes cast
   --dims batch=1,sequence=128  sizes of symbolic dims for the bytes objective
   --external-data              write weights to <out>.data (automatic over 2 GB or when the input had external data)
+  --no-value-info              do not write inferred shapes as value_info (written by default: onnxruntime fuses more with them)
 
 Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad recipe, 5 file error, 1 internal error.`;
 
@@ -62,7 +63,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       parsed = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { ...RECIPE_OPTIONS, output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, 'external-data': { type: 'boolean' } },
+        options: { ...RECIPE_OPTIONS, output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, 'external-data': { type: 'boolean' }, 'no-value-info': { type: 'boolean' } },
       });
     } catch (error) {
       throw new UsageError((error as Error).message);
@@ -88,7 +89,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     }
     if (!values.output) throw new UsageError('convert needs -o <out.onnx>');
     progress.step('planning and rewriting');
-    const result = convertModel(model, recipe, { externalDataFile: `${basename(values.output)}.data`, external: values['external-data'] ? 'always' : 'auto' });
+    const result = convertModel(model, recipe, { externalDataFile: `${basename(values.output)}.data`, external: values['external-data'] ? 'always' : 'auto', valueInfo: !values['no-value-info'] });
     progress.step(`writing ${values.output}`);
     try {
       writeFileSync(values.output, result.bytes);

@@ -6,6 +6,7 @@ import { CastawayError } from './errors';
 import { externalDataLocations, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
 import { buildIr, normalizeDomain, type IrModel } from './ir';
 import { DataType, toNumber, type ModelProto, type NodeProto } from './onnx/proto-types';
+import { withInferredValueInfo } from './shapes/infer-shapes';
 import { buildPlanningProblem, shapeOf, type PlanningProblem } from './plan/constraints';
 import { Planner, type PlanOutcome } from './plan/planner';
 import { buildPlanReport } from './plan/report';
@@ -86,6 +87,11 @@ export interface ConvertOptions {
    */
   externalDataFile?: string;
   external?: 'auto' | 'always';
+  /**
+   * Write value_info with onnx-style shape inference (default true): onnxruntime matches several fusions
+   * on the symbolic dims it carries, so without it the same graph can run more kernels (shapes/).
+   */
+  valueInfo?: boolean;
 }
 
 /** Protobuf cannot encode a message over 2 GiB; leave room for the graph itself. */
@@ -95,7 +101,7 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const { outcome, millis } = runPlan(model, recipe);
   const result = applyPlan(model.problem, outcome);
-  let converted = result.model;
+  let converted = options.valueInfo === false ? result.model : withInferredValueInfo(result.model);
   const externalFiles: Record<string, Uint8Array> = {};
   const hadExternal = externalDataLocations(model.proto).length > 0;
   const dataName = options.externalDataFile ?? 'model.onnx.data';

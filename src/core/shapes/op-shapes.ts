@@ -1,0 +1,345 @@
+// Output shapes per operator, for the ops of exported transformer and CNN graphs, following the shape
+// inference functions of onnx's operator schemas (data propagation off, as in onnx.shape_inference's
+// default). An op without a rule gets no shape; nothing is guessed.
+
+import { broadcastShapes, knownProduct, mergeDim, normalizeAxis, ShapeError, type Dim, type Shape } from './dims';
+
+export interface ShapeContext {
+  readonly opType: string;
+  /** Version of the default-domain opset. */
+  readonly opset: number;
+  readonly inputCount: number;
+  readonly outputCount: number;
+  /** Shape of input i; undefined when missing or of unknown rank. */
+  input(i: number): Shape;
+  /** Whether input i is present (a non-empty name). */
+  hasInput(i: number): boolean;
+  /** Values of input i when it is a constant integer tensor (an initializer or a Constant's output). */
+  constant(i: number): number[] | undefined;
+  attrInt(name: string): number | undefined;
+  attrInts(name: string): number[] | undefined;
+  /** Dims of a Constant's tensor value (value, value_float(s), value_int(s)); undefined for others. */
+  constantValueDims(): number[] | undefined;
+}
+
+const SAME_SHAPE = new Set([
+  'Identity', 'Cast', 'CastLike', 'Erf', 'Sqrt', 'Relu', 'Tanh', 'Sigmoid', 'Exp', 'Log', 'Neg', 'Abs',
+  'Reciprocal', 'Softmax', 'LogSoftmax', 'Hardmax', 'IsNaN', 'IsInf', 'Not', 'Floor', 'Ceil', 'Round', 'Sign',
+  'Gelu', 'Clip', 'LeakyRelu', 'Elu', 'Selu', 'Softplus', 'Softsign', 'HardSigmoid', 'HardSwish', 'Mish',
+  'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'CumSum', 'Trilu',
+  'ThresholdedRelu', 'Celu', 'Shrink', 'BitwiseNot', 'LpNormalization', 'MeanVarianceNormalization',
+  'InstanceNormalization', 'LRN', 'PRelu',
+]);
+
+const BROADCAST = new Set([
+  'Add', 'Sub', 'Mul', 'Div', 'Pow', 'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or',
+  'Xor', 'Where', 'Max', 'Min', 'Sum', 'Mean', 'Mod', 'BitShift', 'BitwiseAnd', 'BitwiseOr', 'BitwiseXor',
+]);
+
+const REDUCE = new Set([
+  'ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum',
+  'ReduceLogSumExp', 'ReduceSumSquare',
+]);
+
+/** Opset from which a Reduce op takes its axes as an input instead of an attribute. */
+function reduceAxesAsInput(opType: string, opset: number): boolean {
+  return opType === 'ReduceSum' ? opset >= 13 : opset >= 18;
+}
+
+/** Shapes of the node's outputs (undefined entries: not inferred). Throws ShapeError on inconsistent input. */
+export function inferOpShapes(ctx: ShapeContext): Shape[] {
+  const op = ctx.opType;
+  const x = ctx.input(0);
+  if (SAME_SHAPE.has(op)) return [x ? [...x] : undefined];
+  if (BROADCAST.has(op)) {
+    const shapes: Dim[][] = [];
+    for (let i = 0; i < ctx.inputCount; i++) {
+      const s = ctx.input(i);
+      if (!s) return [undefined];
+      shapes.push(s);
+    }
+    return [broadcastShapes(shapes)];
+  }
+  if (REDUCE.has(op)) return [reduceShape(ctx, x)];
+  switch (op) {
+    case 'Dropout':
+      return [x && [...x], x && [...x]];
+    case 'BatchNormalization':
+      return [x && [...x]];
+    case 'LayerNormalization': {
+      if (!x) return [undefined];
+      const axis = normalizeAxis(ctx.attrInt('axis') ?? -1, x.length);
+      const stat = axis === undefined ? undefined : x.map((d, i) => (i < axis ? d : 1));
+      return [[...x], stat, stat && [...stat]];
+    }
+    case 'MatMul':
+      return [matmulShape(ctx.input(0), ctx.input(1))];
+    case 'Gemm': {
+      const a = ctx.input(0);
+      const b = ctx.input(1);
+      if (!a || !b || a.length !== 2 || b.length !== 2) return [undefined];
+      const m = ctx.attrInt('transA') ? a[1] : a[0];
+      const n = ctx.attrInt('transB') ? b[0] : b[1];
+      return [[m, n]];
+    }
+    case 'Transpose': {
+      if (!x) return [undefined];
+      const perm = ctx.attrInts('perm') ?? x.map((_, i) => x.length - 1 - i);
+      if (perm.length !== x.length) throw new ShapeError('Transpose perm does not match the rank');
+      return [perm.map((p) => x[p])];
+    }
+    case 'Gather': {
+      const idx = ctx.input(1);
+      if (!x || !idx) return [undefined];
+      const axis = normalizeAxis(ctx.attrInt('axis') ?? 0, x.length);
+      if (axis === undefined) throw new ShapeError('Gather axis out of range');
+      return [[...x.slice(0, axis), ...idx, ...x.slice(axis + 1)]];
+    }
+    case 'GatherElements':
+      return [ctx.input(1) && [...ctx.input(1)!]];
+    case 'Shape': {
+      if (!x) return [undefined];
+      const r = x.length;
+      const clamp = (v: number) => Math.min(r, Math.max(0, v < 0 ? v + r : v));
+      const start = ctx.opset >= 15 ? clamp(ctx.attrInt('start') ?? 0) : 0;
+      const end = ctx.opset >= 15 ? clamp(ctx.attrInt('end') ?? r) : r;
+      return [[Math.max(0, end - start)]];
+    }
+    case 'Size':
+      return [[]];
+    case 'Constant':
+      return [ctx.constantValueDims()];
+    case 'ConstantOfShape': {
+      const c = ctx.constant(0);
+      if (c) return [c];
+      const s = ctx.input(0);
+      return [s && s.length === 1 && typeof s[0] === 'number' ? new Array<Dim>(s[0]).fill(undefined) : undefined];
+    }
+    case 'Range': {
+      const [start, limit, delta] = [ctx.constant(0), ctx.constant(1), ctx.constant(2)];
+      if (start?.length === 1 && limit?.length === 1 && delta?.length === 1 && delta[0] !== 0) {
+        return [[Math.max(0, Math.ceil((limit[0] - start[0]) / delta[0]))]];
+      }
+      return [[undefined]];
+    }
+    case 'Unsqueeze':
+      return [unsqueezeShape(ctx, x)];
+    case 'Squeeze':
+      return [squeezeShape(ctx, x)];
+    case 'Concat':
+      return [concatShape(ctx)];
+    case 'Reshape':
+      return [reshapeShape(ctx, x)];
+    case 'Expand': {
+      if (!x) return [undefined];
+      const c = ctx.constant(1);
+      if (c) return [broadcastShapes([x, c])];
+      const s = ctx.input(1);
+      if (s && s.length === 1 && typeof s[0] === 'number') return [broadcastShapes([x, new Array<Dim>(s[0]).fill(undefined)])];
+      return [undefined];
+    }
+    case 'Flatten': {
+      if (!x) return [undefined];
+      let axis = ctx.attrInt('axis') ?? 1;
+      if (axis < 0) axis += x.length;
+      if (axis < 0 || axis > x.length) throw new ShapeError('Flatten axis out of range');
+      return [[knownProduct(x.slice(0, axis)), knownProduct(x.slice(axis))]];
+    }
+    case 'Slice':
+      return [sliceShape(ctx, x)];
+    case 'ArgMax':
+    case 'ArgMin': {
+      if (!x) return [undefined];
+      const axis = normalizeAxis(ctx.attrInt('axis') ?? 0, x.length);
+      if (axis === undefined) return [undefined];
+      const keep = (ctx.attrInt('keepdims') ?? 1) !== 0;
+      return [keep ? x.map((d, i) => (i === axis ? 1 : d)) : x.filter((_, i) => i !== axis)];
+    }
+    default:
+      return [];
+  }
+}
+
+function matmulShape(a: Shape, b: Shape): Shape {
+  if (!a || !b || a.length === 0 || b.length === 0) return undefined;
+  const l = a.length === 1 ? [1, a[0]] : a;
+  const r = b.length === 1 ? [b[0], 1] : b;
+  const kl = l[l.length - 1];
+  const kr = r[r.length - 2];
+  if (typeof kl === 'number' && typeof kr === 'number' && kl !== kr) throw new ShapeError(`MatMul inner dims ${kl} and ${kr} differ`);
+  const out = broadcastShapes([l.slice(0, -2), r.slice(0, -2)]);
+  if (a.length !== 1) out.push(l[l.length - 2]);
+  if (b.length !== 1) out.push(r[r.length - 1]);
+  return out;
+}
+
+function reduceShape(ctx: ShapeContext, x: Shape): Shape {
+  if (!x) return undefined;
+  const keep = (ctx.attrInt('keepdims') ?? 1) !== 0;
+  let axes: number[] | undefined;
+  if (reduceAxesAsInput(ctx.opType, ctx.opset)) {
+    if (ctx.hasInput(1)) {
+      axes = ctx.constant(1);
+      if (!axes) return keep ? x.map(() => undefined) : undefined;
+    }
+  } else {
+    axes = ctx.attrInts('axes');
+  }
+  if (!axes || axes.length === 0) {
+    if (ctx.attrInt('noop_with_empty_axes')) return [...x];
+    return keep ? x.map(() => 1) : [];
+  }
+  const set = new Set(axes.map((a) => normalizeAxis(a, x.length)));
+  if (set.has(undefined)) throw new ShapeError(`${ctx.opType} axis out of range`);
+  const out: Dim[] = [];
+  x.forEach((d, i) => {
+    if (!set.has(i)) out.push(d);
+    else if (keep) out.push(1);
+  });
+  return out;
+}
+
+function unsqueezeShape(ctx: ShapeContext, x: Shape): Shape {
+  if (!x) return undefined;
+  const axes = ctx.opset >= 13 ? ctx.constant(1) : ctx.attrInts('axes');
+  if (!axes) return undefined;
+  const rank = x.length + axes.length;
+  const at = new Set(axes.map((a) => normalizeAxis(a, rank)));
+  if (at.has(undefined) || at.size !== axes.length) throw new ShapeError('Unsqueeze axes are out of range or repeated');
+  const out: Dim[] = [];
+  let k = 0;
+  for (let i = 0; i < rank; i++) out.push(at.has(i) ? 1 : x[k++]);
+  return out;
+}
+
+function squeezeShape(ctx: ShapeContext, x: Shape): Shape {
+  if (!x) return undefined;
+  const axes = ctx.opset >= 13 ? (ctx.hasInput(1) ? ctx.constant(1) : []) : (ctx.attrInts('axes') ?? []);
+  if (!axes) return undefined;
+  if (axes.length === 0) {
+    if (x.some((d) => typeof d !== 'number')) return undefined;
+    return x.filter((d) => d !== 1);
+  }
+  const set = new Set(axes.map((a) => normalizeAxis(a, x.length)));
+  if (set.has(undefined)) throw new ShapeError('Squeeze axis out of range');
+  return x.filter((_, i) => !set.has(i));
+}
+
+function concatShape(ctx: ShapeContext): Shape {
+  // onnx 1.23 passes a single input's shape through whole (its axis dim included, even when symbolic)
+  if (ctx.inputCount === 1) return ctx.input(0) && [...ctx.input(0)!];
+  const shapes: Dim[][] = [];
+  for (let i = 0; i < ctx.inputCount; i++) {
+    const s = ctx.input(i);
+    if (s) shapes.push(s);
+  }
+  if (shapes.length === 0) return undefined;
+  const rank = shapes[0].length;
+  const axis = normalizeAxis(ctx.attrInt('axis') ?? 0, rank);
+  if (axis === undefined) throw new ShapeError('Concat axis out of range');
+  const out: Dim[] = new Array<Dim>(rank).fill(undefined);
+  let total = 0;
+  let allKnown = true;
+  for (const s of shapes) {
+    if (s.length !== rank) throw new ShapeError('Concat inputs differ in rank');
+    s.forEach((d, i) => {
+      if (i === axis) {
+        if (typeof d === 'number') total += d;
+        else allKnown = false;
+      } else {
+        out[i] = mergeDim(out[i], d);
+      }
+    });
+  }
+  // every input must have a shape for the axis length to be known
+  out[axis] = allKnown && shapes.length === ctx.inputCount ? total : undefined;
+  return out;
+}
+
+function reshapeShape(ctx: ShapeContext, x: Shape): Shape {
+  const target = ctx.constant(1);
+  if (!target) {
+    const s = ctx.input(1);
+    return s && s.length === 1 && typeof s[0] === 'number' ? new Array<Dim>(s[0]).fill(undefined) : undefined;
+  }
+  const allowZero = ctx.opset >= 14 && (ctx.attrInt('allowzero') ?? 0) !== 0;
+  const out: Dim[] = [];
+  let minusOne = -1;
+  let product = 1;
+  let productKnown = true;
+  target.forEach((t, i) => {
+    if (t === -1) {
+      if (minusOne >= 0) throw new ShapeError('Reshape target has more than one -1');
+      minusOne = i;
+      out.push(undefined);
+    } else if (t === 0 && !allowZero) {
+      if (!x) {
+        out.push(undefined);
+        productKnown = false;
+      } else if (i < x.length) {
+        out.push(x[i]);
+        if (typeof x[i] === 'number') product *= x[i] as number;
+        else productKnown = false;
+      } else {
+        throw new ShapeError('Reshape copies a dim the input does not have');
+      }
+    } else {
+      out.push(t);
+      product *= t;
+    }
+  });
+  if (minusOne >= 0 && productKnown && x) {
+    const total = knownProduct(x);
+    if (total !== undefined && product !== 0) out[minusOne] = total / product;
+  }
+  return out;
+}
+
+function sliceShape(ctx: ShapeContext, x: Shape): Shape {
+  if (!x) return undefined;
+  let starts: number[] | undefined;
+  let ends: number[] | undefined;
+  let axes: number[] | undefined;
+  let steps: number[] | undefined;
+  if (ctx.opset >= 10) {
+    starts = ctx.constant(1);
+    ends = ctx.constant(2);
+    axes = ctx.hasInput(3) ? ctx.constant(3) : undefined;
+    steps = ctx.hasInput(4) ? ctx.constant(4) : undefined;
+    if (!starts || !ends || (ctx.hasInput(3) && !axes) || (ctx.hasInput(4) && !steps)) return x.map(() => undefined);
+  } else {
+    starts = ctx.attrInts('starts');
+    ends = ctx.attrInts('ends');
+    axes = ctx.attrInts('axes');
+    if (!starts || !ends) return x.map(() => undefined);
+  }
+  axes ??= starts.map((_, i) => i);
+  steps ??= starts.map(() => 1);
+  const out: Dim[] = [...x];
+  axes.forEach((a, k) => {
+    const axis = normalizeAxis(a, x.length);
+    if (axis === undefined) throw new ShapeError('Slice axis out of range');
+    const d = x[axis];
+    if (typeof d !== 'number') {
+      out[axis] = undefined;
+      return;
+    }
+    const step = steps![k];
+    if (step === 0) throw new ShapeError('Slice step is 0');
+    let s = starts![k];
+    let e = ends![k];
+    if (s < 0) s += d;
+    if (e < 0) e += d;
+    if (step > 0) {
+      s = Math.min(Math.max(s, 0), d);
+      e = Math.min(Math.max(e, 0), d);
+      out[axis] = Math.max(0, Math.ceil((e - s) / step));
+    } else {
+      // onnx: with a negative step, start is clamped to [0, d-1] and end to [-1, d-1]
+      s = Math.min(Math.max(s, 0), d - 1);
+      e = Math.min(Math.max(e, -1), d - 1);
+      out[axis] = Math.max(0, Math.ceil((e - s) / step));
+    }
+  });
+  return out;
+}
