@@ -274,7 +274,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
       for (const { row, o } of live) {
         const inputs = prepareInputs(o!.session, params);
         const feeds = await makeFeeds(inputs);
-        prepared.push({ row, o: o!, inputs, feeds, fetches: undefined as Record<string, OrtTensor> | undefined, times: [] as number[], first: 0 });
+        prepared.push({ row, o: o!, inputs, feeds, fetches: undefined as Record<string, OrtTensor> | undefined, first: 0 });
       }
       for (const p of prepared) {
         p.first = (await timedRuns(p.o.session, p.feeds, 1))[0];
@@ -285,19 +285,18 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
       for (let r = 0; r < rounds; r++) {
         for (let k = 0; k < prepared.length; k++) {
           const p = prepared[(r + k) % prepared.length];
-          const times = await timedRuns(p.o.session, p.feeds, per, p.fetches);
-          p.times.push(...times);
-          (p.row.roundsMs ??= []).push(times);
+          (p.row.roundsMs ??= []).push(await timedRuns(p.o.session, p.feeds, per, p.fetches));
         }
       }
       for (const p of prepared) {
+        const times = (p.row.roundsMs ?? []).flat();
         p.row.bench = {
           inputs: summarize(p.inputs),
           warmup: params.warmup!,
-          runs: p.times.length,
+          runs: times.length,
           firstRunMs: p.first,
-          ...latencyStats(p.times),
-          timesMs: p.times,
+          ...latencyStats(times),
+          timesMs: times,
         };
         report.inputs ??= p.row.bench.inputs;
       }

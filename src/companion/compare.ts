@@ -1,21 +1,16 @@
 // Error of one output against a reference (fp16 model vs fp32): max/mean abs, max rel, cosine, non-finite.
 // Browser-safe: the engine's comparison over the wire's typed data (float16 and int64 expanded first).
-import { fromHalfBits, type TensorData, type TensorType } from './protocol.js';
+import type { TensorData, TensorType } from './protocol.js';
+import { float16ArrayToFloat32 } from '../core/rewrite/fp16';
 import { compareArrays, type OutputComparison } from '../core/precision/metrics';
 
 /** The engine's comparison (core/precision/metrics.ts) without the per-output name. */
 export type ErrorStats = Omit<OutputComparison, 'name' | 'scale'>;
 
-// Plain loops, not TypedArray.from(data, fn): V8 collects a mapped `from` into an ordinary array first,
-// which cannot hold the ~400M elements of a decoder's 8x512 logits ("invalid array length").
 function values(type: TensorType | string, data: TensorData): ArrayLike<number> {
-  if (type === 'float16') {
-    const bits = data as Uint16Array;
-    const out = new Float32Array(bits.length);
-    for (let i = 0; i < bits.length; i++) out[i] = fromHalfBits(bits[i]);
-    return out;
-  }
+  if (type === 'float16') return float16ArrayToFloat32(data as Uint16Array);
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    // a loop, for the reason given at float16ArrayToFloat32
     const out = new Float64Array(data.length);
     for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
     return out;

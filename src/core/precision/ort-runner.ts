@@ -1,7 +1,7 @@
 // A RunModel over any onnxruntime JavaScript binding (onnxruntime-web, onnxruntime-node: both implement
 // onnxruntime-common's API). The binding is passed in, so the engine imports no runtime and the worker,
 // the Node tests and the companion run models the same way.
-import { float32ToFloat16Bits } from '../rewrite/fp16';
+import { float32ArrayToFloat16 } from '../rewrite/fp16';
 import type { RunModel } from './preview';
 import { asFloat32, type HostTensor } from './tensors';
 
@@ -41,7 +41,7 @@ export function ortFeeds(ort: OrtBinding, session: OrtSession, feeds: readonly H
   for (const feed of feeds) {
     if (!session.inputNames.includes(feed.name)) continue;
     if (types[feed.name] === 'float16' && feed.type === 'float32') {
-      out[feed.name] = new ort.Tensor('float16', Uint16Array.from(feed.data as Float32Array, float32ToFloat16Bits), feed.dims);
+      out[feed.name] = new ort.Tensor('float16', float32ArrayToFloat16(feed.data as Float32Array), feed.dims);
     } else out[feed.name] = new ort.Tensor(feed.type, feed.data, feed.dims);
   }
   return out;

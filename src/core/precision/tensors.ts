@@ -2,7 +2,7 @@
 // runtime (onnxruntime-web in the browser, onnxruntime-node in tests and the companion).
 import type { GeneratedInput } from '../inputs';
 import { DataType } from '../onnx/proto-types';
-import { float16BitsToFloat32 } from '../rewrite/fp16';
+import { float16ArrayToFloat32 } from '../rewrite/fp16';
 
 /** Element types a model input can take here, named as onnxruntime's JavaScript APIs name them. */
 export type HostType = 'float32' | 'float16' | 'float64' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
@@ -41,7 +41,7 @@ export function asFloat32(type: string, data: unknown): Float32Array | undefined
   if (type === 'float64') return Float32Array.from(data as Float64Array);
   if (type === 'float16') {
     if (data instanceof Float32Array) return data;
-    if (data instanceof Uint16Array) return Float32Array.from(data, float16BitsToFloat32);
+    if (data instanceof Uint16Array) return float16ArrayToFloat32(data);
     return Float32Array.from(data as ArrayLike<number>);
   }
   return undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { convertFloat32BytesToFloat16, float16BitsToFloat32, float32ToFloat16Bits, roundThroughFloat16 } from './fp16';
+import { convertFloat32BytesToFloat16, float16ArrayToFloat32, float16BitsToFloat32, float32ArrayToFloat16, float32ToFloat16Bits, roundThroughFloat16 } from './fp16';
 
 describe('float16 conversion', () => {
   it('round-trips every float16 bit pattern exactly', () => {
@@ -29,5 +29,16 @@ describe('float16 conversion', () => {
   it('simulates storage rounding', () => {
     expect(roundThroughFloat16(0.1)).toBeCloseTo(0.0999755859375, 12);
     expect(roundThroughFloat16(1e9)).toBe(65504);
+  });
+});
+
+describe('float16ArrayToFloat32 / float32ArrayToFloat16', () => {
+  it('convert whole arrays element by element, as the scalar codec does', () => {
+    const values = [0, -0, 1, -2.5, 65504, 1e-8, 70000, Number.NaN, Infinity];
+    const bits = float32ArrayToFloat16(values);
+    expect([...bits]).toEqual(values.map(float32ToFloat16Bits));
+    const back = float16ArrayToFloat32(bits);
+    expect(back).toBeInstanceOf(Float32Array);
+    expect([...back]).toEqual([...bits].map((b) => Math.fround(float16BitsToFloat32(b))));
   });
 });

@@ -47,6 +47,23 @@ export function float16BitsToFloat32(h: number): number {
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
+/**
+ * Whole arrays of half bits to float32 and back. Plain loops on purpose: TypedArray.from(data, fn) makes V8
+ * collect the mapped values in an ordinary array first, which fails ("invalid array length") beyond ~100M
+ * elements, the size of a decoder's logits at batch 8 x 512.
+ */
+export function float16ArrayToFloat32(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  for (let i = 0; i < bits.length; i++) out[i] = float16BitsToFloat32(bits[i]);
+  return out;
+}
+
+export function float32ArrayToFloat16(values: ArrayLike<number>): Uint16Array {
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = float32ToFloat16Bits(values[i]);
+  return out;
+}
+
 /** Converts little-endian float32 bytes to float16 bytes, clamping and counting. */
 export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats): Uint8Array {
   const count = bytes.byteLength >>> 2;
