@@ -57,6 +57,24 @@ function intValues(t: TensorProto): number[] | undefined {
   return undefined;
 }
 
+/** Integer constants (initializers, Constant outputs), parsed only when an op asks for one. */
+class IntConstants {
+  private readonly sources = new Map<string, TensorProto | number[]>();
+  private readonly parsed = new Map<string, number[] | undefined>();
+  add(name: string, source: TensorProto | number[]): void {
+    this.sources.set(name, source);
+  }
+  get(name: string): number[] | undefined {
+    if (this.parsed.has(name)) return this.parsed.get(name);
+    const source = this.sources.get(name);
+    const values = source === undefined || Array.isArray(source) ? source : intValues(source);
+    this.parsed.set(name, values);
+    return values;
+  }
+}
+
+const isIntTensor = (t: TensorProto) => t.dataType === DataType.INT64 || t.dataType === DataType.INT32;
+
 /** Fresh names for unknown dims, like onnx's symbol table: unk__N, skipping names the graph already uses. */
 class SymbolTable {
   private next = 0;
@@ -80,7 +98,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
   const shapes = new Map<string, Dim[]>();
   const declared = new Map<string, Dim[]>();
   const symbols = new Set<string>();
-  const constants = new Map<string, number[]>();
+  const constants = new IntConstants();
   const inconsistent: string[] = [];
 
   for (const vi of [...(graph.input ?? []), ...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
@@ -96,8 +114,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
   for (const t of graph.initializer ?? []) {
     if (!t.name) continue;
     shapes.set(t.name, (t.dims ?? []).map(toNumber));
-    const v = intValues(t);
-    if (v) constants.set(t.name, v);
+    if (isIntTensor(t)) constants.add(t.name, t);
   }
   const table = new SymbolTable(symbols);
   const nodes = graph.node ?? [];
@@ -135,18 +152,18 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
     });
     if (node.opType === 'Constant' && isDefaultDomain(node.domain) && outputs[0]) {
       const t = attribute(node, 'value')?.t;
-      const v = t ? intValues(t) : undefined;
       const ints = attribute(node, 'value_ints')?.ints;
       const int = attribute(node, 'value_int')?.i;
-      if (v) constants.set(outputs[0], v);
-      else if (ints) constants.set(outputs[0], ints.map(toNumber));
-      else if (int !== undefined && int !== null) constants.set(outputs[0], [toNumber(int)]);
+      if (t) {
+        if (isIntTensor(t)) constants.add(outputs[0], t);
+      } else if (ints) constants.add(outputs[0], ints.map(toNumber));
+      else if (int !== undefined && int !== null) constants.add(outputs[0], [toNumber(int)]);
     }
   }
   return { shapes, inconsistent };
 }
 
-function contextFor(node: NodeProto, opset: number, shapes: Map<string, Dim[]>, constants: Map<string, number[]>): ShapeContext {
+function contextFor(node: NodeProto, opset: number, shapes: Map<string, Dim[]>, constants: IntConstants): ShapeContext {
   const inputs = node.input ?? [];
   return {
     opType: node.opType ?? '',
