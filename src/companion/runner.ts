@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type * as OrtNode from 'onnxruntime-node';
-import { median } from './bench-stats.js';
+import { medianOfSorted } from './bench-stats.js';
 import { CompanionError } from './errors.js';
 import { buildInputs, InputError, summarize, type BuiltInput } from './inputs.js';
 import {
@@ -256,7 +256,7 @@ export function latencyStats(times: readonly number[]): Pick<BenchStats, 'median
   if (times.length === 0) return { medianMs: NaN, p90Ms: NaN, minMs: NaN, maxMs: NaN, meanMs: NaN };
   const s = [...times].sort((a, b) => a - b);
   const n = s.length;
-  const medianMs = median(s);
+  const medianMs = medianOfSorted(s);
   const p90Ms = s[Math.min(n - 1, Math.ceil(0.9 * n) - 1)];
   const meanMs = s.reduce((a, b) => a + b, 0) / n;
   return { medianMs, p90Ms, minMs: s[0], maxMs: s[n - 1], meanMs };

@@ -99,6 +99,12 @@ describe('inferOpShapes', () => {
       ['b', 's', 1],
     ]);
   });
+  it('gives no shape, rather than allocating, when a computed shape argument claims a huge rank', () => {
+    expect(infer({ op: 'Reshape', inputs: [[2, 3], [3_000_000_000]] })).toEqual([undefined]);
+    expect(infer({ op: 'ConstantOfShape', inputs: [[3_000_000_000]] })).toEqual([undefined]);
+    expect(infer({ op: 'Expand', inputs: [[2, 3], [3_000_000_000]] })).toEqual([undefined]);
+    expect(infer({ op: 'ConstantOfShape', inputs: [[2]] })).toEqual([[undefined, undefined]]);
+  });
   it('infers nothing for an op it has no rule for', () => {
     expect(infer({ op: 'Conv', inputs: [[1, 3, 8, 8], [4, 3, 3, 3]] })).toEqual([]);
   });

@@ -112,8 +112,7 @@ export function inferOpShapes(ctx: ShapeContext): Shape[] {
     case 'ConstantOfShape': {
       const c = ctx.constant(0);
       if (c) return [c];
-      const s = ctx.input(0);
-      return [s && s.length === 1 && typeof s[0] === 'number' ? new Array<Dim>(s[0]).fill(undefined) : undefined];
+      return [rankFromShapeInput(ctx.input(0))];
     }
     case 'Range': {
       const [start, limit, delta] = [ctx.constant(0), ctx.constant(1), ctx.constant(2)];
@@ -134,9 +133,8 @@ export function inferOpShapes(ctx: ShapeContext): Shape[] {
       if (!x) return [undefined];
       const c = ctx.constant(1);
       if (c) return [broadcastShapes([x, c])];
-      const s = ctx.input(1);
-      if (s && s.length === 1 && typeof s[0] === 'number') return [broadcastShapes([x, new Array<Dim>(s[0]).fill(undefined)])];
-      return [undefined];
+      const target = rankFromShapeInput(ctx.input(1));
+      return [target && broadcastShapes([x, target])];
     }
     case 'Flatten': {
       if (!x) return [undefined];
@@ -158,6 +156,19 @@ export function inferOpShapes(ctx: ShapeContext): Shape[] {
     default:
       return [];
   }
+}
+
+/** Tensors of higher rank are not taken at face value (a corrupt shape input must not allocate gigabytes). */
+const MAX_RANK = 1024;
+
+/**
+ * For an op whose shape argument is computed at run time (Reshape, Expand, ConstantOfShape): the output
+ * rank is the argument's known length, every dim unknown, as onnx infers it.
+ */
+function rankFromShapeInput(shapeOfShape: Shape): Dim[] | undefined {
+  if (!shapeOfShape || shapeOfShape.length !== 1) return undefined;
+  const rank = shapeOfShape[0];
+  return typeof rank === 'number' && rank <= MAX_RANK ? new Array<Dim>(rank).fill(undefined) : undefined;
 }
 
 function matmulShape(a: Shape, b: Shape): Shape {
@@ -259,8 +270,7 @@ function concatShape(ctx: ShapeContext): Shape {
 function reshapeShape(ctx: ShapeContext, x: Shape): Shape {
   const target = ctx.constant(1);
   if (!target) {
-    const s = ctx.input(1);
-    return s && s.length === 1 && typeof s[0] === 'number' ? new Array<Dim>(s[0]).fill(undefined) : undefined;
+    return rankFromShapeInput(ctx.input(1));
   }
   const allowZero = ctx.opset >= 14 && (ctx.attrInt('allowzero') ?? 0) !== 0;
   const out: Dim[] = [];
