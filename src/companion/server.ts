@@ -1,12 +1,14 @@
 // The companion's HTTP server (node:http): binds 127.0.0.1 only, checks Host (DNS rebinding), Origin (the
 // app's origins only) and the one-time token, limits upload size, and hands jobs to the JobQueue, whose
 // inference process can be killed on timeout while this process keeps serving. It never opens a file by a
-// path from a request: the model is the request body.
+// path from a request: the model is the request body, models whose tensors name an external data file are
+// refused, and the inference process runs in an empty private directory (job-queue.ts).
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CompanionError } from './errors.js';
+import { WireError, findExternalTensor } from './external-data-scan.js';
 import { JobQueue, ProcessExecutor, type WorkerJob } from './job-queue.js';
 import { parseBenchParams, parseRunParams } from './params.js';
 import {
@@ -258,6 +260,22 @@ export async function startCompanion(opts: CompanionOptions = {}): Promise<Compa
       return fail('bad-request', `cannot read the parameters: ${(e as Error).message}`);
     }
     if (model.byteLength === 0) return fail('bad-request', 'the body holds no model (send the .onnx bytes)');
+    // onnxruntime would resolve an external data `location` on this machine and return that file as an output
+    let external: ReturnType<typeof findExternalTensor>;
+    try {
+      external = findExternalTensor(model);
+    } catch (e) {
+      if (!(e instanceof WireError)) throw e;
+      return fail('bad-model', `the body is not an ONNX model: protobuf parsing failed (${e.message})`);
+    }
+    if (external) {
+      return fail(
+        'external-data',
+        `tensor '${external.name}' keeps its data in an external file ('${external.location}'); the companion ` +
+          'reads no file on this machine for a request: send a model with the weights inside it ' +
+          '(onnx.save_model(..., save_as_external_data=False), or load_model + save without external data)',
+      );
+    }
     const params: JobParams = route === '/run' ? parseRunParams(rawParams) : parseBenchParams(rawParams);
     const modelKey = [
       createHash('sha256').update(model).digest('hex'),
