@@ -10,6 +10,7 @@ import { loadModelFile, type LoadedModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';
 import { Progress } from './progress';
+import { unmatchedWarnings } from './unmatched';
 
 export const EXIT = { ok: 0, internal: 1, usage: 2, badModel: 3, badRecipe: 4, io: 5 } as const;
 
@@ -101,6 +102,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       }
     });
     const model = open(positionals[0], progress);
+    for (const warning of unmatchedWarnings(model, recipe)) err(`castaway: warning: ${warning}\n`);
     if (command === 'inspect') {
       progress.step('planning');
       const report = planModel(model, recipe);
