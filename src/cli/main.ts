@@ -8,6 +8,7 @@ import { CastawayError } from '../core/errors';
 import { loadModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';
+import { touchedTensorsText } from '../core/plan/touched-summary';
 import { Progress } from './progress';
 
 export const EXIT = { ok: 0, internal: 1, usage: 2, badModel: 3, badRecipe: 4, io: 5 } as const;
@@ -100,7 +101,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     progress.done();
     const r = result.report;
     out(`${values.output}: ${r.castCount} Casts (${r.insertedCasts} inserted; onnxruntime's tool: ${r.ortReferenceCasts}), ` +
-      `fp16 weights ${(100 * r.fp16WeightShare).toFixed(1)}%, ${r.clampedValues} values clamped, ${r.flushedValues} flushed to zero\n`);
+      `fp16 weights ${(100 * r.fp16WeightShare).toFixed(1)}%, ${r.clampedValues} values clamped, ${r.raisedValues} tiny values raised to +-2^-24\n` +
+      (r.touchedTensors.length ? `  touched: ${touchedTensorsText(r.touchedTensors)}\n` : ''));
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {

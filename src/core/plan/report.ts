@@ -1,6 +1,6 @@
 // Numbers the user sees for a plan: Cast counts, cast bytes, fp16 shares of weights and of FLOPs, and the
 // per-node precision and boundaries the graph view draws. Derived from the plan here, never in the UI.
-import type { CastBoundary, PlanReport, Precision, Recipe } from '../api';
+import type { CastBoundary, PlanReport, Precision, Recipe, TouchedTensor } from '../api';
 import { DataType, toNumber, type TensorProto } from '../onnx/proto-types';
 import type { PlanningProblem } from './constraints';
 import { elementCount, type PlanOutcome } from './planner';
@@ -158,7 +158,7 @@ export function buildPlanReport(
   problem: PlanningProblem,
   outcome: PlanOutcome,
   recipe: Recipe,
-  counts: { existingCasts: number; removedCasts: number; ortReferenceCasts: number; clamped: number; flushed: number; planMillis: number },
+  counts: { existingCasts: number; removedCasts: number; ortReferenceCasts: number; clamped: number; raised: number; touched: TouchedTensor[]; planMillis: number },
 ): PlanReport {
   const boundaries = castBoundaries(problem, outcome, recipe);
   return {
@@ -172,7 +172,8 @@ export function buildPlanReport(
     nodePrecision: nodePrecisions(problem, outcome),
     nodeReasons: nodeReasons(problem, outcome),
     clampedValues: counts.clamped,
-    flushedValues: counts.flushed,
+    raisedValues: counts.raised,
+    touchedTensors: counts.touched,
     planMillis: counts.planMillis,
   };
 }
