@@ -123,6 +123,12 @@ export interface PlanReport {
    */
   nodeReasons: (string | undefined)[];
   /**
+   * Main-graph nodes the recipe blocks that run at fp16 I/O anyway because the target EP's float16 kernel
+   * computes in fp32 (LayerNormalization, SimplifiedLayerNormalization, Softmax on CUDA): the block is kept
+   * in substance, without its Casts (plan/fp32-compute.ts).
+   */
+  fp32ComputeNodes: number[];
+  /**
    * Stored values (initializers, Constants) changed beyond rounding when converted to fp16: clamped to
    * +-65504, or nonzero values that would round to 0 raised to +-2^-24 (as onnxruntime's tool does; an
    * epsilon of 0 divides by zero and stops onnxruntime's LayerNorm fusion).

@@ -32,6 +32,16 @@ export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (st
   return result;
 }
 
+/** Main-graph nodes with a group kept at fp16 I/O because its kernel computes in fp32, in node order. */
+export function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome): number[] {
+  const main = problem.model.main;
+  const nodes = new Set<number>();
+  problem.groups.forEach((group, g) => {
+    if (outcome.fp32Compute[g] && group.graph === main && group.node >= 0) nodes.add(group.node);
+  });
+  return [...nodes].sort((a, b) => a - b);
+}
+
 export function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): CastBoundary[] {
   const main = problem.model.main;
   return outcome.castValues.map((i) => {
@@ -171,6 +181,7 @@ export function buildPlanReport(
     boundaries,
     nodePrecision: nodePrecisions(problem, outcome),
     nodeReasons: nodeReasons(problem, outcome),
+    fp32ComputeNodes: fp32ComputeNodes(problem, outcome),
     clampedValues: counts.clamped,
     raisedValues: counts.raised,
     touchedTensors: counts.touched,
