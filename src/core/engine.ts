@@ -1,7 +1,7 @@
 // The engine facade: what the model worker, the CLI and the companion call. Everything the pipeline
 // computes once per model (decode, IR, types, the planning problem and its flow network) lives in an
 // EngineModel; planModel is then only a max-flow run plus the report, so it can follow every click.
-import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary, type OpTypeStat, type PlanReport, type Recipe, type TargetEp, type ValueSummary } from './api';
+import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary, type OpTypeStat, type PlanReport, type Recipe, type TargetEp, type TouchedTensor, type ValueSummary } from './api';
 import { CastawayError } from './errors';
 import { externalDataLocations, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
 import { buildIr, normalizeDomain, type IrModel } from './ir';
@@ -15,7 +15,8 @@ import { normalizeRecipe, TARGET_EPS } from './recipe';
 import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
-import { convertFloat32BytesToFloat16 } from './rewrite/fp16';
+import { constantFloatTensor } from './rewrite/stored-tensor';
+import { convertFloat32BytesToFloat16, type Fp16Stats } from './rewrite/fp16';
 import { decodeModel, encodeModel } from './serde';
 import { hasFloat16Kernel } from './types/ep-kernels';
 
@@ -29,7 +30,7 @@ export class EngineModel {
   readonly planner: Planner;
   readonly ortCounter: OrtReferenceCounter;
   /** Per stored tensor key, its fp16 conversion statistics, computed on first need. */
-  readonly clampCache = new Map<string, { clamped: number; flushed: number }>();
+  readonly clampCache = new Map<string, Fp16Stats>();
   private summaryCache?: ModelSummary;
 
   constructor(proto: ModelProto) {
@@ -75,7 +76,8 @@ export function planModel(model: EngineModel, recipeInput: Partial<Recipe> = {})
     removedCasts: countRemovableCasts(model.problem, outcome),
     ortReferenceCasts: model.ortCounter.count(recipe),
     clamped: clamp.clamped,
-    flushed: clamp.flushed,
+    raised: clamp.raised,
+    touched: clamp.touched,
     planMillis: millis,
   });
 }
@@ -116,16 +118,17 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
     removedCasts: result.removedCasts,
     ortReferenceCasts: model.ortCounter.count(recipe),
     clamped: result.stats.clamped,
-    flushed: result.stats.flushed,
+    raised: result.stats.raised,
+    touched: result.stats.touched,
     planMillis: millis,
   });
   return { bytes, externalFiles, report };
 }
 
-/** Clamp/flush counts of the stored tensors the plan converts; each tensor is scanned once per model. */
-function clampStats(model: EngineModel, outcome: PlanOutcome): { clamped: number; flushed: number } {
+/** Clamped/raised counts of the stored tensors (initializers and Constants) the plan converts; each tensor is scanned once per model. */
+function clampStats(model: EngineModel, outcome: PlanOutcome): { clamped: number; raised: number; touched: TouchedTensor[] } {
   const seen = new Set<string>();
-  const total = { clamped: 0, flushed: 0 };
+  const total = { clamped: 0, raised: 0, touched: [] as TouchedTensor[] };
   for (const read of model.problem.storedReads) {
     if (!outcome.groupFp16[read.group]) continue;
     const key = `${read.ownerGraph.id}:${read.name}`;
@@ -133,14 +136,17 @@ function clampStats(model: EngineModel, outcome: PlanOutcome): { clamped: number
     seen.add(key);
     let stats = model.clampCache.get(key);
     if (!stats) {
-      stats = { clamped: 0, flushed: 0 };
-      const tensor = read.ownerGraph.initializers.get(read.name);
+      stats = { clamped: 0, raised: 0 };
+      const owner = read.ownerGraph;
+      const producer = owner.producer.get(read.name);
+      const tensor = owner.initializers.get(read.name) ?? (producer ? constantFloatTensor(owner.nodes[producer.node]) : undefined);
       const bytes = tensor ? tensorBytes(tensor) : undefined;
       if (bytes) convertFloat32BytesToFloat16(bytes, stats);
       model.clampCache.set(key, stats);
     }
     total.clamped += stats.clamped;
-    total.flushed += stats.flushed;
+    total.raised += stats.raised;
+    if (stats.clamped || stats.raised) total.touched.push({ name: read.name, clamped: stats.clamped, raised: stats.raised });
   }
   return total;
 }
@@ -245,13 +251,13 @@ export function simulateModel(
   model: EngineModel,
   recipeInput: Partial<Recipe> = {},
   options: { exposeIntermediates?: boolean; reference?: boolean } = {},
-): { bytes: Uint8Array; exposed: string[]; clampedValues: number; flushedValues: number } {
+): { bytes: Uint8Array; exposed: string[]; clampedValues: number; raisedValues: number } {
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const outcome = options.reference
-    ? { groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], castValues: [], cost: 0 }
+    ? { groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0 }
     : runPlan(model, recipe).outcome;
   const result = simulatePlan(model.problem, outcome, { exposeIntermediates: options.exposeIntermediates });
-  return { bytes: encodeModel(result.model), exposed: result.exposed, clampedValues: result.stats.clamped, flushedValues: result.stats.flushed };
+  return { bytes: encodeModel(result.model), exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };
 }
 
 /** Bytes held by all tensors of a model (initializers and attribute tensors). */

@@ -1,6 +1,6 @@
 // Numbers the user sees for a plan: Cast counts, cast bytes, fp16 shares of weights and of FLOPs, and the
 // per-node precision and boundaries the graph view draws. Derived from the plan here, never in the UI.
-import type { CastBoundary, PlanReport, Precision, Recipe } from '../api';
+import type { CastBoundary, PlanReport, Precision, Recipe, TouchedTensor } from '../api';
 import { DataType, toNumber, type TensorProto } from '../onnx/proto-types';
 import type { PlanningProblem } from './constraints';
 import { elementCount, type PlanOutcome } from './planner';
@@ -30,6 +30,16 @@ export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (st
     if (!result[group.node] || result[group.node] === 'cut') result[group.node] = reason;
   });
   return result;
+}
+
+/** Main-graph nodes with a group kept at fp16 I/O because its kernel computes in fp32, in node order. */
+export function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome): number[] {
+  const main = problem.model.main;
+  const nodes = new Set<number>();
+  problem.groups.forEach((group, g) => {
+    if (outcome.fp32Compute[g] && group.graph === main && group.node >= 0) nodes.add(group.node);
+  });
+  return [...nodes].sort((a, b) => a - b);
 }
 
 export function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): CastBoundary[] {
@@ -158,7 +168,7 @@ export function buildPlanReport(
   problem: PlanningProblem,
   outcome: PlanOutcome,
   recipe: Recipe,
-  counts: { existingCasts: number; removedCasts: number; ortReferenceCasts: number; clamped: number; flushed: number; planMillis: number },
+  counts: { existingCasts: number; removedCasts: number; ortReferenceCasts: number; clamped: number; raised: number; touched: TouchedTensor[]; planMillis: number },
 ): PlanReport {
   const boundaries = castBoundaries(problem, outcome, recipe);
   return {
@@ -171,8 +181,10 @@ export function buildPlanReport(
     boundaries,
     nodePrecision: nodePrecisions(problem, outcome),
     nodeReasons: nodeReasons(problem, outcome),
+    fp32ComputeNodes: fp32ComputeNodes(problem, outcome),
     clampedValues: counts.clamped,
-    flushedValues: counts.flushed,
+    raisedValues: counts.raised,
+    touchedTensors: counts.touched,
     planMillis: counts.planMillis,
   };
 }

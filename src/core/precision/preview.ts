@@ -53,7 +53,8 @@ export interface PreviewResult {
   ranking: number[];
   overflow: { values: OverflowSite[]; weights: WeightOverflow[] };
   clampedWeights: number;
-  flushedWeights: number;
+  /** Tiny nonzero weights raised to +-2^-24 rather than flushed to 0 (rewrite/fp16.ts). */
+  raisedWeights: number;
   simulateMillis: number;
   runMillis: number;
 }
@@ -168,7 +169,7 @@ export async function previewRecipe(
     ranking: rankNodes(nodes).map((n) => n.index),
     overflow: { values: overflowValues, weights: weightOverflow(model, plan) },
     clampedWeights: simulated.clampedValues,
-    flushedWeights: simulated.flushedValues,
+    raisedWeights: simulated.raisedValues,
     simulateMillis: t1 - t0,
     runMillis: t2 - t1,
   };
