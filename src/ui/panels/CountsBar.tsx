@@ -47,7 +47,7 @@ export function CountsBar() {
         testId="clamped"
         label="clamped / flushed"
         value={`${formatCount(plan.clampedValues)} / ${formatCount(plan.flushedValues)}`}
-        title="Initializer values outside fp16's range (clamped) or below its smallest subnormal (flushed to zero)"
+        title="Weight values (initializers and Constant nodes) outside fp16's range (clamped) or below its smallest subnormal (flushed to zero)"
       />
       <Count testId="plan-ms" label="plan" value={`${plan.planMillis.toFixed(1)} ms`} />
     </div>
