@@ -13,6 +13,12 @@ export function formatInspect(summary: ModelSummary, report: PlanReport, recipe:
   const floatValues = summary.values.filter((v) => v.elemType === 1);
   const floatWeights = floatValues.filter((v) => v.isInitializer);
   lines.push(`float32 values: ${floatValues.length} (${floatWeights.length} initializers, ${(floatWeights.reduce((s, v) => s + v.initializerBytes, 0) / 1e6).toFixed(2)} MB)`);
+  // The engine's total, Constant-node tensors included (paddle2onnx keeps every weight in one).
+  lines.push(`weights: ${summary.weightBytes.toLocaleString('en-US')} bytes (initializers and Constant nodes)`);
+  const beyond = summary.nodes.filter((n) => n.weightsBeyondFp16 > 0);
+  if (beyond.length) {
+    lines.push(`weights beyond fp16's range: ${beyond.map((n) => `${n.name || `#${n.index}`} (${n.weightsBeyondFp16})`).join(', ')}`);
+  }
   lines.push('');
   lines.push(`${pad('op type', 28)}${padLeft('count', 7)}  float  fp16 kernel (cuda)  blocked`);
   const blocked = new Set(recipe.opBlockList);

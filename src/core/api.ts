@@ -74,6 +74,11 @@ export interface NodeSummary {
    * follows from it) and pure int computations: the graph view folds them away by default.
    */
   foldable: boolean;
+  /**
+   * Values of the float32 weights this node reads (initializers or Constant nodes) beyond fp16's range
+   * (|x| > 65504): clamped if the node runs in fp16, kept exactly if it stays fp32.
+   */
+  weightsBeyondFp16: number;
 }
 
 export interface ValueSummary {
@@ -98,6 +103,8 @@ export interface ModelSummary {
   outputs: string[];
   opTypes: OpTypeStat[];
   existingCasts: number;
+  /** Bytes of stored data in every graph: initializers and the tensors held by Constant nodes. */
+  weightBytes: number;
 }
 
 export interface PlanReport {

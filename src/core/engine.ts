@@ -4,19 +4,19 @@
 import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary, type OpTypeStat, type PlanReport, type Recipe, type TargetEp, type TouchedTensor, type ValueSummary } from './api';
 import { CastawayError } from './errors';
 import { externalDataLocations, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
-import { buildIr, normalizeDomain, type IrModel } from './ir';
+import { buildIr, normalizeDomain, type IrGraph, type IrModel } from './ir';
 import { DataType, toNumber, type ModelProto, type NodeProto } from './onnx/proto-types';
 import { withInferredValueInfo } from './shapes/infer-shapes';
 import { buildPlanningProblem, shapeOf, type PlanningProblem } from './plan/constraints';
 import { Planner, type PlanOutcome } from './plan/planner';
 import { buildPlanReport } from './plan/report';
+import { allStoredTensors, fp16Loss, storedByteLength, storedTensor } from './plan/stored-tensors';
 import { createTypeOracle } from './plan/type-oracle';
 import { normalizeRecipe, TARGET_EPS } from './recipe';
 import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
-import { constantFloatTensor } from './rewrite/stored-tensor';
-import { convertFloat32BytesToFloat16, type Fp16Stats } from './rewrite/fp16';
+import type { Fp16Stats } from './rewrite/fp16';
 import { decodeModel, encodeModel } from './serde';
 import { hasFloat16Kernel } from './types/ep-kernels';
 
@@ -134,21 +134,43 @@ function clampStats(model: EngineModel, outcome: PlanOutcome): { clamped: number
     const key = `${read.ownerGraph.id}:${read.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    let stats = model.clampCache.get(key);
-    if (!stats) {
-      stats = { clamped: 0, raised: 0 };
-      const owner = read.ownerGraph;
-      const producer = owner.producer.get(read.name);
-      const tensor = owner.initializers.get(read.name) ?? (producer ? constantFloatTensor(owner.nodes[producer.node]) : undefined);
-      const bytes = tensor ? tensorBytes(tensor) : undefined;
-      if (bytes) convertFloat32BytesToFloat16(bytes, stats);
-      model.clampCache.set(key, stats);
-    }
+    const stats = storedLoss(model, read.ownerGraph, read.name);
     total.clamped += stats.clamped;
     total.raised += stats.raised;
     if (stats.clamped || stats.raised) total.touched.push({ name: read.name, clamped: stats.clamped, raised: stats.raised });
   }
   return total;
+}
+
+/** fp16 storage loss of one stored tensor (initializer or Constant node), scanned once per model. */
+function storedLoss(model: EngineModel, owner: IrGraph, name: string): Fp16Stats {
+  const key = `${owner.id}:${name}`;
+  let stats = model.clampCache.get(key);
+  if (!stats) {
+    const tensor = storedTensor(owner, name);
+    stats = tensor ? fp16Loss(tensor) : { clamped: 0, raised: 0 };
+    model.clampCache.set(key, stats);
+  }
+  return stats;
+}
+
+/**
+ * Per main-graph node, the values of the float32 weights it reads that fp16 cannot hold (beyond +-65504):
+ * the node to keep in fp32 when the conversion would clamp them. Every stored float read counts, whether
+ * an initializer or a Constant node's tensor.
+ */
+function weightsBeyondFp16(model: EngineModel): Map<number, number> {
+  const perNode = new Map<number, number>();
+  const seen = new Set<string>();
+  for (const read of model.problem.storedReads) {
+    if (read.graph !== model.ir.main) continue;
+    const key = `${read.node}:${read.ownerGraph.id}:${read.name}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const { clamped } = storedLoss(model, read.ownerGraph, read.name);
+    if (clamped) perNode.set(read.node, (perNode.get(read.node) ?? 0) + clamped);
+  }
+  return perNode;
 }
 
 function summarize(model: EngineModel): ModelSummary {
@@ -170,6 +192,7 @@ function summarize(model: EngineModel): ModelSummary {
     if (p) return staticNode[p.node] === 1;
     return main.initializers.has(name) && !graphInputs.has(name);
   };
+  const beyondFp16 = weightsBeyondFp16(model);
   const nodes: NodeSummary[] = main.nodes.map((node, index) => {
     const floatTouch = [...(node.input ?? []), ...(node.output ?? [])].some((n) => n && isFloatish(n));
     if (node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every(isStatic)) staticNode[index] = 1;
@@ -183,6 +206,7 @@ function summarize(model: EngineModel): ModelSummary {
       attributes: describeAttributes(node),
       precision: 'none',
       foldable: staticNode[index] === 1 || !floatTouch,
+      weightsBeyondFp16: beyondFp16.get(index) ?? 0,
     };
   });
   const values: ValueSummary[] = [];
@@ -234,6 +258,7 @@ function summarize(model: EngineModel): ModelSummary {
     outputs: main.outputs,
     opTypes: [...opStats.values()].sort((a, b) => b.count - a.count || a.opType.localeCompare(b.opType)),
     existingCasts,
+    weightBytes: [...allStoredTensors(ir.graphs)].reduce((sum, entry) => sum + storedByteLength(entry.tensor), 0),
   };
 }
 

@@ -3,6 +3,7 @@
 import type { CastBoundary, PlanReport, Precision, Recipe, TouchedTensor } from '../api';
 import { DataType, toNumber, type TensorProto } from '../onnx/proto-types';
 import type { PlanningProblem } from './constraints';
+import { allStoredTensors } from './stored-tensors';
 import { elementCount, type PlanOutcome } from './planner';
 
 export type NodePrecision = Precision | 'mixed' | 'none';
@@ -84,11 +85,10 @@ function shareIndex(problem: PlanningProblem): ShareIndex {
   if (index) return index;
   const ids: Map<string, number>[] = problem.model.graphs.map(() => new Map());
   const bytes: number[] = [];
-  for (const graph of problem.model.graphs) {
-    for (const [name, t] of graph.initializers) {
-      if (t.dataType !== DataType.FLOAT) continue;
-      ids[graph.id].set(name, bytes.push(tensorByteLength(t)) - 1);
-    }
+  // Initializers and Constant nodes' tensors alike: both are weights the plan stores in fp16 or fp32.
+  for (const { graph, name, tensor } of allStoredTensors(problem.model.graphs)) {
+    if (tensor.dataType !== DataType.FLOAT) continue;
+    ids[graph.id].set(name, bytes.push(tensorByteLength(tensor)) - 1);
   }
   const readWeight = Int32Array.from(problem.storedReads, (r) => ids[r.ownerGraph.id].get(r.name) ?? -1);
   const weightBytes = Float64Array.from(bytes);
@@ -97,7 +97,10 @@ function shareIndex(problem: PlanningProblem): ShareIndex {
   return index;
 }
 
-/** Share of float32 weight bytes that the plan stores as fp16 (a weight read in both precisions counts). */
+/**
+ * Share of float32 weight bytes (initializers and Constant nodes) that the plan stores as fp16 (a weight
+ * read in both precisions counts).
+ */
 export function fp16WeightShare(problem: PlanningProblem, outcome: PlanOutcome): number {
   const index = shareIndex(problem);
   if (!index.totalWeightBytes) return 0;

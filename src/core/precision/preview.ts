@@ -8,6 +8,7 @@ import { tensorBytes } from '../external-data';
 import { generateInputs } from '../inputs';
 import { DataType, toNumber } from '../onnx/proto-types';
 import { FP16_MAX } from '../rewrite/fp16';
+import { allStoredTensors } from '../plan/stored-tensors';
 import { attributeErrors, rankNodes, type NodeError } from './attribution';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
 import { fromGenerated, type HostTensor } from './tensors';
@@ -175,11 +176,14 @@ export async function previewRecipe(
   };
 }
 
-/** Float weights of the main graph with values beyond fp16's range, and whether the plan converts them. */
+/**
+ * Float weights of the main graph (initializers and Constant nodes) with values beyond fp16's range, and
+ * whether the plan converts them.
+ */
 export function weightOverflow(model: EngineModel, plan: PlanReport): WeightOverflow[] {
   const main = model.ir.main;
   const found: WeightOverflow[] = [];
-  for (const [name, tensor] of main.initializers) {
+  for (const { name, tensor } of allStoredTensors([main])) {
     if (tensor.dataType !== DataType.FLOAT) continue;
     const bytes = tensorBytes(tensor);
     if (!bytes) continue;

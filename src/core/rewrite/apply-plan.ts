@@ -13,7 +13,7 @@ import { CastawayError } from '../errors';
 import type { TouchedTensor } from '../api';
 import { convertFloat32BytesToFloat16, type Fp16Stats } from './fp16';
 import { GraphKeyed } from './graph-keyed';
-import { constantFloatTensor } from './stored-tensor';
+import { constantNodeTensor } from '../plan/stored-tensors';
 import { NameAllocator } from './names';
 import { castTarget, castToAttribute, makeCast } from './cast-node';
 
@@ -338,7 +338,7 @@ function constantCopy(
   const out = node.output?.[0] ?? '';
   const newName = fp16Names.get(graph, out);
   if (newName === undefined) return undefined;
-  const tensor = constantFloatTensor(node);
+  const tensor = constantNodeTensor(node);
   if (!tensor) return undefined;
   const converted = convertTensor(tensor, stats, out);
   const newNode: NodeProto = {

@@ -39,6 +39,7 @@ export function flowNodes(
             label: unit.label,
             precision: look?.precision ?? 'none',
             blocked: look?.blocked ?? false,
+            weightsBeyondFp16: node.weightsBeyondFp16,
           },
         };
       }
