@@ -14,6 +14,8 @@ import { encodeModel } from '../core/serde';
 import { randomControlFlowModel } from '../core/testing/random-control-flow';
 import { ifClassifier, loopRefiner, scanAccumulator } from '../core/testing/control-flow-models';
 import { checkModels, checkerAvailable } from './onnx-checker';
+import { nodeRunner } from './precision-run';
+import { previewRecipe, runReference, seededInputs } from '../core/precision/preview';
 import { compareModels, type Feeds } from './ort-compare';
 
 const dir = mkdtempSync(join(tmpdir(), 'castaway-subgraphs-'));
@@ -120,4 +122,17 @@ describe('hand-built If / Loop / Scan models', () => {
     }
     if (checkerAvailable()) for (const result of checkModels(files.splice(0))) expect(result, result.path).toMatchObject({ status: 'ok' });
   }, 120_000);
+});
+
+describe('impact ranking through an If', () => {
+  it('the nodes before an If that makes the output get a non-zero impact (onnxruntime-node run)', async () => {
+    const model = openModel(encodeModel(ifClassifier()));
+    const inputs = seededInputs(model, {}, 3);
+    const reference = await runReference(model, inputs, nodeRunner(), { intermediates: true });
+    const preview = await previewRecipe(model, DEFAULT_RECIPE, inputs, reference, nodeRunner());
+    const byName = new Map(preview.nodes.map((n) => [n.name, n]));
+    expect(byName.get('embed')!.impact).toBeGreaterThan(0);
+    expect(byName.get('switch')!.precision).toBe('fp16');
+    expect(preview.ranking.length).toBe(2);
+  }, 60_000);
 });

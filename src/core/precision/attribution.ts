@@ -2,6 +2,8 @@
 // (its output error beyond the worst error already on its inputs). Rounding to fp16 adds error where a
 // value is stored in fp16; amplification shows up too, which is what a block list can act on either way.
 import type { Precision } from '../api';
+import type { IrGraph } from '../ir';
+import { FREE_OPS } from '../plan/op-classes';
 import type { ValueError } from './metrics';
 
 export interface NodeShape {
@@ -92,11 +94,12 @@ export function attributeErrors(
     if (!e) continue;
     let sensitivity = 0;
     for (const out of node.outputs) sensitivity = Math.max(sensitivity, valueSensitivity.get(out) ?? 0);
-    const local = Number.isFinite(e.added) ? Math.max(e.added, e.precision === 'fp16' || e.precision === 'mixed' ? FP16_ROUNDING : 0) : Infinity;
+    // An op that only moves or selects data rounds nothing it did not receive already rounded: no floor.
+    const own = (e.precision === 'fp16' || e.precision === 'mixed') && !FREE_OPS.has(e.opType) ? FP16_ROUNDING : 0;
+    const local = Number.isFinite(e.added) ? Math.max(e.added, own) : Infinity;
     e.impact = local === Infinity ? Infinity : local * sensitivity;
     // How much of the input error comes out: the output error less the node's own rounding, per unit of
     // input error (clipped: a ratio of two noisy measurements must not compound into huge products).
-    const own = e.precision === 'fp16' || e.precision === 'mixed' ? FP16_ROUNDING : 0;
     const gain =
       e.inputError > 0 && Number.isFinite(e.outputError) && Number.isFinite(e.inputError)
         ? Math.min(2, Math.max(0.05, (e.outputError - own) / e.inputError))
@@ -116,7 +119,8 @@ export function attributeErrors(
  */
 export function rankNodes(errors: readonly NodeError[], limit = Infinity): NodeError[] {
   return errors
-    .filter((e) => (e.precision === 'fp16' || e.precision === 'mixed') && e.name)
+    // Data movement that measurably adds nothing (an Identity, a Reshape) is no candidate: blocking it only adds Casts.
+    .filter((e) => (e.precision === 'fp16' || e.precision === 'mixed') && e.name && !(FREE_OPS.has(e.opType) && e.added === 0))
     .sort((a, b) => b.impact - a.impact || b.added - a.added || b.index - a.index)
     .slice(0, limit);
 }
@@ -128,4 +132,19 @@ export function errorLevel(added: number): 0 | 1 | 2 | 3 | 4 {
   if (added >= 1e-3) return 3;
   if (added >= 1e-4) return 2;
   return 1;
+}
+
+/**
+ * Attribution's view of a graph's nodes: a node that carries bodies (If, Loop, Scan) also reads every outer
+ * value its bodies read, so error and sensitivity flow through it as through any other node. Without this
+ * a model whose output comes out of an If gives every node before the If zero impact.
+ */
+export function attributionNodes<T extends NodeShape>(graph: IrGraph, nodes: readonly T[]): T[] {
+  return nodes.map((node) => {
+    const bodies = graph.subgraphs.get(node.index);
+    if (!bodies) return node;
+    const reads = new Set(node.inputs);
+    for (const { graph: body } of bodies) for (const name of body.outerReads) reads.add(name);
+    return { ...node, inputs: [...reads] };
+  });
 }

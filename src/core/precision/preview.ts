@@ -8,7 +8,7 @@ import { tensorBytes } from '../external-data';
 import { generateInputs } from '../inputs';
 import { DataType, toNumber } from '../onnx/proto-types';
 import { FP16_MAX } from '../rewrite/fp16';
-import { attributeErrors, rankNodes, type NodeError } from './attribution';
+import { attributeErrors, attributionNodes, rankNodes, type NodeError } from './attribution';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
 import { fromGenerated, type HostTensor } from './tensors';
 import type { InputSpec } from './user-inputs';
@@ -152,7 +152,7 @@ export async function previewRecipe(
     if (a && b) errors.set(name, valueError(a, b));
   }
   const summary = model.summary();
-  const nodes = intermediates ? attributeErrors(summary.nodes, plan.nodePrecision, errors, reference.outputs) : [];
+  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir.main, summary.nodes), plan.nodePrecision, errors, reference.outputs) : [];
   const overflowValues: OverflowSite[] = [];
   const producer = new Map<string, number>();
   summary.nodes.forEach((node) => node.outputs.forEach((out) => producer.set(out, node.index)));
