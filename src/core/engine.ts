@@ -15,6 +15,7 @@ import { normalizeRecipe, TARGET_EPS } from './recipe';
 import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
+import { readersAcrossScopes, summarizeBodies } from './summary-bodies';
 import { convertFloat32BytesToFloat16 } from './rewrite/fp16';
 import { decodeModel, encodeModel } from './serde';
 import { hasFloat16Kernel } from './types/ep-kernels';
@@ -164,12 +165,15 @@ function summarize(model: EngineModel): ModelSummary {
     if (p) return staticNode[p.node] === 1;
     return main.initializers.has(name) && !graphInputs.has(name);
   };
+  const readers = readersAcrossScopes(ir);
   const nodes: NodeSummary[] = main.nodes.map((node, index) => {
     const floatTouch = [...(node.input ?? []), ...(node.output ?? [])].some((n) => n && isFloatish(n));
     if (node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every(isStatic)) staticNode[index] = 1;
     return {
       index,
       name: node.name ?? '',
+      graph: 0,
+      path: node.name ?? '',
       opType: node.opType ?? '',
       domain: normalizeDomain(node.domain),
       inputs: node.input ?? [],
@@ -190,7 +194,8 @@ function summarize(model: EngineModel): ModelSummary {
       elemType: types.elemType(main, name),
       shape: init ? (init.dims ?? []).map(toNumber) : shapeOf(main, name),
       producer,
-      consumers: [...new Set((main.consumers.get(name) ?? []).map((c) => c.node))],
+      // Readers in this graph and inside bodies (a value an If's branch reads is drawn flowing into it).
+      consumers: [...new Set([...(main.consumers.get(name) ?? []).map((c) => c.node), ...(readers.get(`0\u0000${name}`) ?? [])])],
       isInitializer: !!init,
       initializerBytes: init ? tensorBytes(init)?.byteLength ?? 0 : 0,
     });
@@ -198,6 +203,9 @@ function summarize(model: EngineModel): ModelSummary {
   for (const vi of main.proto.input ?? []) addValue(vi.name ?? '', -1);
   for (const name of main.initializers.keys()) addValue(name, -1);
   main.nodes.forEach((node, i) => (node.output ?? []).forEach((o) => addValue(o, i)));
+  const inBodies = summarizeBodies(ir, types, readers, describeAttributes);
+  nodes.push(...inBodies.nodes);
+  values.push(...inBodies.values.filter((v) => !seen.has(v.name)));
 
   const opStats = new Map<string, OpTypeStat>();
   for (const graph of ir.graphs) {
@@ -218,7 +226,9 @@ function summarize(model: EngineModel): ModelSummary {
   }
   const existingCasts = model.ortCounter.existingCasts;
   return {
-    nodeCount: main.nodes.length,
+    nodeCount: nodes.length,
+    mainNodeCount: main.nodes.length,
+    bodies: inBodies.bodies,
     opsets: Object.fromEntries(ir.opsets),
     irVersion: toNumber(model.proto.irVersion),
     producer: [model.proto.producerName, model.proto.producerVersion].filter(Boolean).join(' '),

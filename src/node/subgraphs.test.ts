@@ -1,5 +1,5 @@
 // Models whose work happens inside If/Loop bodies, converted and checked end to end: silero VAD v5 (a
-// real exporter's nested Ifs, fixtures/models/silero-vad-v5.onnx from @ricky0123/vad-web), and random
+// real exporter's nested Ifs, fixtures/subgraphs/silero-vad-v5.onnx from @ricky0123/vad-web), and random
 // If/Loop models. Each converted model passes onnx.checker (full_check, which infers types through the
 // bodies), runs in onnxruntime-node close to fp32, and has no more Casts than onnxruntime's tool.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,7 +36,7 @@ async function expectClose(reference: Uint8Array, candidate: Uint8Array, feeds: 
 }
 
 describe('silero VAD v5 (nested If)', () => {
-  const bytes = new Uint8Array(readFileSync(new URL('../../fixtures/models/silero-vad-v5.onnx', import.meta.url)));
+  const bytes = new Uint8Array(readFileSync(new URL('../../fixtures/subgraphs/silero-vad-v5.onnx', import.meta.url)));
   const model = openModel(bytes);
   const feeds: Feeds = {
     input: new ort.Tensor('float32', randomFloats(512, 3, 0.3), [1, 512]),
