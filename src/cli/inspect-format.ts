@@ -7,7 +7,9 @@ const padLeft = (s: string | number, n: number) => String(s).padStart(n);
 
 export function formatInspect(summary: ModelSummary, report: PlanReport, recipe: Recipe): string {
   const lines: string[] = [];
-  lines.push(`model: ${summary.nodeCount} nodes, IR ${summary.irVersion}, opsets ${Object.entries(summary.opsets).map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(' ')}${summary.producer ? `, from ${summary.producer}` : ''}`);
+  const inBodies = summary.nodeCount - summary.mainNodeCount;
+  const bodies = inBodies ? ` (${inBodies} of them in ${summary.bodies.length} If/Loop/Scan bodies)` : '';
+  lines.push(`model: ${summary.nodeCount} nodes${bodies}, IR ${summary.irVersion}, opsets ${Object.entries(summary.opsets).map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(' ')}${summary.producer ? `, from ${summary.producer}` : ''}`);
   lines.push(`inputs: ${summary.inputs.join(', ')}`);
   lines.push(`outputs: ${summary.outputs.join(', ')}`);
   const floatValues = summary.values.filter((v) => v.elemType === 1);

@@ -17,6 +17,8 @@ import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
 import type { Fp16Stats } from './rewrite/fp16';
+import { readersAcrossScopes, summarizeBodies } from './summary-bodies';
+import { flatIndex, flatNodes } from './flat-nodes';
 import { decodeModel, encodeModel } from './serde';
 import { hasFloat16Kernel } from './types/ep-kernels';
 
@@ -155,20 +157,21 @@ function storedLoss(model: EngineModel, owner: IrGraph, name: string): Fp16Stats
 }
 
 /**
- * Per main-graph node, the values of the float32 weights it reads that fp16 cannot hold (beyond +-65504):
+ * Per node (flat index: main graph first, then bodies), the values of the float32 weights it reads that fp16 cannot hold (beyond +-65504):
  * the node to keep in fp32 when the conversion would clamp them. Every stored float read counts, whether
  * an initializer or a Constant node's tensor.
  */
 function weightsBeyondFp16(model: EngineModel): Map<number, number> {
   const perNode = new Map<number, number>();
   const seen = new Set<string>();
+  const flat = flatNodes(model.ir);
   for (const read of model.problem.storedReads) {
-    if (read.graph !== model.ir.main) continue;
-    const key = `${read.node}:${read.ownerGraph.id}:${read.name}`;
+    const index = flatIndex(flat, read.graph, read.node);
+    const key = `${index}:${read.ownerGraph.id}:${read.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const { clamped } = storedLoss(model, read.ownerGraph, read.name);
-    if (clamped) perNode.set(read.node, (perNode.get(read.node) ?? 0) + clamped);
+    if (clamped) perNode.set(index, (perNode.get(index) ?? 0) + clamped);
   }
   return perNode;
 }
@@ -193,12 +196,15 @@ function summarize(model: EngineModel): ModelSummary {
     return main.initializers.has(name) && !graphInputs.has(name);
   };
   const beyondFp16 = weightsBeyondFp16(model);
+  const readers = readersAcrossScopes(ir);
   const nodes: NodeSummary[] = main.nodes.map((node, index) => {
     const floatTouch = [...(node.input ?? []), ...(node.output ?? [])].some((n) => n && isFloatish(n));
     if (node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every(isStatic)) staticNode[index] = 1;
     return {
       index,
       name: node.name ?? '',
+      graph: 0,
+      path: node.name ?? '',
       opType: node.opType ?? '',
       domain: normalizeDomain(node.domain),
       inputs: node.input ?? [],
@@ -220,7 +226,8 @@ function summarize(model: EngineModel): ModelSummary {
       elemType: types.elemType(main, name),
       shape: init ? (init.dims ?? []).map(toNumber) : shapeOf(main, name),
       producer,
-      consumers: [...new Set((main.consumers.get(name) ?? []).map((c) => c.node))],
+      // Readers in this graph and inside bodies (a value an If's branch reads is drawn flowing into it).
+      consumers: [...new Set([...(main.consumers.get(name) ?? []).map((c) => c.node), ...(readers.get(`0\u0000${name}`) ?? [])])],
       isInitializer: !!init,
       initializerBytes: init ? tensorBytes(init)?.byteLength ?? 0 : 0,
     });
@@ -228,6 +235,9 @@ function summarize(model: EngineModel): ModelSummary {
   for (const vi of main.proto.input ?? []) addValue(vi.name ?? '', -1);
   for (const name of main.initializers.keys()) addValue(name, -1);
   main.nodes.forEach((node, i) => (node.output ?? []).forEach((o) => addValue(o, i)));
+  const inBodies = summarizeBodies(ir, types, readers, describeAttributes);
+  nodes.push(...inBodies.nodes.map((node) => ({ ...node, weightsBeyondFp16: beyondFp16.get(node.index) ?? 0 })));
+  values.push(...inBodies.values.filter((v) => !seen.has(v.name)));
 
   const opStats = new Map<string, OpTypeStat>();
   for (const graph of ir.graphs) {
@@ -248,7 +258,9 @@ function summarize(model: EngineModel): ModelSummary {
   }
   const existingCasts = model.ortCounter.existingCasts;
   return {
-    nodeCount: main.nodes.length,
+    nodeCount: nodes.length,
+    mainNodeCount: main.nodes.length,
+    bodies: inBodies.bodies,
     opsets: Object.fromEntries(ir.opsets),
     irVersion: toNumber(model.proto.irVersion),
     producer: [model.proto.producerName, model.proto.producerVersion].filter(Boolean).join(' '),

@@ -3,6 +3,7 @@
 // value is stored in fp16; amplification shows up too, which is what a block list can act on either way.
 import type { Precision } from '../api';
 import { addsNoError } from './exact-ops';
+import type { IrGraph } from '../ir';
 import type { ValueError } from './metrics';
 
 export interface NodeShape {
@@ -138,4 +139,19 @@ export function errorLevel(added: number): 0 | 1 | 2 | 3 | 4 {
   if (added >= 1e-3) return 3;
   if (added >= 1e-4) return 2;
   return 1;
+}
+
+/**
+ * Attribution's view of a graph's nodes: a node that carries bodies (If, Loop, Scan) also reads every outer
+ * value its bodies read, so error and sensitivity flow through it as through any other node. Without this
+ * a model whose output comes out of an If gives every node before the If zero impact.
+ */
+export function attributionNodes<T extends NodeShape>(graph: IrGraph, nodes: readonly T[]): T[] {
+  return nodes.map((node) => {
+    const bodies = graph.subgraphs.get(node.index);
+    if (!bodies) return node;
+    const reads = new Set(node.inputs);
+    for (const { graph: body } of bodies) for (const name of body.outerReads) reads.add(name);
+    return { ...node, inputs: [...reads] };
+  });
 }

@@ -9,7 +9,7 @@ import { generateInputs } from '../inputs';
 import { DataType, toNumber } from '../onnx/proto-types';
 import { FP16_MAX } from '../rewrite/fp16';
 import { allStoredTensors } from '../plan/stored-tensors';
-import { attributeErrors, rankNodes, type NodeError } from './attribution';
+import { attributeErrors, attributionNodes, rankNodes, type NodeError } from './attribution';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
 import { fromGenerated, type HostTensor } from './tensors';
 import type { InputSpec } from './user-inputs';
@@ -154,7 +154,7 @@ export async function previewRecipe(
     if (a && b) errors.set(name, valueError(a, b));
   }
   const summary = model.summary();
-  const nodes = intermediates ? attributeErrors(summary.nodes, plan.nodePrecision, errors, reference.outputs) : [];
+  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir.main, summary.nodes), plan.nodePrecision, errors, reference.outputs) : [];
   const overflowValues: OverflowSite[] = [];
   const producer = new Map<string, number>();
   summary.nodes.forEach((node) => node.outputs.forEach((out) => producer.set(out, node.index)));

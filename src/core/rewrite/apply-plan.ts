@@ -108,8 +108,9 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     storedFp16Name.set(need.owner, need.name, sharedWithOthers ? names.fresh(`${need.name}_castaway_fp16`) : need.name);
   }
 
-  const readName = (graph: IrGraph, node: number, slot: number, name: string): string => {
-    const group = inputGroups[graph.id][node][slot];
+  const readName = (graph: IrGraph, node: number, slot: number, name: string): string => resolveRead(graph, inputGroups[graph.id][node][slot], name);
+  /** The name a reader in `group` (of `graph`) reads `name` under after the plan: the original, the fp16 copy or the Cast's output. */
+  const resolveRead = (graph: IrGraph, group: number, name: string): string => {
     if (group < 0) return name;
     const owner = graph.producer.has(name) || graph.graphInputs.has(name) || graph.initializers.has(name) ? graph : definingGraph(graph, name);
     if (!owner) return name;
@@ -176,7 +177,13 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       node: outNodes,
       initializer: rewriteInitializers(graph, storedFp16Name, stats),
       input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, fp16, casts, valueByKey)),
-      output: (graph.proto.output ?? []).map((vi) => retypeValueInfo(vi, graph, fp16, casts, valueByKey)),
+      output: (graph.proto.output ?? []).map((vi, k) => {
+        const group = problem.graphOutputGroups[graph.id][k];
+        // A body output is read by its control-flow tie: it takes the tie's precision, under the name that
+        // holds the value in that precision (the Cast's output, the fp16 copy of stored data, or the original).
+        if (graph.id === 0 || group < 0) return retypeValueInfo(vi, graph, fp16, casts, valueByKey);
+        return { ...withElemType(vi, fp16[group] ? FLOAT16 : FLOAT), name: resolveRead(graph, group, vi.name ?? '') };
+      }),
       valueInfo: [...rewriteValueInfo(graph, fp16, casts, valueByKey, aliases, (n) => storedFp16Name.get(graph, n) === n), ...(extraValueInfo.get(graph) ?? [])],
     });
   }
@@ -218,7 +225,8 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
     for (const c of graph.id === owner.id ? owner.consumers.get(name) ?? [] : []) {
       if (c.slot < 0 || problem.inputGroups[graph.id][c.node][c.slot] < 0) return true;
     }
-    if (graph.outputs.includes(name)) return true;
+    // Main-graph outputs keep the stored original; a body output read by a control-flow tie is a group read.
+    if (graph.outputs.some((o, k) => o === name && (graph.id === 0 || problem.graphOutputGroups[graph.id][k] < 0))) return true;
   }
   return false;
 }

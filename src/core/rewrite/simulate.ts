@@ -66,7 +66,8 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
     // rounded, so its output is exactly representable: no rounding nodes, a smaller graph to run.
     if (group.cls === 'free' && group.inputs.length > 0 && group.node >= 0) continue;
     const half = names.fresh(`${v.name}_castaway_half`);
-    if (group.node >= 0) {
+    // A body input produced by its control-flow tie has no producing node in its own graph.
+    if (group.node >= 0 && group.graph === v.graph) {
       const exact = names.fresh(`${v.name}_castaway_exact`);
       renamedOutput.set(key(v.graph, v.name), exact);
       const list = roundedAfter.get(`${v.graph.id}:${group.node}`) ?? [];

@@ -19,6 +19,8 @@ import type { LayoutResult } from '../../../workers/layout-api';
 import { nextUnit, type Direction } from './keyboard';
 import { nodeTypes, type FlowNode } from './nodes';
 import { GraphToolbar } from './GraphToolbar';
+import { BodyCrumbs } from './BodyCrumbs';
+import { enterBodies } from './body-actions';
 
 const ARROWS: Record<string, Direction> = { ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right' };
 
@@ -182,7 +184,7 @@ function GraphCanvas() {
         case 'b':
           event.preventDefault();
           if (unit?.kind === 'op' && unit.nodeIndex !== undefined) toggleNodeBlock(summary?.nodes[unit.nodeIndex]?.name ?? '');
-          else if ((unit?.kind === 'group' || unit?.kind === 'container') && unit.scopeId && !unit.synthetic) togglePattern(unit.scopeId);
+          else if ((unit?.kind === 'group' || unit?.kind === 'container') && unit.scopeId && !unit.synthetic && !unit.body) togglePattern(unit.scopeId);
           break;
         case 'Escape':
           selectUnit(null);
@@ -240,6 +242,11 @@ function GraphCanvas() {
           else selectUnit(node.id);
           paneRef.current?.focus({ preventScroll: true });
         }}
+        onNodeDoubleClick={(_, node) => {
+          // Double-click on an If/Loop/Scan opens its bodies.
+          const flowNode = node as FlowNode;
+          if (flowNode.type === 'op' && flowNode.data.bodies > 0) enterBodies(flowNode.data.nodeIndex);
+        }}
         onPaneClick={() => selectUnit(null)}
         proOptions={{ hideAttribution: true }}
       >
@@ -262,6 +269,7 @@ export function GraphView() {
   return (
     <ReactFlowProvider>
       <GraphToolbar />
+      <BodyCrumbs />
       <GraphCanvas />
     </ReactFlowProvider>
   );
