@@ -9,6 +9,7 @@ import { fileIdentity, writeFilesAtomically, type OutputFile } from '../node/ato
 import { loadModelFile, type LoadedModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';
+import { touchedTensorsText } from '../core/plan/touched-summary';
 import { Progress } from './progress';
 import { unmatchedWarnings } from './unmatched';
 
@@ -130,7 +131,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     progress.done();
     const r = result.report;
     out(`${values.output}: ${r.castCount} Casts (${r.insertedCasts} inserted; onnxruntime's tool: ${r.ortReferenceCasts}), ` +
-      `fp16 weights ${(100 * r.fp16WeightShare).toFixed(1)}%, ${r.clampedValues} values clamped, ${r.flushedValues} flushed to zero\n`);
+      `fp16 weights ${(100 * r.fp16WeightShare).toFixed(1)}%, ${r.clampedValues} values clamped, ${r.raisedValues} tiny values raised to +-2^-24\n` +
+      (r.touchedTensors.length ? `  touched: ${touchedTensorsText(r.touchedTensors)}\n` : ''));
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {
