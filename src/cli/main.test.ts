@@ -22,7 +22,7 @@ describe('castaway CLI', () => {
     const r = await run('convert', fixture, '-o', out, '--op-block-list', 'Softmax,Pow', '--keep-io-types');
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toMatch(/\d+ Casts \(\d+ inserted; onnxruntime's tool: \d+\)/);
-    expect(r.stderr).toMatch(/decoding and indexing/); // the progress line
+    expect(r.stderr).toMatch(/reading and decoding .*\n.*indexing/); // the progress line
     const model = decodeModel(new Uint8Array(readFileSync(out)));
     expect(model.graph?.node?.some((n) => n.opType === 'Cast')).toBe(true);
   });
