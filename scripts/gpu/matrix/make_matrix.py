@@ -65,7 +65,8 @@ class Arch:
                 l = t["loads"][v]
                 return "yes" if l["ok"] else "no: " + l["error"].split("\n")[0][:90]
         if v.startswith("cw") and v in self.cw and self.cw[v]["rc"] != 0:
-            return "not written: " + self.cw[v]["out"].strip().split("\n")[-1][:90]
+            errs = [l for l in self.cw[v]["out"].split("\n") if l.startswith("castaway:") and "warning" not in l]
+            return "not written: " + (errs[0] if errs else self.cw[v]["out"].strip().split("\n")[-1])[:120]
         if v in self.ort and "error" in self.ort[v]:
             return "not written: " + self.ort[v]["error"][:90]
         return "-"

@@ -24,7 +24,7 @@ cw() {
     esac
     local t0=$(date +%s.%N) out rc
     out=$("$NODE" "$B/castaway.cjs" convert "$D/$src.onnx" -o "$D/$prefix-$r.onnx" -q "${args[@]}" 2>&1); rc=$?
-    python3 -c 'import json,sys,time; print(json.dumps({"model": sys.argv[1], "rc": int(sys.argv[2]), "s": round(time.time() - float(sys.argv[3]), 2), "out": sys.argv[4][-600:]}))' \
+    python3 -c 'import json,sys,time; print(json.dumps({"model": sys.argv[1], "rc": int(sys.argv[2]), "s": round(time.time() - float(sys.argv[3]), 2), "out": sys.argv[4][:1500]}))' \
       "$prefix-$r" $rc "$t0" "$out" >> "$D/cw.jsonl"
   done
 }

@@ -21,7 +21,7 @@ time)
     [ $(( $(date +%s) - start )) -gt "$budget" ] && { echo "budget spent: $a not run (rot $rot)"; continue; }
     [ -f "$W/$a/fp32.onnx" ] || { echo "$a: no model"; continue; }
     t0=$(date +%s)
-    timeout 200 node "$HERE/bench.cjs" "$W/$a" time "$R/time-$a-r$rot.json" "$rot" 2>&1 | grep -v "^\s*$" | cut -c1-400
+    timeout 130 node "$HERE/bench.cjs" "$W/$a" time "$R/time-$a-r$rot.json" "$rot" 2>&1 | grep -v "^\s*$" | cut -c1-400
     echo "$a rot $rot: $(( $(date +%s) - t0 )) s"
   done
   (cd "$R" && tar czf "$OUT/time-r$rot.tar.gz" time-*-r$rot.json)
@@ -32,7 +32,7 @@ profile)
     [ $(( $(date +%s) - start )) -gt "$budget" ] && { echo "budget spent: $a not profiled"; continue; }
     [ -f "$W/$a/fp32.onnx" ] || continue
     t0=$(date +%s)
-    timeout 200 node "$HERE/bench.cjs" "$W/$a" profile "$R/profile-$a.json" 2>&1 | grep -v "^\s*$" | tail -n 3 | cut -c1-300
+    timeout 130 node "$HERE/bench.cjs" "$W/$a" profile "$R/profile-$a.json" 2>&1 | grep -v "^\s*$" | tail -n 3 | cut -c1-300
     # CPU only: runs beside the next architecture's profile (kernel counts do not depend on host load)
     { python3 "$HERE/graph_stats.py" "$W/$a" && cp "$W/$a/graphs.json" "$R/graphs-$a.json"; rm -rf "$W/$a/optimized"; } &
     echo "$a profiled: $(( $(date +%s) - t0 )) s"
