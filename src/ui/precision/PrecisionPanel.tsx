@@ -72,7 +72,7 @@ function InputsSection() {
     <div className="prec-inputs">
       <div className="prec-row">
         {dimNames.map((name) => (
-          <label key={name} className="prec-field" title={name}>
+          <label key={name} className="prec-field prec-dim" title={name}>
             <span className="mono prec-dim-name">{name}</span>
             <input
               type="number"
