@@ -87,10 +87,13 @@ export interface LayoutResult {
   width: number;
   height: number;
   layoutMillis: number;
+  /** The generation (page's open sequence number) of the topology this was laid out from. */
+  generation: number;
 }
 
 export interface LayoutWorkerApi {
-  setTopology(topology: GraphTopology, initialUnitBudget: number): Promise<ScopeTreeInfo>;
+  /** `generation` tags every later layout, so the page can drop one made for a model it no longer shows. */
+  setTopology(topology: GraphTopology, initialUnitBudget: number, generation: number): Promise<ScopeTreeInfo>;
   layout(request: LayoutRequest): Promise<LayoutResult>;
   /** Scope ids that must be open for a node to be drawn as itself. */
   revealPath(nodeIndex: number): Promise<string[]>;

@@ -16,6 +16,7 @@ self.onmessage = null;
 const elk = new ELK();
 let topology: GraphTopology | null = null;
 let tree: ScopeTree | null = null;
+let generation = 0;
 
 function loaded(): { topology: GraphTopology; tree: ScopeTree } {
   if (!topology || !tree) throw new Error('No graph loaded in the layout worker');
@@ -23,8 +24,9 @@ function loaded(): { topology: GraphTopology; tree: ScopeTree } {
 }
 
 const api: LayoutWorkerApi = {
-  async setTopology(next, initialUnitBudget) {
+  async setTopology(next, initialUnitBudget, nextGeneration) {
     topology = next;
+    generation = nextGeneration;
     tree = buildScopeTree(next.names);
     const maxDepth = tree.scopes.reduce((depth, scope) => Math.max(depth, scope.depth), 0);
     return {
@@ -48,6 +50,7 @@ const api: LayoutWorkerApi = {
       width,
       height,
       layoutMillis: performance.now() - t0,
+      generation,
     };
     return Comlink.transfer(result, [
       view.unitOfNode.buffer as ArrayBuffer,

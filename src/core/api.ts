@@ -82,6 +82,11 @@ export interface NodeSummary {
    * follows from it) and pure int computations: the graph view folds them away by default.
    */
   foldable: boolean;
+  /**
+   * Values of the float32 weights this node reads (initializers or Constant nodes) beyond fp16's range
+   * (|x| > 65504): clamped if the node runs in fp16, kept exactly if it stays fp32.
+   */
+  weightsBeyondFp16: number;
 }
 
 export interface ValueSummary {
@@ -122,6 +127,8 @@ export interface ModelSummary {
   outputs: string[];
   opTypes: OpTypeStat[];
   existingCasts: number;
+  /** Bytes of stored data in every graph: initializers and the tensors held by Constant nodes. */
+  weightBytes: number;
 }
 
 export interface PlanReport {
@@ -146,10 +153,29 @@ export interface PlanReport {
    * 'io' (keepIoTypes) | 'cut' (the planner put a free op there); undefined for fp16 and untyped nodes.
    */
   nodeReasons: (string | undefined)[];
-  /** Initializer values clamped to fp16's range / flushed to zero when converted. */
+  /**
+   * Main-graph nodes the recipe blocks that run at fp16 I/O anyway because the target EP's float16 kernel
+   * computes in fp32 (LayerNormalization, SimplifiedLayerNormalization, Softmax on CUDA): the block is kept
+   * in substance, without its Casts (plan/fp32-compute.ts).
+   */
+  fp32ComputeNodes: number[];
+  /**
+   * Stored values (initializers, Constants) changed beyond rounding when converted to fp16: clamped to
+   * +-65504, or nonzero values that would round to 0 raised to +-2^-24 (as onnxruntime's tool does; an
+   * epsilon of 0 divides by zero and stops onnxruntime's LayerNorm fusion).
+   */
   clampedValues: number;
-  flushedValues: number;
+  raisedValues: number;
+  /** Which tensors hold those values, in model order. */
+  touchedTensors: TouchedTensor[];
   planMillis: number;
+}
+
+/** A stored tensor whose fp16 copy clamps or raises some values. */
+export interface TouchedTensor {
+  name: string;
+  clamped: number;
+  raised: number;
 }
 
 export interface ConvertResult {

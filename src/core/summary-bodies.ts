@@ -140,6 +140,7 @@ export function summarizeBodies(
         attributes: describe(node),
         precision: 'none',
         foldable: staticNode[index] === 1 || !floatTouch,
+        weightsBeyondFp16: 0, // filled by the engine, which holds the stored-tensor scan
       });
       for (const out of node.output ?? []) addValue(out, index);
     });

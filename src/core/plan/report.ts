@@ -1,8 +1,9 @@
 // Numbers the user sees for a plan: Cast counts, cast bytes, fp16 shares of weights and of FLOPs, and the
 // per-node precision and boundaries the graph view draws. Derived from the plan here, never in the UI.
-import type { CastBoundary, PlanReport, Precision, Recipe } from '../api';
+import type { CastBoundary, PlanReport, Precision, Recipe, TouchedTensor } from '../api';
 import { DataType, toNumber, type TensorProto } from '../onnx/proto-types';
 import type { PlanningProblem } from './constraints';
+import { allStoredTensors } from './stored-tensors';
 import { flatIndex, flatNodes } from '../flat-nodes';
 import { elementCount, type PlanOutcome } from './planner';
 
@@ -33,6 +34,16 @@ export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (st
     if (!result[at] || result[at] === 'cut') result[at] = reason;
   });
   return result;
+}
+
+/** Main-graph nodes with a group kept at fp16 I/O because its kernel computes in fp32, in node order. */
+export function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome): number[] {
+  const main = problem.model.main;
+  const nodes = new Set<number>();
+  problem.groups.forEach((group, g) => {
+    if (outcome.fp32Compute[g] && group.graph === main && group.node >= 0) nodes.add(group.node);
+  });
+  return [...nodes].sort((a, b) => a - b);
 }
 
 /**
@@ -87,11 +98,10 @@ function shareIndex(problem: PlanningProblem): ShareIndex {
   if (index) return index;
   const ids: Map<string, number>[] = problem.model.graphs.map(() => new Map());
   const bytes: number[] = [];
-  for (const graph of problem.model.graphs) {
-    for (const [name, t] of graph.initializers) {
-      if (t.dataType !== DataType.FLOAT) continue;
-      ids[graph.id].set(name, bytes.push(tensorByteLength(t)) - 1);
-    }
+  // Initializers and Constant nodes' tensors alike: both are weights the plan stores in fp16 or fp32.
+  for (const { graph, name, tensor } of allStoredTensors(problem.model.graphs)) {
+    if (tensor.dataType !== DataType.FLOAT) continue;
+    ids[graph.id].set(name, bytes.push(tensorByteLength(tensor)) - 1);
   }
   const readWeight = Int32Array.from(problem.storedReads, (r) => ids[r.ownerGraph.id].get(r.name) ?? -1);
   const weightBytes = Float64Array.from(bytes);
@@ -100,7 +110,10 @@ function shareIndex(problem: PlanningProblem): ShareIndex {
   return index;
 }
 
-/** Share of float32 weight bytes that the plan stores as fp16 (a weight read in both precisions counts). */
+/**
+ * Share of float32 weight bytes (initializers and Constant nodes) that the plan stores as fp16 (a weight
+ * read in both precisions counts).
+ */
 export function fp16WeightShare(problem: PlanningProblem, outcome: PlanOutcome): number {
   const index = shareIndex(problem);
   if (!index.totalWeightBytes) return 0;
@@ -171,7 +184,7 @@ export function buildPlanReport(
   problem: PlanningProblem,
   outcome: PlanOutcome,
   recipe: Recipe,
-  counts: { existingCasts: number; removedCasts: number; ortReferenceCasts: number; clamped: number; flushed: number; planMillis: number },
+  counts: { existingCasts: number; removedCasts: number; ortReferenceCasts: number; clamped: number; raised: number; touched: TouchedTensor[]; planMillis: number },
 ): PlanReport {
   const boundaries = castBoundaries(problem, outcome, recipe);
   return {
@@ -184,8 +197,10 @@ export function buildPlanReport(
     boundaries,
     nodePrecision: nodePrecisions(problem, outcome),
     nodeReasons: nodeReasons(problem, outcome),
+    fp32ComputeNodes: fp32ComputeNodes(problem, outcome),
     clampedValues: counts.clamped,
-    flushedValues: counts.flushed,
+    raisedValues: counts.raised,
+    touchedTensors: counts.touched,
     planMillis: counts.planMillis,
   };
 }

@@ -35,6 +35,27 @@ describe('attributeErrors', () => {
     expect(result[2].added).toBe(0);
     expect(rankNodes(result)[0].name).toBe('B');
   });
+  it('never ranks exact ops (Identity, Reshape, Relu): they round nothing, blocking them changes nothing', () => {
+    // x -> A(MatMul) -> a -> I(Identity) -> i -> R(Reshape) -> r -> B(Exp) -> b; the measured error of i
+    // and r is a's plus noise, which must not make them error sources.
+    const chain = [
+      { index: 0, name: 'A', opType: 'MatMul', inputs: ['x', 'w'], outputs: ['a'] },
+      { index: 1, name: 'I', opType: 'Identity', inputs: ['a'], outputs: ['i'] },
+      { index: 2, name: 'R', opType: 'Reshape', inputs: ['i', 'shape'], outputs: ['r'] },
+      { index: 3, name: 'B', opType: 'Exp', inputs: ['r'], outputs: ['b'] },
+    ];
+    const errors = new Map([
+      ['a', err(1e-3)],
+      ['i', err(1.2e-3)],
+      ['r', err(1.3e-3)],
+      ['b', err(4e-3)],
+    ]);
+    const result = attributeErrors(chain, ['fp16', 'fp16', 'fp16', 'fp16'], errors, ['b']);
+    expect(result.map((n) => n.added)).toEqual([1e-3, 0, 0, 4e-3 - 1.3e-3]);
+    expect(result[1].impact).toBe(0);
+    expect(result[2].impact).toBe(0);
+    expect(rankNodes(result).map((n) => n.name)).toEqual(['B', 'A']);
+  });
   it('maps added error to overlay levels', () => {
     expect([0, 5e-6, 5e-5, 5e-4, 5e-3, 0.5, Infinity].map(errorLevel)).toEqual([0, 0, 1, 2, 3, 4, 4]);
   });

@@ -7,8 +7,8 @@ import type { IrGraph } from '../ir';
 import { DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
 import type { PlanningProblem } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
-import { convertTensor } from './apply-plan';
-import { float16BitsToFloat32, type Fp16Stats } from './fp16';
+import { convertTensor, emptyStorageStats, type StorageStats } from './apply-plan';
+import { float16BitsToFloat32 } from './fp16';
 import { NameAllocator } from './names';
 import { makeCast } from './cast-node';
 
@@ -21,12 +21,12 @@ export interface SimulateResult {
   model: ModelProto;
   /** Names of the extra outputs, in node order, when exposeIntermediates is on. */
   exposed: string[];
-  stats: Fp16Stats;
+  stats: StorageStats;
 }
 
 
-function roundedCopy(tensor: TensorProto, name: string, stats: Fp16Stats): TensorProto {
-  const half = convertTensor(tensor, stats).rawData as Uint8Array;
+function roundedCopy(tensor: TensorProto, name: string, stats: StorageStats): TensorProto {
+  const half = convertTensor(tensor, stats, tensor.name || name).rawData as Uint8Array;
   const view = new DataView(half.buffer, half.byteOffset, half.byteLength);
   const out = new Float32Array(half.byteLength / 2);
   for (let i = 0; i < out.length; i++) out[i] = float16BitsToFloat32(view.getUint16(i * 2, true));
@@ -39,7 +39,7 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   const names = new NameAllocator(model.proto);
   const opset = model.opsets.get('') ?? 1;
   const cast = (name: string, input: string, output: string, to: number) => makeCast(name, input, output, to, opset);
-  const stats: Fp16Stats = { clamped: 0, flushed: 0 };
+  const stats = emptyStorageStats();
   const key = (g: IrGraph, n: string) => `${g.id}:${n}`;
 
   // Values rounded after their producer: the producer writes `exact`, two Casts give back the name.

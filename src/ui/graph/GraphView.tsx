@@ -97,6 +97,7 @@ function GraphCanvas() {
   // The counts bar shows a new plan at once; the canvas recolours in a deferred render right after, so a
   // big view never holds the numbers back.
   const plan = useDeferredValue(useApp((state) => state.plan));
+  const planGeneration = useDeferredValue(useApp((state) => state.planGeneration));
   const planSeq = useDeferredValue(useApp((state) => state.planSeq));
   const recipe = useDeferredValue(useApp((state) => state.recipe));
   const model = useApp((state) => state.model);
@@ -110,9 +111,12 @@ function GraphCanvas() {
   const paneRef = useRef<HTMLDivElement>(null);
 
   const summary = model?.summary;
+  // Right after a model switch the deferred plan is still the previous model's: draw the new graph
+  // undecorated for that one render rather than map one model's node indices onto another's boxes.
+  const sameModel = model !== null && layout?.generation === model.seq && planGeneration === model.seq;
   const decoration = useMemo(
-    () => (layout && plan && summary ? decorate(layout, plan, summary, recipe) : null),
-    [layout, plan, summary, recipe],
+    () => (layout && plan && summary && sameModel ? decorate(layout, plan, summary, recipe) : null),
+    [layout, plan, summary, recipe, sameModel],
   );
   const nodes = useStableElements(
     useMemo(() => (layout && summary ? flowNodes(layout, decoration, summary, selectedUnit) : []), [layout, decoration, summary, selectedUnit]),

@@ -42,6 +42,7 @@ export function flowNodes(
             label: unit.label,
             precision: look?.precision ?? 'none',
             blocked: look?.blocked ?? false,
+            weightsBeyondFp16: node.weightsBeyondFp16,
             nodeIndex: unit.nodeIndex!,
             bodies: bodiesOf.get(unit.nodeIndex!) ?? 0,
           },

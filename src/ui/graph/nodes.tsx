@@ -13,6 +13,8 @@ export interface OpNodeData extends Record<string, unknown> {
   label: string;
   precision: PlannedPrecision;
   blocked: boolean;
+  /** Values of the weights it reads beyond fp16's range (the engine's NodeSummary.weightsBeyondFp16). */
+  weightsBeyondFp16: number;
   nodeIndex: number;
   /** If/Loop/Scan: how many bodies it has (0 for every other op). */
   bodies: number;
@@ -98,6 +100,15 @@ export const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) 
       <Handles />
       <span className="op-type">{data.opType}</span>
       <span className="op-name">{data.label !== data.opType ? data.label : ''}</span>
+      {data.weightsBeyondFp16 > 0 && data.precision !== 'fp32' && data.precision !== 'none' && (
+        <span
+          className="range-badge"
+          data-testid="range-badge"
+          title={`${data.weightsBeyondFp16} weight value(s) beyond fp16's range: clamped to ±65504 in fp16. The lock keeps this node in fp32.`}
+        >
+          &gt;fp16
+        </span>
+      )}
       {data.bodies > 0 && (
         <button
           type="button"

@@ -67,6 +67,37 @@ function castsAround(plan: PlanReport | null, node: number): Map<string, CastBou
   return casts;
 }
 
+/**
+ * Weights this node reads that fp16 cannot hold (NodeSummary.weightsBeyondFp16, from the engine): said in
+ * words where the plan would clamp them, with the one click that keeps them exact.
+ */
+function WeightRange({ node, precision, blockedByName }: { node: NodeSummary; precision: string; blockedByName: boolean }) {
+  const count = node.weightsBeyondFp16;
+  if (!count) return null;
+  const clamps = precision === 'fp16' || precision === 'mixed';
+  return (
+    <div className={`weight-range${clamps ? ' warn' : ''}`} data-testid="weight-range" data-clamps={clamps ? 'true' : 'false'}>
+      {clamps ? (
+        <>
+          <strong>
+            {formatCount(count)} weight value{count === 1 ? '' : 's'} beyond fp16's range
+          </strong>{' '}
+          (|x| &gt; 65,504): in fp16 they are clamped to ±65,504.
+          {!blockedByName && node.name && (
+            <button type="button" data-testid="keep-fp32-range" onClick={() => toggleNodeBlock(node.name)}>
+              Keep this node fp32
+            </button>
+          )}
+        </>
+      ) : (
+        <>
+          {formatCount(count)} weight value{count === 1 ? '' : 's'} beyond fp16's range stay exact: this node is fp32.
+        </>
+      )}
+    </div>
+  );
+}
+
 function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number }) {
   const plan = useApp((state) => state.plan);
   const recipe = useApp((state) => state.recipe);
@@ -97,6 +128,7 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
           </>
         )}
       </dl>
+      <WeightRange node={node} precision={precision} blockedByName={blockedByName} />
       <button type="button" data-testid="details-block" disabled={!node.name} onClick={() => toggleNodeBlock(node.name)}>
         {blockedByName ? 'Remove from the fp32 block list' : 'Keep this node in fp32'}
       </button>
@@ -227,10 +259,6 @@ function IoDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
 
 function ModelOverview({ model }: { model: LoadedModel }) {
   const { summary, timings } = model;
-  const initializerBytes = useMemo(
-    () => summary.values.reduce((sum, value) => sum + (value.isInitializer ? value.initializerBytes : 0), 0),
-    [summary],
-  );
   return (
     <div className="details" data-testid="details">
       <div className="muted">model</div>
@@ -244,7 +272,9 @@ function ModelOverview({ model }: { model: LoadedModel }) {
         <dt>nodes</dt>
         <dd>{formatCount(summary.nodeCount)}</dd>
         <dt>weights</dt>
-        <dd>{formatBytes(initializerBytes)}</dd>
+        <dd data-testid="model-weights" title="Initializers and the tensors of Constant nodes">
+          {formatBytes(summary.weightBytes)}
+        </dd>
         <dt>Casts in it</dt>
         <dd>{formatCount(summary.existingCasts)}</dd>
         <dt>IR / opsets</dt>
