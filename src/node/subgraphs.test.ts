@@ -1,5 +1,5 @@
-// Models whose work happens inside If/Loop bodies, converted and checked end to end: silero VAD v5 (a
-// real exporter's nested Ifs, fixtures/subgraphs/silero-vad-v5.onnx from @ricky0123/vad-web), and random
+// Models whose work happens inside If/Loop bodies, converted and checked end to end: silero VAD v5 and
+// legacy (a real exporter's nested Ifs, fixtures/subgraphs/ from @ricky0123/vad-web), and random
 // If/Loop models. Each converted model passes onnx.checker (full_check, which infers types through the
 // bodies), runs in onnxruntime-node close to fp32, and has no more Casts than onnxruntime's tool.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECIPE, type Recipe } from '../core/api';
-import { convertModel, openModel } from '../core/engine';
+import { convertModel, openModel, simulateModel } from '../core/engine';
 import { seededRandom } from '../core/inputs';
 import { encodeModel } from '../core/serde';
 import { randomControlFlowModel } from '../core/testing/random-control-flow';
@@ -68,9 +68,40 @@ describe('silero VAD v5 (nested If)', () => {
     expect(r.insertedCasts).toBe(0);
   });
 
+  it('the fp16 simulation (the precision preview) runs and stays close to fp32', async () => {
+    const reference = simulateModel(model, DEFAULT_RECIPE, { reference: true }).bytes;
+    const simulated = simulateModel(model, { ...DEFAULT_RECIPE, opBlockList: ['Sigmoid'] }).bytes;
+    await expectClose(reference, simulated, feeds, 0.999);
+  }, 60_000);
+
   it.runIf(checkerAvailable())('every converted silero passes onnx.checker (full_check)', () => {
     for (const result of checkModels(written)) expect(result, result.path).toMatchObject({ status: 'ok' });
   });
+});
+
+describe('silero VAD legacy (If bodies holding their own weights)', () => {
+  const bytes = new Uint8Array(readFileSync(new URL('../../fixtures/subgraphs/silero-vad-legacy.onnx', import.meta.url)));
+  const model = openModel(bytes);
+  const feeds: Feeds = {
+    input: new ort.Tensor('float32', randomFloats(512, 5, 0.3), [1, 512]),
+    sr: new ort.Tensor('int64', BigInt64Array.from([16000n]), []),
+    h: new ort.Tensor('float32', randomFloats(128, 6, 0.1), [2, 1, 64]),
+    c: new ort.Tensor('float32', randomFloats(128, 7, 0.1), [2, 1, 64]),
+  };
+  const recipes: Recipe[] = [DEFAULT_RECIPE, { ...DEFAULT_RECIPE, keepIoTypes: true }, { ...DEFAULT_RECIPE, opBlockList: ['LSTM'] }];
+  it('converts with every recipe: no more Casts than onnxruntime, runs close to fp32, passes onnx.checker', async () => {
+    const files: string[] = [];
+    for (const [i, recipe] of recipes.entries()) {
+      const result = convertModel(model, recipe);
+      expect(result.report.castCount).toBeLessThanOrEqual(result.report.ortReferenceCasts);
+      if (!recipe.opBlockList.length) expect(result.report.fp16WeightShare).toBe(1); // weights inside the bodies too
+      const file = join(dir, `silero-legacy-${i}.onnx`);
+      writeFileSync(file, result.bytes);
+      files.push(file);
+      await expectClose(bytes, result.bytes, feeds, 0.999);
+    }
+    if (checkerAvailable()) for (const result of checkModels(files)) expect(result, result.path).toMatchObject({ status: 'ok' });
+  }, 120_000);
 });
 
 describe('random If/Loop models', () => {

@@ -1,7 +1,7 @@
 // Cast placement through If, Loop and Scan: the tensors these nodes carry across their boundary are free
 // groups, so nothing forces a Cast at a body's edge unless a fixed group on one side needs the other precision.
 import { describe, expect, it } from 'vitest';
-import { convertModel, openModel } from '../engine';
+import { convertModel, openModel, simulateModel } from '../engine';
 import { DataType, type GraphProto, type ModelProto } from '../onnx/proto-types';
 import { decodeModel, encodeModel } from '../serde';
 import { ifClassifier, loopRefiner, scanAccumulator } from '../testing/control-flow-models';
@@ -86,5 +86,16 @@ describe('Scan', () => {
     expect(elem(model.graph!.input![0])).toBe(F);
     expect(elem(body(model.graph!, 'body').input![1])).toBe(F);
     expect(report.castCount).toBeLessThanOrEqual(report.ortReferenceCasts);
+  });
+});
+
+describe('fp16 simulation through bodies', () => {
+  it('a branch whose fp32 result the If reads in fp16 returns the rounded copy, as the real model Casts it', () => {
+    const engine = openModel(encodeModel(ifClassifier()));
+    const simulated = decodeModel(simulateModel(engine, { opBlockList: ['Softmax'] }).bytes);
+    const elseBranch = body(simulated.graph!, 'else_branch');
+    expect(elseBranch.output![0].name).toMatch(/^q_castaway_rounded/);
+    expect(elseBranch.node!.some((n) => n.output?.includes(elseBranch.output![0].name!))).toBe(true);
+    expect(body(simulated.graph!, 'then_branch').output![0].name).toBe('p');
   });
 });

@@ -136,7 +136,16 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
       }
       nodes.push(next, ...(roundedAfter.get(`${graph.id}:${n}`) ?? []));
     });
-    rewritten.set(graph, { ...graph.proto, node: nodes, initializer: [...(graph.proto.initializer ?? []), ...(extraInitializers.get(graph) ?? [])] });
+    // A body output read in fp16 by its If/Loop/Scan from an fp32 producer is Cast at the end of the body
+    // in the real model: the simulated body returns the rounded copy.
+    const output = graph.id === 0 ? graph.proto.output : (graph.proto.output ?? []).map((vi, k) => {
+      const group = problem.graphOutputGroups[graph.id][k];
+      if (group < 0 || !fp16[group]) return vi;
+      const owner = definingGraph(graph, vi.name ?? '');
+      const rounded = owner && fp16ReaderRounding.get(key(owner, vi.name ?? ''));
+      return rounded ? { ...vi, name: rounded } : vi;
+    });
+    rewritten.set(graph, { ...graph.proto, node: nodes, output, initializer: [...(graph.proto.initializer ?? []), ...(extraInitializers.get(graph) ?? [])] });
   }
   const main = rewritten.get(model.main)!;
   const exposed: string[] = [];
@@ -154,4 +163,11 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
     main.output = [...(main.output ?? []), ...extra];
   }
   return { model: { ...model.proto, graph: main }, exposed, stats };
+}
+
+function definingGraph(graph: IrGraph, name: string): IrGraph | undefined {
+  for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
+    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
+  }
+  return undefined;
 }

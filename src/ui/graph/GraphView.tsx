@@ -154,7 +154,8 @@ function GraphCanvas() {
 
   // Centre on a unit that search, the keyboard or an expand asked for, once the layout that holds it lands.
   useEffect(() => {
-    if (!focus || focus.seq === handledFocus.current || !layout) return;
+    // While a new layout is on its way the old one may still hold the unit, at its old place: wait for it.
+    if (!focus || focus.seq === handledFocus.current || !layout || layoutPending) return;
     const box = boxes.get(focus.unitId);
     if (!box) {
       if (!layoutPending) handledFocus.current = focus.seq;
