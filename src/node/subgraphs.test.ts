@@ -74,6 +74,22 @@ describe('silero VAD v5 (nested If)', () => {
     await expectClose(reference, simulated, feeds, 0.999);
   }, 60_000);
 
+  it('the per-node preview measures the nodes inside the nested Ifs and ranks them', async () => {
+    const inputs = [
+      { name: 'input', type: 'float32' as const, dims: [1, 512], data: randomFloats(512, 3, 0.3) },
+      { name: 'state', type: 'float32' as const, dims: [2, 1, 128], data: randomFloats(256, 4, 0.1) },
+      { name: 'sr', type: 'int64' as const, dims: [], data: BigInt64Array.from([16000n]) },
+    ];
+    const reference = await runReference(model, inputs, nodeRunner(), { intermediates: true });
+    const preview = await previewRecipe(model, DEFAULT_RECIPE, inputs, reference, nodeRunner());
+    const nodes = model.summary().nodes;
+    const measuredInBodies = preview.nodes.filter((n) => nodes[n.index].graph !== 0);
+    expect(measuredInBodies.length).toBeGreaterThan(50);
+    const ranked = preview.ranking.map((index) => nodes[index]);
+    expect(ranked.filter((n) => n.opType === 'Conv' || n.opType === 'LSTM').length).toBeGreaterThan(4);
+    expect(ranked.some((n) => n.opType === 'If')).toBe(false);
+  }, 120_000);
+
   it.runIf(checkerAvailable())('every converted silero passes onnx.checker (full_check)', () => {
     for (const result of checkModels(written)) expect(result, result.path).toMatchObject({ status: 'ok' });
   });
@@ -164,6 +180,12 @@ describe('impact ranking through an If', () => {
     const byName = new Map(preview.nodes.map((n) => [n.name, n]));
     expect(byName.get('embed')!.impact).toBeGreaterThan(0);
     expect(byName.get('switch')!.precision).toBe('fp16');
-    expect(preview.ranking.length).toBe(2);
+    // The branch that ran was measured through its If: its nodes are ranked, the If (which rounds nothing
+    // itself once its branches are measured) is not.
+    const ranked = preview.ranking.map((index) => model.summary().nodes[index].name);
+    const ran = ranked.includes('head1') ? ['head1', 'sigmoid'] : ['head2', 'softmax'];
+    expect(ranked).toEqual(expect.arrayContaining(['embed', ...ran]));
+    expect(ranked).not.toContain('switch');
+    expect(byName.get(ran[0])!.outputError).toBeGreaterThan(0);
   }, 60_000);
 });
