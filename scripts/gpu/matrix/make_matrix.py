@@ -12,6 +12,7 @@ import glob
 import json
 import os
 import random
+import re
 import statistics
 import sys
 
@@ -63,7 +64,10 @@ class Arch:
         for t in self.times:
             if v in t["loads"]:
                 l = t["loads"][v]
-                return "yes" if l["ok"] else "no: " + l["error"].split("\n")[0][:90]
+                if not l["ok"]:
+                    return "no: " + re.sub(r"Load model from \S+ failed:", "", l["error"]).split("\n")[0][:110]
+                run_err = [sh["runErrors"][v] for sh in t["shapes"].values() if v in sh.get("runErrors", {})]
+                return "yes; run fails: " + re.sub(r"\S*\[E:onnxruntime[^\]]*\]", "", run_err[0])[:110] if run_err else "yes"
         if v.startswith("cw") and v in self.cw and self.cw[v]["rc"] != 0:
             errs = [l for l in self.cw[v]["out"].split("\n") if l.startswith("castaway:") and "warning" not in l]
             return "not written: " + (errs[0] if errs else self.cw[v]["out"].strip().split("\n")[-1])[:120]
@@ -168,6 +172,20 @@ for A, c, o, kc, ko in violations:
     p(f"- **{A.a}, {c} ({kc}) vs {o} ({ko})**: optimized-graph nodes (Castaway / onnxruntime): "
       + (", ".join(f"{op} {x}/{y}" for op, x, y in diff[:12]) or "same op counts")
       + "; kernels per run by op: " + (", ".join(f"{op} {x}/{y}" for op, x, y in kd[:10]) or "same"))
+
+# ---- noise floor: pairs that ran the same graph
+p("\n### Noise floor: pairs of models whose optimized graphs (as onnxruntime ran them) have the same op counts\n")
+p("Castaway's model against onnxruntime's for the same recipe where the graphs onnxruntime ran have identical op")
+p("counts (in most cases the files differ only in value_info and node names). Their paired ratios show what")
+p("this setup calls a difference between two equal graphs.\n")
+p("| architecture | pair | small | large |")
+p("|---|---|---:|---:|")
+for A in archs:
+    for r in RECIPES:
+        for c, o in ((f"cw-{r}", f"ort-{r}"), (f"cwopt-{r}", f"ortopt-{r}")):
+            gc, go = A.graphs["optimized"].get(c, {}).get("ops"), A.graphs["optimized"].get(o, {}).get("ops")
+            if gc and go and gc == go and A.median_ms("small", c) and A.median_ms("small", o):
+                p(f"| {A.a} | {c} / {o} | {fr(A.ratio('small', c, o))} | {fr(A.ratio('large', c, o))} |")
 
 # ---- norms within 5% of default
 p("\n### Norms and Softmax in fp32 against the default recipe (Castaway's models)\n")
