@@ -51,13 +51,26 @@ async function build() {
   renameSync(`${inputsFile}.${process.pid}.tmp`, inputsFile);
 }
 
-let main;
-if (process.env.CASTAWAY_TSX === '1') {
+async function fromSources() {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../src/cli/main.ts'));
+  return (await import('../src/cli/main.ts')).main;
+}
+
+let main;
+if (process.env.CASTAWAY_TSX === '1') {
+  main = await fromSources();
 } else {
-  if (!upToDate()) await build();
-  ({ main } = createRequire(import.meta.url)(bundle));
+  let built = upToDate();
+  if (!built) {
+    try {
+      await build();
+      built = true;
+    } catch (error) {
+      // esbuild comes with tsx and vite; should it be missing or fail, the CLI still runs, only slower
+      process.stderr.write(`castaway: could not bundle the CLI (${error?.message?.split('\n')[0] ?? error}); running it through tsx\n`);
+    }
+  }
+  main = built ? createRequire(import.meta.url)(bundle).main : await fromSources();
 }
 process.exit(await main(process.argv.slice(2)));
