@@ -177,11 +177,12 @@ for A, c, o, kc, ko in violations:
 p("\n### Noise floor: pairs of models whose optimized graphs (as onnxruntime ran them) have the same op counts\n")
 p("Castaway's model against onnxruntime's for the same recipe where the graphs onnxruntime ran have identical op")
 p("counts (in most cases the files differ only in value_info and node names). Their paired ratios show what")
-p("this setup calls a difference between two equal graphs.\n")
+p("this setup calls a difference between two equal graphs. The block-list pairs are left out: there Castaway's")
+p("output stays fp32 where onnxruntime's tool casts it to fp16, a real difference in what is copied back.\n")
 p("| architecture | pair | small | large |")
 p("|---|---|---:|---:|")
 for A in archs:
-    for r in RECIPES:
+    for r in ("default", "norms"):
         for c, o in ((f"cw-{r}", f"ort-{r}"), (f"cwopt-{r}", f"ortopt-{r}")):
             gc, go = A.graphs["optimized"].get(c, {}).get("ops"), A.graphs["optimized"].get(o, {}).get("ops")
             if gc and go and gc == go and A.median_ms("small", c) and A.median_ms("small", o):
