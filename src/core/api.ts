@@ -154,7 +154,7 @@ export interface PlanReport {
    */
   nodeReasons: (string | undefined)[];
   /**
-   * Main-graph nodes the recipe blocks that run at fp16 I/O anyway because the target EP's float16 kernel
+   * Nodes (flat index) the recipe blocks that run at fp16 I/O anyway because the target EP's float16 kernel
    * computes in fp32 (LayerNormalization, SimplifiedLayerNormalization, Softmax on CUDA): the block is kept
    * in substance, without its Casts (plan/fp32-compute.ts).
    */

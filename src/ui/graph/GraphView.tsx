@@ -18,6 +18,7 @@ import { absoluteBoxes, flowEdges, flowNodes, type Box } from './flow-elements';
 import type { LayoutResult } from '../../../workers/layout-api';
 import { nextUnit, type Direction } from './keyboard';
 import { nodeTypes, type FlowNode } from './nodes';
+import { edgeTypes } from './RoutedEdge';
 import { GraphToolbar } from './GraphToolbar';
 import { BodyCrumbs } from './BodyCrumbs';
 import { enterBodies } from './body-actions';
@@ -223,6 +224,7 @@ function GraphCanvas() {
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onlyRenderVisibleElements
         minZoom={0.03}
         maxZoom={2.5}
