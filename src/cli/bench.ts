@@ -6,7 +6,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeSpeedup, pairedSpeedup, parsePairs, type PairedSpeedup } from '../companion/bench-stats.js';
+import { describeSpeedup, pairedSpeedup, parsePairs, type PairedSpeedup } from '../core/tensor/run-stats';
 import { compareTensors, type ErrorStats } from '../companion/compare.js';
 import { CompanionError } from '../companion/errors.js';
 import type { BenchParams, EpRequest, InputSummary, TensorData } from '../companion/protocol.js';

@@ -11,7 +11,7 @@ import {
   type TensorData,
   type TensorType,
 } from './protocol.js';
-import { seededRandom } from '../core/inputs';
+import { seededRandom } from '../core/tensor/seeded-inputs';
 
 /** The part of onnxruntime's InferenceSession.ValueMetadata this needs. */
 export interface InputMeta {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type * as OrtNode from 'onnxruntime-node';
-import { medianOfSorted } from './bench-stats.js';
+import { medianOfSorted } from '../core/tensor/run-stats';
 import { CompanionError } from './errors.js';
 import { buildInputs, InputError, summarize, type BuiltInput } from './inputs.js';
 import {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convertModel, openModel, planModel, summarizeModel } from '../core/engine';
-import { generateInputs } from '../core/inputs';
+import { generateInputs } from '../core/tensor/seeded-inputs';
 import { checkModels, checkerAvailable } from './onnx-checker';
 import { FIXTURES, ORT_BASELINE, fixtureRecipes, type RecipeName } from './fixture-recipes';
 import { compareModels, runModel, type Feeds } from './ort-compare';

@@ -10,7 +10,7 @@ import { openModel, planModel, simulateModel } from '../core/engine';
 import { encodeModel } from '../core/serde';
 import { rankNodes } from '../core/precision/attribution';
 import { worstError } from '../core/precision/metrics';
-import { ortRunner, type OrtBinding } from '../core/precision/ort-runner';
+import { ortRunner, type OrtBinding } from '../core/tensor/ort-port';
 import { evaluateRecipe, previewRecipe, runReference, seededInputs, type RunModel } from '../core/precision/preview';
 import { nodeNeighbours, suggestBlockList } from '../core/precision/suggest';
 import { DataType } from '../core/onnx/proto-types';

@@ -5,12 +5,12 @@
 import type { PlanReport, Precision, Recipe } from '../api';
 import { planModel, simulateModel, type EngineModel } from '../engine';
 import { tensorBytes } from '../external-data';
-import { generateInputs } from '../inputs';
+import { generateInputs } from '../tensor/seeded-inputs';
 import { DataType, toNumber } from '../onnx/proto-types';
 import { FP16_MAX } from '../rewrite/fp16';
 import { attributeErrors, rankNodes, type NodeError } from './attribution';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
-import { fromGenerated, type HostTensor } from './tensors';
+import { fromGenerated, type HostTensor } from '../tensor/host-tensor';
 import type { InputSpec } from './user-inputs';
 
 /** Runs a model on a runtime and returns its float outputs as float32 (fp16 decoded), by name. */

@@ -2,8 +2,8 @@
 // ({ "input_ids": [[101, 2023]], "mask": { "dims": [1, 2], "data": [1, 1] } }), checked against the
 // model's inputs and converted to the element type each input declares.
 import { CastawayError } from '../errors';
-import type { GeneratedInput } from '../inputs';
-import { hostTypeOf, typedFrom, type HostTensor } from './tensors';
+import type { GeneratedInput } from '../tensor/seeded-inputs';
+import { hostTypeOf, typedFrom, type HostTensor } from '../tensor/host-tensor';
 
 export interface ParsedArray {
   dims: number[];

@@ -1,8 +1,8 @@
 // Seeded model inputs from the model's own input types and shapes: token ids kept inside the vocabulary
 // (the first dim of the embedding table the ids index), masks as ones, floats uniform in [-1, 1].
 // Pure and deterministic, so the same seed gives the same runs in the browser, in Node and on the GPU.
-import type { IrModel } from './ir';
-import { DataType, toNumber } from './onnx/proto-types';
+import type { IrModel } from '../ir';
+import { DataType, toNumber } from '../onnx/proto-types';
 
 export interface GeneratedInput {
   name: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../core/inputs.js';
-import { describeSpeedup, median, pairedSpeedup, parsePairs } from './bench-stats.js';
+import { seededRandom } from './seeded-inputs';
+import { describeSpeedup, median, pairedSpeedup, parsePairs } from './run-stats';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the middle two', () => {

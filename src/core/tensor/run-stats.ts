@@ -6,7 +6,7 @@
 // its 95% interval comes from a percentile bootstrap over rounds with a fixed seed (same data, same
 // figures).
 
-import { seededRandom } from '../core/inputs.js';
+import { seededRandom } from './seeded-inputs';
 
 export interface PairedSpeedup {
   /** Median over rounds of (baseline round median / model round median); > 1 = the model is faster. */

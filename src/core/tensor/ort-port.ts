@@ -2,8 +2,8 @@
 // onnxruntime-common's API). The binding is passed in, so the engine imports no runtime and the worker,
 // the Node tests and the companion run models the same way.
 import { float32ArrayToFloat16 } from '../rewrite/fp16';
-import type { RunModel } from './preview';
-import { asFloat32, type HostTensor } from './tensors';
+import type { RunModel } from '../precision/preview';
+import { asFloat32, type HostTensor } from './host-tensor';
 
 /** The part of onnxruntime-common's API the preview uses. */
 export interface OrtBinding {

@@ -1,6 +1,6 @@
 // Host-side tensors for model runs: what the preview feeds a runtime and reads back, independent of which
 // runtime (onnxruntime-web in the browser, onnxruntime-node in tests and the companion).
-import type { GeneratedInput } from '../inputs';
+import type { GeneratedInput } from './seeded-inputs';
 import { DataType } from '../onnx/proto-types';
 import { float16ArrayToFloat32 } from '../rewrite/fp16';
 
