@@ -15,7 +15,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseTypeString } from '../src/core/types/type-codes';
+import { parseTypeString } from '../src/core/index';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ONNX_FILE = join(root, 'data/onnx-op-schemas.json');

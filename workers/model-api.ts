@@ -2,8 +2,8 @@
 // with comlink. Everything that crosses is structured-clone data; failures come back as values (an
 // Outcome), because a thrown CastawayError loses its code and location on the way through postMessage.
 
-import type { ModelSummary, PlanReport, Recipe } from '../src/core/api';
-import type { CastawayErrorCode } from '../src/core/errors';
+import type { ModelSummary, PlanReport, Recipe } from '../src/core/index';
+import type { CastawayErrorCode } from '../src/core/index';
 
 export interface WorkerError {
   /** The engine's code, or 'internal' for anything that is not a CastawayError (a bug, out of memory). */

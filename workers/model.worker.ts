@@ -2,8 +2,8 @@
 // adapter: the engine does the work, this file only turns its results and errors into RPC values.
 
 import * as Comlink from 'comlink';
-import type { Recipe } from '../src/core/api';
-import { isCastawayError } from '../src/core/errors';
+import type { Recipe } from '../src/core/index';
+import { isCastawayError } from '../src/core/index';
 import {
   convertModel,
   openModel,
@@ -14,7 +14,7 @@ import {
   serializeRecipe,
   summarizeModel,
   type EngineModel,
-} from '../src/core/engine';
+} from '../src/core/index';
 import type { ModelWorkerApi, NamedBytes, Outcome, WorkerError } from './model-api';
 
 let current: EngineModel | null = null;

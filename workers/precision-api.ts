@@ -2,11 +2,11 @@
 // src/ui/precision wraps it with comlink. It owns its own copy of the model (opened from the bytes the
 // model worker hands over) and onnxruntime-web, so model runs never block planning.
 
-import type { Recipe } from '../src/core/api';
-import type { ErrorMetric, OutputComparison } from '../src/core/precision/metrics';
-import type { PreviewResult } from '../src/core/precision/preview';
-import type { Suggestion } from '../src/core/precision/suggest';
-import type { InputSpec } from '../src/core/precision/user-inputs';
+import type { Recipe } from '../src/core/index';
+import type { ErrorMetric, OutputComparison } from '../src/core/index';
+import type { PreviewResult } from '../src/core/index';
+import type { Suggestion } from '../src/core/index';
+import type { InputSpec } from '../src/core/index';
 import type { NamedBytes, Outcome } from './model-api';
 
 export type { Outcome };

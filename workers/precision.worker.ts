@@ -6,16 +6,17 @@ import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
 // Served by Vite from the installed package (no CDN): the glue is bundled, only the binary is fetched.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import type { Recipe } from '../src/core/api';
-import { convertModel, openModel, planModel, type EngineModel } from '../src/core/engine';
-import { isCastawayError } from '../src/core/errors';
-import { compareArrays, timingStats } from '../src/core/precision/metrics';
-import { floatOutputs, ortFeeds, ortRunner, PREVIEW_SESSION_OPTIONS, type OrtBinding, type OrtSession } from '../src/core/tensor/ort-port';
-import { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type ReferenceRun } from '../src/core/precision/preview';
-import { nodeNeighbours, suggestBlockList } from '../src/core/precision/suggest';
-import { rankNodes } from '../src/core/precision/attribution';
-import type { HostTensor } from '../src/core/tensor/host-tensor';
-import { bindUserInputs, parseJsonInputs, parseNpy, type ParsedArray } from '../src/core/precision/user-inputs';
+import type { Recipe } from '../src/core/index';
+import { convertModel, openModel, planModel, type EngineModel } from '../src/core/index';
+import { isCastawayError } from '../src/core/index';
+import { compareArrays } from '../src/core/index';
+import { runStats } from '../src/core/index';
+import { floatOutputs, ortFeeds, ortRunner, PREVIEW_SESSION_OPTIONS, type OrtBinding, type OrtSession } from '../src/core/index';
+import { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type ReferenceRun } from '../src/core/index';
+import { nodeNeighbours, suggestBlockList } from '../src/core/index';
+import { rankNodes } from '../src/core/index';
+import type { HostTensor } from '../src/core/index';
+import { bindUserInputs, parseJsonInputs, parseNpy, type ParsedArray } from '../src/core/index';
 import type { NamedBytes, WorkerError } from './model-api';
 import type { InputsRequest, Outcome, PrecisionWorkerApi, TimedRun, WebGpuInfo } from './precision-api';
 
@@ -109,7 +110,7 @@ async function timeModel(
       times.push(performance.now() - start);
       if (i === runs - 1) last = floatOutputs(results);
     }
-    const stats = timingStats(times);
+    const stats = runStats(times);
     const timed: TimedRun = { ep, fallbackReason, median: stats.median, p90: stats.p90, runs: stats.runs, warmup, sessionMillis };
     return { timed, outputs: last };
   } finally {

@@ -6,7 +6,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeSpeedup, pairedSpeedup, parsePairs, type PairedSpeedup } from '../core/tensor/run-stats';
+import { describeSpeedup, pairedSpeedup, type PairedSpeedup } from '../core/index';
 import { compareTensors, type ErrorStats } from '../companion/compare.js';
 import { CompanionError } from '../companion/errors.js';
 import type { BenchParams, EpRequest, InputSummary, TensorData } from '../companion/protocol.js';
@@ -272,7 +272,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     try {
       const prepared = [];
       for (const { row, o } of live) {
-        const inputs = prepareInputs(o!.session, params);
+        const inputs = prepareInputs(o!, params);
         const feeds = await makeFeeds(inputs);
         prepared.push({ row, o: o!, inputs, feeds, fetches: undefined as Record<string, OrtTensor> | undefined, first: 0 });
       }
@@ -336,4 +336,18 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
   }
   return failed ? 1 : 0;
+}
+
+/** Parses "a:b,c:d" (model:baseline by label) and checks the labels exist. */
+export function parsePairs(spec: string, labels: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([^:]+):([^:]+)$/.exec(part);
+    if (!m) throw new Error(`--pairs: '${part}' is not model:baseline`);
+    for (const l of [m[1], m[2]]) {
+      if (!labels.includes(l)) throw new Error(`--pairs: no model labelled '${l}' (labels: ${labels.join(', ')})`);
+    }
+    pairs.push([m[1], m[2]]);
+  }
+  return pairs;
 }

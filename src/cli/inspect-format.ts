@@ -1,5 +1,5 @@
 // The human-readable `castaway inspect` report.
-import type { ModelSummary, PlanReport, Recipe } from '../core/api';
+import type { ModelSummary, PlanReport, Recipe } from '../core/index';
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const padLeft = (s: string | number, n: number) => String(s).padStart(n);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main } from './main';
-import { decodeModel } from '../core/serde';
+import { decodeModel } from '../core/index';
 
 const fixture = new URL('../../fixtures/models/pegasus-small-o14-encoder.onnx', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'castaway-cli-'));

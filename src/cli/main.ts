@@ -3,8 +3,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { convertModel, openModel, planModel, summarizeModel, type EngineModel } from '../core/engine';
-import { CastawayError } from '../core/errors';
+import { convertModel, openModel, planModel, summarizeModel, type EngineModel } from '../core/index';
+import { CastawayError } from '../core/index';
 import { loadModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';

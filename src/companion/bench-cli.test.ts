@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runBenchCommand, type BenchReport } from '../cli/bench.js';
+import { parsePairs, runBenchCommand, type BenchReport } from '../cli/bench.js';
 import { runawayLoopModel } from './tiny-models.js';
 
 const PEGASUS = fileURLToPath(new URL('../../fixtures/models/pegasus-small-o14-encoder.onnx', import.meta.url));
@@ -97,5 +97,16 @@ describe('castaway bench', () => {
     const f = join(dir, 'loop.onnx');
     writeFileSync(f, runawayLoopModel(10n));
     expect(await runBenchCommand([f, '--ep', 'cpu', '--dims', 'n=4', '--runs', '1'], () => undefined)).toBe(0);
+  });
+});
+
+describe('parsePairs', () => {
+  it('reads model:baseline pairs of known labels', () => {
+    expect(parsePairs('cw:ort, x:cw', ['ort', 'cw', 'x'])).toEqual([
+      ['cw', 'ort'],
+      ['x', 'cw'],
+    ]);
+    expect(() => parsePairs('cw-ort', ['cw', 'ort'])).toThrow(/not model:baseline/);
+    expect(() => parsePairs('cw:nope', ['cw', 'ort'])).toThrow(/no model labelled 'nope'/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildInputs, InputError } from './inputs.js';
-import { decodeTensor, encodeJobBody, decodeJobBody, fromHalfBits, toHalfBits, parseCompanionUrl } from './protocol.js';
+import { decodeTensor, encodeJobBody, decodeJobBody, parseCompanionUrl } from './protocol.js';
+import { DataType, buildModel, encodeModel, floatTensor, generateInputs, float16BitsToFloat32 as fromHalfBits, float32ToFloat16Bits as toHalfBits, node, openModel, valueInfo } from '../core/index';
 import { latencyStats } from './runner.js';
 
 const metas = [
@@ -22,11 +23,34 @@ describe('input generation', () => {
     expect(new Set(ids).size).toBeGreaterThan(1);
     expect(Array.from(xs[1].data as BigInt64Array, Number).every((v) => v === 1)).toBe(true);
     const h = Array.from(xs[2].data as Uint16Array, fromHalfBits);
-    expect(h.every((v) => v >= -1 && v <= 1)).toBe(true);
+    expect(h.every((v: number) => v >= -1 && v <= 1)).toBe(true);
     const again = buildInputs(metas, { dims: { batch: 2, seq: 5, enc: 3 }, vocab: 7, seed: 1 });
     expect(again[2].data).toEqual(xs[2].data);
     const other = buildInputs(metas, { dims: { batch: 2, seq: 5, enc: 3 }, vocab: 7, seed: 2 });
     expect(other[2].data).not.toEqual(xs[2].data);
+  });
+
+  it('gives the browser preview\'s data for the same seed: ids bounded by the embedding table', () => {
+    const vocab = 11;
+    const model = buildModel({
+      inputs: [valueInfo('input_ids', DataType.INT64, ['batch', 'seq']), valueInfo('attention_mask', DataType.INT64, ['batch', 'seq']), valueInfo('x', DataType.FLOAT, ['batch', 4])],
+      outputs: [valueInfo('y', DataType.FLOAT, ['batch', 'seq', 4]), valueInfo('m', DataType.INT64, ['batch', 'seq']), valueInfo('z', DataType.FLOAT, ['batch', 4])],
+      initializers: [floatTensor('table', [vocab, 4], Array.from({ length: vocab * 4 }, (_, i) => i))],
+      nodes: [node('Gather', ['table', 'input_ids'], ['y']), node('Identity', ['attention_mask'], ['m']), node('Identity', ['x'], ['z'])],
+    });
+    const engine = openModel(encodeModel(model));
+    const browser = generateInputs(engine.ir, { batch: 2, seq: 64 }, 5);
+    const companion = buildInputs(
+      [
+        { name: 'input_ids', isTensor: true, type: 'int64', shape: ['batch', 'seq'] },
+        { name: 'attention_mask', isTensor: true, type: 'int64', shape: ['batch', 'seq'] },
+        { name: 'x', isTensor: true, type: 'float32', shape: ['batch', 4] },
+      ],
+      { dims: { batch: 2, seq: 64 }, seed: 5 },
+      { input_ids: vocab },
+    );
+    expect(companion.map((c) => c.data)).toEqual(browser.map((b) => b.data));
+    expect(Array.from(browser[0].data as BigInt64Array, Number).every((v) => v < vocab)).toBe(true);
   });
 
   it('says which dim is missing', () => {
@@ -58,7 +82,7 @@ describe('protocol helpers', () => {
     for (const v of [0, 1, -2, 0.1, 65504, 1e-7, 3.14159]) expect(fromHalfBits(toHalfBits(v))).toBeCloseTo(v, 2);
     expect(fromHalfBits(toHalfBits(1e6))).toBe(Infinity);
     const t = decodeTensor({ type: 'float16', dims: [2], values: [1, -0.5] }) as Uint16Array;
-    expect(Array.from(t, fromHalfBits)).toEqual([1, -0.5]);
+    expect(Array.from(t, (b) => fromHalfBits(b))).toEqual([1, -0.5]);
   });
 
   it('parses the printed URL', () => {

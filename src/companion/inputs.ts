@@ -1,17 +1,10 @@
-// Builds a model's inputs from its input metadata: symbolic dims bound from the request, int token ids
-// within a vocab bound, masks of ones, seeded random floats; or the request's own tensors.
-// Pure (no onnxruntime import) so it can be tested and reused by the CLI.
+// Builds a model's inputs from its input metadata: symbolic dims bound from the request, then the engine's
+// seeded generator (core tensor/seeded-inputs.ts: the same rules and the same data as the browser's preview
+// for the same seed); or the request's own tensors. Pure (no onnxruntime import) so it can be tested and
+// reused by the CLI.
 
-import {
-  decodeTensor,
-  elementCount,
-  toHalfBits,
-  type InputSummary,
-  type JobParams,
-  type TensorData,
-  type TensorType,
-} from './protocol.js';
-import { seededRandom } from '../core/tensor/seeded-inputs';
+import { decodeTensor, type InputSummary, type JobParams, type TensorData, type TensorType } from './protocol.js';
+import { elementCount, isTensorType, seededInput } from '../core/index';
 
 /** The part of onnxruntime's InferenceSession.ValueMetadata this needs. */
 export interface InputMeta {
@@ -32,15 +25,6 @@ export interface BuiltInput {
 export class InputError extends Error {
   override name = 'InputError';
 }
-
-function hashName(s: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
-
-const INT_TYPES = new Set(['int64', 'int32', 'int16', 'int8', 'uint8', 'uint16', 'uint32', 'uint64']);
-const FLOAT_TYPES = new Set(['float32', 'float16', 'float64']);
 
 export function resolveShape(meta: InputMeta, params: JobParams): number[] {
   const given = params.shapes?.[meta.name];
@@ -69,48 +53,11 @@ export function resolveShape(meta: InputMeta, params: JobParams): number[] {
   });
 }
 
-function alloc(type: TensorType, n: number): TensorData {
-  switch (type) {
-    case 'float32':
-      return new Float32Array(n);
-    case 'float64':
-      return new Float64Array(n);
-    case 'float16':
-    case 'uint16':
-      return new Uint16Array(n);
-    case 'int64':
-      return new BigInt64Array(n);
-    case 'uint64':
-      return new BigUint64Array(n);
-    case 'int32':
-      return new Int32Array(n);
-    case 'uint32':
-      return new Uint32Array(n);
-    case 'int16':
-      return new Int16Array(n);
-    case 'int8':
-      return new Int8Array(n);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(n);
-  }
-}
-
-function fill(data: TensorData, type: TensorType, f: (i: number) => number): void {
-  const n = data.length;
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    for (let i = 0; i < n; i++) data[i] = BigInt(f(i));
-  } else if (type === 'float16') {
-    for (let i = 0; i < n; i++) (data as Uint16Array)[i] = toHalfBits(f(i));
-  } else {
-    const d = data as Float32Array;
-    for (let i = 0; i < n; i++) d[i] = f(i);
-  }
-}
-
-const LIMITS: Partial<Record<TensorType, number>> = { int8: 127, uint8: 255, int16: 32767, uint16: 65535 };
-
-export function buildInput(meta: InputMeta, params: JobParams): BuiltInput {
+/**
+ * One input: the request's tensor, or generated. Token ids are drawn below the embedding table's rows
+ * (`vocabularies`, from the model) and below `params.vocab` when given; 1000 when neither is known.
+ */
+export function buildInput(meta: InputMeta, params: JobParams, vocabularies: Readonly<Record<string, number>> = {}): BuiltInput {
   if (!meta.isTensor || !meta.type) throw new InputError(`input '${meta.name}' is not a tensor: give it in inputs`);
   const type = meta.type as TensorType;
   const given = params.inputs?.[meta.name];
@@ -129,42 +76,20 @@ export function buildInput(meta: InputMeta, params: JobParams): BuiltInput {
   const dims = resolveShape(meta, params);
   const n = elementCount(dims);
   if (n > 512 * 1024 * 1024) throw new InputError(`input '${meta.name}' would hold ${n} elements: too large`);
-  const data = alloc(type, n);
-  const rnd = seededRandom(((params.seed ?? 0) ^ hashName(meta.name)) >>> 0);
-  const lname = meta.name.toLowerCase();
-  let source: InputSummary['source'];
-  if (type === 'bool' || lname.includes('mask')) {
-    fill(data, type, () => 1);
-    source = 'generated-ones';
-  } else if (INT_TYPES.has(type)) {
-    if (lname.includes('token_type') || lname.includes('segment')) {
-      source = 'generated-zeros';
-    } else if (lname.includes('position')) {
-      const last = dims[dims.length - 1] ?? 1;
-      fill(data, type, (i) => i % last);
-      source = 'generated-ids';
-    } else {
-      const vocab = params.vocab ?? 1000;
-      if (!Number.isInteger(vocab) || vocab < 1) throw new InputError('vocab must be a positive integer');
-      const hi = Math.min(vocab, (LIMITS[type] ?? Number.MAX_SAFE_INTEGER) + 1);
-      fill(data, type, () => Math.floor(rnd() * hi));
-      source = 'generated-ids';
-    }
-  } else if (FLOAT_TYPES.has(type)) {
-    fill(data, type, () => rnd() * 2 - 1);
-    source = 'generated-random';
-  } else {
-    throw new InputError(`input '${meta.name}' has type ${type}, which cannot be generated: give it in inputs`);
-  }
+  if (!isTensorType(type)) throw new InputError(`input '${meta.name}' has type ${type}, which cannot be generated: give it in inputs`);
+  if (params.vocab !== undefined && (!Number.isInteger(params.vocab) || params.vocab < 1)) throw new InputError('vocab must be a positive integer');
+  const bounds = [params.vocab, vocabularies[meta.name]].filter((v): v is number => v !== undefined);
+  const vocab = bounds.length ? Math.min(...bounds) : undefined;
+  const { data, source } = seededInput({ name: meta.name, type, dims, vocab }, params.seed ?? 0);
   return { name: meta.name, type, dims, data, source };
 }
 
-export function buildInputs(metas: readonly InputMeta[], params: JobParams): BuiltInput[] {
+export function buildInputs(metas: readonly InputMeta[], params: JobParams, vocabularies: Readonly<Record<string, number>> = {}): BuiltInput[] {
   const names = new Set(metas.map((m) => m.name));
   for (const k of Object.keys(params.inputs ?? {})) {
     if (!names.has(k)) throw new InputError(`the model has no input '${k}' (inputs: ${[...names].join(', ')})`);
   }
-  return metas.map((m) => buildInput(m, params));
+  return metas.map((m) => buildInput(m, params, vocabularies));
 }
 
 export function summarize(inputs: readonly BuiltInput[]): InputSummary[] {

@@ -1,6 +1,7 @@
 // Checks the JSON parameters of a request before anything runs: wrong types give a 400 with the field's name.
 import { CompanionError } from './errors.js';
-import { BYTES_PER_ELEMENT, type BenchParams, type RunParams, type WireTensor } from './protocol.js';
+import { isTensorType } from '../core/index';
+import type { BenchParams, RunParams, WireTensor } from './protocol.js';
 
 const EPS = new Set(['auto', 'cuda', 'cpu']);
 const LEVELS = new Set(['disabled', 'basic', 'extended', 'all']);
@@ -27,7 +28,7 @@ function dimsRecord(v: unknown, name: string): Record<string, number> {
 
 function tensor(v: unknown, name: string): WireTensor {
   if (!isObj(v)) bad(`${name} must be a tensor {type, dims, data|values}`);
-  if (typeof v.type !== 'string' || !(v.type in BYTES_PER_ELEMENT)) bad(`${name}.type is not a supported tensor type`);
+  if (typeof v.type !== 'string' || !isTensorType(v.type)) bad(`${name}.type is not a supported tensor type`);
   if (!Array.isArray(v.dims)) bad(`${name}.dims must be an array`);
   v.dims.forEach((d, i) => intIn(d, `${name}.dims[${i}]`, 0, 2 ** 31 - 1));
   if (v.data !== undefined && typeof v.data !== 'string') bad(`${name}.data must be a base64 string`);

@@ -1,6 +1,20 @@
 // The companion's wire protocol: request/response types and the body framing, shared by the server (Node),
 // the in-process CLI and the browser client. Browser-safe: no Node APIs here. See docs/companion.md.
 
+import {
+  DTYPES,
+  allocTensor,
+  elementCount,
+  float16ArrayToFloat32,
+  float32ArrayToFloat16,
+  isTensorType,
+  tensorView,
+  type TensorData,
+  type TensorType,
+} from '../core/index';
+
+export { elementCount };
+
 export const PROTOCOL_VERSION = 1;
 export const SERVICE_NAME = 'castaway-companion';
 
@@ -10,7 +24,6 @@ export const TOKEN_HEADER = 'x-castaway-token';
 export const PARAMS_HEADER = 'x-castaway-params';
 /** Content type of a framed job body: u32 LE JSON length, the JSON parameters, then the model bytes. */
 export const FRAMED_CONTENT_TYPE = 'application/vnd.castaway.job';
-export const MODEL_CONTENT_TYPE = 'application/octet-stream';
 
 export const DEFAULT_PORT = 8765;
 export const DEFAULT_APP_ORIGINS = ['http://127.0.0.1:5173', 'http://localhost:5173'];
@@ -19,19 +32,8 @@ export type EpName = 'cuda' | 'cpu';
 /** 'auto' = CUDA when the CUDA EP loads on this machine, else CPU (the response says which). */
 export type EpRequest = EpName | 'auto';
 
-export type TensorType =
-  | 'float32'
-  | 'float16'
-  | 'float64'
-  | 'int64'
-  | 'int32'
-  | 'int16'
-  | 'int8'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'uint64'
-  | 'bool';
+/** Element types, as onnxruntime-js names them: the engine's one dtype table (core tensor/dtype.ts). */
+export type { TensorData, TensorType };
 
 /**
  * A tensor on the wire. `data` is the base64 of its little-endian bytes (float16 as IEEE half bits, bool as
@@ -206,66 +208,6 @@ export function decodeJobBody(body: Uint8Array): { params: unknown; model: Uint8
 // ---------------------------------------------------------------------------------------------------------
 // Tensors (browser-safe)
 
-export const BYTES_PER_ELEMENT: Record<TensorType, number> = {
-  float32: 4,
-  float16: 2,
-  float64: 8,
-  int64: 8,
-  int32: 4,
-  int16: 2,
-  int8: 1,
-  uint8: 1,
-  uint16: 2,
-  uint32: 4,
-  uint64: 8,
-  bool: 1,
-};
-
-export type TensorData =
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array
-  | Int32Array
-  | Uint32Array
-  | Int16Array
-  | Uint16Array
-  | Int8Array
-  | Uint8Array;
-
-export function elementCount(dims: readonly number[]): number {
-  let n = 1;
-  for (const d of dims) n *= d;
-  return n;
-}
-
-function typedArrayOf(type: TensorType, buf: ArrayBuffer): TensorData {
-  switch (type) {
-    case 'float32':
-      return new Float32Array(buf);
-    case 'float64':
-      return new Float64Array(buf);
-    case 'float16':
-    case 'uint16':
-      return new Uint16Array(buf);
-    case 'int64':
-      return new BigInt64Array(buf);
-    case 'uint64':
-      return new BigUint64Array(buf);
-    case 'int32':
-      return new Int32Array(buf);
-    case 'uint32':
-      return new Uint32Array(buf);
-    case 'int16':
-      return new Int16Array(buf);
-    case 'int8':
-      return new Int8Array(buf);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(buf);
-  }
-}
-
 function base64ToBytes(b64: string): Uint8Array {
   const g = globalThis as unknown as { Buffer?: { from(s: string, enc: string): Uint8Array } };
   if (g.Buffer) return g.Buffer.from(b64, 'base64');
@@ -291,24 +233,24 @@ function bytesToBase64(bytes: Uint8Array): string {
 /** Decodes a wire tensor into a typed array (float16 as Uint16Array of half bits, bool as Uint8Array). */
 export function decodeTensor(t: WireTensor): TensorData {
   const n = elementCount(t.dims);
-  if (!(t.type in BYTES_PER_ELEMENT)) throw new Error(`unsupported tensor type '${t.type}'`);
+  if (!isTensorType(t.type)) throw new Error(`unsupported tensor type '${t.type}'`);
   if (t.data !== undefined) {
     const bytes = base64ToBytes(t.data);
-    const want = n * BYTES_PER_ELEMENT[t.type];
+    const want = n * DTYPES[t.type].bytes;
     if (bytes.byteLength !== want) {
       throw new Error(`tensor of type ${t.type} and dims [${t.dims}] needs ${want} bytes, got ${bytes.byteLength}`);
     }
     const buf = new ArrayBuffer(want);
     new Uint8Array(buf).set(bytes);
-    return typedArrayOf(t.type, buf);
+    return tensorView(t.type, buf);
   }
   if (t.values !== undefined) {
     if (t.values.length !== n) throw new Error(`tensor of dims [${t.dims}] needs ${n} values, got ${t.values.length}`);
-    const arr = typedArrayOf(t.type, new ArrayBuffer(n * BYTES_PER_ELEMENT[t.type]));
+    const arr = allocTensor(t.type, n);
     if (arr instanceof BigInt64Array || arr instanceof BigUint64Array) {
       for (let i = 0; i < n; i++) arr[i] = BigInt(Math.trunc(t.values[i]));
     } else if (t.type === 'float16') {
-      for (let i = 0; i < n; i++) (arr as Uint16Array)[i] = toHalfBits(t.values[i]);
+      (arr as Uint16Array).set(float32ArrayToFloat16(t.values));
     } else {
       for (let i = 0; i < n; i++) (arr as Float32Array)[i] = t.type === 'bool' ? (t.values[i] ? 1 : 0) : t.values[i];
     }
@@ -322,19 +264,13 @@ export function encodeTensor(type: TensorType, dims: readonly number[], data: Te
   return { type, dims: [...dims], data: bytesToBase64(bytes) };
 }
 
-// IEEE half conversions are the engine's (round to nearest even), so the wire and the rewrite agree bit for bit.
-export { float32ToFloat16Bits as toHalfBits, float16BitsToFloat32 as fromHalfBits } from '../core/rewrite/fp16';
-import { float16BitsToFloat32 as fromHalfBits, float32ToFloat16Bits as toHalfBits } from '../core/rewrite/fp16';
 
 /** Values of a decoded tensor as plain numbers (float16 expanded), for error comparison. */
 export function toFloat64(t: WireTensor): Float64Array {
   const data = decodeTensor(t);
-  const out = new Float64Array(data.length);
-  if (t.type === 'float16') {
-    for (let i = 0; i < data.length; i++) out[i] = fromHalfBits((data as Uint16Array)[i]);
-  } else {
-    for (let i = 0; i < data.length; i++) out[i] = Number(data[i]);
-  }
+  const values = t.type === 'float16' ? float16ArrayToFloat32(data as Uint16Array) : data;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
   return out;
 }
 

@@ -2,14 +2,14 @@
 // Used by the companion's inference process (worker.ts) and in-process by `castaway bench`.
 
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type * as OrtNode from 'onnxruntime-node';
-import { medianOfSorted } from '../core/tensor/run-stats';
+import { buildIr, bytesPerElement, decodeModel, isTensorType, runStats, vocabularies } from '../core/index';
 import { CompanionError } from './errors.js';
 import { buildInputs, InputError, summarize, type BuiltInput } from './inputs.js';
 import {
-  BYTES_PER_ELEMENT,
   PROTOCOL_VERSION,
   SERVICE_NAME,
   encodeTensor,
@@ -138,6 +138,22 @@ export interface OpenSession {
   ep: EpName;
   fallback?: string;
   sessionCreateMs: number;
+  /** Rows of the embedding table each integer input indexes (generated ids stay below them). */
+  vocabularies: Record<string, number>;
+}
+
+/**
+ * The embedding-table sizes of the model's integer inputs, read from the model itself so that generated
+ * token ids are the browser's for the same seed. Decodes the model only when it has integer inputs.
+ */
+function modelVocabularies(model: Uint8Array | string, session: Session): Record<string, number> {
+  const ints = session.inputMetadata.some((m) => m.isTensor && /int/.test(String(m.type)));
+  if (!ints) return {};
+  try {
+    return vocabularies(buildIr(decodeModel(typeof model === 'string' ? new Uint8Array(readFileSync(model)) : model)));
+  } catch {
+    return {}; // onnxruntime loaded it; a model this decoder refuses still runs, with the default bound
+  }
 }
 
 /**
@@ -171,12 +187,13 @@ export async function openSession(model: Uint8Array | string, params: Pick<RunPa
   } catch (e) {
     throw new CompanionError('bad-model', `onnxruntime could not load the model: ${(e as Error).message}`);
   }
-  return { session, ep, fallback, sessionCreateMs: performance.now() - t0 };
+  const sessionCreateMs = performance.now() - t0;
+  return { session, ep, fallback, sessionCreateMs, vocabularies: modelVocabularies(model, session) };
 }
 
-export function prepareInputs(session: Session, params: RunParams | BenchParams): BuiltInput[] {
+export function prepareInputs(open: OpenSession, params: RunParams | BenchParams): BuiltInput[] {
   try {
-    return buildInputs(session.inputMetadata, params);
+    return buildInputs(open.session.inputMetadata, params, open.vocabularies);
   } catch (e) {
     if (e instanceof InputError) throw new CompanionError('bad-input', e.message);
     throw e;
@@ -214,7 +231,7 @@ export interface RunResult {
 /** One run; outputs as onnxruntime tensors (for in-process use). */
 export async function runRaw(open: OpenSession, params: RunParams) {
   const { session } = open;
-  const inputs = prepareInputs(session, params);
+  const inputs = prepareInputs(open, params);
   const feeds = await makeFeeds(inputs);
   const names = params.outputs ?? [...session.outputNames];
   for (const n of names) {
@@ -234,8 +251,8 @@ export async function runModel(open: OpenSession, params: RunParams, maxOutputBy
   for (const n of names) {
     const t = res[n];
     const type = t.type as TensorType;
-    if (!(type in BYTES_PER_ELEMENT)) throw new CompanionError('bad-input', `output '${n}' has type ${t.type}, which is not returned`);
-    total += t.size * BYTES_PER_ELEMENT[type];
+    if (!isTensorType(type)) throw new CompanionError('bad-input', `output '${n}' has type ${t.type}, which is not returned`);
+    total += t.size * bytesPerElement(type);
     if (total > maxOutputBytes) {
       throw new CompanionError(
         'payload-too-large',
@@ -251,15 +268,10 @@ export async function runModel(open: OpenSession, params: RunParams, maxOutputBy
   return result;
 }
 
-/** Median (mean of the middle two for an even count) and nearest-rank p90 of latencies. */
+/** The run statistics (core tensor/run-stats.ts) under the wire's field names. */
 export function latencyStats(times: readonly number[]): Pick<BenchStats, 'medianMs' | 'p90Ms' | 'minMs' | 'maxMs' | 'meanMs'> {
-  if (times.length === 0) return { medianMs: NaN, p90Ms: NaN, minMs: NaN, maxMs: NaN, meanMs: NaN };
-  const s = [...times].sort((a, b) => a - b);
-  const n = s.length;
-  const medianMs = medianOfSorted(s);
-  const p90Ms = s[Math.min(n - 1, Math.ceil(0.9 * n) - 1)];
-  const meanMs = s.reduce((a, b) => a + b, 0) / n;
-  return { medianMs, p90Ms, minMs: s[0], maxMs: s[n - 1], meanMs };
+  const s = runStats(times);
+  return { medianMs: s.median, p90Ms: s.p90, minMs: s.min, maxMs: s.max, meanMs: s.mean };
 }
 
 export interface BenchResult extends BenchStats {
@@ -300,7 +312,7 @@ export async function timedRuns(session: Session, feeds: Record<string, OrtNode.
 /** One cold run (reported apart), `warmup` untimed runs, then `runs` timed ones. */
 export async function benchModel(open: OpenSession, params: BenchParams, opts: { reuseOutputs?: boolean } = {}): Promise<BenchResult> {
   const { session } = open;
-  const inputs = prepareInputs(session, params);
+  const inputs = prepareInputs(open, params);
   const feeds = await makeFeeds(inputs);
   const warmup = params.warmup ?? 5;
   const runs = params.runs ?? 20;

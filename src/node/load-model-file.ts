@@ -2,10 +2,10 @@
 // itself (src/core) never touches the file system; it takes these bytes.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { CastawayError } from '../core/errors';
-import { externalDataLocations } from '../core/external-data';
-import type { ModelProto } from '../core/onnx/proto-types';
-import { decodeModel } from '../core/serde';
+import { CastawayError } from '../core/index';
+import { externalDataLocations } from '../core/index';
+import type { ModelProto } from '../core/index';
+import { decodeModel } from '../core/index';
 
 export interface LoadedModelFile {
   path: string;

@@ -2,8 +2,8 @@
 // these and never the workers directly.
 
 import * as Comlink from 'comlink';
-import type { Recipe } from '../core/api';
-import { DEFAULT_RECIPE } from '../core/api';
+import type { Recipe } from '../core/index';
+import { DEFAULT_RECIPE } from '../core/index';
 import type { NamedBytes, OpenStage, PresetId, WorkerError } from '../../workers/model-api';
 import { pushRecipe, redoRecipe, undoRecipe, useApp, type ProgressStage, type Theme } from './store';
 import { indexValues, topologyOf } from './topology';

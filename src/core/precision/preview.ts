@@ -6,15 +6,15 @@ import type { PlanReport, Precision, Recipe } from '../api';
 import { planModel, simulateModel, type EngineModel } from '../engine';
 import { tensorBytes } from '../external-data';
 import { generateInputs } from '../tensor/seeded-inputs';
+import type { RunModel } from '../tensor/ort-port';
 import { DataType, toNumber } from '../onnx/proto-types';
-import { FP16_MAX } from '../rewrite/fp16';
+import { FP16_MAX } from '../tensor/half';
 import { attributeErrors, rankNodes, type NodeError } from './attribution';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
-import { fromGenerated, type HostTensor } from '../tensor/host-tensor';
+import type { HostTensor } from '../tensor/host-tensor';
 import type { InputSpec } from './user-inputs';
 
-/** Runs a model on a runtime and returns its float outputs as float32 (fp16 decoded), by name. */
-export type RunModel = (bytes: Uint8Array, feeds: readonly HostTensor[]) => Promise<Record<string, Float32Array>>;
+export type { RunModel };
 
 export interface ReferenceRun {
   /** Float outputs of the fp32 model, the exposed intermediates included when asked for. */
@@ -91,7 +91,7 @@ export function symbolicDims(model: EngineModel): string[] {
 }
 
 export function seededInputs(model: EngineModel, dims: Record<string, number>, seed: number): HostTensor[] {
-  return fromGenerated(generateInputs(model.ir, dims, seed));
+  return generateInputs(model.ir, dims, seed);
 }
 
 function now(): number {

@@ -8,7 +8,8 @@ import { DataType, type GraphProto, type ModelProto, type NodeProto, type Tensor
 import type { PlanningProblem } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
 import { convertTensor } from './apply-plan';
-import { float16BitsToFloat32, type Fp16Stats } from './fp16';
+import { float16BitsToFloat32 } from '../tensor/half';
+import type { Fp16Stats } from './fp16';
 import { NameAllocator } from './names';
 import { makeCast } from './cast-node';
 

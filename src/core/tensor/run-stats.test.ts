@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from './seeded-inputs';
-import { describeSpeedup, median, pairedSpeedup, parsePairs } from './run-stats';
+import { describeSpeedup, median, pairedSpeedup, runStats } from './run-stats';
 
 describe('median', () => {
   it('takes the middle value, or the mean of the middle two', () => {
@@ -50,13 +50,13 @@ describe('pairedSpeedup', () => {
   });
 });
 
-describe('parsePairs', () => {
-  it('reads model:baseline pairs of known labels', () => {
-    expect(parsePairs('cw:ort, x:cw', ['ort', 'cw', 'x'])).toEqual([
-      ['cw', 'ort'],
-      ['x', 'cw'],
-    ]);
-    expect(() => parsePairs('cw-ort', ['cw', 'ort'])).toThrow(/not model:baseline/);
-    expect(() => parsePairs('cw:nope', ['cw', 'ort'])).toThrow(/no model labelled 'nope'/);
+describe('runStats', () => {
+  it('gives median, nearest-rank p90, min, max and mean', () => {
+    expect(runStats([5, 1, 3, 2, 4])).toEqual({ runs: 5, median: 3, p90: 5, min: 1, max: 5, mean: 3 });
+    const ten = runStats([10, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(ten.median).toBe(5.5);
+    expect(ten.p90).toBe(9);
+    expect(runStats([]).runs).toBe(0);
+    expect(runStats([]).median).toBeNaN();
   });
 });

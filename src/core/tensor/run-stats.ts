@@ -1,4 +1,7 @@
-// Paired comparison of two models timed in interleaved rounds (`castaway bench --rounds R`).
+// Statistics of run times, one definition for every runtime (the precision panel's WebGPU/wasm timings, the
+// companion's and the CLI's benchmarks): median, nearest-rank p90, min, max, mean.
+//
+// And the paired comparison of two models timed in interleaved rounds (`castaway bench --rounds R`).
 //
 // Why per round: GPU clocks, host memory and other tenants drift over a run; inside one round two models
 // ran seconds apart under the same conditions, so the ratio of their round medians cancels most of the
@@ -16,6 +19,26 @@ export interface PairedSpeedup {
   /** Rounds in which the model's median was lower than the baseline's. */
   roundsFaster: number;
   rounds: number;
+}
+
+export interface RunStats {
+  runs: number;
+  /** Median (mean of the middle two for an even count). */
+  median: number;
+  /** Nearest-rank 90th percentile. */
+  p90: number;
+  min: number;
+  max: number;
+  mean: number;
+}
+
+/** Statistics of run times (any unit; NaN for no runs). */
+export function runStats(times: readonly number[]): RunStats {
+  const n = times.length;
+  if (n === 0) return { runs: 0, median: NaN, p90: NaN, min: NaN, max: NaN, mean: NaN };
+  const s = [...times].sort((a, b) => a - b);
+  const p90 = s[Math.min(n - 1, Math.max(0, Math.ceil(0.9 * n) - 1))];
+  return { runs: n, median: medianOfSorted(s), p90, min: s[0], max: s[n - 1], mean: s.reduce((a, b) => a + b, 0) / n };
 }
 
 export function median(xs: readonly number[]): number {
@@ -66,18 +89,4 @@ export function pairedSpeedup(
 export function describeSpeedup(p: PairedSpeedup): string {
   if (p.rounds === 0) return '-';
   return `${p.speedup.toFixed(3)}x (95% CI ${p.ci95[0].toFixed(3)}-${p.ci95[1].toFixed(3)}), faster in ${p.roundsFaster}/${p.rounds} rounds`;
-}
-
-/** Parses "a:b,c:d" (model:baseline by label) and checks the labels exist. */
-export function parsePairs(spec: string, labels: readonly string[]): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const m = /^([^:]+):([^:]+)$/.exec(part);
-    if (!m) throw new Error(`--pairs: '${part}' is not model:baseline`);
-    for (const l of [m[1], m[2]]) {
-      if (!labels.includes(l)) throw new Error(`--pairs: no model labelled '${l}' (labels: ${labels.join(', ')})`);
-    }
-    pairs.push([m[1], m[2]]);
-  }
-  return pairs;
 }

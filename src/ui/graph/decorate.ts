@@ -2,7 +2,7 @@
 // mix of its nodes' precisions) and which drawn edges carry one of the plan's Cast boundaries. Nothing is
 // planned here; this only maps PlanReport entries (by node index) onto whatever box shows that node.
 
-import type { ModelSummary, PlanReport, Precision, Recipe } from '../../core/api';
+import type { ModelSummary, PlanReport, Precision, Recipe } from '../../core/index';
 import type { LayoutResult } from '../../../workers/layout-api';
 
 export type PlannedPrecision = Precision | 'mixed' | 'none';

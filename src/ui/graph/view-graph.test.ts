@@ -5,8 +5,8 @@ import { decorate } from './decorate';
 import { layoutViewGraph } from './elk-layout';
 import { ancestorsOf, buildScopeTree, scopePrefixes } from './scope-tree';
 import { buildViewGraph, initialExpansion } from './view-graph';
-import type { ModelSummary, PlanReport } from '../../core/api';
-import { DEFAULT_RECIPE } from '../../core/api';
+import type { ModelSummary, PlanReport } from '../../core/index';
+import { DEFAULT_RECIPE } from '../../core/index';
 
 // input x -> /a/l0/MatMul -> /a/l0/Add -> /a/l1/MatMul -> /a/l1/Softmax -> /head/Gemm -> output y
 // plus a folded Constant feeding /a/l0/Add.

@@ -1,7 +1,7 @@
 // The right-hand panel: the selected node, scope or graph input/output, or the model when nothing is.
 
 import { useMemo } from 'react';
-import type { CastBoundary, NodeSummary, PlanReport, ValueSummary } from '../../core/api';
+import type { CastBoundary, NodeSummary, PlanReport, ValueSummary } from '../../core/index';
 import type { ViewUnit } from '../../../workers/layout-api';
 import { expandScope, collapseScope, togglePattern, toggleNodeBlock } from '../actions';
 import { elementTypeName, formatBytes, formatCount, formatShape } from '../format';

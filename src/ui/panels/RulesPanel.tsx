@@ -1,7 +1,7 @@
 // Presets, name rules (scopes, globs, regular expressions), blocked nodes and the recipe's settings.
 
 import { useState } from 'react';
-import type { Objective, TargetEp } from '../../core/api';
+import type { Objective, TargetEp } from '../../core/index';
 import { applyPreset, editRecipe, togglePattern, toggleNodeBlock } from '../actions';
 import { useApp } from '../store';
 

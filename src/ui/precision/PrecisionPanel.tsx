@@ -3,8 +3,8 @@
 // runs of fp32 vs the converted fp16 model on WebGPU (wasm as the labelled fallback) with timings.
 
 import { useEffect, useMemo, useState } from 'react';
-import type { ErrorMetric, OutputComparison } from '../../core/precision/metrics';
-import type { NodeError } from '../../core/precision/attribution';
+import type { ErrorMetric, OutputComparison } from '../../core/index';
+import type { NodeError } from '../../core/index';
 import { revealNode, toggleNodeBlock } from '../actions';
 import { useApp } from '../store';
 import {

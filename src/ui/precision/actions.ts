@@ -3,8 +3,8 @@
 // itself is the app's: accepting a suggestion is one undoable edit through the app's own action.
 
 import * as Comlink from 'comlink';
-import type { Recipe } from '../../core/api';
-import { errorLevel } from '../../core/precision/attribution';
+import type { Recipe } from '../../core/index';
+import { errorLevel } from '../../core/index';
 import type { NamedBytes } from '../../../workers/model-api';
 import type { PrecisionWorkerApi, WorkerErrorLike } from './worker';
 import { precisionClient } from './worker';
