@@ -3,9 +3,9 @@
 
 import * as Comlink from 'comlink';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { layoutViewGraph } from '../src/ui/graph/elk-layout';
-import { ancestorsOf, buildScopeTree, type ScopeTree } from '../src/ui/graph/scope-tree';
-import { buildViewGraph, initialExpansion, type ViewGraph } from '../src/ui/graph/view-graph';
+import { layoutViewGraph } from './layout/elk-layout';
+import { ancestorsOf, buildScopeTree, type ScopeTree } from './layout/scope-tree';
+import { buildViewGraph, initialExpansion, type ViewGraph } from './layout/view-graph';
 import type { GraphTopology, LayoutWorkerApi } from './layout-api';
 
 // elk.bundled.js, loaded inside a worker, installs its own `self.onmessage` dispatcher (it assumes it *is*

@@ -2,7 +2,7 @@
 // around their contents, folded nodes disappear, and node-to-node edges merge into box-to-box edges.
 // Plain TypeScript, no React: it runs in the layout worker.
 
-import type { GraphTopology, ViewEdge, ViewUnit } from '../../../workers/layout-api';
+import type { GraphTopology, ViewEdge, ViewUnit } from '../layout-api';
 import { ROOT, type ScopeTree } from './scope-tree';
 
 /** A unit before layout: positions are filled in by ELK. */

@@ -2,7 +2,7 @@
 // read back onto the units. Takes the ELK instance as an argument so it stays free of worker plumbing.
 
 import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
-import type { ViewUnit, ViewUnitKind } from '../../../workers/layout-api';
+import type { ViewUnit, ViewUnitKind } from '../layout-api';
 import type { ViewGraph } from './view-graph';
 
 export const BOX_SIZE: Record<Exclude<ViewUnitKind, 'container'>, { width: number; height: number }> = {

@@ -1,12 +1,12 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
-import type { GraphTopology } from '../../../workers/layout-api';
-import { decorate } from './decorate';
+import type { GraphTopology } from '../layout-api';
+import { decorate } from '../../src/ui/graph/decorate';
 import { layoutViewGraph } from './elk-layout';
 import { ancestorsOf, buildScopeTree, scopePrefixes } from './scope-tree';
 import { buildViewGraph, initialExpansion } from './view-graph';
-import type { ModelSummary, PlanReport } from '../../core/index';
-import { DEFAULT_RECIPE } from '../../core/index';
+import type { ModelSummary, PlanReport } from '../../src/core/index';
+import { DEFAULT_RECIPE } from '../../src/core/index';
 
 // input x -> /a/l0/MatMul -> /a/l0/Add -> /a/l1/MatMul -> /a/l1/Softmax -> /head/Gemm -> output y
 // plus a folded Constant feeding /a/l0/Add.
