@@ -1,18 +1,11 @@
 // The model worker's RPC surface, declared once: workers/model.worker.ts implements it and src/ui wraps it
 // with comlink. Everything that crosses is structured-clone data; failures come back as values (an
-// Outcome), because a thrown CastawayError loses its code and location on the way through postMessage.
+// Outcome, workers/outcome.ts).
 
 import type { ModelSummary, PlanReport, Recipe } from '../src/core/index';
-import type { CastawayErrorCode } from '../src/core/index';
+import type { Outcome, WorkerError } from './outcome';
 
-export interface WorkerError {
-  /** The engine's code, or 'internal' for anything that is not a CastawayError (a bug, out of memory). */
-  code: CastawayErrorCode | 'internal';
-  message: string;
-  where: string;
-}
-
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WorkerError };
+export type { Outcome, WorkerError };
 
 export interface NamedBytes {
   name: string;

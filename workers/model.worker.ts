@@ -3,7 +3,6 @@
 
 import * as Comlink from 'comlink';
 import type { Recipe } from '../src/core/index';
-import { isCastawayError } from '../src/core/index';
 import {
   convertModel,
   openModel,
@@ -15,25 +14,12 @@ import {
   summarizeModel,
   type EngineModel,
 } from '../src/core/index';
-import type { ModelWorkerApi, NamedBytes, Outcome, WorkerError } from './model-api';
+import type { ModelWorkerApi, NamedBytes } from './model-api';
+import { attempt } from './outcome';
 
 let current: EngineModel | null = null;
 /** The open model's bytes: the engine keeps views into them anyway, so holding them costs nothing. */
 let currentSource: { bytes: Uint8Array; externalFiles: NamedBytes[] } | null = null;
-
-function toWorkerError(error: unknown): WorkerError {
-  if (isCastawayError(error)) return { code: error.code, message: error.message, where: error.where };
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message, where: '' };
-}
-
-function attempt<T>(work: () => T): Outcome<T> {
-  try {
-    return { ok: true, value: work() };
-  } catch (error) {
-    return { ok: false, error: toWorkerError(error) };
-  }
-}
 
 /**
  * Bytes that own their whole buffer, safe to transfer: a view into a buffer the engine still holds (the
@@ -79,7 +65,7 @@ const api: ModelWorkerApi = {
   },
 
   async convert(recipe: Recipe) {
-    const outcome = attempt(() => {
+    const outcome = await attempt(() => {
       const t0 = performance.now();
       const result = convertModel(requireModel(), recipe);
       return {
@@ -114,7 +100,7 @@ const api: ModelWorkerApi = {
   },
 
   async source() {
-    const outcome = attempt(() => {
+    const outcome = await attempt(() => {
       if (!currentSource) throw new Error('No model is open');
       return {
         bytes: currentSource.bytes.slice(),

@@ -8,7 +8,6 @@ import * as ort from 'onnxruntime-web';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import type { Recipe } from '../src/core/index';
 import { convertModel, openModel, planModel, type EngineModel } from '../src/core/index';
-import { isCastawayError } from '../src/core/index';
 import { compareArrays } from '../src/core/index';
 import { runStats } from '../src/core/index';
 import { floatOutputs, ortFeeds, ortRunner, PREVIEW_SESSION_OPTIONS, type OrtBinding, type OrtSession } from '../src/core/index';
@@ -17,7 +16,8 @@ import { nodeNeighbours, suggestBlockList } from '../src/core/index';
 import { rankNodes } from '../src/core/index';
 import type { HostTensor } from '../src/core/index';
 import { bindUserInputs, parseJsonInputs, parseNpy, type ParsedArray } from '../src/core/index';
-import type { NamedBytes, WorkerError } from './model-api';
+import type { NamedBytes } from './model-api';
+import { attempt } from './outcome';
 import type { InputsRequest, Outcome, PrecisionWorkerApi, TimedRun, WebGpuInfo } from './precision-api';
 
 ort.env.wasm.wasmPaths = { wasm: wasmUrl };
@@ -35,19 +35,6 @@ let inputs: HostTensor[] = [];
 let inputsKind: InputsRequest['kind'] = 'seeded';
 /** The fp32 reference per inputs and intermediates setting; a new model or new inputs drop it. */
 let reference: { intermediates: boolean; run: ReferenceRun } | null = null;
-
-function toWorkerError(error: unknown): WorkerError {
-  if (isCastawayError(error)) return { code: error.code, message: error.message, where: error.where };
-  return { code: 'internal', message: error instanceof Error ? error.message : String(error), where: '' };
-}
-
-async function attempt<T>(work: () => Promise<T> | T): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await work() };
-  } catch (error) {
-    return { ok: false, error: toWorkerError(error) };
-  }
-}
 
 function requireModel(): EngineModel {
   if (!model) throw new Error('No model is open in the precision worker');

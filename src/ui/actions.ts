@@ -164,9 +164,20 @@ async function openBytesUnguarded(fileName: string, bytes: Uint8Array, externalF
     Comlink.transfer(topology, [topology.foldable.buffer, topology.edgeFrom.buffer, topology.edgeTo.buffer] as ArrayBuffer[]),
     INITIAL_UNIT_BUDGET,
   );
-  const expanded = tree.initialExpanded;
-  const laidOut = await layout.layout({ expanded, showFolded: false });
+  if (!tree.ok) {
+    useApp.setState({ progress: null });
+    showError(`${fileName} could not be laid out`, tree.error);
+    return;
+  }
+  const expanded = tree.value.initialExpanded;
+  const layoutOutcome = await layout.layout({ expanded, showFolded: false });
   if (seq !== openSeq) return;
+  if (!layoutOutcome.ok) {
+    useApp.setState({ progress: null });
+    showError(`${fileName} could not be laid out`, layoutOutcome.error);
+    return;
+  }
+  const laidOut = layoutOutcome.value;
   mark('laid-out');
   // Mark both as done before the store changes, so the change does not trigger a second plan or layout.
   lastLaidOut = { expanded, showFolded: false };
@@ -243,7 +254,11 @@ async function relayout(): Promise<void> {
       useApp.setState({ layoutPending: true });
       const result = await layoutClient().layout({ expanded, showFolded });
       if (useApp.getState().model?.seq !== model.seq) break;
-      useApp.setState({ layout: result });
+      if (!result.ok) {
+        showError('The graph could not be laid out', result.error);
+        break;
+      }
+      useApp.setState({ layout: result.value });
     }
   } finally {
     layoutRunning = false;
@@ -327,7 +342,9 @@ export function expandScope(scopeId: string): void {
 }
 
 export async function collapseScope(scopeId: string): Promise<void> {
-  const inside = new Set(await layoutClient().descendantScopes(scopeId));
+  const scopes = await layoutClient().descendantScopes(scopeId);
+  if (!scopes.ok) return showError('The scope could not be collapsed', scopes.error);
+  const inside = new Set(scopes.value);
   useApp.setState((state) => ({ expanded: state.expanded.filter((id) => !inside.has(id)) }));
   focusUnit(`g:${scopeId}`);
 }
@@ -340,7 +357,9 @@ export function setShowFolded(showFolded: boolean): void {
 export async function revealNode(nodeIndex: number): Promise<void> {
   const { model } = useApp.getState();
   if (!model) return;
-  const path = await layoutClient().revealPath(nodeIndex);
+  const found = await layoutClient().revealPath(nodeIndex);
+  if (!found.ok) return showError('The node could not be shown', found.error);
+  const path = found.value;
   const foldable = model.summary.nodes[nodeIndex]?.foldable ?? false;
   useApp.setState((state) => {
     const missing = path.filter((id) => !state.expanded.includes(id));

@@ -6,14 +6,15 @@ import * as Comlink from 'comlink';
 import type { Recipe } from '../../core/index';
 import { errorLevel } from '../../core/index';
 import type { NamedBytes } from '../../../workers/model-api';
-import type { PrecisionWorkerApi, WorkerErrorLike } from './worker';
+import type { WorkerError } from '../../../workers/outcome';
+import type { PrecisionWorkerApi } from './worker';
 import { precisionClient } from './worker';
 import { editRecipe } from '../actions';
 import { useApp } from '../store';
 import { modelClient } from '../workers';
 import { usePrecision } from './store';
 
-function fail(title: string, error: WorkerErrorLike | unknown): void {
+function fail(title: string, error: WorkerError | unknown): void {
   const message =
     error && typeof error === 'object' && 'message' in error ? String((error as { message: unknown }).message) : String(error);
   usePrecision.setState({ error: `${title}: ${message}` });
