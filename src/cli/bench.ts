@@ -7,10 +7,10 @@ import { statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeSpeedup, pairedSpeedup, type PairedSpeedup } from '../core/index';
-import { compareTensors, type ErrorStats } from '../companion/compare.js';
-import { CompanionError } from '../companion/errors.js';
-import type { BenchParams, EpRequest, InputSummary, TensorData } from '../companion/protocol.js';
-import { summarize } from '../companion/inputs.js';
+import { compareTensors, type ErrorStats } from '../companion/shared/compare.js';
+import { CompanionError } from '../companion/shared/errors.js';
+import type { BenchParams, EpRequest, InputSummary, TensorData } from '../companion/shared/protocol.js';
+import { summarize } from '../companion/server/inputs.js';
 import {
   allocateOutputs,
   benchModel,
@@ -24,7 +24,7 @@ import {
   timedRuns,
   type BenchResult,
   type OpenSession,
-} from '../companion/runner.js';
+} from '../companion/server/runner.js';
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
 
 export const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [options]

@@ -1,8 +1,8 @@
 // Error of one output against a reference (fp16 model vs fp32): max/mean abs, max rel, cosine, non-finite.
 // Browser-safe: the engine's comparison over the wire's typed data (float16 and int64 expanded first).
 import type { TensorData, TensorType } from './protocol.js';
-import { float16ArrayToFloat32 } from '../core/index';
-import { compareArrays, type OutputComparison } from '../core/index';
+import { float16ArrayToFloat32 } from '../../core/index';
+import { compareArrays, type OutputComparison } from '../../core/index';
 
 /** The engine's comparison (core/precision/metrics.ts) without the per-output name. */
 export type ErrorStats = Omit<OutputComparison, 'name' | 'scale'>;

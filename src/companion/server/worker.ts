@@ -6,8 +6,8 @@
 // Keeps the last session (keyed by the model's hash and session options) so a run then a bench of the same
 // model loads it once.
 
-import { CompanionError, isErrorCode } from './errors.js';
-import type { BenchParams, ErrorCode, RunParams } from './protocol.js';
+import { CompanionError, isErrorCode } from '../shared/errors.js';
+import type { BenchParams, ErrorCode, RunParams } from '../shared/protocol.js';
 import { benchModel, machineInfo, openSession, probeEps, runModel, type OpenSession } from './runner.js';
 
 export type ToWorker =

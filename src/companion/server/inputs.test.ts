@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildInputs, InputError } from './inputs.js';
-import { decodeTensor, encodeJobBody, decodeJobBody, parseCompanionUrl } from './protocol.js';
-import { DataType, buildModel, encodeModel, floatTensor, generateInputs, float16BitsToFloat32 as fromHalfBits, float32ToFloat16Bits as toHalfBits, node, openModel, valueInfo } from '../core/index';
+import { decodeTensor, encodeJobBody, decodeJobBody, parseCompanionUrl } from '../shared/protocol.js';
+import { DataType, buildModel, encodeModel, floatTensor, generateInputs, float16BitsToFloat32 as fromHalfBits, float32ToFloat16Bits as toHalfBits, node, openModel, valueInfo } from '../../core/index';
 import { latencyStats } from './runner.js';
 
 const metas = [

@@ -1,7 +1,7 @@
 // Checks the JSON parameters of a request before anything runs: wrong types give a 400 with the field's name.
-import { CompanionError } from './errors.js';
-import { isTensorType } from '../core/index';
-import type { BenchParams, RunParams, WireTensor } from './protocol.js';
+import { CompanionError } from '../shared/errors.js';
+import { isTensorType } from '../../core/index';
+import type { BenchParams, RunParams, WireTensor } from '../shared/protocol.js';
 
 const EPS = new Set(['auto', 'cuda', 'cpu']);
 const LEVELS = new Set(['disabled', 'basic', 'extended', 'all']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CompanionError } from './errors.js';
+import { CompanionError } from '../shared/errors.js';
 import { JobQueue, type JobExecutor } from './job-queue.js';
 
 /** Jobs are ms to "run"; tracks concurrency and order; abort() ends the job in flight. */

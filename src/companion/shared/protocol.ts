@@ -11,7 +11,7 @@ import {
   tensorView,
   type TensorData,
   type TensorType,
-} from '../core/index';
+} from '../../core/index';
 
 export { elementCount };
 

@@ -1,6 +1,6 @@
 // `npm run companion [-- --port 8765 --origin http://127.0.0.1:5173 --max-upload-mb 2048 --timeout-s 300]`
 import { parseArgs } from 'node:util';
-import { DEFAULT_APP_ORIGINS, DEFAULT_PORT } from './protocol.js';
+import { DEFAULT_APP_ORIGINS, DEFAULT_PORT } from '../shared/protocol.js';
 import { startCompanion } from './server.js';
 
 const USAGE = `Usage: npm run companion -- [options]

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CompanionError } from './errors.js';
-import type { BenchParams, RunParams } from './protocol.js';
+import { CompanionError } from '../shared/errors.js';
+import type { BenchParams, RunParams } from '../shared/protocol.js';
 import type { FromWorker, ToWorker } from './worker.js';
 
 /** Runs one job at a time; abort() must stop the job in flight for good. */

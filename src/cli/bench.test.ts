@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { parsePairs, runBenchCommand, type BenchReport } from '../cli/bench.js';
-import { runawayLoopModel } from './tiny-models.js';
+import { parsePairs, runBenchCommand, type BenchReport } from './bench.js';
+import { runawayLoopModel } from '../companion/server/tiny-models.js';
 
 const PEGASUS = fileURLToPath(new URL('../../fixtures/models/pegasus-small-o14-encoder.onnx', import.meta.url));
 

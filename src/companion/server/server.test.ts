@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompanionClient } from './client.js';
-import { CompanionError } from './errors.js';
+import { CompanionClient } from '../shared/client.js';
+import { CompanionError } from '../shared/errors.js';
 import {
   FRAMED_CONTENT_TYPE,
   PARAMS_HEADER,
@@ -15,7 +15,7 @@ import {
   type BenchResponse,
   type InfoResponse,
   type RunResponse,
-} from './protocol.js';
+} from '../shared/protocol.js';
 import { startCompanion, type CompanionServer } from './server.js';
 import { matmulModel, runawayLoopModel } from './tiny-models.js';
 
@@ -23,7 +23,7 @@ const ORIGIN = 'http://127.0.0.1:5173';
 const TOKEN = 'test-token-0123456789';
 const MAX_UPLOAD = 2 * 2 ** 20;
 const TIMEOUT_MS = 8000;
-const PEGASUS = readFileSync(fileURLToPath(new URL('../../fixtures/models/pegasus-small-o14-encoder.onnx', import.meta.url)));
+const PEGASUS = readFileSync(fileURLToPath(new URL('../../../fixtures/models/pegasus-small-o14-encoder.onnx', import.meta.url)));
 
 let c: CompanionServer;
 

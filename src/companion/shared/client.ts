@@ -10,6 +10,8 @@ import { CompanionError, isErrorCode } from './errors.js';
 import {
   DEFAULT_PORT,
   FRAMED_CONTENT_TYPE,
+  PROTOCOL_VERSION,
+  SERVICE_NAME,
   TOKEN_HEADER,
   encodeJobBody,
   parseCompanionUrl,
@@ -93,10 +95,25 @@ export class CompanionClient {
     return this.request<InfoResponse>('/info', { method: 'GET' }, signal);
   }
 
-  /** info(), as a status the UI can show without try/catch. */
+  /**
+   * info(), as a status the UI can show without try/catch. A server that is not the companion, or speaks
+   * another protocol version than this client, is refused: its answers would be misread.
+   */
   async status(signal?: AbortSignal): Promise<CompanionStatus> {
     try {
-      return { state: 'connected', info: await this.info(signal) };
+      const info = await this.info(signal);
+      if (info?.service !== SERVICE_NAME) {
+        return { state: 'refused', code: 'not-companion', message: `${this.baseUrl} is not a Castaway companion` };
+      }
+      if (info.protocol !== PROTOCOL_VERSION) {
+        const update = info.protocol > PROTOCOL_VERSION ? 'reload the app' : 'update the companion (npm run companion)';
+        return {
+          state: 'refused',
+          code: 'protocol-mismatch',
+          message: `the companion speaks protocol ${info.protocol}, this app ${PROTOCOL_VERSION}: ${update}`,
+        };
+      }
+      return { state: 'connected', info };
     } catch (e) {
       if (e instanceof CompanionError && e.code !== 'internal') return { state: 'refused', code: e.code, message: e.message };
       return { state: 'unreachable', message: (e as Error).message };

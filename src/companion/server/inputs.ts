@@ -3,8 +3,8 @@
 // for the same seed); or the request's own tensors. Pure (no onnxruntime import) so it can be tested and
 // reused by the CLI.
 
-import { decodeTensor, type InputSummary, type JobParams, type TensorData, type TensorType } from './protocol.js';
-import { elementCount, isTensorType, seededInput } from '../core/index';
+import { decodeTensor, type InputSummary, type JobParams, type TensorData, type TensorType } from '../shared/protocol.js';
+import { elementCount, isTensorType, seededInput } from '../../core/index';
 
 /** The part of onnxruntime's InferenceSession.ValueMetadata this needs. */
 export interface InputMeta {

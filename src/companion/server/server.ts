@@ -6,7 +6,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CompanionError } from './errors.js';
+import { CompanionError } from '../shared/errors.js';
 import { JobQueue, ProcessExecutor, type WorkerJob } from './job-queue.js';
 import { parseBenchParams, parseRunParams } from './params.js';
 import {
@@ -20,7 +20,7 @@ import {
   type ErrorResponse,
   type InfoResponse,
   type JobParams,
-} from './protocol.js';
+} from '../shared/protocol.js';
 
 export interface CompanionOptions {
   /** Default 8765; 0 picks a free port. */

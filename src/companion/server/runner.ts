@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type * as OrtNode from 'onnxruntime-node';
-import { buildIr, bytesPerElement, decodeModel, isTensorType, runStats, vocabularies } from '../core/index';
-import { CompanionError } from './errors.js';
+import { buildIr, bytesPerElement, decodeModel, isTensorType, runStats, vocabularies } from '../../core/index';
+import { CompanionError } from '../shared/errors.js';
 import { buildInputs, InputError, summarize, type BuiltInput } from './inputs.js';
 import {
   PROTOCOL_VERSION,
@@ -23,7 +23,7 @@ import {
   type TensorData,
   type TensorType,
   type WireTensor,
-} from './protocol.js';
+} from '../shared/protocol.js';
 import { tinyIdentityModel } from './tiny-models.js';
 
 export const COMPANION_VERSION = '0.1.0';
