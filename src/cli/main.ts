@@ -43,7 +43,7 @@ function open(path: string, progress: Progress): EngineModel {
     throw Object.assign(new Error(`Cannot read ${path}: ${(error as Error).message}`), { exit: EXIT.io });
   }
   progress.step(`decoding and indexing (${(loaded.bytes.byteLength / 1e6).toFixed(1)} MB)`);
-  return openModel(loaded.bytes, loaded.externalFiles);
+  return openModel(loaded.model, loaded.externalFiles); // decoded once, by loadModelFile
 }
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
