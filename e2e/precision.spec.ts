@@ -117,7 +117,7 @@ test.describe('without WebGPU flags', () => {
   });
 });
 
-/** The flags that give headless Chromium a WebGPU adapter here (APP.md): the suite's usual ones plus one. */
+/** The flags that give headless Chromium a WebGPU adapter here (docs/design/app.md): the suite's usual ones plus one. */
 export const WEBGPU_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'];
 
 test.describe('with --enable-unsafe-webgpu (SwiftShader)', () => {

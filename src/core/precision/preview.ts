@@ -1,4 +1,4 @@
-// The numeric error preview (ENGINE.md): run the fp32 model and the fp16-simulated model on the same
+// The numeric error preview (docs/design/engine.md): run the fp32 model and the fp16-simulated model on the same
 // inputs with any fp32 runtime and compare them, output by output and value by value. The runtime is a
 // callback, so the browser worker (onnxruntime-web, wasm) and the Node tests (onnxruntime-node) share
 // every line of this.

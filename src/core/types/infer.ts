@@ -1,4 +1,4 @@
-// Element-type inference over a whole graph and every graph nested in it (ENGINE.md, "Element types").
+// Element-type inference over a whole graph and every graph nested in it (docs/design/engine.md, "Element types").
 // Graph inputs, initializers and value_info are seeds; each node's outputs follow from its schema
 // (node-output-types.ts). Declared types only fill what the spec leaves open; where the spec decides and the
 // model declares something else, the spec wins and the mismatch is recorded, never thrown. Ops the engine
