@@ -40,7 +40,7 @@ export function benchHalf(elements = 64 * 1024 * 1024, runs = 5): HalfBench {
   };
   let half: Uint8Array = new Uint8Array(0);
   const [encodeMs, encodeCpuMs] = best(() => {
-    half = convertFloat32BytesToFloat16(bytes, { clamped: 0, flushed: 0 });
+    half = convertFloat32BytesToFloat16(bytes, { clamped: 0, raised: 0 });
   });
   const bits = new Uint16Array(half.buffer);
   const [decodeMs, decodeCpuMs] = best(() => float16ArrayToFloat32(bits));

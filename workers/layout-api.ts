@@ -6,7 +6,7 @@ import type { Outcome } from './outcome';
 
 /** The model's node graph reduced to what the view needs; built by the page from the ModelSummary. */
 export interface GraphTopology {
-  /** Per main-graph node, in node order. */
+  /** Per node (flat index: main graph, then If/Loop/Scan bodies), the scope path it is filed under. */
   names: string[];
   opTypes: string[];
   /** 1 where the node is a Constant, initializer-only or shape computation (folded away by default). */
@@ -58,6 +58,8 @@ export interface ViewUnit {
   scopeId?: string;
   /** A chunk of a flat graph's nodes, not a name scope of the model. */
   synthetic?: boolean;
+  /** An If/Loop/Scan body (or a scope inside one): not a name prefix a recipe pattern could use. */
+  body?: boolean;
   /** 'group': nodes inside, all and those drawn when open. */
   nodeCount?: number;
   visibleNodeCount?: number;
@@ -87,10 +89,13 @@ export interface LayoutResult {
   width: number;
   height: number;
   layoutMillis: number;
+  /** The generation (page's open sequence number) of the topology this was laid out from. */
+  generation: number;
 }
 
 export interface LayoutWorkerApi {
-  setTopology(topology: GraphTopology, initialUnitBudget: number): Promise<Outcome<ScopeTreeInfo>>;
+  /** `generation` tags every later layout, so the page can drop one made for a model it no longer shows. */
+  setTopology(topology: GraphTopology, initialUnitBudget: number, generation: number): Promise<Outcome<ScopeTreeInfo>>;
   layout(request: LayoutRequest): Promise<Outcome<LayoutResult>>;
   /** Scope ids that must be open for a node to be drawn as itself. */
   revealPath(nodeIndex: number): Promise<Outcome<string[]>>;

@@ -17,6 +17,7 @@ self.onmessage = null;
 const elk = new ELK();
 let topology: GraphTopology | null = null;
 let tree: ScopeTree | null = null;
+let generation = 0;
 
 function loaded(): { topology: GraphTopology; tree: ScopeTree } {
   if (!topology || !tree) throw new Error('No graph loaded in the layout worker');
@@ -24,9 +25,10 @@ function loaded(): { topology: GraphTopology; tree: ScopeTree } {
 }
 
 const api: LayoutWorkerApi = {
-  async setTopology(next, initialUnitBudget) {
+  async setTopology(next, initialUnitBudget, nextGeneration) {
     return attempt(() => {
       topology = next;
+      generation = nextGeneration;
       const built = buildScopeTree(next.names);
       tree = built;
       const maxDepth = built.scopes.reduce((depth, scope) => Math.max(depth, scope.depth), 0);
@@ -53,6 +55,7 @@ const api: LayoutWorkerApi = {
         width,
         height,
         layoutMillis: performance.now() - t0,
+        generation,
       };
     });
     if (!outcome.ok) return outcome;

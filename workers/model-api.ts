@@ -7,6 +7,16 @@ import type { Outcome, WorkerError } from './outcome';
 
 export type { Outcome, WorkerError };
 
+/**
+ * A result tagged with the generation (the page's open sequence number) of the model it was computed on.
+ * The worker swaps models between requests, so the page compares the tag with the model it shows and drops
+ * a result meant for another model instead of painting one model's plan onto another's graph.
+ */
+export interface Stamped<T> {
+  generation: number;
+  value: T;
+}
+
 export interface NamedBytes {
   name: string;
   bytes: Uint8Array;
@@ -19,6 +29,8 @@ export interface OpenRequest {
   externalFiles: NamedBytes[];
   /** The recipe to plan right away, so the first view already has colours and counts. */
   recipe: Recipe;
+  /** The page's sequence number for this open; results on this model are stamped with it. */
+  generation: number;
 }
 
 export type OpenStage = 'parsing' | 'summarizing' | 'planning';
@@ -56,7 +68,7 @@ export interface ModelWorkerApi {
    * file never costs the user the model they were working on.
    */
   open(request: OpenRequest, onStage: (stage: OpenStage) => void): Promise<Outcome<OpenedModel>>;
-  plan(recipe: Recipe): Promise<Outcome<PlanReport>>;
+  plan(recipe: Recipe): Promise<Stamped<Outcome<PlanReport>>>;
   convert(recipe: Recipe): Promise<Outcome<ConvertedModel>>;
   presets(): Promise<PresetInfo[]>;
   cliCommand(recipe: Recipe, inputFile: string, outputFile: string): Promise<string>;

@@ -18,6 +18,8 @@ import type { ModelWorkerApi, NamedBytes } from './model-api';
 import { attempt } from './outcome';
 
 let current: EngineModel | null = null;
+/** The page's generation for `current` (0: none yet); every plan is stamped with it. */
+let currentGeneration = 0;
 /** The open model's bytes: the engine keeps views into them anyway, so holding them costs nothing. */
 let currentSource: { bytes: Uint8Array; externalFiles: NamedBytes[] } | null = null;
 
@@ -51,6 +53,7 @@ const api: ModelWorkerApi = {
       const t3 = performance.now();
       // Only now does the new model replace the old one: a failure above leaves the user's model intact.
       current = model;
+      currentGeneration = request.generation;
       currentSource = { bytes: request.bytes, externalFiles: request.externalFiles };
       return {
         summary,
@@ -61,7 +64,8 @@ const api: ModelWorkerApi = {
   },
 
   async plan(recipe: Recipe) {
-    return attempt(() => planModel(requireModel(), recipe));
+    const generation = currentGeneration;
+    return { generation, value: await attempt(() => planModel(requireModel(), recipe)) };
   },
 
   async convert(recipe: Recipe) {

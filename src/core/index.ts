@@ -7,13 +7,28 @@ export * from './api';
 export { EngineModel, convertModel, openModel, planModel, simulateModel, summarizeModel, type ConvertOptions } from './engine';
 export { CastawayError, isCastawayError, type CastawayErrorCode } from './errors';
 export { PRESETS, TARGET_EPS, compileRule, makeBlockMatcher, normalizeRecipe, parseRecipe, recipeToCliCommand, serializeRecipe } from './recipe';
+export { MAX_RULE_LENGTH, RuleRefused, globMatcher, ruleProblem, type NameRule } from './name-rule';
+export { touchedTensorsText } from './plan/touched-summary';
+export * from './flat-nodes';
 export { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
 export { convertFloat32BytesToFloat16, type Fp16Stats } from './rewrite/fp16';
 
 // the ONNX format: protobuf types, decode and encode, external data, the graph index
 export * from './onnx/proto-types';
 export { decodeMessage, decodeModel, encodeMessage, encodeModel, type ProtoMessageName, type ProtoMessages } from './serde';
-export { externalDataLocations, resolveExternalData, tensorBytes, writeExternalData, type ExternalDataOptions, type ExternalDataResult } from './external-data';
+export {
+  EXTERNAL,
+  elementCount as tensorElementCount,
+  expectedByteLength,
+  externalDataInfo,
+  externalDataLocations,
+  resolveExternalData,
+  tensorBytes,
+  visitTensors,
+  writeExternalData,
+  type ExternalDataOptions,
+  type ExternalDataResult,
+} from './external-data';
 export { buildIr, normalizeDomain, type IrGraph, type IrModel } from './ir';
 export { parseTypeString, typeCodeToString } from './types/type-codes';
 
@@ -29,3 +44,8 @@ export * from './precision/user-inputs';
 
 // hand-built models, for tests anywhere
 export * from './testing/build-model';
+export * from './testing/bert-layer';
+export * from './testing/constant-weights';
+export * from './testing/control-flow-models';
+export * from './testing/ort-optimized';
+export * from './testing/random-control-flow';

@@ -10,6 +10,7 @@ import { DetailsPanel } from './panels/DetailsPanel';
 import { ExportPanel } from './panels/ExportPanel';
 import { FilePickerButton, PageDropTarget, Welcome } from './panels/OpenPanel';
 import { OpTypeTable } from './panels/OpTypeTable';
+import { PanelBoundary } from './panels/PanelBoundary';
 import { PrecisionPanel } from './precision/PrecisionPanel';
 import { RulesPanel } from './panels/RulesPanel';
 import { NoticeLine, ProgressBar } from './panels/StatusViews';
@@ -96,8 +97,14 @@ const TABS: { id: SideTab; label: string }[] = [
   { id: 'export', label: 'Export' },
 ];
 
+/** Changes with each opened model, so a panel that failed on one model tries again on the next. */
+function useModelKey(): number {
+  return useApp((state) => state.model?.seq ?? 0);
+}
+
 function SidePanel() {
   const tab = useApp((state) => state.sideTab);
+  const modelKey = useModelKey();
   return (
     <aside className="side">
       <div className="tabs" role="tablist">
@@ -115,26 +122,39 @@ function SidePanel() {
         ))}
       </div>
       <div className="tab-body">
-        {tab === 'ops' && <OpTypeTable />}
-        {tab === 'rules' && <RulesPanel />}
-        {tab === 'export' && <ExportPanel />}
+        <PanelBoundary name={`The ${TABS.find((entry) => entry.id === tab)?.label ?? ''} tab`} resetKey={`${modelKey}:${tab}`}>
+          {tab === 'ops' && <OpTypeTable />}
+          {tab === 'rules' && <RulesPanel />}
+          {tab === 'export' && <ExportPanel />}
+        </PanelBoundary>
       </div>
     </aside>
   );
 }
 
 function Workspace() {
+  const modelKey = useModelKey();
   return (
     <div className="workspace">
       <SidePanel />
       <section className="center">
-        <CountsBar />
-        <GraphView />
+        <PanelBoundary name="The counts" resetKey={modelKey}>
+          <CountsBar />
+        </PanelBoundary>
+        <PanelBoundary name="The graph" resetKey={modelKey}>
+          <GraphView />
+        </PanelBoundary>
       </section>
       <aside className="side right">
-        <DetailsPanel />
-        <PrecisionPanel />
-        <CompanionPanel />
+        <PanelBoundary name="The details panel" resetKey={modelKey}>
+          <DetailsPanel />
+        </PanelBoundary>
+        <PanelBoundary name="The precision panel" resetKey={modelKey}>
+          <PrecisionPanel />
+        </PanelBoundary>
+        <PanelBoundary name="The companion panel" resetKey={modelKey}>
+          <CompanionPanel />
+        </PanelBoundary>
       </aside>
     </div>
   );
@@ -149,7 +169,7 @@ export function App() {
       <TopBar />
       <ProgressBar />
       <NoticeLine />
-      {hasModel ? <Workspace /> : <Welcome />}
+      <PanelBoundary name="The workspace">{hasModel ? <Workspace /> : <Welcome />}</PanelBoundary>
       <PageDropTarget />
     </div>
   );

@@ -147,7 +147,10 @@ async function openBytesUnguarded(fileName: string, bytes: Uint8Array, externalF
     if (seq === openSeq) setProgress(stage, null, fileName);
   });
   const transfers = [...new Set([bytes, ...externalFiles.map((file) => file.bytes)].map((b) => b.buffer as ArrayBuffer))];
-  const outcome = await modelClient().open(Comlink.transfer({ fileName, bytes, externalFiles, recipe }, transfers), onStage);
+  const outcome = await modelClient().open(
+    Comlink.transfer({ fileName, bytes, externalFiles, recipe, generation: seq }, transfers),
+    onStage,
+  );
   if (seq !== openSeq) return;
   if (!outcome.ok) {
     useApp.setState({ progress: null });
@@ -163,6 +166,7 @@ async function openBytesUnguarded(fileName: string, bytes: Uint8Array, externalF
   const tree = await layout.setTopology(
     Comlink.transfer(topology, [topology.foldable.buffer, topology.edgeFrom.buffer, topology.edgeTo.buffer] as ArrayBuffer[]),
     INITIAL_UNIT_BUDGET,
+    seq,
   );
   if (!tree.ok) {
     useApp.setState({ progress: null });
@@ -198,6 +202,7 @@ async function openBytesUnguarded(fileName: string, bytes: Uint8Array, externalF
     past: [],
     future: [],
     plan,
+    planGeneration: seq,
     planSeq: state.planSeq + 1,
     planPending: false,
     expanded,
@@ -224,10 +229,13 @@ async function replan(): Promise<void> {
       if (!model || recipe === lastPlanned) break;
       lastPlanned = recipe;
       useApp.setState({ planPending: true });
-      const outcome = await modelClient().plan(recipe);
-      if (useApp.getState().model?.seq !== model.seq) break;
+      const stamped = await modelClient().plan(recipe);
+      // Another model was opened meanwhile (in the page or, further along, already in the worker): this
+      // plan is not for the model on screen.
+      if (useApp.getState().model?.seq !== model.seq || stamped.generation !== model.seq) break;
+      const outcome = stamped.value;
       if (outcome.ok) {
-        useApp.setState((state) => ({ plan: outcome.value, planSeq: state.planSeq + 1 }));
+        useApp.setState((state) => ({ plan: outcome.value, planGeneration: model.seq, planSeq: state.planSeq + 1 }));
       } else {
         showError('The block list could not be planned', outcome.error);
       }
@@ -258,6 +266,7 @@ async function relayout(): Promise<void> {
         showError('The graph could not be laid out', result.error);
         break;
       }
+      if (result.value.generation !== model.seq) break;
       useApp.setState({ layout: result.value });
     }
   } finally {
@@ -407,10 +416,13 @@ export async function exportModel(): Promise<boolean> {
     return false;
   }
   const names = outputNames(model.fileName);
-  download(names.model, [outcome.value.bytes as Uint8Array<ArrayBuffer>], 'application/octet-stream');
+  // Every byte is in memory before the first download starts, and the browser writes each download to a
+  // temporary file it renames when complete, so no export is left partial. Data files go first, so a model
+  // never lands without the data it names.
   for (const file of outcome.value.externalFiles) {
     download(file.name, [file.bytes as Uint8Array<ArrayBuffer>], 'application/octet-stream');
   }
+  download(names.model, [outcome.value.bytes as Uint8Array<ArrayBuffer>], 'application/octet-stream');
   return true;
 }
 

@@ -52,6 +52,11 @@ export interface AppState {
   future: Recipe[];
 
   plan: PlanReport | null;
+  /**
+   * The model (LoadedModel.seq) `plan` was computed for. Components that defer the plan (the canvas) can
+   * hold an older plan than the model and layout they draw; they compare this before mixing them.
+   */
+  planGeneration: number;
   /** Increments each time a plan result lands (tests and the benchmark wait on it). */
   planSeq: number;
   planPending: boolean;
@@ -83,6 +88,7 @@ export const useApp = create<AppState>(() => ({
   future: [],
 
   plan: null,
+  planGeneration: 0,
   planSeq: 0,
   planPending: false,
 

@@ -155,7 +155,7 @@ describe('decoration', () => {
 
   it('puts boundaries on drawn edges or inside closed scopes', async () => {
     const view = buildViewGraph(topology, tree, new Set(), false);
-    const layout = { ...view, ...(await layoutViewGraph(new ELK(), view)), layoutMillis: 0 };
+    const layout = { ...view, ...(await layoutViewGraph(new ELK(), view)), layoutMillis: 0, generation: 1 };
     const decoration = decorate(layout, plan, summary, { ...DEFAULT_RECIPE, patterns: ['/head/'] });
     const group = layout.units.findIndex((unit) => unit.id === 'g:/a/');
     expect(decoration.units[group].mix).toEqual([3, 1, 0, 0]);

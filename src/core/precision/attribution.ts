@@ -2,12 +2,15 @@
 // (its output error beyond the worst error already on its inputs). Rounding to fp16 adds error where a
 // value is stored in fp16; amplification shows up too, which is what a block list can act on either way.
 import type { Precision } from '../api';
+import { addsNoError } from './exact-ops';
+import type { IrGraph } from '../ir';
 import type { ValueError } from './metrics';
 
 export interface NodeShape {
   index: number;
   name: string;
   opType: string;
+  domain?: string;
   inputs: readonly string[];
   outputs: readonly string[];
 }
@@ -33,6 +36,8 @@ export interface NodeError {
    * way to an output (the largest product of measured output/input error ratios along any path).
    */
   impact: number;
+  /** A copy or selection of its inputs (exact-ops.ts): it rounds nothing, so it is never ranked. */
+  exact: boolean;
 }
 
 /** Relative L2 error that rounding a value to fp16 adds (unit roundoff 2^-11 over sqrt(3)). */
@@ -67,7 +72,10 @@ export function attributeErrors(
       if (e.nonFinite) inputNonFinite = true;
       inputError = Math.max(inputError, e.nonFinite ? Infinity : e.relL2);
     }
-    const added = nonFinite && !inputNonFinite ? Infinity : inputNonFinite ? 0 : Math.max(0, outputError - inputError);
+    const exact = addsNoError(node.opType, node.domain);
+    // An exact op's output error is its input's (a weight's rounding read through an Identity included):
+    // it adds none, whatever the two noisy measurements say.
+    const added = exact ? 0 : nonFinite && !inputNonFinite ? Infinity : inputNonFinite ? 0 : Math.max(0, outputError - inputError);
     result.push({
       index: node.index,
       name: node.name,
@@ -80,6 +88,7 @@ export function attributeErrors(
       nonFinite,
       overflow,
       impact: 0,
+      exact,
     });
   }
   // Sensitivity, from the outputs backwards (nodes come in topological order): S(value) is 1 at a graph
@@ -92,11 +101,12 @@ export function attributeErrors(
     if (!e) continue;
     let sensitivity = 0;
     for (const out of node.outputs) sensitivity = Math.max(sensitivity, valueSensitivity.get(out) ?? 0);
-    const local = Number.isFinite(e.added) ? Math.max(e.added, e.precision === 'fp16' || e.precision === 'mixed' ? FP16_ROUNDING : 0) : Infinity;
+    const rounds = !e.exact && (e.precision === 'fp16' || e.precision === 'mixed');
+    const local = Number.isFinite(e.added) ? Math.max(e.added, rounds ? FP16_ROUNDING : 0) : Infinity;
     e.impact = local === Infinity ? Infinity : local * sensitivity;
     // How much of the input error comes out: the output error less the node's own rounding, per unit of
     // input error (clipped: a ratio of two noisy measurements must not compound into huge products).
-    const own = e.precision === 'fp16' || e.precision === 'mixed' ? FP16_ROUNDING : 0;
+    const own = rounds ? FP16_ROUNDING : 0;
     const gain =
       e.inputError > 0 && Number.isFinite(e.outputError) && Number.isFinite(e.inputError)
         ? Math.min(2, Math.max(0.05, (e.outputError - own) / e.inputError))
@@ -111,12 +121,13 @@ export function attributeErrors(
 
 /**
  * The nodes a block list could help with, largest impact on the outputs first: nodes computed (partly) in
- * fp16 with a name the block list can refer to. Every fp16 node stays in the ranking (fp16 storage error
- * is diffuse: each rounded value adds a little), so a search over it can always reach all-fp32.
+ * fp16 with a name the block list can refer to. Every rounding fp16 node stays in the ranking (fp16
+ * storage error is diffuse: each rounded value adds a little), so a search over it can always reach the
+ * all-fp32 error; exact ops (Identity, Reshape, ...) are left out: blocking one changes nothing.
  */
 export function rankNodes(errors: readonly NodeError[], limit = Infinity): NodeError[] {
   return errors
-    .filter((e) => (e.precision === 'fp16' || e.precision === 'mixed') && e.name)
+    .filter((e) => (e.precision === 'fp16' || e.precision === 'mixed') && e.name && !e.exact)
     .sort((a, b) => b.impact - a.impact || b.added - a.added || b.index - a.index)
     .slice(0, limit);
 }
@@ -128,4 +139,19 @@ export function errorLevel(added: number): 0 | 1 | 2 | 3 | 4 {
   if (added >= 1e-3) return 3;
   if (added >= 1e-4) return 2;
   return 1;
+}
+
+/**
+ * Attribution's view of a graph's nodes: a node that carries bodies (If, Loop, Scan) also reads every outer
+ * value its bodies read, so error and sensitivity flow through it as through any other node. Without this
+ * a model whose output comes out of an If gives every node before the If zero impact.
+ */
+export function attributionNodes<T extends NodeShape>(graph: IrGraph, nodes: readonly T[]): T[] {
+  return nodes.map((node) => {
+    const bodies = graph.subgraphs.get(node.index);
+    if (!bodies) return node;
+    const reads = new Set(node.inputs);
+    for (const { graph: body } of bodies) for (const name of body.outerReads) reads.add(name);
+    return { ...node, inputs: [...reads] };
+  });
 }

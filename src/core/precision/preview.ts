@@ -9,7 +9,8 @@ import { generateInputs } from '../tensor/seeded-inputs';
 import type { RunModel } from '../tensor/ort-port';
 import { DataType, toNumber } from '../onnx/proto-types';
 import { FP16_MAX } from '../tensor/half';
-import { attributeErrors, rankNodes, type NodeError } from './attribution';
+import { allStoredTensors } from '../plan/stored-tensors';
+import { attributeErrors, attributionNodes, rankNodes, type NodeError } from './attribution';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
 import type { HostTensor } from '../tensor/host-tensor';
 import type { InputSpec } from './user-inputs';
@@ -53,7 +54,8 @@ export interface PreviewResult {
   ranking: number[];
   overflow: { values: OverflowSite[]; weights: WeightOverflow[] };
   clampedWeights: number;
-  flushedWeights: number;
+  /** Tiny nonzero weights raised to +-2^-24 rather than flushed to 0 (rewrite/fp16.ts). */
+  raisedWeights: number;
   simulateMillis: number;
   runMillis: number;
 }
@@ -152,7 +154,7 @@ export async function previewRecipe(
     if (a && b) errors.set(name, valueError(a, b));
   }
   const summary = model.summary();
-  const nodes = intermediates ? attributeErrors(summary.nodes, plan.nodePrecision, errors, reference.outputs) : [];
+  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir.main, summary.nodes), plan.nodePrecision, errors, reference.outputs) : [];
   const overflowValues: OverflowSite[] = [];
   const producer = new Map<string, number>();
   summary.nodes.forEach((node) => node.outputs.forEach((out) => producer.set(out, node.index)));
@@ -168,17 +170,20 @@ export async function previewRecipe(
     ranking: rankNodes(nodes).map((n) => n.index),
     overflow: { values: overflowValues, weights: weightOverflow(model, plan) },
     clampedWeights: simulated.clampedValues,
-    flushedWeights: simulated.flushedValues,
+    raisedWeights: simulated.raisedValues,
     simulateMillis: t1 - t0,
     runMillis: t2 - t1,
   };
 }
 
-/** Float weights of the main graph with values beyond fp16's range, and whether the plan converts them. */
+/**
+ * Float weights of the main graph (initializers and Constant nodes) with values beyond fp16's range, and
+ * whether the plan converts them.
+ */
 export function weightOverflow(model: EngineModel, plan: PlanReport): WeightOverflow[] {
   const main = model.ir.main;
   const found: WeightOverflow[] = [];
-  for (const [name, tensor] of main.initializers) {
+  for (const { name, tensor } of allStoredTensors([main])) {
     if (tensor.dataType !== DataType.FLOAT) continue;
     const bytes = tensorBytes(tensor);
     if (!bytes) continue;

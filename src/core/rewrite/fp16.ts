@@ -1,14 +1,27 @@
 // float32 -> float16 conversion of stored data, the way a Cast would round (nearest, ties to even), except
-// that finite values beyond fp16's range are clamped to +-65504 instead of becoming infinities. Clamped
-// and flushed-to-zero values are counted so the user sees what the conversion cost. The rounding itself
-// is the tensor codec's (tensor/half.ts), applied to the float32 bit patterns.
-import { FP16_MAX, LITTLE_ENDIAN, float32BitsToFloat16Bits } from '../tensor/half';
+// at both ends of fp16's range, where Castaway follows onnxruntime's convert_float_to_float16
+// (float16.py, convert_np_to_float16 with max_finite_val=65504 and min_positive_val=5.96e-8):
+// - finite values beyond +-65504 are clamped to +-65504 instead of becoming infinities;
+// - nonzero values that would round to zero are raised to fp16's smallest subnormal, +-2^-24 (5.96e-8),
+//   with their sign. A stored value is almost always an epsilon, a scale or a divisor when it is that
+//   small (BERT's layer_norm_eps is 1e-12): as 0 it divides by zero on a constant row, and onnxruntime's
+//   NoopElimination deletes `Add(x, 0)`, which breaks its LayerNorm fusion (docs/tiny-values.md). Raising
+//   it keeps the reader in fp16 with no Cast; keeping the constant fp32 instead would force a Cast (or an
+//   fp32 Add) per layer norm and still break the fusion pattern, so it is slower and no more accurate
+//   where it matters (the epsilon only guards against a zero variance).
+// Clamped and raised values are counted, and the tensors they sit in listed, so the user sees them.
+// The rounding itself is the tensor codec's (tensor/half.ts), applied to the float32 bit patterns.
+import { FP16_MAX, LITTLE_ENDIAN, float16BitsToFloat32, float32BitsToFloat16Bits, float32ToFloat16Bits } from '../tensor/half';
 
 export { FP16_MAX };
+/** fp16's smallest subnormal, 2^-24: what a nonzero value that would round to zero becomes. */
+export const FP16_MIN_SUBNORMAL = 2 ** -24;
 
 export interface Fp16Stats {
+  /** Values beyond +-65504, clamped to it. */
   clamped: number;
-  flushed: number;
+  /** Nonzero values that would round to zero, raised to +-2^-24. */
+  raised: number;
 }
 
 /** Bits of +-65504 (FP16_MAX) for float32 bits whose magnitude is finite and beyond it; -1 otherwise. */
@@ -17,7 +30,7 @@ function clampedBits(bits: number): number {
   return a > 0x477fe000 && a < 0x7f800000 ? ((bits >>> 16) & 0x8000) | 0x7bff : -1;
 }
 
-/** Converts little-endian float32 bytes to float16 bytes, clamping and counting. */
+/** Converts little-endian float32 bytes to float16 bytes, clamping, raising and counting. */
 export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats): Uint8Array {
   const count = bytes.byteLength >>> 2;
   const out = new Uint8Array(count * 2);
@@ -32,14 +45,17 @@ export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats
   }
   const output = new Uint16Array(out.buffer);
   let clamped = 0;
-  let flushed = 0;
+  let raised = 0;
   for (let i = 0; i < count; i++) {
     const bits = input[i];
     let h = clampedBits(bits);
     if (h >= 0) clamped++;
     else {
       h = float32BitsToFloat16Bits(bits);
-      if ((h & 0x7fff) === 0 && (bits & 0x7fffffff) !== 0) flushed++;
+      if ((h & 0x7fff) === 0 && (bits & 0x7fffffff) !== 0) {
+        h |= 1; // the sign bit stays: +-2^-24
+        raised++;
+      }
     }
     output[i] = h;
   }
@@ -48,6 +64,13 @@ export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats
     for (let i = 0; i < count; i++) view.setUint16(i * 2, output[i], true);
   }
   stats.clamped += clamped;
-  stats.flushed += flushed;
+  stats.raised += raised;
   return out;
+}
+
+/** A stored float32 value as the conversion writes it, read back (clamped and raised as above). */
+export function roundThroughFloat16(x: number): number {
+  const clamped = Number.isFinite(x) && Math.abs(x) > FP16_MAX ? Math.sign(x) * FP16_MAX : x;
+  const h = float32ToFloat16Bits(clamped);
+  return float16BitsToFloat32((h & 0x7fff) === 0 && x !== 0 ? h | 1 : h);
 }

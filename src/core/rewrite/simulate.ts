@@ -7,9 +7,8 @@ import type { IrGraph } from '../ir';
 import { DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
 import type { PlanningProblem } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
-import { convertTensor } from './apply-plan';
+import { convertTensor, emptyStorageStats, type StorageStats } from './apply-plan';
 import { float16BitsToFloat32 } from '../tensor/half';
-import type { Fp16Stats } from './fp16';
 import { NameAllocator } from './names';
 import { makeCast } from './cast-node';
 
@@ -22,12 +21,12 @@ export interface SimulateResult {
   model: ModelProto;
   /** Names of the extra outputs, in node order, when exposeIntermediates is on. */
   exposed: string[];
-  stats: Fp16Stats;
+  stats: StorageStats;
 }
 
 
-function roundedCopy(tensor: TensorProto, name: string, stats: Fp16Stats): TensorProto {
-  const half = convertTensor(tensor, stats).rawData as Uint8Array;
+function roundedCopy(tensor: TensorProto, name: string, stats: StorageStats): TensorProto {
+  const half = convertTensor(tensor, stats, tensor.name || name).rawData as Uint8Array;
   const view = new DataView(half.buffer, half.byteOffset, half.byteLength);
   const out = new Float32Array(half.byteLength / 2);
   for (let i = 0; i < out.length; i++) out[i] = float16BitsToFloat32(view.getUint16(i * 2, true));
@@ -40,7 +39,7 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   const names = new NameAllocator(model.proto);
   const opset = model.opsets.get('') ?? 1;
   const cast = (name: string, input: string, output: string, to: number) => makeCast(name, input, output, to, opset);
-  const stats: Fp16Stats = { clamped: 0, flushed: 0 };
+  const stats = emptyStorageStats();
   const key = (g: IrGraph, n: string) => `${g.id}:${n}`;
 
   // Values rounded after their producer: the producer writes `exact`, two Casts give back the name.
@@ -67,7 +66,8 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
     // rounded, so its output is exactly representable: no rounding nodes, a smaller graph to run.
     if (group.cls === 'free' && group.inputs.length > 0 && group.node >= 0) continue;
     const half = names.fresh(`${v.name}_castaway_half`);
-    if (group.node >= 0) {
+    // A body input produced by its control-flow tie has no producing node in its own graph.
+    if (group.node >= 0 && group.graph === v.graph) {
       const exact = names.fresh(`${v.name}_castaway_exact`);
       renamedOutput.set(key(v.graph, v.name), exact);
       const list = roundedAfter.get(`${v.graph.id}:${group.node}`) ?? [];

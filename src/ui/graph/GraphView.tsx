@@ -19,6 +19,8 @@ import type { LayoutResult } from '../../../workers/layout-api';
 import { nextUnit, type Direction } from './keyboard';
 import { nodeTypes, type FlowNode } from './nodes';
 import { GraphToolbar } from './GraphToolbar';
+import { BodyCrumbs } from './BodyCrumbs';
+import { enterBodies } from './body-actions';
 
 const ARROWS: Record<string, Direction> = { ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right' };
 
@@ -95,6 +97,7 @@ function GraphCanvas() {
   // The counts bar shows a new plan at once; the canvas recolours in a deferred render right after, so a
   // big view never holds the numbers back.
   const plan = useDeferredValue(useApp((state) => state.plan));
+  const planGeneration = useDeferredValue(useApp((state) => state.planGeneration));
   const planSeq = useDeferredValue(useApp((state) => state.planSeq));
   const recipe = useDeferredValue(useApp((state) => state.recipe));
   const model = useApp((state) => state.model);
@@ -108,9 +111,12 @@ function GraphCanvas() {
   const paneRef = useRef<HTMLDivElement>(null);
 
   const summary = model?.summary;
+  // Right after a model switch the deferred plan is still the previous model's: draw the new graph
+  // undecorated for that one render rather than map one model's node indices onto another's boxes.
+  const sameModel = model !== null && layout?.generation === model.seq && planGeneration === model.seq;
   const decoration = useMemo(
-    () => (layout && plan && summary ? decorate(layout, plan, summary, recipe) : null),
-    [layout, plan, summary, recipe],
+    () => (layout && plan && summary && sameModel ? decorate(layout, plan, summary, recipe) : null),
+    [layout, plan, summary, recipe, sameModel],
   );
   const nodes = useStableElements(
     useMemo(() => (layout && summary ? flowNodes(layout, decoration, summary, selectedUnit) : []), [layout, decoration, summary, selectedUnit]),
@@ -178,7 +184,7 @@ function GraphCanvas() {
         case 'b':
           event.preventDefault();
           if (unit?.kind === 'op' && unit.nodeIndex !== undefined) toggleNodeBlock(summary?.nodes[unit.nodeIndex]?.name ?? '');
-          else if ((unit?.kind === 'group' || unit?.kind === 'container') && unit.scopeId && !unit.synthetic) togglePattern(unit.scopeId);
+          else if ((unit?.kind === 'group' || unit?.kind === 'container') && unit.scopeId && !unit.synthetic && !unit.body) togglePattern(unit.scopeId);
           break;
         case 'Escape':
           selectUnit(null);
@@ -236,6 +242,11 @@ function GraphCanvas() {
           else selectUnit(node.id);
           paneRef.current?.focus({ preventScroll: true });
         }}
+        onNodeDoubleClick={(_, node) => {
+          // Double-click on an If/Loop/Scan opens its bodies.
+          const flowNode = node as FlowNode;
+          if (flowNode.type === 'op' && flowNode.data.bodies > 0) enterBodies(flowNode.data.nodeIndex);
+        }}
         onPaneClick={() => selectUnit(null)}
         proOptions={{ hideAttribution: true }}
       >
@@ -258,6 +269,7 @@ export function GraphView() {
   return (
     <ReactFlowProvider>
       <GraphToolbar />
+      <BodyCrumbs />
       <GraphCanvas />
     </ReactFlowProvider>
   );

@@ -1,5 +1,6 @@
 // The right-hand panel: the selected node, scope or graph input/output, or the model when nothing is.
 
+import { enterBodies } from '../graph/body-actions';
 import { useMemo } from 'react';
 import type { CastBoundary, NodeSummary, PlanReport, ValueSummary } from '../../core/index';
 import type { ViewUnit } from '../../../workers/layout-api';
@@ -66,6 +67,37 @@ function castsAround(plan: PlanReport | null, node: number): Map<string, CastBou
   return casts;
 }
 
+/**
+ * Weights this node reads that fp16 cannot hold (NodeSummary.weightsBeyondFp16, from the engine): said in
+ * words where the plan would clamp them, with the one click that keeps them exact.
+ */
+function WeightRange({ node, precision, blockedByName }: { node: NodeSummary; precision: string; blockedByName: boolean }) {
+  const count = node.weightsBeyondFp16;
+  if (!count) return null;
+  const clamps = precision === 'fp16' || precision === 'mixed';
+  return (
+    <div className={`weight-range${clamps ? ' warn' : ''}`} data-testid="weight-range" data-clamps={clamps ? 'true' : 'false'}>
+      {clamps ? (
+        <>
+          <strong>
+            {formatCount(count)} weight value{count === 1 ? '' : 's'} beyond fp16's range
+          </strong>{' '}
+          (|x| &gt; 65,504): in fp16 they are clamped to ±65,504.
+          {!blockedByName && node.name && (
+            <button type="button" data-testid="keep-fp32-range" onClick={() => toggleNodeBlock(node.name)}>
+              Keep this node fp32
+            </button>
+          )}
+        </>
+      ) : (
+        <>
+          {formatCount(count)} weight value{count === 1 ? '' : 's'} beyond fp16's range stay exact: this node is fp32.
+        </>
+      )}
+    </div>
+  );
+}
+
 function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number }) {
   const plan = useApp((state) => state.plan);
   const recipe = useApp((state) => state.recipe);
@@ -96,15 +128,49 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
           </>
         )}
       </dl>
+      <WeightRange node={node} precision={precision} blockedByName={blockedByName} />
       <button type="button" data-testid="details-block" disabled={!node.name} onClick={() => toggleNodeBlock(node.name)}>
         {blockedByName ? 'Remove from the fp32 block list' : 'Keep this node in fp32'}
       </button>
+      <BodyLinks model={model} nodeIndex={nodeIndex} />
       <div className="section-title">inputs</div>
       <ValueRows names={node.inputs} values={model.valuesByName} casts={casts} />
       <div className="section-title">outputs</div>
       <ValueRows names={node.outputs} values={model.valuesByName} casts={casts} />
       <Attributes node={node} />
     </div>
+  );
+}
+
+/** For an If/Loop/Scan: its bodies, each one click away; for a body node: the body it lives in. */
+function BodyLinks({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number }) {
+  const { bodies, nodes } = model.summary;
+  const own = bodies.filter((body) => body.parentNode === nodeIndex);
+  const home = bodies.find((body) => body.graph === nodes[nodeIndex].graph);
+  if (!own.length && !home) return null;
+  return (
+    <dl className="kv">
+      {home && (
+        <>
+          <dt>in body</dt>
+          <dd className="mono">
+            {nodes[home.parentNode]?.name || nodes[home.parentNode]?.opType} · {home.attribute}
+          </dd>
+        </>
+      )}
+      {own.length > 0 && (
+        <>
+          <dt>bodies</dt>
+          <dd>
+            {own.map((body) => (
+              <button key={body.scope} type="button" onClick={() => enterBodies(nodeIndex)} title={`${body.nodeCount} nodes`}>
+                {body.attribute} ({body.nodeCount})
+              </button>
+            ))}
+          </dd>
+        </>
+      )}
+    </dl>
   );
 }
 
@@ -120,7 +186,7 @@ function ScopeDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
     // A synthetic chunk has no name prefix: its nodes are the ones drawn in its box.
     const unitIndex = layout ? layout.units.findIndex((entry) => entry.id === unit.id) : -1;
     model.summary.nodes.forEach((node, index) => {
-      const inside = unit.synthetic ? layout?.unitOfNode[index] === unitIndex : node.name.startsWith(scopeId);
+      const inside = unit.synthetic ? layout?.unitOfNode[index] === unitIndex : node.path.startsWith(scopeId);
       if (!inside) return;
       counts[order[plan?.nodePrecision[index] ?? 'none']]++;
       byOp.set(node.opType, (byOp.get(node.opType) ?? 0) + 1);
@@ -152,7 +218,7 @@ function ScopeDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
             Close
           </button>
         )}
-        {!unit.synthetic && (
+        {!unit.synthetic && !unit.body && (
           <button type="button" data-testid="details-block-scope" onClick={() => togglePattern(scopeId)}>
             {blocked ? 'Remove scope rule' : 'Keep scope in fp32'}
           </button>
@@ -193,10 +259,6 @@ function IoDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
 
 function ModelOverview({ model }: { model: LoadedModel }) {
   const { summary, timings } = model;
-  const initializerBytes = useMemo(
-    () => summary.values.reduce((sum, value) => sum + (value.isInitializer ? value.initializerBytes : 0), 0),
-    [summary],
-  );
   return (
     <div className="details" data-testid="details">
       <div className="muted">model</div>
@@ -210,7 +272,9 @@ function ModelOverview({ model }: { model: LoadedModel }) {
         <dt>nodes</dt>
         <dd>{formatCount(summary.nodeCount)}</dd>
         <dt>weights</dt>
-        <dd>{formatBytes(initializerBytes)}</dd>
+        <dd data-testid="model-weights" title="Initializers and the tensors of Constant nodes">
+          {formatBytes(summary.weightBytes)}
+        </dd>
         <dt>Casts in it</dt>
         <dd>{formatCount(summary.existingCasts)}</dd>
         <dt>IR / opsets</dt>

@@ -142,7 +142,7 @@ function RankedNodes() {
       {!top.length && <div className="muted">No fp16 node adds measurable error.</div>}
       <ol className="prec-ranking">
         {top.map((node) => (
-          <li key={node.index} data-node={node.name} data-added={node.added} data-impact={node.impact}>
+          <li key={node.index} data-node={node.name} data-op={node.opType} data-added={node.added} data-impact={node.impact}>
             <button type="button" className="link mono" title={`${node.name}\nshow in the graph`} onClick={() => void revealNode(node.index)}>
               {node.opType} <span className="muted">{node.name}</span>
             </button>

@@ -27,6 +27,11 @@ function defaultDims(names: string[]): Record<string, number> {
 
 let pendingFiles: NamedBytes[] = [];
 
+/** Whether the model the precision worker computed on is still the one on screen (else drop the result). */
+function stillCurrent(): boolean {
+  return usePrecision.getState().modelSeq === useApp.getState().model?.seq;
+}
+
 /** Makes sure the precision worker holds the app's current model and the chosen inputs. */
 async function ensureReady(client: Comlink.Remote<PrecisionWorkerApi>): Promise<boolean> {
   const model = useApp.getState().model;
@@ -109,6 +114,7 @@ export async function runPreview(): Promise<void> {
       const key = JSON.stringify(recipe);
       const { perNode } = usePrecision.getState();
       const outcome = await client.preview(recipe, perNode);
+      if (!stillCurrent()) break;
       if (!outcome.ok) {
         fail('The preview failed', outcome.error);
         break;
@@ -136,6 +142,7 @@ export async function runSuggest(): Promise<void> {
     const { metric, tolerance } = usePrecision.getState();
     const onProgress = Comlink.proxy((message: string) => usePrecision.setState((s) => ({ suggestLog: [...s.suggestLog, message] })));
     const outcome = await client.suggest({ recipe: useApp.getState().recipe, metric, tolerance }, onProgress);
+    if (!stillCurrent()) return;
     if (!outcome.ok) fail('The search failed', outcome.error);
     else usePrecision.setState({ suggestion: outcome.value });
   } catch (error) {
@@ -171,6 +178,7 @@ export async function runReal(): Promise<void> {
     const { runs, warmup, wasmOnly } = usePrecision.getState();
     const onProgress = Comlink.proxy((message: string) => usePrecision.setState({ realProgress: message }));
     const outcome = await client.realRun({ recipe: useApp.getState().recipe, runs, warmup, wasmOnly }, onProgress);
+    if (!stillCurrent()) return;
     if (!outcome.ok) fail('The run failed', outcome.error);
     else usePrecision.setState({ realRun: outcome.value, webgpu: outcome.value.webgpu });
   } catch (error) {
