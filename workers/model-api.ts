@@ -2,7 +2,7 @@
 // with comlink. Everything that crosses is structured-clone data; failures come back as values (an
 // Outcome, workers/outcome.ts).
 
-import type { ModelSummary, PlanReport, Recipe } from '../src/core/index';
+import type { ModelSummary, PlanReport, PresetId, Recipe } from '../src/core/index';
 import type { Outcome, WorkerError } from './outcome';
 
 export type { Outcome, WorkerError };
@@ -54,7 +54,7 @@ export interface ConvertedModel {
   convertMillis: number;
 }
 
-export type PresetId = 'ort-default' | 'norms-softmax-fp32' | 'none';
+export type { PresetId };
 
 export interface PresetInfo {
   id: PresetId;

@@ -2,7 +2,7 @@
 // inputs with any fp32 runtime and compare them, output by output and value by value. The runtime is a
 // callback, so the browser worker (onnxruntime-web, wasm) and the Node tests (onnxruntime-node) share
 // every line of this.
-import type { PlanReport, Precision, Recipe } from '../api';
+import type { PlannedPrecision, PlanReport, Recipe } from '../api';
 import { planModel, simulateModel, type EngineModel } from '../engine';
 import { tensorBytes } from '../external-data';
 import { generateInputs } from '../tensor/seeded-inputs';
@@ -35,7 +35,7 @@ export interface OverflowSite {
   count: number;
   refMaxAbs: number;
   /** The producing node's planned precision: 'fp16' or 'mixed' means the value becomes inf there. */
-  precision: Precision | 'mixed' | 'none';
+  precision: PlannedPrecision;
 }
 
 export interface WeightOverflow {

@@ -6,9 +6,11 @@
 // having a float16 kernel, because the WebGPU kernels register float16 beside float32 for float ops (used
 // when the adapter has shader-f16); `kernelFor(...).typesKnown` is false for those rows so callers can tell.
 import { EP_KERNELS_JSON } from './ep-kernels.generated';
+import type { TargetEp } from '../api';
 import { normalizeDomain } from '../onnx/domain';
 
-export type KernelEp = 'cpu' | 'cuda' | 'dml' | 'webgpu';
+/** The execution providers with a kernel table: every target but 'any'. */
+export type KernelEp = Exclude<TargetEp, 'any'>;
 
 export interface EpKernel {
   /** First and last opset of the registration (end undefined: no upper bound). */
