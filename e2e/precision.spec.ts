@@ -1,4 +1,4 @@
-// The precision panel in Chromium: the simulated error (onnxruntime-web, wasm, in the precision worker)
+// The precision panel in Chromium: the simulated error (onnxruntime-web, wasm, in the runtime worker)
 // matches the same comparison computed here in Node with onnxruntime-node; the ranked nodes are one click
 // from the block list; a suggestion meets its tolerance and is accepted as one edit; real runs use WebGPU
 // where the browser has it (Debian's Chromium with --enable-unsafe-webgpu: a SwiftShader adapter without

@@ -75,6 +75,11 @@ export interface ModelWorkerApi {
   parseRecipe(json: string): Promise<Outcome<Recipe>>;
   /** The recipe file as the app exports it (stable key order, normalized lists). */
   serializeRecipe(recipe: Recipe): Promise<Outcome<string>>;
-  /** A copy of the open model's file and external-data files (the precision worker opens its own copy). */
+  /** A copy of the open model's file and external-data files (what the companion panel uploads). */
   source(): Promise<Outcome<{ bytes: Uint8Array; externalFiles: NamedBytes[] }>>;
+  /**
+   * Serves the precision API (precision-api.ts) on `precisionPort`, over the open model, with model runs
+   * sent to the runtime worker on `runtimePort` (runtime-api.ts). The page calls this once.
+   */
+  connect(runtimePort: MessagePort, precisionPort: MessagePort): Promise<void>;
 }

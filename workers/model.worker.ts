@@ -1,5 +1,6 @@
-// The model worker: owns the decoded model and runs every engine call off the page's thread. A thin
-// adapter: the engine does the work, this file only turns its results and errors into RPC values.
+// The model worker: owns the decoded model and runs every engine call off the page's thread, the precision
+// preview's included (workers/precision.ts, on the same decoded model; its runs go to the runtime worker).
+// A thin adapter: the engine does the work, this file only turns its results and errors into RPC values.
 
 import * as Comlink from 'comlink';
 import type { Recipe } from '../src/core/index';
@@ -16,12 +17,16 @@ import {
 } from '../src/core/index';
 import type { ModelWorkerApi, NamedBytes } from './model-api';
 import { attempt } from './outcome';
+import { precisionService, type OpenModel } from './precision';
+import type { RuntimeWorkerApi } from './runtime-api';
 
 let current: EngineModel | null = null;
 /** The page's generation for `current` (0: none yet); every plan is stamped with it. */
 let currentGeneration = 0;
 /** The open model's bytes: the engine keeps views into them anyway, so holding them costs nothing. */
 let currentSource: { bytes: Uint8Array; externalFiles: NamedBytes[] } | null = null;
+/** Both, as the precision service sees the open model (a new object per model). */
+let currentOpen: OpenModel | null = null;
 
 /**
  * Bytes that own their whole buffer, safe to transfer: a view into a buffer the engine still holds (the
@@ -55,6 +60,7 @@ const api: ModelWorkerApi = {
       current = model;
       currentGeneration = request.generation;
       currentSource = { bytes: request.bytes, externalFiles: request.externalFiles };
+      currentOpen = { model, source: currentSource };
       return {
         summary,
         plan,
@@ -114,6 +120,10 @@ const api: ModelWorkerApi = {
     if (!outcome.ok) return outcome;
     const buffers = [outcome.value.bytes, ...outcome.value.externalFiles.map((file) => file.bytes)].map((bytes) => bytes.buffer as ArrayBuffer);
     return Comlink.transfer(outcome, buffers);
+  },
+
+  async connect(runtimePort, precisionPort) {
+    Comlink.expose(precisionService(() => currentOpen, Comlink.wrap<RuntimeWorkerApi>(runtimePort)), precisionPort);
   },
 };
 

@@ -1,4 +1,4 @@
-// What the precision panel does: hand the open model to the precision worker, run previews (again on each
+// What the precision panel does: point the precision service at the open model, run previews (again on each
 // block-list change when live), search for a block list, run both models for timings. The block list
 // itself is the app's: accepting a suggestion is one undoable edit through the app's own action.
 
@@ -11,7 +11,6 @@ import type { PrecisionWorkerApi } from './worker';
 import { precisionClient } from './worker';
 import { editRecipe } from '../actions';
 import { useApp } from '../store';
-import { modelClient } from '../workers';
 import { usePrecision } from './store';
 
 function fail(title: string, error: WorkerError | unknown): void {
@@ -37,14 +36,7 @@ async function ensureReady(client: Comlink.Remote<PrecisionWorkerApi>): Promise<
   const model = useApp.getState().model;
   if (!model) return false;
   if (usePrecision.getState().modelSeq !== model.seq) {
-    const source = await modelClient().source();
-    if (!source.ok) {
-      fail('The model could not be handed to the precision worker', source.error);
-      return false;
-    }
-    const { bytes, externalFiles } = source.value;
-    const buffers = [bytes, ...externalFiles.map((f) => f.bytes)].map((b) => b.buffer as ArrayBuffer);
-    const opened = await client.open(Comlink.transfer(bytes, buffers), externalFiles);
+    const opened = await client.open();
     if (!opened.ok) {
       fail('The precision worker could not open the model', opened.error);
       return false;
