@@ -75,6 +75,11 @@ export interface ViewEdge {
   target: string;
   /** How many node-to-node edges this drawn edge stands for. */
   multiplicity: number;
+  /**
+   * ELK's route (x0, y0, x1, y1, ... in canvas coordinates), drawn instead of a curve between the boxes;
+   * absent for the long edges left out of the layout on very big views.
+   */
+  points?: number[];
 }
 
 export interface LayoutResult {

@@ -45,10 +45,13 @@ const api: LayoutWorkerApi = {
       const t0 = performance.now();
       const current = loaded();
       const view = buildViewGraph(current.topology, current.tree, new Set(request.expanded), request.showFolded);
-      const { units, width, height } = await layoutViewGraph(elk, view);
+      const { units, width, height, routes } = await layoutViewGraph(elk, view);
       return {
         units,
-        edges: view.edges,
+        edges: view.edges.map((edge) => {
+          const points = routes.get(edge.id);
+          return points ? { ...edge, points } : edge;
+        }),
         unitOfNode: view.unitOfNode,
         unitOfInput: view.unitOfInput,
         unitOfOutput: view.unitOfOutput,

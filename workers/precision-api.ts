@@ -38,6 +38,8 @@ export interface PreviewResponse extends PreviewResult {
   ep: 'wasm';
 }
 
+export type PreviewStage = 'reference' | 'simulate';
+
 export interface SuggestRequest {
   recipe: Recipe;
   metric: ErrorMetric;
@@ -84,7 +86,8 @@ export interface PrecisionWorkerApi {
   /** Takes the model worker's open model (and drops the inputs and reference of the previous one). */
   open(): Promise<Outcome<PrecisionModelInfo>>;
   setInputs(request: InputsRequest): Promise<Outcome<InputsInfo>>;
-  preview(recipe: Recipe, intermediates: boolean): Promise<Outcome<PreviewResponse>>;
+  /** `onStage` hears each step as it starts ('reference': the fp32 run, 'simulate': the fp16-simulated run). */
+  preview(recipe: Recipe, intermediates: boolean, onStage?: (stage: PreviewStage) => void): Promise<Outcome<PreviewResponse>>;
   suggest(request: SuggestRequest, onProgress: (message: string) => void): Promise<Outcome<Suggestion>>;
   webgpu(): Promise<WebGpuInfo>;
   realRun(request: RealRunRequest, onProgress: (message: string) => void): Promise<Outcome<RealRunResult>>;

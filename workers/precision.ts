@@ -96,11 +96,13 @@ export function precisionService(current: () => OpenModel | null, runtime: Comli
       });
     },
 
-    async preview(recipe: Recipe, intermediates: boolean) {
+    async preview(recipe: Recipe, intermediates: boolean, onStage) {
       return attempt(async () => {
         const m = requireModel();
         const t0 = performance.now();
+        void onStage?.('reference');
         const ref = await referenceFor(intermediates);
+        void onStage?.('simulate');
         const run = intermediates === (ref.run.exposed.length > 0) ? ref.run : { ...ref.run, exposed: [] };
         const result = await previewRecipe(m, recipe, inputs, run, wasmRun);
         return { ...result, referenceMillis: ref.millis, totalMillis: performance.now() - t0, exposedValues: run.exposed.length, ep: 'wasm' as const };

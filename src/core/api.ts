@@ -163,7 +163,7 @@ export interface PlanReport {
   /** Per node (flat index), why it is (partly) fp32 (NodeReason); undefined for fp16 and untyped nodes. */
   nodeReasons: (NodeReason | undefined)[];
   /**
-   * Main-graph nodes the recipe blocks that run at fp16 I/O anyway because the target EP's float16 kernel
+   * Nodes (flat index) the recipe blocks that run at fp16 I/O anyway because the target EP's float16 kernel
    * computes in fp32 (LayerNormalization, SimplifiedLayerNormalization, Softmax on CUDA): the block is kept
    * in substance, without its Casts (plan/fp32-compute.ts).
    */

@@ -17,7 +17,7 @@ import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
 import type { Fp16Stats } from './rewrite/fp16';
-import { readersAcrossScopes, summarizeBodies } from './summary-bodies';
+import { nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
 import { flatIndex, flatNodes } from './flat-nodes';
 import { decodeModel, encodeModel } from './serde';
 import { hasFloat16Kernel } from './types/ep-kernels';
@@ -204,7 +204,7 @@ function summarize(model: EngineModel): ModelSummary {
   const readers = readersAcrossScopes(ir);
   const nodes: NodeSummary[] = main.nodes.map((node, index) => {
     const floatTouch = [...(node.input ?? []), ...(node.output ?? [])].some((n) => n && isFloatish(n));
-    if (node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every(isStatic)) staticNode[index] = 1;
+    if (node.opType === 'Shape' || node.opType === 'Size' || nodeReads(main, index).every(isStatic)) staticNode[index] = 1;
     return {
       index,
       name: node.name ?? '',

@@ -41,6 +41,9 @@ export * from './precision/metrics';
 export { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type OverflowSite, type PreviewResult, type ReferenceRun, type WeightOverflow } from './precision/preview';
 export * from './precision/suggest';
 export * from './precision/user-inputs';
+export * from './precision/default-dims';
+export * from './precision/explain-error';
+export * from './precision/verdict';
 
 // hand-built models, for tests anywhere
 export * from './testing/build-model';
@@ -49,3 +52,4 @@ export * from './testing/constant-weights';
 export * from './testing/control-flow-models';
 export * from './testing/ort-optimized';
 export * from './testing/random-control-flow';
+export * from './testing/offset-image';

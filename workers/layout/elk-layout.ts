@@ -22,13 +22,28 @@ const ROOT_OPTIONS = {
   'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
   'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
   'elk.edgeRouting': 'POLYLINE',
+  // Edge routes in canvas coordinates (not relative to each edge's frame), drawn as they are.
+  'elk.json.edgeCoords': 'ROOT',
 };
 
 const FRAME_OPTIONS = {
   'elk.padding': '[top=34,left=14,bottom=14,right=14]',
 };
 
-export async function layoutViewGraph(elk: ELK, view: ViewGraph): Promise<{ units: ViewUnit[]; width: number; height: number }> {
+/** Width of a graph input/output pill that shows its whole name (mono 11px, with its arrow and padding). */
+function ioWidth(label: string): number {
+  return Math.max(BOX_SIZE.input.width, Math.ceil(28 + 6.8 * label.length));
+}
+
+export interface LaidOutView {
+  units: ViewUnit[];
+  width: number;
+  height: number;
+  /** ELK's route per laid-out edge id: x0, y0, x1, y1, ... in canvas coordinates, start to end. */
+  routes: Map<string, number[]>;
+}
+
+export async function layoutViewGraph(elk: ELK, view: ViewGraph): Promise<LaidOutView> {
   const elkNodes = new Map<string, ElkNode>();
   const root: ElkNode = { id: '__root', layoutOptions: ROOT_OPTIONS, children: [], edges: [] };
   const parentOf = new Map<string, string | undefined>();
@@ -37,7 +52,9 @@ export async function layoutViewGraph(elk: ELK, view: ViewGraph): Promise<{ unit
     const node: ElkNode =
       unit.kind === 'container'
         ? { id: unit.id, layoutOptions: FRAME_OPTIONS, children: [], edges: [] }
-        : { id: unit.id, ...BOX_SIZE[unit.kind] };
+        : unit.kind === 'input' || unit.kind === 'output'
+          ? { id: unit.id, width: ioWidth(unit.label), height: BOX_SIZE[unit.kind].height }
+          : { id: unit.id, ...BOX_SIZE[unit.kind] };
     elkNodes.set(unit.id, node);
     parentOf.set(unit.id, unit.parentId);
     const parent = unit.parentId ? elkNodes.get(unit.parentId) : root;
@@ -62,7 +79,14 @@ export async function layoutViewGraph(elk: ELK, view: ViewGraph): Promise<{ unit
 
   const laidOut = await elk.layout(root);
   const placed = new Map<string, ElkNode>();
+  const routes = new Map<string, number[]>();
   const collect = (node: ElkNode) => {
+    for (const edge of node.edges ?? []) {
+      const section = edge.sections?.[0];
+      if (!section || edge.sections!.length > 1) continue; // one source, one target: one section
+      const points = [section.startPoint, ...(section.bendPoints ?? []), section.endPoint];
+      routes.set(edge.id, points.flatMap((point) => [point.x, point.y]));
+    }
     for (const child of node.children ?? []) {
       placed.set(child.id, child);
       collect(child);
@@ -74,7 +98,7 @@ export async function layoutViewGraph(elk: ELK, view: ViewGraph): Promise<{ unit
     const box = placed.get(unit.id);
     return { ...unit, x: box?.x ?? 0, y: box?.y ?? 0, width: box?.width ?? 0, height: box?.height ?? 0 };
   });
-  return { units, width: laidOut.width ?? 0, height: laidOut.height ?? 0 };
+  return { units, width: laidOut.width ?? 0, height: laidOut.height ?? 0, routes };
 }
 
 /** Above this many layers crossed by edges in total, long edges are left out of the layout. */

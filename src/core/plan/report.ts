@@ -36,12 +36,12 @@ export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (No
   return result;
 }
 
-/** Main-graph nodes with a group kept at fp16 I/O because its kernel computes in fp32, in node order. */
+/** Nodes (flat index, bodies included) with a group kept at fp16 I/O because its kernel computes in fp32. */
 export function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome): number[] {
-  const main = problem.model.main;
+  const flat = flatNodes(problem.model);
   const nodes = new Set<number>();
   problem.groups.forEach((group, g) => {
-    if (outcome.fp32Compute[g] && group.graph === main && group.node >= 0) nodes.add(group.node);
+    if (outcome.fp32Compute[g] && group.node >= 0) nodes.add(flatIndex(flat, group.graph, group.node));
   });
   return [...nodes].sort((a, b) => a - b);
 }

@@ -11,6 +11,7 @@ import { DataType, toNumber } from '../onnx/proto-types';
 import { FP16_MAX } from '../tensor/half';
 import { allStoredTensors } from '../plan/stored-tensors';
 import { attributeErrors, attributionNodes, rankNodes, type NodeError } from './attribution';
+import { exposedValueName } from '../rewrite/expose-bodies';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
 import type { HostTensor } from '../tensor/host-tensor';
 import type { InputSpec } from './user-inputs';
@@ -151,10 +152,12 @@ export async function previewRecipe(
   for (const name of [...reference.exposed, ...reference.outputs]) {
     const a = reference.values[name];
     const b = values[name];
-    if (a && b) errors.set(name, valueError(a, b));
+    // A value inside an If branch comes out as "<value>::exposed<depth>"; the branch that did not run returns
+    // an empty tensor for it.
+    if (a && b && a.length && a.length === b.length) errors.set(exposedValueName(name), valueError(a, b));
   }
   const summary = model.summary();
-  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir.main, summary.nodes), plan.nodePrecision, errors, reference.outputs) : [];
+  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir, summary.nodes, (name) => errors.has(name)), plan.nodePrecision, errors, reference.outputs) : [];
   const overflowValues: OverflowSite[] = [];
   const producer = new Map<string, number>();
   summary.nodes.forEach((node) => node.outputs.forEach((out) => producer.set(out, node.index)));
