@@ -1,4 +1,4 @@
-// The precision panel in Chromium: the simulated error (onnxruntime-web, wasm, in the precision worker)
+// The precision panel in Chromium: the simulated error (onnxruntime-web, wasm, in the runtime worker)
 // matches the same comparison computed here in Node with onnxruntime-node; the ranked nodes are one click
 // from the block list; a suggestion meets its tolerance and is accepted as one edit; real runs use WebGPU
 // where the browser has it (Debian's Chromium with --enable-unsafe-webgpu: a SwiftShader adapter without
@@ -119,7 +119,7 @@ test.describe('without WebGPU flags', () => {
   });
 });
 
-/** The flags that give headless Chromium a WebGPU adapter here (APP.md): the suite's usual ones plus one. */
+/** The flags that give headless Chromium a WebGPU adapter here (docs/design/app.md): the suite's usual ones plus one. */
 export const WEBGPU_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu'];
 
 test.describe('with --enable-unsafe-webgpu (SwiftShader)', () => {

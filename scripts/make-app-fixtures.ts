@@ -2,10 +2,10 @@
 // src/core/testing:  npx tsx scripts/make-app-fixtures.ts
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelProto } from '../src/core/onnx/proto-types';
-import { encodeModel } from '../src/core/serde';
-import { constantWeightsModel } from '../src/core/testing/constant-weights';
-import { offsetImageModel } from '../src/core/testing/offset-image';
+import type { ModelProto } from '../src/core/index';
+import { encodeModel } from '../src/core/index';
+import { constantWeightsModel } from '../src/core/index';
+import { offsetImageModel } from '../src/core/index';
 
 const FIXTURES: Record<string, () => ModelProto> = {
   'constant-weights.onnx': constantWeightsModel,

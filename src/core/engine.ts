@@ -49,9 +49,14 @@ export class EngineModel {
   }
 }
 
-/** Decodes and indexes a model; throws CastawayError on anything the engine cannot handle safely. */
-export function openModel(bytes: Uint8Array, externalFiles?: Map<string, Uint8Array>): EngineModel {
-  const proto = resolveExternalData(decodeModel(bytes), externalFiles ?? new Map());
+/**
+ * Decodes and indexes a model; throws CastawayError on anything the engine cannot handle safely. A model
+ * already decoded (by a caller that had to read it first, e.g. for its external-data locations) is taken
+ * as is: a model is decoded once per process.
+ */
+export function openModel(source: Uint8Array | ModelProto, externalFiles?: Map<string, Uint8Array>): EngineModel {
+  const decoded = source instanceof Uint8Array ? decodeModel(source) : source;
+  const proto = resolveExternalData(decoded, externalFiles ?? new Map());
   return new EngineModel(proto);
 }
 

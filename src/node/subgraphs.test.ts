@@ -7,16 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, type Recipe } from '../core/api';
-import { convertModel, openModel, simulateModel } from '../core/engine';
-import { seededRandom } from '../core/inputs';
-import { encodeModel } from '../core/serde';
-import { randomControlFlowModel } from '../core/testing/random-control-flow';
-import { ifClassifier, loopRefiner, scanAccumulator } from '../core/testing/control-flow-models';
+import { DEFAULT_RECIPE, type Recipe } from '../core/index';
+import { convertModel, openModel, simulateModel } from '../core/index';
+import { seededRandom } from '../core/index';
+import { encodeModel } from '../core/index';
+import { randomControlFlowModel } from '../core/index';
+import { ifClassifier, loopRefiner, scanAccumulator } from '../core/index';
 import { checkModels, checkerAvailable } from './onnx-checker';
-import { nodeRunner } from './precision-run';
-import { previewRecipe, runReference, seededInputs } from '../core/precision/preview';
-import { compareModels, type Feeds } from './ort-compare';
+import { nodeRunner } from './ort-node';
+import { previewRecipe, runReference, seededInputs } from '../core/index';
+import { compareModels, type Feeds } from './ort-node';
 
 const dir = mkdtempSync(join(tmpdir(), 'castaway-subgraphs-'));
 

@@ -1,7 +1,7 @@
 // Per-node error from the exposed intermediate values: each node's output error, and the error it *adds*
 // (its output error beyond the worst error already on its inputs). Rounding to fp16 adds error where a
 // value is stored in fp16; amplification shows up too, which is what a block list can act on either way.
-import type { Precision } from '../api';
+import type { PlannedPrecision } from '../api';
 import { addsNoError } from './exact-ops';
 import type { IrGraph, IrModel } from '../ir';
 import { flatIndex, flatNodes } from '../flat-nodes';
@@ -22,7 +22,7 @@ export interface NodeError {
   index: number;
   name: string;
   opType: string;
-  precision: Precision | 'mixed' | 'none';
+  precision: PlannedPrecision;
   /** Worst relative L2 error over the node's float outputs. */
   outputError: number;
   /** Worst relative L2 error over its inputs (0 for graph inputs and weights). */
@@ -48,7 +48,7 @@ const FP16_ROUNDING = 2 ** -11 / Math.sqrt(3);
 
 export function attributeErrors(
   nodes: readonly NodeShape[],
-  nodePrecision: readonly (Precision | 'mixed' | 'none')[],
+  nodePrecision: readonly PlannedPrecision[],
   errors: ReadonlyMap<string, ValueError>,
   graphOutputs: readonly string[] = [],
 ): NodeError[] {

@@ -1,4 +1,4 @@
-// The fp16-simulated model (ENGINE.md, "Numeric error preview"): the original fp32 graph in which every
+// The fp16-simulated model (docs/design/engine.md, "Numeric error preview"): the original fp32 graph in which every
 // value the plan stores in fp16 is rounded through Cast(fp16) -> Cast(fp32) right after its producer, and
 // every weight read in fp16 is replaced by its rounded (and clamped) copy. Runs on any fp32 backend and
 // shows exactly the error of fp16 storage. Optionally exposes every float value as a graph output so the
@@ -8,7 +8,7 @@ import { DataType, type GraphProto, type ModelProto, type NodeProto, type Tensor
 import type { PlanningProblem } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
 import { convertTensor, emptyStorageStats, type StorageStats } from './apply-plan';
-import { float16BitsToFloat32 } from './fp16';
+import { float16BitsToFloat32 } from '../tensor/half';
 import { NameAllocator } from './names';
 import { makeCast } from './cast-node';
 import { exposedOutputInfo, liftIfBodies } from './expose-bodies';

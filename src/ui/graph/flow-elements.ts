@@ -1,7 +1,7 @@
 // Laid-out units and the plan's decoration turned into @xyflow/react nodes and edges.
 
 import { MarkerType, type Edge } from '@xyflow/react';
-import type { ModelSummary } from '../../core/api';
+import type { ModelSummary } from '../../core/index';
 import type { LayoutResult, ViewUnit } from '../../../workers/layout-api';
 import type { Decoration } from './decorate';
 import type { FlowNode } from './nodes';

@@ -3,8 +3,8 @@
 // runs of fp32 vs the converted fp16 model on WebGPU (wasm as the labelled fallback) with timings.
 
 import { useEffect, useMemo, useState } from 'react';
-import type { ErrorMetric, OutputComparison } from '../../core/precision/metrics';
-import type { NodeError } from '../../core/precision/attribution';
+import type { ErrorMetric, OutputComparison } from '../../core/index';
+import type { NodeError } from '../../core/index';
 import { revealNode, toggleNodeBlock } from '../actions';
 import { useApp } from '../store';
 import {
@@ -25,8 +25,8 @@ import type { TimedRun } from '../../../workers/precision-api';
 import './precision.css';
 import { ErrorMetricsTable } from '../ErrorMetricsTable';
 import { elementTypeName, formatMetric } from '../format';
-import { boundShape } from '../../core/precision/default-dims';
-import { previewVerdict } from '../../core/precision/verdict';
+import { boundShape } from '../../core/index';
+import { previewVerdict } from '../../core/index';
 import { PREVIEW_STEPS, cancelPreview } from './actions';
 
 const num = formatMetric;

@@ -1,26 +1,26 @@
-// What the precision panel does: hand the open model to the precision worker, run previews (again on each
+// What the precision panel does: point the precision service at the open model, run previews (again on each
 // block-list change when live), search for a block list, run both models for timings. The block list
 // itself is the app's: accepting a suggestion is one undoable edit through the app's own action.
 
 import * as Comlink from 'comlink';
-import type { Recipe } from '../../core/api';
-import { errorLevel } from '../../core/precision/attribution';
-import { defaultDims, symbolicDimNames, type InputShape } from '../../core/precision/default-dims';
-import { explainRuntimeError } from '../../core/precision/explain-error';
+import type { Recipe } from '../../core/index';
+import { errorLevel } from '../../core/index';
+import { defaultDims, symbolicDimNames, type InputShape } from '../../core/index';
+import { explainRuntimeError } from '../../core/index';
 import type { PreviewStage } from '../../../workers/precision-api';
 import type { NamedBytes } from '../../../workers/model-api';
-import type { PrecisionWorkerApi, WorkerErrorLike } from './worker';
+import type { WorkerError } from '../../../workers/outcome';
+import type { PrecisionWorkerApi } from './worker';
 import { precisionClient, terminatePrecisionWorker } from './worker';
 import { editRecipe } from '../actions';
 import { useApp, type LoadedModel } from '../store';
-import { modelClient } from '../workers';
 import { usePrecision } from './store';
 
 /**
  * Records a failure. `runtime`: onnxruntime's message, put in words by the engine (explainRuntimeError);
  * the raw text is kept for the folded detail.
  */
-function fail(title: string, error: WorkerErrorLike | unknown, runtime = false): void {
+function fail(title: string, error: WorkerError | unknown, runtime = false): void {
   const message =
     error && typeof error === 'object' && 'message' in error ? String((error as { message: unknown }).message) : String(error);
   if (!runtime) {
@@ -74,14 +74,7 @@ async function ensureReady(client: Comlink.Remote<PrecisionWorkerApi>, onStep: (
   adoptModelDims(model);
   if (usePrecision.getState().modelSeq !== model.seq) {
     onStep(0);
-    const source = await modelClient().source();
-    if (!source.ok) {
-      fail('The model could not be handed to the precision worker', source.error);
-      return false;
-    }
-    const { bytes, externalFiles } = source.value;
-    const buffers = [bytes, ...externalFiles.map((f) => f.bytes)].map((b) => b.buffer as ArrayBuffer);
-    const opened = await client.open(Comlink.transfer(bytes, buffers), externalFiles);
+    const opened = await client.open();
     if (!opened.ok) {
       fail('The precision worker could not open the model', opened.error);
       return false;

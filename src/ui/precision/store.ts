@@ -2,8 +2,8 @@
 // graph): what the precision worker last computed, for which model and which recipe.
 
 import { create } from 'zustand';
-import type { ErrorMetric } from '../../core/precision/metrics';
-import type { Suggestion } from '../../core/precision/suggest';
+import type { ErrorMetric } from '../../core/index';
+import type { Suggestion } from '../../core/index';
 import type { InputsInfo, PrecisionModelInfo, PreviewResponse, RealRunResult, WebGpuInfo } from '../../../workers/precision-api';
 
 export interface PrecisionError {
