@@ -8,11 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, type Recipe } from '../core/api';
-import { openModel, planModel } from '../core/engine';
-import { encodeModel } from '../core/serde';
-import { ifClassifier, loopRefiner, scanAccumulator } from '../core/testing/control-flow-models';
-import { randomControlFlowModel } from '../core/testing/random-control-flow';
+import { DEFAULT_RECIPE, encodeModel, ifClassifier, loopRefiner, openModel, planModel, randomControlFlowModel, scanAccumulator, type Recipe } from '../core/index';
 import { checkerAvailable, PYTHON } from './onnx-checker';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/ort_fp16_cast_count.py', import.meta.url));

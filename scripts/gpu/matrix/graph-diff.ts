@@ -2,8 +2,7 @@
 // Cast (its source op -> its consumers, target type), graph output types, initializer types by consumer op.
 // usage: tsx scripts/gpu/matrix/graph-diff.ts a.onnx b.onnx
 import { readFileSync } from 'node:fs';
-import type { ModelProto } from '../../../src/core/onnx/proto-types';
-import { decodeModel } from '../../../src/core/serde';
+import { decodeModel, type ModelProto } from '../../../src/core/index';
 
 const TYPES: Record<number, string> = { 1: 'f32', 10: 'f16', 7: 'i64', 6: 'i32', 9: 'bool' };
 function describe(file: string) {

@@ -6,7 +6,7 @@
 //   none.json     nothing blocked: prepare.sh adds the issue #15490 block list with --op-block-list
 // usage: tsx scripts/gpu/matrix/make-recipes.ts OUT_DIR
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { PRESETS } from '../../../src/core/recipe';
+import { PRESETS } from '../../../src/core/index';
 
 const dir = process.argv[2] ?? '.gpu-work/recipes';
 mkdirSync(dir, { recursive: true });
