@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { convertModel, openModel, summarizeModel } from '../src/core/engine';
+import { convertModel, openModel, summarizeModel } from '../src/core/index';
 import { FIXTURES, ORT_BASELINE, fixtureRecipes, type RecipeName } from '../src/node/fixture-recipes';
 import { checkModels, checkerAvailable } from '../src/node/onnx-checker';
 

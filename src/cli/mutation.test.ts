@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT, main } from './main';
 import { mutate, rng } from './mutate';
-import { openModel } from '../core/engine';
-import { encodeModel } from '../core/serde';
-import { DataType } from '../core/onnx/proto-types';
-import { attr, buildGraph, buildModel, constant, floatTensor, int64Tensor, node, valueInfo } from '../core/testing/build-model';
-import { runawayLoopModel } from '../companion/tiny-models';
+import { openModel } from '../core/index';
+import { encodeModel } from '../core/index';
+import { DataType } from '../core/index';
+import { attr, buildGraph, buildModel, constant, floatTensor, int64Tensor, node, valueInfo } from '../core/index';
+import { runawayLoopModel } from '../companion/server/tiny-models';
 
 const SEED = 20261201;
 const dir = mkdtempSync(join(tmpdir(), 'castaway-mutants-'));

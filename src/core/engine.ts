@@ -17,7 +17,7 @@ import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
 import type { Fp16Stats } from './rewrite/fp16';
-import { readersAcrossScopes, summarizeBodies } from './summary-bodies';
+import { nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
 import { flatIndex, flatNodes } from './flat-nodes';
 import { decodeModel, encodeModel } from './serde';
 import { hasFloat16Kernel } from './types/ep-kernels';
@@ -49,9 +49,14 @@ export class EngineModel {
   }
 }
 
-/** Decodes and indexes a model; throws CastawayError on anything the engine cannot handle safely. */
-export function openModel(bytes: Uint8Array, externalFiles?: Map<string, Uint8Array>): EngineModel {
-  const proto = resolveExternalData(decodeModel(bytes), externalFiles ?? new Map());
+/**
+ * Decodes and indexes a model; throws CastawayError on anything the engine cannot handle safely. A model
+ * already decoded (by a caller that had to read it first, e.g. for its external-data locations) is taken
+ * as is: a model is decoded once per process.
+ */
+export function openModel(source: Uint8Array | ModelProto, externalFiles?: Map<string, Uint8Array>): EngineModel {
+  const decoded = source instanceof Uint8Array ? decodeModel(source) : source;
+  const proto = resolveExternalData(decoded, externalFiles ?? new Map());
   return new EngineModel(proto);
 }
 
@@ -199,7 +204,7 @@ function summarize(model: EngineModel): ModelSummary {
   const readers = readersAcrossScopes(ir);
   const nodes: NodeSummary[] = main.nodes.map((node, index) => {
     const floatTouch = [...(node.input ?? []), ...(node.output ?? [])].some((n) => n && isFloatish(n));
-    if (node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every(isStatic)) staticNode[index] = 1;
+    if (node.opType === 'Shape' || node.opType === 'Size' || nodeReads(main, index).every(isStatic)) staticNode[index] = 1;
     return {
       index,
       name: node.name ?? '',

@@ -13,18 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertModel, openModel, planModel, summarizeModel } from '../core/engine';
-import { generateInputs } from '../core/inputs';
-import { DataType } from '../core/onnx/proto-types';
+import { convertModel, openModel, planModel, summarizeModel } from '../core/index';
+import { generateInputs } from '../core/index';
 import { checkModels, checkerAvailable } from './onnx-checker';
 import { ORT_BASELINE, fixtureRecipes, type FixtureName, type RecipeName } from './fixture-recipes';
-import { compareModels, runModel, type Feeds } from './ort-compare';
+import { compareModels, runModel, type Feeds } from './ort-node';
 
 function feedsFor(model: ReturnType<typeof openModel>): Feeds {
   const feeds: Feeds = {};
   for (const input of generateInputs(model.ir, { batch: 1, batch_size: 1, sequence: 8, sequence_length: 8, seq: 8, encoder_sequence_length: 8, decoder_sequence_length: 8 }, 7)) {
-    const type = input.elemType === DataType.INT64 ? 'int64' : input.elemType === DataType.INT32 ? 'int32' : input.elemType === DataType.BOOL ? 'bool' : 'float32';
-    feeds[input.name] = new ort.Tensor(type, input.data as never, input.dims);
+    feeds[input.name] = new ort.Tensor(input.type, input.data as never, input.dims);
   }
   return feeds;
 }

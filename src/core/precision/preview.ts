@@ -1,21 +1,22 @@
-// The numeric error preview (ENGINE.md): run the fp32 model and the fp16-simulated model on the same
+// The numeric error preview (docs/design/engine.md): run the fp32 model and the fp16-simulated model on the same
 // inputs with any fp32 runtime and compare them, output by output and value by value. The runtime is a
 // callback, so the browser worker (onnxruntime-web, wasm) and the Node tests (onnxruntime-node) share
 // every line of this.
-import type { PlanReport, Precision, Recipe } from '../api';
+import type { PlannedPrecision, PlanReport, Recipe } from '../api';
 import { planModel, simulateModel, type EngineModel } from '../engine';
 import { tensorBytes } from '../external-data';
-import { generateInputs } from '../inputs';
+import { generateInputs } from '../tensor/seeded-inputs';
+import type { RunModel } from '../tensor/ort-port';
 import { DataType, toNumber } from '../onnx/proto-types';
-import { FP16_MAX } from '../rewrite/fp16';
+import { FP16_MAX } from '../tensor/half';
 import { allStoredTensors } from '../plan/stored-tensors';
 import { attributeErrors, attributionNodes, rankNodes, type NodeError } from './attribution';
+import { exposedValueName } from '../rewrite/expose-bodies';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
-import { fromGenerated, type HostTensor } from './tensors';
+import type { HostTensor } from '../tensor/host-tensor';
 import type { InputSpec } from './user-inputs';
 
-/** Runs a model on a runtime and returns its float outputs as float32 (fp16 decoded), by name. */
-export type RunModel = (bytes: Uint8Array, feeds: readonly HostTensor[]) => Promise<Record<string, Float32Array>>;
+export type { RunModel };
 
 export interface ReferenceRun {
   /** Float outputs of the fp32 model, the exposed intermediates included when asked for. */
@@ -35,7 +36,7 @@ export interface OverflowSite {
   count: number;
   refMaxAbs: number;
   /** The producing node's planned precision: 'fp16' or 'mixed' means the value becomes inf there. */
-  precision: Precision | 'mixed' | 'none';
+  precision: PlannedPrecision;
 }
 
 export interface WeightOverflow {
@@ -93,7 +94,7 @@ export function symbolicDims(model: EngineModel): string[] {
 }
 
 export function seededInputs(model: EngineModel, dims: Record<string, number>, seed: number): HostTensor[] {
-  return fromGenerated(generateInputs(model.ir, dims, seed));
+  return generateInputs(model.ir, dims, seed);
 }
 
 function now(): number {
@@ -151,10 +152,12 @@ export async function previewRecipe(
   for (const name of [...reference.exposed, ...reference.outputs]) {
     const a = reference.values[name];
     const b = values[name];
-    if (a && b) errors.set(name, valueError(a, b));
+    // A value inside an If branch comes out as "<value>::exposed<depth>"; the branch that did not run returns
+    // an empty tensor for it.
+    if (a && b && a.length && a.length === b.length) errors.set(exposedValueName(name), valueError(a, b));
   }
   const summary = model.summary();
-  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir.main, summary.nodes), plan.nodePrecision, errors, reference.outputs) : [];
+  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir, summary.nodes, (name) => errors.has(name)), plan.nodePrecision, errors, reference.outputs) : [];
   const overflowValues: OverflowSite[] = [];
   const producer = new Map<string, number>();
   summary.nodes.forEach((node) => node.outputs.forEach((out) => producer.set(out, node.index)));

@@ -1,4 +1,4 @@
-// Applies a plan to the model (ENGINE.md, "Rewrite"): retypes every float32 value to its planned
+// Applies a plan to the model (docs/design/engine.md, "Rewrite"): retypes every float32 value to its planned
 // precision, inserts one Cast per cast value right after its producer (the node list stays sorted),
 // stores initializers and Constants in the precision their readers need (both copies when both are
 // needed), retargets existing Casts and attribute-typed ops, drops Casts that became identities, and

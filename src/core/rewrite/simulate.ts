@@ -1,4 +1,4 @@
-// The fp16-simulated model (ENGINE.md, "Numeric error preview"): the original fp32 graph in which every
+// The fp16-simulated model (docs/design/engine.md, "Numeric error preview"): the original fp32 graph in which every
 // value the plan stores in fp16 is rounded through Cast(fp16) -> Cast(fp32) right after its producer, and
 // every weight read in fp16 is replaced by its rounded (and clamped) copy. Runs on any fp32 backend and
 // shows exactly the error of fp16 storage. Optionally exposes every float value as a graph output so the
@@ -8,9 +8,10 @@ import { DataType, type GraphProto, type ModelProto, type NodeProto, type Tensor
 import type { PlanningProblem } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
 import { convertTensor, emptyStorageStats, type StorageStats } from './apply-plan';
-import { float16BitsToFloat32 } from './fp16';
+import { float16BitsToFloat32 } from '../tensor/half';
 import { NameAllocator } from './names';
 import { makeCast } from './cast-node';
+import { exposedOutputInfo, liftIfBodies } from './expose-bodies';
 
 export interface SimulateOptions {
   /** Adds every float32 value of the main graph as an extra graph output (for per-node error). */
@@ -116,6 +117,7 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   }
 
   const rewritten = new Map<IrGraph, GraphProto>();
+  const protoOfNode = new Map<string, NodeProto>(); // `${graph}:${node index}` -> its rewritten proto
   for (const graph of [...model.graphs].reverse()) {
     const nodes: NodeProto[] = [...(roundedAfter.get(`${graph.id}:input`) ?? [])];
     graph.nodes.forEach((node, n) => {
@@ -134,12 +136,26 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
           }),
         };
       }
+      protoOfNode.set(key(graph, String(n)), next);
       nodes.push(next, ...(roundedAfter.get(`${graph.id}:${n}`) ?? []));
     });
-    rewritten.set(graph, { ...graph.proto, node: nodes, initializer: [...(graph.proto.initializer ?? []), ...(extraInitializers.get(graph) ?? [])] });
+    // A body output read in fp16 by its If/Loop/Scan from an fp32 producer is Cast at the end of the body
+    // in the real model: the simulated body returns the rounded copy.
+    const output = graph.id === 0 ? graph.proto.output : (graph.proto.output ?? []).map((vi, k) => {
+      const group = problem.graphOutputGroups[graph.id][k];
+      if (group < 0 || !fp16[group]) return vi;
+      const owner = definingGraph(graph, vi.name ?? '');
+      const rounded = owner && fp16ReaderRounding.get(key(owner, vi.name ?? ''));
+      return rounded ? { ...vi, name: rounded } : vi;
+    });
+    rewritten.set(graph, { ...graph.proto, node: nodes, output, initializer: [...(graph.proto.initializer ?? []), ...(extraInitializers.get(graph) ?? [])] });
   }
-  const main = rewritten.get(model.main)!;
   const exposed: string[] = [];
+  // Values inside If branches come out through their If (expose-bodies.ts), named "<value>::exposed<depth>".
+  const lifted = options.exposeIntermediates
+    ? liftIfBodies(model.main, rewritten, (g, n) => protoOfNode.get(key(g, String(n)))!, (g, name) => problem.types.elemType(g, name) === DataType.FLOAT && g.nodes[g.producer.get(name)?.node ?? -1]?.opType !== 'Constant')
+    : [];
+  const main = rewritten.get(model.main)!;
   if (options.exposeIntermediates) {
     const existing = new Set(model.main.outputs);
     const extra: ValueInfoProto[] = [];
@@ -151,7 +167,18 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
         extra.push({ name: out, type: { tensorType: { elemType: DataType.FLOAT } } });
       }
     });
+    for (const l of lifted) {
+      exposed.push(l.outer);
+      extra.push(exposedOutputInfo(l.outer));
+    }
     main.output = [...(main.output ?? []), ...extra];
   }
   return { model: { ...model.proto, graph: main }, exposed, stats };
+}
+
+function definingGraph(graph: IrGraph, name: string): IrGraph | undefined {
+  for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
+    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
+  }
+  return undefined;
 }

@@ -18,6 +18,7 @@ import { absoluteBoxes, flowEdges, flowNodes, type Box } from './flow-elements';
 import type { LayoutResult } from '../../../workers/layout-api';
 import { nextUnit, type Direction } from './keyboard';
 import { nodeTypes, type FlowNode } from './nodes';
+import { edgeTypes } from './RoutedEdge';
 import { GraphToolbar } from './GraphToolbar';
 import { BodyCrumbs } from './BodyCrumbs';
 import { enterBodies } from './body-actions';
@@ -153,7 +154,8 @@ function GraphCanvas() {
 
   // Centre on a unit that search, the keyboard or an expand asked for, once the layout that holds it lands.
   useEffect(() => {
-    if (!focus || focus.seq === handledFocus.current || !layout) return;
+    // While a new layout is on its way the old one may still hold the unit, at its old place: wait for it.
+    if (!focus || focus.seq === handledFocus.current || !layout || layoutPending) return;
     const box = boxes.get(focus.unitId);
     if (!box) {
       if (!layoutPending) handledFocus.current = focus.seq;
@@ -222,6 +224,7 @@ function GraphCanvas() {
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onlyRenderVisibleElements
         minZoom={0.03}
         maxZoom={2.5}

@@ -2,7 +2,7 @@
 
 import { enterBodies } from '../graph/body-actions';
 import { useMemo } from 'react';
-import type { CastBoundary, NodeSummary, PlanReport, ValueSummary } from '../../core/api';
+import type { CastBoundary, NodeSummary, PlanReport, ValueSummary } from '../../core/index';
 import type { ViewUnit } from '../../../workers/layout-api';
 import { expandScope, collapseScope, togglePattern, toggleNodeBlock } from '../actions';
 import { elementTypeName, formatBytes, formatCount, formatShape } from '../format';
