@@ -209,6 +209,11 @@ test('samples, ?url=, search, keyboard, scopes, presets, recipe import, light th
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   seq = await waitForPlan(page, seq);
   await expect(page.getByTestId('pattern-list')).toContainText('/e/block.0/');
+  // A rule that needs backtracking is refused with the reason, and not added.
+  await page.getByRole('textbox', { name: 'New name rule' }).fill('re:(a)\\1');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByTestId('pattern-refused')).toContainText('backreferences and lookaround are not supported');
+  await expect(page.getByTestId('pattern-list')).not.toContainText('re:(a)');
 
   // A recipe file imported from disk replaces the block list.
   const recipePath = testInfo.outputPath('import.recipe.json');

@@ -99,6 +99,14 @@ test('companion: found from the page URL, wrong token told apart, CPU timings an
   await page.getByTestId('companion-connect').click();
   await expect(status).toHaveAttribute('data-state', 'connected');
   await expect(status).toContainText('connected');
+  // The token is kept for this tab's session only: never in localStorage, which any page of the origin reads later.
+  const token = new URL(printedUrl).searchParams.get('token')!;
+  const stored = await page.evaluate(() => ({
+    local: JSON.stringify({ ...localStorage }),
+    session: sessionStorage.getItem('castaway.companion.token'),
+  }));
+  expect(stored.local).not.toContain(token);
+  expect(stored.session).toBe(token);
 
   // Time both models: few runs on a 2-core machine.
   await expect(page.getByTestId('companion-dim-batch')).toHaveValue('1');

@@ -1,5 +1,5 @@
 // Issue 12, item 4: weights kept in Constant nodes (paddle2onnx style) count on every screen: the model's
-// weight bytes, the fp16 weight share, clamped / flushed; the node that reads a weight beyond fp16's range
+// weight bytes, the fp16 weight share, clamped / raised; the node that reads a weight beyond fp16's range
 // says so, and one click keeps it fp32 so nothing is clamped.
 
 import { expect, test } from '@playwright/test';

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED_JSON = join(root, '..', 'shared', 'data', 'ort-ep-kernels.json');
-const SOURCE_MD = join(root, 'data', 'ort-ep-kernels.source.md');
+export const SOURCE_MD = join(root, 'data', 'ort-ep-kernels.source.md');
 const OUT_FILE = join(root, 'src', 'core', 'types', 'ep-kernels.generated.ts');
 /** EP_KERNELS_SOURCE of a table generated from the shared JSON. */
 export const SHARED_SOURCE = 'shared/data/ort-ep-kernels.json';
@@ -35,6 +35,9 @@ export interface KernelRow {
   /** Inclusive end; undefined when open ("13+"), resolved against the op's next registration later. */
   end: number | undefined;
   float16Params: string;
+  /** OperatorKernels.md only: the op's Parameters cell ("*in* X:**T**<br> ...") and this row's Types cell. */
+  parameters?: string;
+  types?: string;
 }
 
 const EP_BY_PROVIDER: Readonly<Record<string, Ep>> = {
@@ -50,7 +53,7 @@ function normalizeDomain(domain: string): string {
 }
 
 /** The text between `<!-- BEGIN <label> ... -->` and `<!-- END <label> -->`. */
-function block(text: string, label: string): string {
+export function block(text: string, label: string): string {
   const begin = text.indexOf(`<!-- BEGIN ${label}`);
   const end = text.indexOf(`<!-- END ${label}`);
   if (begin < 0 || end < begin) throw new Error(`${SOURCE_MD}: no block for ${label}`);
@@ -74,6 +77,7 @@ export function parseOperatorKernels(markdown: string): KernelRow[] {
   let ep: Ep | undefined;
   let domain = '';
   let op = '';
+  let parameters = '';
   for (const line of markdown.split('\n')) {
     const heading = /^## Operators implemented by (\w+)/.exec(line);
     if (heading) {
@@ -89,7 +93,7 @@ export function parseOperatorKernels(markdown: string): KernelRow[] {
     if (!ep || !line.startsWith('|') || line.startsWith('| Op Name') || line.startsWith('|---')) continue;
     const cells = line.split('|');
     if (cells.length < 6) continue; // the "| |" spacer rows
-    if (cells[1]) op = cells[1];
+    if (cells[1]) [op, parameters] = [cells[1], cells[2]];
     const version = cells[3];
     let start: number;
     let end: number | undefined;
@@ -98,7 +102,7 @@ export function parseOperatorKernels(markdown: string): KernelRow[] {
     else if (/^\d+\+$/.test(version)) start = Number(version.slice(0, -1));
     else if (/^\d+$/.test(version)) start = end = Number(version);
     else throw new Error(`Unparsable opset version '${version}' for ${op}`);
-    rows.push({ ep, domain, op, start, end, float16Params: float16ParamsOf(cells[4]) });
+    rows.push({ ep, domain, op, start, end, float16Params: float16ParamsOf(cells[4]), parameters, types: cells[4] });
   }
   return rows;
 }

@@ -4,7 +4,7 @@
 
 /** The model's node graph reduced to what the view needs; built by the page from the ModelSummary. */
 export interface GraphTopology {
-  /** Per main-graph node, in node order. */
+  /** Per node (flat index: main graph, then If/Loop/Scan bodies), the scope path it is filed under. */
   names: string[];
   opTypes: string[];
   /** 1 where the node is a Constant, initializer-only or shape computation (folded away by default). */
@@ -56,6 +56,8 @@ export interface ViewUnit {
   scopeId?: string;
   /** A chunk of a flat graph's nodes, not a name scope of the model. */
   synthetic?: boolean;
+  /** An If/Loop/Scan body (or a scope inside one): not a name prefix a recipe pattern could use. */
+  body?: boolean;
   /** 'group': nodes inside, all and those drawn when open. */
   nodeCount?: number;
   visibleNodeCount?: number;

@@ -131,6 +131,19 @@ function table(report: BenchReport): string {
   return [text, pairs.join('\n'), failures.join('\n')].filter(Boolean).join('\n\n');
 }
 
+/** A model file that cannot be read (missing, unreadable): exit 5, as for convert and inspect. */
+class FileError extends Error {}
+
+/** The exit code of a failed model, as the README lists them: 3 bad model, 5 file error, 2 bad dims or EP, 1 else. */
+function exitCodeOf(e: unknown): number {
+  if (e instanceof FileError) return 5;
+  if (e instanceof CompanionError) {
+    if (e.code === 'bad-model' || e.code === 'external-data') return 3;
+    if (e.code === 'bad-input' || e.code === 'bad-request' || e.code === 'ep-unavailable') return 2;
+  }
+  return 1;
+}
+
 /** Runs the bench command; returns the process exit code. `log` receives the human-readable output. */
 export async function runBenchCommand(args: string[], log: (s: string) => void = console.log): Promise<number> {
   let parsed;
@@ -214,7 +227,8 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     rows: [],
   };
   let reference: Record<string, { type: string; data: TensorData }> | undefined;
-  let failed = false;
+  /** The exit code of the first failure, 0 while none. */
+  let failed = 0;
   const rounds = params.rounds;
   const open: (OpenSession | undefined)[] = [];
   const say = (row: BenchRow) => {
@@ -231,7 +245,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
       try {
         row.bytes = statSync(file).size;
       } catch (e) {
-        throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+        throw new FileError(`cannot read ${file}: ${(e as Error).message}`);
       }
       // by path: onnxruntime reads it (no 2 GiB limit of a Node buffer, external data next to it works)
       o = await openSession(file, params);
@@ -259,7 +273,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
       }
     } catch (e) {
       row.error = (e as Error).message;
-      failed = true;
+      failed ||= exitCodeOf(e);
     } finally {
       await o?.session.release().catch(() => undefined);
     }
@@ -302,7 +316,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
       }
     } catch (e) {
       for (const { row } of live) row.error ??= (e as Error).message;
-      failed = true;
+      failed ||= exitCodeOf(e);
     } finally {
       for (const { o } of live) await o!.session.release().catch(() => undefined);
     }
@@ -335,5 +349,5 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     log(table(report));
     if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
   }
-  return failed ? 1 : 0;
+  return failed;
 }

@@ -1,12 +1,15 @@
 // The human-readable `castaway inspect` report.
 import type { ModelSummary, PlanReport, Recipe } from '../core/api';
+import { touchedTensorsText } from '../core/plan/touched-summary';
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const padLeft = (s: string | number, n: number) => String(s).padStart(n);
 
 export function formatInspect(summary: ModelSummary, report: PlanReport, recipe: Recipe): string {
   const lines: string[] = [];
-  lines.push(`model: ${summary.nodeCount} nodes, IR ${summary.irVersion}, opsets ${Object.entries(summary.opsets).map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(' ')}${summary.producer ? `, from ${summary.producer}` : ''}`);
+  const inBodies = summary.nodeCount - summary.mainNodeCount;
+  const bodies = inBodies ? ` (${inBodies} of them in ${summary.bodies.length} If/Loop/Scan bodies)` : '';
+  lines.push(`model: ${summary.nodeCount} nodes${bodies}, IR ${summary.irVersion}, opsets ${Object.entries(summary.opsets).map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(' ')}${summary.producer ? `, from ${summary.producer}` : ''}`);
   lines.push(`inputs: ${summary.inputs.join(', ')}`);
   lines.push(`outputs: ${summary.outputs.join(', ')}`);
   const floatValues = summary.values.filter((v) => v.elemType === 1);
@@ -29,6 +32,10 @@ export function formatInspect(summary: ModelSummary, report: PlanReport, recipe:
   const dropped = summary.existingCasts + report.insertedCasts - report.castCount;
   lines.push(`Casts needed: ${report.castCount} (existing ${summary.existingCasts}${dropped ? `, ${dropped} of them identities to drop` : ''}; inserted ${report.insertedCasts})   onnxruntime's convert_float_to_float16: ${report.ortReferenceCasts}`);
   lines.push(`cast bytes: ${report.castBytes}   fp16 weights: ${(100 * report.fp16WeightShare).toFixed(1)}%   fp16 FLOPs (estimate): ${(100 * report.fp16FlopShare).toFixed(1)}%`);
-  lines.push(`fp16 storage: ${report.clampedValues} values clamped to +-65504, ${report.flushedValues} flushed to zero`);
+  if (report.fp32ComputeNodes.length) {
+    lines.push(`fp32 compute: ${report.fp32ComputeNodes.length} blocked nodes run at fp16 I/O, no Casts: their ${recipe.targetEp} fp16 kernels compute in fp32`);
+  }
+  lines.push(`fp16 storage: ${report.clampedValues} values clamped to +-65504, ${report.raisedValues} tiny values raised to +-2^-24 instead of 0 (as onnxruntime's tool)`);
+  if (report.touchedTensors.length) lines.push(`  in ${report.touchedTensors.length} tensors: ${touchedTensorsText(report.touchedTensors)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main } from './main';
-import { decodeModel } from '../core/serde';
+import { decodeModel, encodeModel } from '../core/serde';
+import { DataType } from '../core/onnx/proto-types';
+import { buildModel, node, valueInfo } from '../core/testing/build-model';
 
 const fixture = new URL('../../fixtures/models/pegasus-small-o14-encoder.onnx', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'castaway-cli-'));
@@ -22,7 +24,7 @@ describe('castaway CLI', () => {
     const r = await run('convert', fixture, '-o', out, '--op-block-list', 'Softmax,Pow', '--keep-io-types');
     expect(r.code).toBe(EXIT.ok);
     expect(r.stdout).toMatch(/\d+ Casts \(\d+ inserted; onnxruntime's tool: \d+\)/);
-    expect(r.stderr).toMatch(/decoding and indexing/); // the progress line
+    expect(r.stderr).toMatch(/reading .*\n?.*indexing/); // the progress lines
     const model = decodeModel(new Uint8Array(readFileSync(out)));
     expect(model.graph?.node?.some((n) => n.opType === 'Cast')).toBe(true);
   });
@@ -96,5 +98,34 @@ describe('castaway CLI', () => {
     expect((await run('convert', fixture)).code).toBe(EXIT.usage);
     expect((await run('frobnicate')).code).toBe(EXIT.usage);
     expect((await run('convert', fixture, '-o', join(dir, 'z.onnx'), '--objective', 'speed')).code).toBe(EXIT.badRecipe);
+  });
+});
+
+describe('castaway CLI: name rules cannot hang it', () => {
+  // node names made for backtracking: 27 and 300 'a's with no match at the end
+  const model = buildModel({
+    inputs: [valueInfo('x', DataType.FLOAT, [4])],
+    outputs: [valueInfo('y', DataType.FLOAT, [4])],
+    nodes: [
+      node('Relu', ['x'], ['h'], { name: 'a'.repeat(27) + '!' }),
+      node('Relu', ['h'], ['y'], { name: 'a'.repeat(300) }),
+    ],
+  });
+  const file = join(dir, 'long-names.onnx');
+  writeFileSync(file, encodeModel(model));
+
+  it('converts with adversarial rules in a recipe in bounded time', async () => {
+    const recipe = join(dir, 'evil-recipe.json');
+    writeFileSync(recipe, JSON.stringify({ patterns: ['re:(a+)+$', '*a*a*a*a*a*b', 're:(a|aa)*c'] }));
+    const t0 = performance.now();
+    const r = await run('convert', file, '-o', join(dir, 'long-names.fp16.onnx'), '--recipe', recipe, '-q');
+    expect(r.code).toBe(EXIT.ok);
+    expect(performance.now() - t0).toBeLessThan(5000);
+  });
+
+  it('exits 4 naming a rule that needs backtracking', async () => {
+    const r = await run('convert', file, '-o', join(dir, 'z.onnx'), '--pattern', 're:(a)\\1');
+    expect(r.code).toBe(EXIT.badRecipe);
+    expect(r.stderr).toMatch(/re:\(a\)\\1.*backreferences and lookaround are not supported/);
   });
 });

@@ -1,14 +1,17 @@
 // castaway: the command-line adapter over the engine. convert, inspect and bench; exit codes tell
 // scripts what went wrong without parsing messages.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { convertModel, openModel, planModel, summarizeModel, type EngineModel } from '../core/engine';
+import { convertModel, EngineModel, planModel, summarizeModel } from '../core/engine';
 import { CastawayError } from '../core/errors';
-import { loadModelFile } from '../node/load-model-file';
+import { fileIdentity, writeFilesAtomically, type OutputFile } from '../node/atomic-write';
+import { loadModelFile, type LoadedModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';
+import { touchedTensorsText } from '../core/plan/touched-summary';
 import { Progress } from './progress';
+import { unmatchedWarnings } from './unmatched';
 
 export const EXIT = { ok: 0, internal: 1, usage: 2, badModel: 3, badRecipe: 4, io: 5 } as const;
 
@@ -28,22 +31,43 @@ Recipe options (named like onnxruntime's convert_float_to_float16):
   --dims batch=1,sequence=128  sizes of symbolic dims for the bytes objective
   --external-data              write weights to <out>.data (automatic over 2 GB or when the input had external data)
   --no-value-info              do not write inferred shapes as value_info (written by default: onnxruntime fuses more with them)
+  --force                      allow -o (or <out>.data) to be the input model or one of its data files
 
 Exit codes: 0 ok, 2 usage, 3 bad model, 4 bad recipe, 5 file error, 1 internal error.`;
 
 class UsageError extends Error {}
 
-function open(path: string, progress: Progress): EngineModel {
+/** The files an input model was read from (the .onnx and its external data), to refuse writing over them. */
+function inputFilesOf(loaded: LoadedModelFile): string[] {
+  return [loaded.path, ...loaded.externalFiles.values()];
+}
+
+function refuseOverwritingInputs(outputs: readonly OutputFile[], inputs: readonly string[]): void {
+  const inputIds = new Map<string, string>();
+  for (const p of inputs) {
+    const id = fileIdentity(p);
+    if (id) inputIds.set(id, p);
+  }
+  for (const o of outputs) {
+    const id = fileIdentity(o.path);
+    const input = id && inputIds.get(id);
+    if (input) {
+      throw new UsageError(`${o.path} is the input ${input === inputs[0] ? 'model' : `model's data file ${input}`}; writing it would destroy the original. Choose another -o, or pass --force`);
+    }
+  }
+}
+
+function open(path: string, progress: Progress): EngineModel & { inputFiles: string[] } {
   progress.step(`reading ${path}`);
-  let loaded: ReturnType<typeof loadModelFile>;
+  let loaded: LoadedModelFile;
   try {
     loaded = loadModelFile(path);
   } catch (error) {
     if (error instanceof CastawayError) throw error;
     throw Object.assign(new Error(`Cannot read ${path}: ${(error as Error).message}`), { exit: EXIT.io });
   }
-  progress.step(`decoding and indexing (${(loaded.bytes.byteLength / 1e6).toFixed(1)} MB)`);
-  return openModel(loaded.bytes, loaded.externalFiles);
+  progress.step(`indexing (${(loaded.bytes.byteLength / 1e6).toFixed(1)} MB)`);
+  return Object.assign(new EngineModel(loaded.model), { inputFiles: inputFilesOf(loaded) });
 }
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
@@ -63,7 +87,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       parsed = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { ...RECIPE_OPTIONS, output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, 'external-data': { type: 'boolean' }, 'no-value-info': { type: 'boolean' } },
+        options: { ...RECIPE_OPTIONS, output: { type: 'string', short: 'o' }, json: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' }, 'external-data': { type: 'boolean' }, 'no-value-info': { type: 'boolean' }, force: { type: 'boolean' } },
       });
     } catch (error) {
       throw new UsageError((error as Error).message);
@@ -79,6 +103,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       }
     });
     const model = open(positionals[0], progress);
+    for (const warning of unmatchedWarnings(model, recipe)) err(`castaway: warning: ${warning}\n`);
     if (command === 'inspect') {
       progress.step('planning');
       const report = planModel(model, recipe);
@@ -91,16 +116,23 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     progress.step('planning and rewriting');
     const result = convertModel(model, recipe, { externalDataFile: `${basename(values.output)}.data`, external: values['external-data'] ? 'always' : 'auto', valueInfo: !values['no-value-info'] });
     progress.step(`writing ${values.output}`);
+    // Data files first, the model that names them last. An empty data file is not written: nothing reads
+    // from it, and writing it would replace a file of that name with nothing.
+    const outputs: OutputFile[] = Object.entries(result.externalFiles)
+      .filter(([, data]) => data.length > 0)
+      .map(([name, data]) => ({ path: join(dirname(values.output!), name), bytes: data }));
+    outputs.push({ path: values.output, bytes: result.bytes });
+    if (!values.force) refuseOverwritingInputs(outputs, model.inputFiles);
     try {
-      writeFileSync(values.output, result.bytes);
-      for (const [name, data] of Object.entries(result.externalFiles)) writeFileSync(join(dirname(values.output), name), data);
+      writeFilesAtomically(outputs);
     } catch (error) {
-      throw Object.assign(new Error(`Cannot write ${values.output}: ${(error as Error).message}`), { exit: EXIT.io });
+      throw Object.assign(new Error(`Cannot write ${values.output} (nothing was replaced): ${(error as Error).message}`), { exit: EXIT.io });
     }
     progress.done();
     const r = result.report;
     out(`${values.output}: ${r.castCount} Casts (${r.insertedCasts} inserted; onnxruntime's tool: ${r.ortReferenceCasts}), ` +
-      `fp16 weights ${(100 * r.fp16WeightShare).toFixed(1)}%, ${r.clampedValues} values clamped, ${r.flushedValues} flushed to zero\n`);
+      `fp16 weights ${(100 * r.fp16WeightShare).toFixed(1)}%, ${r.clampedValues} values clamped, ${r.raisedValues} tiny values raised to +-2^-24\n` +
+      (r.touchedTensors.length ? `  touched: ${touchedTensorsText(r.touchedTensors)}\n` : ''));
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {

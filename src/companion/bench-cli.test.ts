@@ -72,19 +72,21 @@ describe('castaway bench', () => {
     expect(await runBenchCommand([PEGASUS, PEGASUS, '--ep', 'cpu', '--labels', 'a,b', '--pairs', 'a:b'], () => undefined)).toBe(2);
   });
 
-  it('reports a missing dim, a bad model and a missing EP with exit code != 0', async () => {
+  it('exits 2 for a missing dim or EP, 3 for a bad model, 5 for a missing file (README exit codes)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'castaway-bench-'));
     const bad = join(dir, 'bad.onnx');
     writeFileSync(bad, 'not a model');
     const lines: string[] = [];
-    expect(await runBenchCommand([PEGASUS, '--ep', 'cpu', '--dims', 'batch=1'], (s) => lines.push(s))).toBe(1);
+    expect(await runBenchCommand([PEGASUS, '--ep', 'cpu', '--dims', 'batch=1'], (s) => lines.push(s))).toBe(2);
     expect(lines.join('\n')).toMatch(/symbolic dim 'seq'/);
-    expect(await runBenchCommand([bad, '--ep', 'cpu'], (s) => lines.push(s))).toBe(1);
+    expect(await runBenchCommand([bad, '--ep', 'cpu'], (s) => lines.push(s))).toBe(3);
     expect(lines.join('\n')).toMatch(/protobuf parsing failed/i);
+    expect(await runBenchCommand([join(dir, 'missing.onnx'), '--ep', 'cpu'], (s) => lines.push(s))).toBe(5);
+    expect(lines.join('\n')).toMatch(/cannot read .*missing\.onnx/);
     const cuda: string[] = [];
     process.env.CASTAWAY_DISABLE_CUDA = '1';
     try {
-      expect(await runBenchCommand([PEGASUS, '--ep', 'cuda', '--dims', 'batch=1,seq=4'], (s) => cuda.push(s))).toBe(1);
+      expect(await runBenchCommand([PEGASUS, '--ep', 'cuda', '--dims', 'batch=1,seq=4'], (s) => cuda.push(s))).toBe(2);
     } finally {
       delete process.env.CASTAWAY_DISABLE_CUDA;
     }

@@ -3,8 +3,9 @@
 // that process; the queue then goes on with the next job in a fresh one, and the server never stops serving.
 
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CompanionError } from './errors.js';
@@ -163,12 +164,19 @@ export class ProcessExecutor implements JobExecutor<WorkerJob, unknown> {
   private inflight: { id: number; child: ChildProcess; resolve: (v: unknown) => void; reject: (e: unknown) => void } | undefined;
   /** Processes started so far (for tests and logs). */
   spawned = 0;
+  /** Working directories of the processes alive now (for tests). */
+  readonly workDirs = new Set<string>();
 
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
   private spawn(): ChildProcess {
     const { file, execArgv } = workerEntry();
+    // An empty private working directory (mode 0700), removed when the process exits: whatever relative path
+    // onnxruntime might resolve against its cwd finds nothing there (the server refuses external data too).
+    const cwd = mkdtempSync(join(tmpdir(), 'castaway-worker-'));
+    this.workDirs.add(cwd);
     const child = fork(file, [], {
+      cwd,
       execArgv,
       env: this.env,
       stdio: ['pipe', 'inherit', 'inherit', 'ipc'],
@@ -187,6 +195,8 @@ export class ProcessExecutor implements JobExecutor<WorkerJob, unknown> {
       else f.reject(new CompanionError(m.error.code, m.error.message));
     });
     child.on('exit', (code, signal) => {
+      rmSync(cwd, { recursive: true, force: true });
+      this.workDirs.delete(cwd);
       if (this.child === child) {
         this.child = undefined;
         this.childKey = null;

@@ -10,6 +10,8 @@ const USAGE = `Usage: npm run companion -- [options]
   --max-upload-mb N   largest model upload (default 2048)
   --timeout-s N       time limit of one job, session creation included (default 300)
   --max-queue N       jobs that may wait behind the running one (default 8)
+  --max-held-mb N     upload bytes held across all requests at once (default: --max-upload-mb)
+  --upload-idle-s N   drop an upload that sends nothing for this long (default 30)
   --quiet             no per-request log lines`;
 
 function num(v: string | undefined, name: string, def: number): number {
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
         'max-upload-mb': { type: 'string' },
         'timeout-s': { type: 'string' },
         'max-queue': { type: 'string' },
+        'max-held-mb': { type: 'string' },
+        'upload-idle-s': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -51,6 +55,8 @@ async function main(): Promise<void> {
     maxUploadBytes: Math.round(num(values['max-upload-mb'], 'max-upload-mb', 2048) * 2 ** 20),
     timeoutMs: Math.round(num(values['timeout-s'], 'timeout-s', 300) * 1000),
     maxQueue: num(values['max-queue'], 'max-queue', 8),
+    maxHeldBytes: values['max-held-mb'] === undefined ? undefined : Math.round(num(values['max-held-mb'], 'max-held-mb', 2048) * 2 ** 20),
+    uploadIdleMs: Math.round(num(values['upload-idle-s'], 'upload-idle-s', 30) * 1000),
     log: values.quiet ? undefined : (l) => console.log(`  ${new Date().toISOString().slice(11, 19)} ${l}`),
   });
   console.log(`Castaway companion on ${companion.url}`);

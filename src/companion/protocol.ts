@@ -146,6 +146,7 @@ export type ErrorCode =
   | 'payload-too-large' // 413
   | 'bad-request' // 400: malformed params or framing
   | 'bad-model' // 400: onnxruntime refused the model (its message is in `message`)
+  | 'external-data' // 400: a tensor's bytes live in an external file; the companion opens no file a request names
   | 'bad-input' // 400: inputs could not be built or onnxruntime refused them at run time
   | 'ep-unavailable' // 400: the requested EP cannot be used on this machine
   | 'queue-full' // 503
@@ -165,6 +166,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   'payload-too-large': 413,
   'bad-request': 400,
   'bad-model': 400,
+  'external-data': 400,
   'bad-input': 400,
   'ep-unavailable': 400,
   'queue-full': 503,

@@ -246,6 +246,16 @@ export async function runModel(open: OpenSession, params: RunParams, maxOutputBy
   }
   const result: RunResult = { inputs: summarize(inputs), outputs, runMs };
   if (params.returnInputs) {
+    // the inputs count toward the same cap: a request must not get past it by asking for huge generated inputs
+    for (const x of inputs) {
+      total += x.data.byteLength;
+      if (total > maxOutputBytes) {
+        throw new CompanionError(
+          'payload-too-large',
+          `outputs and returned inputs hold more than ${maxOutputBytes} bytes: ask without returnInputs, for fewer outputs, or smaller dims`,
+        );
+      }
+    }
     result.inputData = Object.fromEntries(inputs.map((x) => [x.name, encodeTensor(x.type, x.dims, x.data)]));
   }
   return result;

@@ -231,7 +231,7 @@ describe('companion: uploads and models', () => {
     const r = await raw('POST', '/run', { headers: { ...auth, 'content-type': 'application/octet-stream' }, body: garbage });
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('bad-model');
-    expect(r.json.error.message).toMatch(/onnxruntime could not load the model: .*protobuf parsing failed/);
+    expect(r.json.error.message).toMatch(/protobuf parsing failed/);
     // a truncated real model
     const cut = await client()
       .run(PEGASUS.subarray(0, 5000), { dims: { batch: 1, seq: 8 } })

@@ -1,12 +1,15 @@
 // The companion's HTTP server (node:http): binds 127.0.0.1 only, checks Host (DNS rebinding), Origin (the
 // app's origins only) and the one-time token, limits upload size, and hands jobs to the JobQueue, whose
 // inference process can be killed on timeout while this process keeps serving. It never opens a file by a
-// path from a request: the model is the request body.
+// path from a request: the model is the request body, models whose tensors name an external data file are
+// refused, and the inference process runs in an empty private directory (job-queue.ts).
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CompanionError } from './errors.js';
+import { ByteBudget, readBodyWithin } from './upload-admission.js';
+import { WireError, findExternalTensor } from './external-data-scan.js';
 import { JobQueue, ProcessExecutor, type WorkerJob } from './job-queue.js';
 import { parseBenchParams, parseRunParams } from './params.js';
 import {
@@ -33,8 +36,12 @@ export interface CompanionOptions {
   timeoutMs?: number;
   /** Jobs that may wait behind the running one. Default 8. */
   maxQueue?: number;
-  /** Largest run response (output tensors), bytes. Default 256 MiB. */
+  /** Largest run response (output tensors, and inputs with returnInputs), bytes. Default 256 MiB. */
   maxOutputBytes?: number;
+  /** Upload bytes held across all requests at once (read, waiting or running). Default: maxUploadBytes. */
+  maxHeldBytes?: number;
+  /** An upload that sends nothing for this long is dropped, ms. Default 30 s. */
+  uploadIdleMs?: number;
   /** Fixed token (tests); default: 24 random bytes, base64url. */
   token?: string;
   /** Environment of the inference process. */
@@ -51,6 +58,8 @@ export interface CompanionServer {
   server: http.Server;
   queue: JobQueue<WorkerJob, unknown>;
   executor: ProcessExecutor;
+  /** Upload bytes held now across all requests, and the cap. */
+  uploads: ByteBudget;
   /** Machine info (EP, device, versions) from the inference process, probed once at start. */
   machine: Promise<Omit<InfoResponse, 'limits' | 'queue'>>;
   close(): Promise<void>;
@@ -91,45 +100,6 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Reads the body up to `limit` bytes; a 413 CompanionError past it (checked on Content-Length first). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
-  const tooLarge = (n: number | string) =>
-    new CompanionError(
-      'payload-too-large',
-      `the upload (${n} bytes) is over the companion's limit of ${limit} bytes (${(limit / 2 ** 20).toFixed(0)} MiB); ` +
-        'start it with a larger --max-upload-mb',
-    );
-  if (declared !== undefined && declared > limit) return Promise.reject(tooLarge(declared));
-  return new Promise((resolve, reject) => {
-    const pre = declared !== undefined && Number.isFinite(declared) ? Buffer.allocUnsafe(declared) : undefined;
-    const chunks: Buffer[] = [];
-    let len = 0;
-    let failed = false;
-    req.on('data', (d: Buffer) => {
-      if (failed) return;
-      if (len + d.length > limit) {
-        failed = true;
-        reject(tooLarge(`more than ${limit}`));
-        return;
-      }
-      if (pre && len + d.length <= pre.length) d.copy(pre, len);
-      else chunks.push(d);
-      len += d.length;
-    });
-    req.on('end', () => {
-      if (failed) return;
-      if (pre && len === pre.length && chunks.length === 0) resolve(pre);
-      else if (pre) resolve(Buffer.concat([pre.subarray(0, Math.min(len, pre.length)), ...chunks]));
-      else resolve(Buffer.concat(chunks, len));
-    });
-    req.on('error', (e) => {
-      if (!failed) reject(new CompanionError('bad-request', `upload failed: ${e.message}`));
-      failed = true;
-    });
-  });
-}
-
 function landingPage(base: string, token: string, origins: string[]): string {
   const app = origins[0];
   const link = `${app}/#companion=${encodeURIComponent(base)}&token=${encodeURIComponent(token)}`;
@@ -148,6 +118,10 @@ export async function startCompanion(opts: CompanionOptions = {}): Promise<Compa
   const timeoutMs = opts.timeoutMs ?? 300_000;
   const maxQueue = opts.maxQueue ?? 8;
   const maxOutputBytes = opts.maxOutputBytes ?? 256 * 2 ** 20;
+  const budget = new ByteBudget(opts.maxHeldBytes ?? maxUploadBytes);
+  const uploadIdleMs = opts.uploadIdleMs ?? 30_000;
+  /** /run and /bench requests admitted and not yet answered: uploading, waiting or running. */
+  let admitted = 0;
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const log = opts.log ?? (() => undefined);
 
@@ -242,7 +216,17 @@ export async function startCompanion(opts: CompanionOptions = {}): Promise<Compa
     if (route !== '/run' && route !== '/bench') return fail('not-found', `no endpoint ${url.pathname} (GET /info, POST /run, POST /bench)`);
     if (req.method !== 'POST') return fail('method-not-allowed', `use POST ${route}`, { allow: 'POST' });
 
-    const body = await readBody(req, maxUploadBytes);
+    // Admission before the body is read: one running job and maxQueue waiting ones, uploads included.
+    if (admitted >= maxQueue + 1) {
+      return fail('queue-full', `${admitted} jobs are already uploading, waiting or running; try again later`);
+    }
+    admitted++;
+    const reserved = { bytes: 0 };
+    res.once('close', () => {
+      admitted--;
+      budget.release(reserved.bytes);
+    });
+    const body = await readBodyWithin(req, { maxBytes: maxUploadBytes, budget, idleMs: uploadIdleMs }, reserved);
     let rawParams: unknown;
     let model: Uint8Array;
     const ctype = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -258,6 +242,22 @@ export async function startCompanion(opts: CompanionOptions = {}): Promise<Compa
       return fail('bad-request', `cannot read the parameters: ${(e as Error).message}`);
     }
     if (model.byteLength === 0) return fail('bad-request', 'the body holds no model (send the .onnx bytes)');
+    // onnxruntime would resolve an external data `location` on this machine and return that file as an output
+    let external: ReturnType<typeof findExternalTensor>;
+    try {
+      external = findExternalTensor(model);
+    } catch (e) {
+      if (!(e instanceof WireError)) throw e;
+      return fail('bad-model', `the body is not an ONNX model: protobuf parsing failed (${e.message})`);
+    }
+    if (external) {
+      return fail(
+        'external-data',
+        `tensor '${external.name}' keeps its data in an external file ('${external.location}'); the companion ` +
+          'reads no file on this machine for a request: send a model with the weights inside it ' +
+          '(onnx.save_model(..., save_as_external_data=False), or load_model + save without external data)',
+      );
+    }
     const params: JobParams = route === '/run' ? parseRunParams(rawParams) : parseBenchParams(rawParams);
     const modelKey = [
       createHash('sha256').update(model).digest('hex'),
@@ -318,6 +318,7 @@ export async function startCompanion(opts: CompanionOptions = {}): Promise<Compa
     server,
     queue,
     executor,
+    uploads: budget,
     machine,
     close: async () => {
       queue.close();

@@ -153,3 +153,22 @@ export function runawayLoopModel(trips: bigint = 10n ** 15n): Uint8Array {
     }),
   );
 }
+
+/**
+ * y = Identity(w), w: uint8 [n] whose bytes live in an external data file `location` (relative to wherever
+ * onnxruntime resolves it). The file-leak probe of issue 10: with location=package.json, a companion that
+ * lets onnxruntime resolve it against its working directory answers with that file's bytes.
+ */
+export function externalDataLeakModel(location = 'package.json', n = 64): Uint8Array {
+  const entry = (k: string, v: string) => msg(str(1, k), str(2, v));
+  const w = msg(vi(1, n), vi(2, ELEM.uint8), str(8, 'w'), ld(13, entry('location', location)), vi(14, 1));
+  return model(
+    graph({
+      name: 'leak',
+      nodes: [node({ op: 'Identity', inputs: ['w'], outputs: ['y'] })],
+      inputs: [],
+      outputs: [valueInfo('y', ELEM.uint8, [n])],
+      initializers: [w],
+    }),
+  );
+}

@@ -39,9 +39,9 @@ export interface CastBoundary {
   value: string;
   /** The Cast's target type. */
   to: Precision;
-  /** Index of the producing node in the main graph's node list, or -1 for a graph input / initializer. */
+  /** Flat index of the producing node (main graph first, then bodies; see flat-nodes.ts), or -1 for a graph input / initializer. */
   producer: number;
-  /** Indices of the nodes that read the cast value. */
+  /** Flat indices of the nodes that read the cast value (an If/Loop/Scan for a value its body returns). */
   consumers: number[];
   bytes: number;
 }
@@ -57,8 +57,16 @@ export interface OpTypeStat {
 }
 
 export interface NodeSummary {
+  /** Flat index: main-graph nodes first (their index in the main graph), then If/Loop/Scan bodies. */
   index: number;
   name: string;
+  /** Graph id: 0 for the main graph, else the body (see ModelSummary.bodies). */
+  graph: number;
+  /**
+   * Where the graph view files the node: its name, or for a body node the body's scope id followed by its
+   * name ("/If_0⟨then_branch⟩/Conv_3"), so bodies open like name scopes.
+   */
+  path: string;
   opType: string;
   domain: string;
   inputs: string[];
@@ -92,8 +100,24 @@ export interface ValueSummary {
   initializerBytes: number;
 }
 
-export interface ModelSummary {
+/** An If/Loop/Scan body: a graph of its own, drawn as a scope inside its control-flow node's scope. */
+export interface BodySummary {
+  graph: number;
+  /** Flat index of the If/Loop/Scan node that owns it. */
+  parentNode: number;
+  attribute: string;
+  /** The scope id the view opens it as. */
+  scope: string;
+  /** Its own nodes (nested bodies not included). */
   nodeCount: number;
+}
+
+export interface ModelSummary {
+  /** Every node of every graph, bodies included: the count the status bar, op table and CLI agree on. */
+  nodeCount: number;
+  /** Nodes of the main graph alone (the first entries of `nodes`). */
+  mainNodeCount: number;
+  bodies: BodySummary[];
   opsets: Record<string, number>;
   irVersion: number;
   producer: string;
@@ -121,18 +145,37 @@ export interface PlanReport {
   /** Share of estimated FLOPs executed in fp16. */
   fp16FlopShare: number;
   boundaries: CastBoundary[];
-  /** Per main-graph node, in node order. */
+  /** Per node, by flat index (main-graph nodes first, in node order, then If/Loop/Scan bodies). */
   nodePrecision: (Precision | 'mixed' | 'none')[];
   /**
-   * Per main-graph node, why it is (partly) fp32: 'op-block-list' | 'node-block-list' | 'pattern' |
+   * Per node (flat index), why it is (partly) fp32: 'op-block-list' | 'node-block-list' | 'pattern' |
    * 'ep-kernel' (no float16 kernel on the target EP) | 'spec' (the op's type constraint or the engine) |
    * 'io' (keepIoTypes) | 'cut' (the planner put a free op there); undefined for fp16 and untyped nodes.
    */
   nodeReasons: (string | undefined)[];
-  /** Stored values (initializers and Constant nodes) clamped to fp16's range / flushed to zero when converted. */
+  /**
+   * Nodes (flat index) the recipe blocks that run at fp16 I/O anyway because the target EP's float16 kernel
+   * computes in fp32 (LayerNormalization, SimplifiedLayerNormalization, Softmax on CUDA): the block is kept
+   * in substance, without its Casts (plan/fp32-compute.ts).
+   */
+  fp32ComputeNodes: number[];
+  /**
+   * Stored values (initializers, Constants) changed beyond rounding when converted to fp16: clamped to
+   * +-65504, or nonzero values that would round to 0 raised to +-2^-24 (as onnxruntime's tool does; an
+   * epsilon of 0 divides by zero and stops onnxruntime's LayerNorm fusion).
+   */
   clampedValues: number;
-  flushedValues: number;
+  raisedValues: number;
+  /** Which tensors hold those values, in model order. */
+  touchedTensors: TouchedTensor[];
   planMillis: number;
+}
+
+/** A stored tensor whose fp16 copy clamps or raises some values. */
+export interface TouchedTensor {
+  name: string;
+  clamped: number;
+  raised: number;
 }
 
 export interface ConvertResult {

@@ -1,7 +1,7 @@
 // The engine facade: what the model worker, the CLI and the companion call. Everything the pipeline
 // computes once per model (decode, IR, types, the planning problem and its flow network) lives in an
 // EngineModel; planModel is then only a max-flow run plus the report, so it can follow every click.
-import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary, type OpTypeStat, type PlanReport, type Recipe, type TargetEp, type ValueSummary } from './api';
+import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary, type OpTypeStat, type PlanReport, type Recipe, type TargetEp, type TouchedTensor, type ValueSummary } from './api';
 import { CastawayError } from './errors';
 import { externalDataLocations, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
 import { buildIr, normalizeDomain, type IrGraph, type IrModel } from './ir';
@@ -10,12 +10,15 @@ import { withInferredValueInfo } from './shapes/infer-shapes';
 import { buildPlanningProblem, shapeOf, type PlanningProblem } from './plan/constraints';
 import { Planner, type PlanOutcome } from './plan/planner';
 import { buildPlanReport } from './plan/report';
-import { allStoredTensors, fp16Loss, storedByteLength, storedTensor, type Fp16Loss } from './plan/stored-tensors';
+import { allStoredTensors, fp16Loss, storedByteLength, storedTensor } from './plan/stored-tensors';
 import { createTypeOracle } from './plan/type-oracle';
 import { normalizeRecipe, TARGET_EPS } from './recipe';
 import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
+import type { Fp16Stats } from './rewrite/fp16';
+import { nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
+import { flatIndex, flatNodes } from './flat-nodes';
 import { decodeModel, encodeModel } from './serde';
 import { hasFloat16Kernel } from './types/ep-kernels';
 
@@ -29,7 +32,7 @@ export class EngineModel {
   readonly planner: Planner;
   readonly ortCounter: OrtReferenceCounter;
   /** Per stored tensor key, its fp16 conversion statistics, computed on first need. */
-  readonly clampCache = new Map<string, Fp16Loss>();
+  readonly clampCache = new Map<string, Fp16Stats>();
   private summaryCache?: ModelSummary;
 
   constructor(proto: ModelProto) {
@@ -75,7 +78,8 @@ export function planModel(model: EngineModel, recipeInput: Partial<Recipe> = {})
     removedCasts: countRemovableCasts(model.problem, outcome),
     ortReferenceCasts: model.ortCounter.count(recipe),
     clamped: clamp.clamped,
-    flushed: clamp.flushed,
+    raised: clamp.raised,
+    touched: clamp.touched,
     planMillis: millis,
   });
 }
@@ -116,16 +120,17 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
     removedCasts: result.removedCasts,
     ortReferenceCasts: model.ortCounter.count(recipe),
     clamped: result.stats.clamped,
-    flushed: result.stats.flushed,
+    raised: result.stats.raised,
+    touched: result.stats.touched,
     planMillis: millis,
   });
   return { bytes, externalFiles, report };
 }
 
-/** Clamp/flush counts of the stored tensors the plan converts; each tensor is scanned once per model. */
-function clampStats(model: EngineModel, outcome: PlanOutcome): { clamped: number; flushed: number } {
+/** Clamped/raised counts of the stored tensors (initializers and Constants) the plan converts; each tensor is scanned once per model. */
+function clampStats(model: EngineModel, outcome: PlanOutcome): { clamped: number; raised: number; touched: TouchedTensor[] } {
   const seen = new Set<string>();
-  const total = { clamped: 0, flushed: 0 };
+  const total = { clamped: 0, raised: 0, touched: [] as TouchedTensor[] };
   for (const read of model.problem.storedReads) {
     if (!outcome.groupFp16[read.group]) continue;
     const key = `${read.ownerGraph.id}:${read.name}`;
@@ -133,38 +138,40 @@ function clampStats(model: EngineModel, outcome: PlanOutcome): { clamped: number
     seen.add(key);
     const stats = storedLoss(model, read.ownerGraph, read.name);
     total.clamped += stats.clamped;
-    total.flushed += stats.flushed;
+    total.raised += stats.raised;
+    if (stats.clamped || stats.raised) total.touched.push({ name: read.name, clamped: stats.clamped, raised: stats.raised });
   }
   return total;
 }
 
 /** fp16 storage loss of one stored tensor (initializer or Constant node), scanned once per model. */
-function storedLoss(model: EngineModel, owner: IrGraph, name: string): Fp16Loss {
+function storedLoss(model: EngineModel, owner: IrGraph, name: string): Fp16Stats {
   const key = `${owner.id}:${name}`;
   let stats = model.clampCache.get(key);
   if (!stats) {
     const tensor = storedTensor(owner, name);
-    stats = tensor ? fp16Loss(tensor) : { clamped: 0, flushed: 0 };
+    stats = tensor ? fp16Loss(tensor) : { clamped: 0, raised: 0 };
     model.clampCache.set(key, stats);
   }
   return stats;
 }
 
 /**
- * Per main-graph node, the values of the float32 weights it reads that fp16 cannot hold (beyond +-65504):
+ * Per node (flat index: main graph first, then bodies), the values of the float32 weights it reads that fp16 cannot hold (beyond +-65504):
  * the node to keep in fp32 when the conversion would clamp them. Every stored float read counts, whether
  * an initializer or a Constant node's tensor.
  */
 function weightsBeyondFp16(model: EngineModel): Map<number, number> {
   const perNode = new Map<number, number>();
   const seen = new Set<string>();
+  const flat = flatNodes(model.ir);
   for (const read of model.problem.storedReads) {
-    if (read.graph !== model.ir.main) continue;
-    const key = `${read.node}:${read.ownerGraph.id}:${read.name}`;
+    const index = flatIndex(flat, read.graph, read.node);
+    const key = `${index}:${read.ownerGraph.id}:${read.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const { clamped } = storedLoss(model, read.ownerGraph, read.name);
-    if (clamped) perNode.set(read.node, (perNode.get(read.node) ?? 0) + clamped);
+    if (clamped) perNode.set(index, (perNode.get(index) ?? 0) + clamped);
   }
   return perNode;
 }
@@ -189,12 +196,15 @@ function summarize(model: EngineModel): ModelSummary {
     return main.initializers.has(name) && !graphInputs.has(name);
   };
   const beyondFp16 = weightsBeyondFp16(model);
+  const readers = readersAcrossScopes(ir);
   const nodes: NodeSummary[] = main.nodes.map((node, index) => {
     const floatTouch = [...(node.input ?? []), ...(node.output ?? [])].some((n) => n && isFloatish(n));
-    if (node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every(isStatic)) staticNode[index] = 1;
+    if (node.opType === 'Shape' || node.opType === 'Size' || nodeReads(main, index).every(isStatic)) staticNode[index] = 1;
     return {
       index,
       name: node.name ?? '',
+      graph: 0,
+      path: node.name ?? '',
       opType: node.opType ?? '',
       domain: normalizeDomain(node.domain),
       inputs: node.input ?? [],
@@ -216,7 +226,8 @@ function summarize(model: EngineModel): ModelSummary {
       elemType: types.elemType(main, name),
       shape: init ? (init.dims ?? []).map(toNumber) : shapeOf(main, name),
       producer,
-      consumers: [...new Set((main.consumers.get(name) ?? []).map((c) => c.node))],
+      // Readers in this graph and inside bodies (a value an If's branch reads is drawn flowing into it).
+      consumers: [...new Set([...(main.consumers.get(name) ?? []).map((c) => c.node), ...(readers.get(`0\u0000${name}`) ?? [])])],
       isInitializer: !!init,
       initializerBytes: init ? tensorBytes(init)?.byteLength ?? 0 : 0,
     });
@@ -224,6 +235,9 @@ function summarize(model: EngineModel): ModelSummary {
   for (const vi of main.proto.input ?? []) addValue(vi.name ?? '', -1);
   for (const name of main.initializers.keys()) addValue(name, -1);
   main.nodes.forEach((node, i) => (node.output ?? []).forEach((o) => addValue(o, i)));
+  const inBodies = summarizeBodies(ir, types, readers, describeAttributes);
+  nodes.push(...inBodies.nodes.map((node) => ({ ...node, weightsBeyondFp16: beyondFp16.get(node.index) ?? 0 })));
+  values.push(...inBodies.values.filter((v) => !seen.has(v.name)));
 
   const opStats = new Map<string, OpTypeStat>();
   for (const graph of ir.graphs) {
@@ -244,7 +258,9 @@ function summarize(model: EngineModel): ModelSummary {
   }
   const existingCasts = model.ortCounter.existingCasts;
   return {
-    nodeCount: main.nodes.length,
+    nodeCount: nodes.length,
+    mainNodeCount: main.nodes.length,
+    bodies: inBodies.bodies,
     opsets: Object.fromEntries(ir.opsets),
     irVersion: toNumber(model.proto.irVersion),
     producer: [model.proto.producerName, model.proto.producerVersion].filter(Boolean).join(' '),
@@ -272,13 +288,13 @@ export function simulateModel(
   model: EngineModel,
   recipeInput: Partial<Recipe> = {},
   options: { exposeIntermediates?: boolean; reference?: boolean } = {},
-): { bytes: Uint8Array; exposed: string[]; clampedValues: number; flushedValues: number } {
+): { bytes: Uint8Array; exposed: string[]; clampedValues: number; raisedValues: number } {
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const outcome = options.reference
-    ? { groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], castValues: [], cost: 0 }
+    ? { groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0 }
     : runPlan(model, recipe).outcome;
   const result = simulatePlan(model.problem, outcome, { exposeIntermediates: options.exposeIntermediates });
-  return { bytes: encodeModel(result.model), exposed: result.exposed, clampedValues: result.stats.clamped, flushedValues: result.stats.flushed };
+  return { bytes: encodeModel(result.model), exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };
 }
 
 /** Bytes held by all tensors of a model (initializers and attribute tensors). */

@@ -49,6 +49,7 @@ export function buildIr(model: ModelProto): IrModel {
   const graphs: IrGraph[] = [];
   const main = indexGraph(model.graph, undefined, graphs, 'main graph');
   if (main.nodes.length === 0) throw new CastawayError('empty-graph', 'The main graph has no nodes', graphName(model.graph));
+  checkDomainsImported(graphs, opsets);
   return { proto: model, main, graphs, opsets };
 }
 
@@ -70,6 +71,32 @@ function readOpsets(model: ModelProto): Map<string, number> {
   return opsets;
 }
 
+/** onnx.checker refuses a node whose domain has no opset_import: which version of its ops it means is unknown. */
+function checkDomainsImported(graphs: readonly IrGraph[], opsets: ReadonlyMap<string, number>): void {
+  for (const graph of graphs) {
+    graph.nodes.forEach((node, n) => {
+      const domain = normalizeDomain(node.domain);
+      if (!opsets.has(domain)) {
+        throw new CastawayError(
+          'not-onnx',
+          `Node "${node.name ?? ''}" (${node.opType}) is in domain "${domain}", which the model does not import (opset_import)`,
+          `${nodeLabel(node, graph.originalIndex[n])} in ${graphName(graph.proto)}`,
+        );
+      }
+    });
+  }
+}
+
+/** Two initializers of one name: onnx.checker refuses it, and which one a reader gets is undefined. */
+function checkUniqueInitializers(proto: GraphProto, where: string): void {
+  const seen = new Set<string>();
+  for (const t of proto.initializer ?? []) {
+    const name = t.name ?? '';
+    if (seen.has(name)) throw new CastawayError('not-onnx', `Initializer "${name}" is defined twice`, where);
+    seen.add(name);
+  }
+}
+
 function graphName(graph: GraphProto): string {
   return graph.name ? `graph "${graph.name}"` : 'graph';
 }
@@ -79,6 +106,7 @@ function nodeLabel(node: NodeProto, index: number): string {
 }
 
 function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[], where: string): IrGraph {
+  checkUniqueInitializers(proto, where);
   const graph: IrGraph = {
     id: all.length,
     proto,

@@ -2,6 +2,7 @@
 // matcher the planner uses, and the equivalent CLI command line.
 import { CastawayError } from './errors';
 import { DEFAULT_RECIPE, type Objective, type Recipe, type TargetEp } from './api';
+import { compileNameRule, RuleRefused, type NameRule } from './name-rule';
 import { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
 
 export const TARGET_EPS: readonly TargetEp[] = ['any', 'cuda', 'cpu', 'webgpu', 'dml'];
@@ -90,25 +91,16 @@ export function serializeRecipe(recipe: Recipe): string {
   return `${JSON.stringify({ keepIoTypes: r.keepIoTypes, opBlockList: r.opBlockList, nodeBlockList: r.nodeBlockList, patterns: r.patterns, targetEp: r.targetEp, dims: r.dims, objective: r.objective }, null, 2)}\n`;
 }
 
-export type NameRule = (name: string) => boolean;
+export type { NameRule } from './name-rule';
 
+/** A rule's matcher (name-rule.ts: linear time whatever the rule); a refused rule is a bad recipe. */
 export function compileRule(rule: string): NameRule {
-  if (rule.startsWith('re:')) {
-    let regex: RegExp;
-    try {
-      regex = new RegExp(rule.slice(3), 'i');
-    } catch (error) {
-      fail(`Pattern "${rule}" is not a valid regular expression: ${(error as Error).message}`);
-    }
-    return (name) => regex.test(name);
+  try {
+    return compileNameRule(rule);
+  } catch (error) {
+    if (error instanceof RuleRefused) fail(error.message);
+    throw error;
   }
-  if (rule.includes('*')) {
-    const source = rule.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-    const regex = new RegExp(`^${source}$`);
-    return (name) => regex.test(name);
-  }
-  if (!rule) fail('An empty pattern would block every node');
-  return (name) => name.startsWith(rule);
 }
 
 /** Why a node is in the fp32 block list, or undefined when it is not. */

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CastawayError } from '../core/errors';
-import { resolveExternalData, tensorBytes, writeExternalData } from '../core/external-data';
+import { tensorBytes, writeExternalData } from '../core/external-data';
 import type { ModelProto } from '../core/onnx/proto-types';
 import { encodeModel } from '../core/serde';
 import { buildModel, floatTensor } from '../core/testing/build-model';
@@ -33,8 +34,7 @@ describe('loadModelFile', () => {
     writeFileSync(join(dir, 'data', 'weights.bin'), data);
     const loaded = loadModelFile(join(dir, 'm.onnx'));
     expect([...loaded.externalFiles.keys()]).toEqual(['data/weights.bin']);
-    const resolved = resolveExternalData(loaded.model, loaded.externalFiles);
-    expect(tensorBytes(resolved.graph!.initializer![0])).toEqual(tensorBytes(model().graph!.initializer![0]));
+    expect(tensorBytes(loaded.model.graph!.initializer![0])).toEqual(tensorBytes(model().graph!.initializer![0]));
   });
 
   it('refuses locations outside the model folder and reports missing files', () => {
@@ -56,5 +56,62 @@ describe('loadModelFile', () => {
     for (const bad of ['', '..', '../a/w.bin', '/etc/passwd', 'C:\\x.bin', '\\\\server\\x', 'a/../../b', 'x\0y']) {
       expect(codeOf(() => resolveInside('/models/a', bad)), bad).toBe('unsupported');
     }
+  });
+});
+
+/** A one-tensor model whose tensor `w` (float32 [6], 24 bytes) lives at `offset` of `location`. */
+function externalModel(dir: string, location: string, offset = 0): string {
+  const { model: written } = writeExternalData(buildModel({ initializers: [floatTensor('w', [6], [1, 2, 3, 4, 5, 6])] }), 'placeholder.bin', 16);
+  const tensor = written.graph!.initializer![0];
+  tensor.externalData = [
+    { key: 'location', value: location },
+    { key: 'offset', value: String(offset) },
+    { key: 'length', value: '24' },
+  ];
+  const file = join(dir, 'm.onnx');
+  writeFileSync(file, encodeModel(written));
+  return file;
+}
+
+describe('loadModelFile: hostile external data (issue 10 #4)', () => {
+  it('refuses a symlink in the model folder that points outside it', () => {
+    const dir = join(root, 'link');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(root, 'outside.bin'), new Uint8Array(24).fill(7));
+    symlinkSync(join(root, 'outside.bin'), join(dir, 'w.bin'));
+    expect(codeOf(() => loadModelFile(externalModel(dir, 'w.bin')))).toBe('unsupported');
+    // a link that stays inside the folder is fine
+    writeFileSync(join(dir, 'real.bin'), new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer));
+    symlinkSync('real.bin', join(dir, 'inside.bin'));
+    const loaded = loadModelFile(externalModel(dir, 'inside.bin'));
+    expect([...new Float32Array(tensorBytes(loaded.model.graph!.initializer![0])!.slice().buffer)]).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('refuses a FIFO as the data file instead of blocking', () => {
+    const dir = join(root, 'fifo');
+    mkdirSync(dir, { recursive: true });
+    execFileSync('mkfifo', [join(dir, 'w.bin')]);
+    const t0 = performance.now();
+    expect(codeOf(() => loadModelFile(externalModel(dir, 'w.bin')))).toBe('unsupported');
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+
+  it('reads only the 24 bytes a tensor names from a 3 GB sparse file', () => {
+    const dir = join(root, 'sparse');
+    mkdirSync(dir, { recursive: true });
+    const size = 3 * 2 ** 30;
+    const fd = openSync(join(dir, 'w.bin'), 'w');
+    ftruncateSync(fd, size);
+    writeSync(fd, new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer), 0, 24, size - 24);
+    closeSync(fd);
+    const before = process.memoryUsage();
+    const t0 = performance.now();
+    const loaded = loadModelFile(externalModel(dir, 'w.bin', size - 24));
+    const ms = performance.now() - t0;
+    const after = process.memoryUsage();
+    expect([...new Float32Array(tensorBytes(loaded.model.graph!.initializer![0])!.slice().buffer)]).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(ms).toBeLessThan(2000);
+    expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(64 * 2 ** 20);
+    expect(after.rss - before.rss).toBeLessThan(256 * 2 ** 20);
   });
 });

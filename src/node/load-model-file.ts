@@ -1,44 +1,118 @@
-// Node adapter: reads an .onnx file and the external data files it names from the model's folder. The engine
-// itself (src/core) never touches the file system; it takes these bytes.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+// Node adapter: reads an .onnx file and, from the external data files it names, only the byte ranges its
+// tensors name. The engine itself (src/core) never touches the file system; it takes these bytes.
+//
+// External data locations come from the model file, which may come from anywhere, so each is treated as
+// hostile: a location must stay inside the model's folder after symlinks are resolved (no link to
+// /etc/os-release), must be a regular file (a FIFO would block forever, a device never end), and only the
+// ranges the tensors name are read (a 24-byte tensor at the end of a 3 GB sparse file reads 24 bytes).
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { CastawayError } from '../core/errors';
-import { externalDataLocations } from '../core/external-data';
-import type { ModelProto } from '../core/onnx/proto-types';
+import { elementCount, expectedByteLength, externalDataInfo, EXTERNAL, visitTensors } from '../core/external-data';
+import type { ModelProto, TensorProto } from '../core/onnx/proto-types';
 import { decodeModel } from '../core/serde';
 
 export interface LoadedModelFile {
   path: string;
   /** The .onnx file's bytes; the decoded model's rawData are views into them. */
   bytes: Uint8Array;
-  /** External data files by location as the model writes it (pass to resolveExternalData). */
-  externalFiles: Map<string, Uint8Array>;
-  /** Decoded (and checked), external data not yet attached. */
+  /** The real path of each external data file, by location as the model writes it. */
+  externalFiles: Map<string, string>;
+  /** Decoded and checked; every external tensor has its bytes attached (`externalBytes`). */
   model: ModelProto;
 }
 
 /**
- * Reads a model and its external data files. A location that is absolute or leaves the model's folder
- * ('../x', '/etc/x', 'C:\x') is refused ('unsupported'); a file that is not there is 'missing-external-data'.
- * Decoding errors are serde's CastawayErrors; I/O errors other than a missing data file are thrown as is.
+ * Reads a model and the external data its tensors name. A location that is absolute, leaves the model's
+ * folder ('../x', '/etc/x', 'C:\x') or is a symlink out of it is refused ('unsupported'), as is anything but a
+ * regular file; a file that is not there is 'missing-external-data'; a range outside the file or of the wrong
+ * size is 'absurd-dims'. Decoding errors are serde's CastawayErrors; other I/O errors are thrown as is.
  */
 export function loadModelFile(path: string): LoadedModelFile {
   const bytes = readWholeFile(path);
   const model = decodeModel(bytes);
   const folder = resolve(dirname(path));
-  const externalFiles = new Map<string, Uint8Array>();
-  for (const location of externalDataLocations(model)) {
-    const target = resolveInside(folder, location);
-    try {
-      externalFiles.set(location, readWholeFile(target));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new CastawayError('missing-external-data', `The model's external data file '${location}' does not exist next to it`, target);
+  const files = new Map<string, DataFile>();
+  const reads: [TensorProto, Uint8Array][] = [];
+  try {
+    visitTensors(model, (tensor, where) => {
+      if (tensor.dataLocation !== EXTERNAL) return;
+      const info = externalDataInfo(tensor, where);
+      let file = files.get(info.location);
+      if (!file) {
+        file = openDataFile(folder, info.location);
+        files.set(info.location, file);
       }
-      throw error;
-    }
+      const expected = expectedByteLength(tensor.dataType, elementCount(tensor, where));
+      const length = info.length ?? expected ?? file.size - info.offset;
+      const at = `${where}, file '${info.location}'`;
+      if (info.offset > file.size || length > file.size - info.offset) {
+        throw new CastawayError(
+          'absurd-dims',
+          `Tensor '${tensor.name ?? ''}' reads bytes ${info.offset} to ${info.offset + length} of '${info.location}', which has ${file.size} bytes`,
+          at,
+        );
+      }
+      if (expected !== undefined && length !== expected) {
+        throw new CastawayError(
+          'absurd-dims',
+          `Tensor '${tensor.name ?? ''}' needs ${expected} bytes for its dims but its external data is ${length} bytes`,
+          at,
+        );
+      }
+      reads.push([tensor, readRange(file, info.offset, length)]);
+    });
+  } finally {
+    for (const f of files.values()) closeSync(f.fd);
   }
-  return { path, bytes, externalFiles, model };
+  // Every tensor was checked and read before any is modified.
+  for (const [tensor, data] of reads) tensor.externalBytes = data;
+  return { path, bytes, externalFiles: new Map([...files].map(([k, f]) => [k, f.realPath])), model };
+}
+
+interface DataFile {
+  fd: number;
+  size: number;
+  realPath: string;
+}
+
+/** Opens an external data file after checking it is a regular file whose real path is inside `folder`. */
+function openDataFile(folder: string, location: string): DataFile {
+  const target = resolveInside(folder, location);
+  let realPath: string;
+  try {
+    realPath = realpathSync(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CastawayError('missing-external-data', `The model's external data file '${location}' does not exist next to it`, target);
+    }
+    throw error;
+  }
+  const realFolder = realpathSync(folder);
+  const rel = relative(realFolder, realPath);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new CastawayError('unsupported', `External data file '${location}' is a link to ${realPath}, outside the model's folder; refusing to read it`, location);
+  }
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer before fstat could refuse it.
+  const fd = openSync(realPath, constants.O_RDONLY | constants.O_NONBLOCK);
+  const stat = fstatSync(fd);
+  if (!stat.isFile()) {
+    closeSync(fd);
+    throw new CastawayError('unsupported', `External data file '${location}' is not a regular file; refusing to read it`, location);
+  }
+  return { fd, size: stat.size, realPath };
+}
+
+function readRange(file: DataFile, offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  const chunk = 1 << 30;
+  let done = 0;
+  while (done < length) {
+    const n = readSync(file.fd, out, done, Math.min(chunk, length - done), offset + done);
+    if (n === 0) throw new Error(`${file.realPath} shrank while being read`);
+    done += n;
+  }
+  return out;
 }
 
 /** The path of `location` inside `folder`, or a CastawayError when it would escape it. */
@@ -54,20 +128,12 @@ export function resolveInside(folder: string, location: string): string {
   return target;
 }
 
-/** Reads a file of any size into one Uint8Array (readFileSync stops at 2 GiB; external data may be larger). */
+/** Reads a file of any size into one Uint8Array (readFileSync stops at 2 GiB; models may be larger). */
 function readWholeFile(path: string): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    const out = new Uint8Array(size);
-    const chunk = 1 << 30;
-    let done = 0;
-    while (done < size) {
-      const n = readSync(fd, out, done, Math.min(chunk, size - done), done);
-      if (n === 0) throw new Error(`${path} shrank while being read`);
-      done += n;
-    }
-    return out;
+    return readRange({ fd, size, realPath: path }, 0, size);
   } finally {
     closeSync(fd);
   }

@@ -396,10 +396,13 @@ export async function exportModel(): Promise<boolean> {
     return false;
   }
   const names = outputNames(model.fileName);
-  download(names.model, [outcome.value.bytes as Uint8Array<ArrayBuffer>], 'application/octet-stream');
+  // Every byte is in memory before the first download starts, and the browser writes each download to a
+  // temporary file it renames when complete, so no export is left partial. Data files go first, so a model
+  // never lands without the data it names.
   for (const file of outcome.value.externalFiles) {
     download(file.name, [file.bytes as Uint8Array<ArrayBuffer>], 'application/octet-stream');
   }
+  download(names.model, [outcome.value.bytes as Uint8Array<ArrayBuffer>], 'application/octet-stream');
   return true;
 }
 

@@ -23,7 +23,8 @@ export function topologyOf(summary: ModelSummary, values: Map<string, ValueSumma
     }
   }
   return {
-    names: summary.nodes.map((node) => node.name),
+    // Body nodes are filed under their If/Loop/Scan's body scope (NodeSummary.path), so bodies open like scopes.
+    names: summary.nodes.map((node) => node.path),
     foldable: foldedNodes(summary, values),
     opTypes: summary.nodes.map((node) => node.opType),
     edgeFrom: Int32Array.from(from),

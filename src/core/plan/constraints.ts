@@ -5,6 +5,7 @@ import type { IrGraph, IrModel } from '../ir';
 import { normalizeDomain } from '../ir';
 import { DataType, toNumber, type NodeProto, type ValueInfoProto } from '../onnx/proto-types';
 import type { CutTopology, CutValue } from './cut-problem';
+import { controlFlowTies } from './control-flow';
 import { CONTROL_FLOW_OPS, FP32_FUNCTION_OPS, FREE_OPS, RETARGETABLE_OUTPUT_OPS, isConstantNode } from './op-classes';
 
 /** How the element types of a node's slots relate, as the type layer reports it. */
@@ -26,7 +27,7 @@ export interface TypeOracle {
 export type GroupClass =
   | 'compute'   // a float op the recipe may block; fp16 otherwise
   | 'free'      // data movement or exact op: the planner decides
-  | 'spec-fp32' // the spec or the engine keeps it fp32 (no float16 in the type constraint, opaque op, control-flow interface)
+  | 'spec-fp32' // the spec or the engine keeps it fp32 (no float16 in the type constraint, opaque op, untied control-flow slots)
   | 'graph-input'
   | 'graph-output';
 
@@ -52,6 +53,7 @@ export interface PlanValue extends CutValue {
 /** A read of stored data (initializer or Constant output) by a slot whose group decides its precision. */
 export interface StoredRead {
   graph: IrGraph;
+  /** Index in graph.nodes, or -1 when a subgraph returns the stored data as its output number `slot`. */
   node: number;
   slot: number;
   group: number;
@@ -72,6 +74,12 @@ export interface PlanningProblem {
   /** Per graph id, per node index: the group of each input slot and output slot (-1: not a float32 candidate). */
   inputGroups: Int32Array[][];
   outputGroups: Int32Array[][];
+  /**
+   * Per graph id, per formal output: the group that reads it (the graph-output group in the main graph,
+   * the control-flow tie in a body), -1 when not a float32 candidate. A body output takes this group's
+   * precision, which is what keeps If/Loop/Scan types consistent across the boundary.
+   */
+  graphOutputGroups: Int32Array[];
 }
 
 const FLOAT = DataType.FLOAT;
@@ -81,6 +89,10 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   const inputGroups: Int32Array[][] = [];
   const outputGroups: Int32Array[][] = [];
   const constantOutputs: Set<string>[] = model.graphs.map(() => new Set()); // float outputs of Constant nodes, per graph
+  // Body formal inputs and outputs tied to a control-flow group (by graph id, by position; -1: untied).
+  const bodyInputTie: Int32Array[] = model.graphs.map((g) => new Int32Array((g.proto.input ?? []).length).fill(-1));
+  const bodyOutputTie: Int32Array[] = model.graphs.map((g) => new Int32Array((g.proto.output ?? []).length).fill(-1));
+  const opset = model.opsets.get('') ?? 1;
 
   const addGroup = (group: PlanGroup) => groups.push(group) - 1;
 
@@ -103,6 +115,29 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       if (!floatIns.includes(true) && !floatOuts.includes(true)) return;
       const base = { graph, node: n, opType: node.opType ?? '', domain, nodeName: node.name ?? '' };
       const controlFlow = CONTROL_FLOW_OPS.has(node.opType ?? '') && domain === '';
+      if (controlFlow) {
+        // One free group per tensor the node carries across its boundary (If output k with each branch's
+        // output k; a Loop-carried value with its body input and output; ...). Mixed or unknown types keep
+        // the original fp32 interface (the rest group below and the bodies' own pseudo groups).
+        for (const tie of controlFlowTies(node, graph.subgraphs.get(n) ?? [], opset) ?? []) {
+          const outerIn = tie.outerInputs.filter((i) => node.input?.[i]);
+          const outerOut = tie.outerOutputs.filter((o) => node.output?.[o]);
+          const bodyIn = tie.bodyInputs.filter((s) => s.graph.proto.input?.[s.index]?.name);
+          const bodyOut = tie.bodyOutputs.filter((s) => s.graph.proto.output?.[s.index]?.name);
+          const floats = [
+            ...outerIn.map((i) => floatIns[i]),
+            ...outerOut.map((o) => floatOuts[o]),
+            ...bodyIn.map((s) => types.elemType(s.graph, s.graph.proto.input![s.index].name!) === FLOAT),
+            ...bodyOut.map((s) => types.elemType(s.graph, s.graph.proto.output![s.index].name!) === FLOAT),
+          ];
+          if (!floats.length || !floats.every(Boolean)) continue;
+          const id = addGroup({ ...base, inputs: outerIn, outputs: outerOut, cls: 'free' });
+          for (const i of outerIn) inGroups[i] = id;
+          for (const o of outerOut) outGroups[o] = id;
+          for (const s of bodyIn) bodyInputTie[s.graph.id][s.index] = id;
+          for (const s of bodyOut) bodyOutputTie[s.graph.id][s.index] = id;
+        }
+      }
       const schemaGroups = controlFlow ? undefined : types.slotGroups(graph, node);
       for (const sg of schemaGroups ?? []) {
         const inputs = sg.inputs.filter((i) => floatIns[i]);
@@ -133,6 +168,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   const values: PlanValue[] = [];
   const valueIndex: Map<string, number>[] = model.graphs.map(() => new Map());
   const storedReads: StoredRead[] = [];
+  const graphOutputGroups: Int32Array[] = model.graphs.map((g) => new Int32Array(g.outputs.length).fill(-1));
   const defining = (graph: IrGraph, name: string): IrGraph | undefined => {
     for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
       if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
@@ -145,11 +181,13 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   for (const graph of model.graphs) {
     const isMain = graph.id === 0;
     const index = valueIndex[graph.id];
-    for (const vi of graph.proto.input ?? []) {
+    for (const [k, vi] of (graph.proto.input ?? []).entries()) {
       const name = vi.name ?? '';
       if (graph.initializers.has(name) || types.elemType(graph, name) !== FLOAT) continue;
-      // Main-graph inputs follow the recipe; subgraph formal inputs keep the control-flow op's types.
-      const group = addGroup({ graph, node: -1, inputs: [], outputs: [], cls: isMain ? 'graph-input' : 'spec-fp32', opType: 'input', domain: '', nodeName: name });
+      // Main-graph inputs follow the recipe; a body input is produced by its control-flow tie, or keeps
+      // the op's original type when it has none.
+      const tie = bodyInputTie[graph.id][k];
+      const group = tie >= 0 ? tie : addGroup({ graph, node: -1, inputs: [], outputs: [], cls: isMain ? 'graph-input' : 'spec-fp32', opType: 'input', domain: '', nodeName: name });
       index.set(name, values.push({ graph, name, producer: group, consumers: [], readers: [] }) - 1);
     }
     const outs = outputGroups[graph.id];
@@ -177,22 +215,31 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         if (v !== undefined) values[v].readers.push({ graph, node: n, slot, group });
       }
     }
-    for (const name of graph.outputs) {
+    graph.outputs.forEach((name, k) => {
       const owner = defining(graph, name);
-      if (!owner) continue;
+      if (!owner) return;
+      const tie = bodyOutputTie[graph.id][k];
+      // A body may return stored data (a Constant, an initializer): stored in the tie's precision.
+      if (graph.id !== 0 && isStored(owner, name)) {
+        if (tie < 0) return;
+        storedReads.push({ graph, node: -1, slot: k, group: tie, ownerGraph: owner, name });
+        graphOutputGroups[graph.id][k] = tie;
+        return;
+      }
       const v = valueIndex[owner.id].get(name);
-      if (v === undefined) continue;
+      if (v === undefined) return;
       const cls: GroupClass = graph.id === 0 ? 'graph-output' : 'spec-fp32';
-      const group = addGroup({ graph, node: -1, inputs: [], outputs: [], cls, opType: 'output', domain: '', nodeName: name });
-      values[v].readers.push({ graph, node: -1, slot: -1, group });
-    }
+      const group = tie >= 0 ? tie : addGroup({ graph, node: -1, inputs: [], outputs: [], cls, opType: 'output', domain: '', nodeName: name });
+      values[v].readers.push({ graph, node: -1, slot: k, group });
+      graphOutputGroups[graph.id][k] = group;
+    });
   }
   for (const value of values) {
     const distinct = new Set<number>();
     for (const r of value.readers) if (r.group !== value.producer) distinct.add(r.group);
     value.consumers = [...distinct].sort((a, b) => a - b);
   }
-  return { model, types, valueShape: shapeOf, topology: { groupCount: groups.length, values }, groups, values, storedReads, inputGroups, outputGroups };
+  return { model, types, valueShape: shapeOf, topology: { groupCount: groups.length, values }, groups, values, storedReads, inputGroups, outputGroups, graphOutputGroups };
 }
 
 const valueInfoCache = new WeakMap<IrGraph, Map<string, ValueInfoProto>>();

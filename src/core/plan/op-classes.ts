@@ -10,6 +10,8 @@ export const FREE_OPS: ReadonlySet<string> = new Set([
   'ScatterND', 'ScatterElements', 'Scatter', 'Compress', 'ReverseSequence', 'Dropout', 'Optional',
   'OptionalGetElement', 'SplitToSequence', 'ConcatFromSequence', 'SequenceAt', 'SequenceConstruct',
   'SequenceInsert', 'SequenceErase', 'SequenceLength', 'Trilu', 'Shape', 'Size', 'NonZero', 'CenterCropPad',
+  // copies between devices that onnxruntime inserts (they appear in models saved after its optimizer)
+  'MemcpyFromHost', 'MemcpyToHost',
   // exact in any precision (the result is one of the inputs, a sign, or a comparison)
   'Relu', 'Max', 'Min', 'Abs', 'Neg', 'MaxPool', 'ReduceMax', 'ReduceMin', 'Sign', 'Floor', 'Ceil', 'Round',
   'Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'IsNaN', 'IsInf', 'ArgMax', 'ArgMin', 'TopK',

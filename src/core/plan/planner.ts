@@ -5,6 +5,7 @@ import type { Recipe } from '../api';
 import { makeBlockMatcher, type BlockReason } from '../recipe';
 import { FIXED_FP16, FIXED_FP32, FREE, type GroupStatus } from './cut-problem';
 import type { PlanningProblem } from './constraints';
+import { computesInFp32 } from './fp32-compute';
 import { MinCutPlanner } from './min-cut';
 
 /** Answers whether the target EP has a float16 kernel for an op at the model's opset. */
@@ -17,6 +18,11 @@ export interface PlanOutcome {
   groupFp16: Uint8Array;
   /** Per group: why it is fp32 (undefined for fp16 groups). */
   groupReason: (Fp32Reason | undefined)[];
+  /**
+   * Per group: 1 = the user blocked it, but the target EP's fp16 kernel computes in fp32, so it runs at
+   * fp16 I/O with no Cast (fp32-compute.ts).
+   */
+  fp32Compute: Uint8Array;
   /** Indices into problem.values of the values that need a Cast (to the other precision). */
   castValues: number[];
   /** The cut's value: Cast count for the 'nodes' objective, weighted cost otherwise. */
@@ -43,6 +49,7 @@ export class Planner {
     const blocked = makeBlockMatcher(recipe);
     const status = new Uint8Array(groups.length) as unknown as GroupStatus[];
     const reason: (Fp32Reason | undefined)[] = new Array(groups.length);
+    const fp32Compute = new Uint8Array(groups.length);
     groups.forEach((group, g) => {
       let s: GroupStatus;
       let r: Fp32Reason | undefined;
@@ -58,6 +65,10 @@ export class Planner {
           break;
         default: {
           r = blocked(group.opType, group.nodeName);
+          if (r && group.cls === 'compute' && group.node >= 0 && computesInFp32(recipe.targetEp, group.domain, group.graph.nodes[group.node])) {
+            fp32Compute[g] = 1;
+            r = undefined;
+          }
           if (!r && !kernels(recipe.targetEp, group.domain, group.opType, model.opsets.get(group.domain) ?? 1)) r = 'ep-kernel';
           s = r ? FIXED_FP32 : group.cls === 'free' ? FREE : FIXED_FP16;
         }
@@ -79,7 +90,8 @@ export class Planner {
       const side = fp16[value.producer];
       if (value.consumers.some((c) => fp16[c] !== side)) castValues.push(i);
     });
-    return { groupFp16: fp16, groupReason: reason, castValues, cost };
+    fp32Compute.forEach((f, g) => (fp32Compute[g] = f & fp16[g]));
+    return { groupFp16: fp16, groupReason: reason, fp32Compute, castValues, cost };
   }
 }
 

@@ -1,51 +1,74 @@
 // Numbers the user sees for a plan: Cast counts, cast bytes, fp16 shares of weights and of FLOPs, and the
 // per-node precision and boundaries the graph view draws. Derived from the plan here, never in the UI.
-import type { CastBoundary, PlanReport, Precision, Recipe } from '../api';
+import type { CastBoundary, PlanReport, Precision, Recipe, TouchedTensor } from '../api';
 import { DataType, toNumber, type TensorProto } from '../onnx/proto-types';
 import type { PlanningProblem } from './constraints';
 import { allStoredTensors } from './stored-tensors';
+import { flatIndex, flatNodes } from '../flat-nodes';
 import { elementCount, type PlanOutcome } from './planner';
 
 export type NodePrecision = Precision | 'mixed' | 'none';
 
-/** Per main-graph node: the precision of its float slot groups. */
+/** Per node of every graph (flat index, main graph first): the precision of its float slot groups. */
 export function nodePrecisions(problem: PlanningProblem, outcome: PlanOutcome): NodePrecision[] {
-  const main = problem.model.main;
-  const result: NodePrecision[] = new Array(main.nodes.length).fill('none');
+  const flat = flatNodes(problem.model);
+  const result: NodePrecision[] = new Array(flat.total).fill('none');
   problem.groups.forEach((group, g) => {
-    if (group.graph !== main || group.node < 0) return;
+    if (group.node < 0) return;
+    const at = flatIndex(flat, group.graph, group.node);
     const p: Precision = outcome.groupFp16[g] ? 'fp16' : 'fp32';
-    const current = result[group.node];
-    result[group.node] = current === 'none' || current === p ? p : 'mixed';
+    const current = result[at];
+    result[at] = current === 'none' || current === p ? p : 'mixed';
   });
   return result;
 }
 
-/** Per main-graph node, the reason of its first fp32 group (the block list outranks the cut). */
+/** Per node of every graph (flat index), the reason of its first fp32 group (the block list outranks the cut). */
 export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (string | undefined)[] {
-  const main = problem.model.main;
-  const result: (string | undefined)[] = new Array(main.nodes.length).fill(undefined);
+  const flat = flatNodes(problem.model);
+  const result: (string | undefined)[] = new Array(flat.total).fill(undefined);
   problem.groups.forEach((group, g) => {
-    if (group.graph !== main || group.node < 0 || outcome.groupFp16[g]) return;
+    if (group.node < 0 || outcome.groupFp16[g]) return;
+    const at = flatIndex(flat, group.graph, group.node);
     const reason = outcome.groupReason[g];
-    if (!result[group.node] || result[group.node] === 'cut') result[group.node] = reason;
+    if (!result[at] || result[at] === 'cut') result[at] = reason;
   });
   return result;
 }
 
+/** Nodes (flat index, bodies included) with a group kept at fp16 I/O because its kernel computes in fp32. */
+export function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome): number[] {
+  const flat = flatNodes(problem.model);
+  const nodes = new Set<number>();
+  problem.groups.forEach((group, g) => {
+    if (outcome.fp32Compute[g] && group.node >= 0) nodes.add(flatIndex(flat, group.graph, group.node));
+  });
+  return [...nodes].sort((a, b) => a - b);
+}
+
+/**
+ * Where each Cast goes, by flat node index. A body output read by its If/Loop/Scan counts that node as
+ * the reader (the Cast sits at the end of the body, on the way to it); a Loop/Scan body input is
+ * produced by its Loop/Scan node.
+ */
 export function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): CastBoundary[] {
   const main = problem.model.main;
+  const flat = flatNodes(problem.model);
   return outcome.castValues.map((i) => {
     const value = problem.values[i];
     const producerGroup = problem.groups[value.producer];
     const toFp16 = !outcome.groupFp16[value.producer];
     const consumers = value.readers
-      .filter((r) => r.graph === main && r.node >= 0 && (outcome.groupFp16[r.group] === 1) === toFp16)
-      .map((r) => r.node);
+      .filter((r) => (outcome.groupFp16[r.group] === 1) === toFp16)
+      .flatMap((r) => {
+        if (r.node >= 0) return [flatIndex(flat, r.graph, r.node)];
+        const tie = problem.groups[r.group];
+        return r.graph !== main && tie.node >= 0 ? [flatIndex(flat, tie.graph, tie.node)] : [];
+      });
     return {
       value: value.name,
       to: toFp16 ? 'fp16' : 'fp32',
-      producer: producerGroup.graph === main ? producerGroup.node : -1,
+      producer: producerGroup.node >= 0 ? flatIndex(flat, producerGroup.graph, producerGroup.node) : -1,
       consumers: [...new Set(consumers)],
       bytes: 6 * elementCount(problem.valueShape(value.graph, value.name), recipe.dims),
     };
@@ -161,7 +184,7 @@ export function buildPlanReport(
   problem: PlanningProblem,
   outcome: PlanOutcome,
   recipe: Recipe,
-  counts: { existingCasts: number; removedCasts: number; ortReferenceCasts: number; clamped: number; flushed: number; planMillis: number },
+  counts: { existingCasts: number; removedCasts: number; ortReferenceCasts: number; clamped: number; raised: number; touched: TouchedTensor[]; planMillis: number },
 ): PlanReport {
   const boundaries = castBoundaries(problem, outcome, recipe);
   return {
@@ -174,8 +197,10 @@ export function buildPlanReport(
     boundaries,
     nodePrecision: nodePrecisions(problem, outcome),
     nodeReasons: nodeReasons(problem, outcome),
+    fp32ComputeNodes: fp32ComputeNodes(problem, outcome),
     clampedValues: counts.clamped,
-    flushedValues: counts.flushed,
+    raisedValues: counts.raised,
+    touchedTensors: counts.touched,
     planMillis: counts.planMillis,
   };
 }

@@ -17,22 +17,22 @@ describe('Constant-node weights', () => {
     expect(byName.get('relu_0')!.weightsBeyondFp16).toBe(0);
   });
 
-  it('count in a plan: fp16 weight share, clamped and flushed, as many as the converter clamps', () => {
+  it('count in a plan: fp16 weight share, clamped and raised, as many as the converter clamps', () => {
     const engine = model();
     const report = planModel(engine, {});
     expect(report.fp16WeightShare).toBe(1);
     expect(report.clampedValues).toBe(CONSTANT_WEIGHTS_FACTS.clampedInLinear0);
-    expect(report.flushedValues).toBe(CONSTANT_WEIGHTS_FACTS.flushedInLinear1);
+    expect(report.raisedValues).toBe(CONSTANT_WEIGHTS_FACTS.raisedInLinear1);
     const converted = convertModel(engine, {});
     expect(converted.report.clampedValues).toBe(report.clampedValues);
-    expect(converted.report.flushedValues).toBe(report.flushedValues);
+    expect(converted.report.raisedValues).toBe(report.raisedValues);
   });
 
   it('keeping the node fp32 keeps its weight exact: no clamp, a smaller fp16 share', () => {
     const engine = model();
     const report = planModel(engine, { nodeBlockList: ['linear_0'] });
     expect(report.clampedValues).toBe(0);
-    expect(report.flushedValues).toBe(CONSTANT_WEIGHTS_FACTS.flushedInLinear1);
+    expect(report.raisedValues).toBe(CONSTANT_WEIGHTS_FACTS.raisedInLinear1);
     // linear_0's 8x8 weight stays fp32; the bias and linear_1's weight are fp16.
     expect(report.fp16WeightShare).toBeCloseTo((8 + 32) / (64 + 8 + 32), 10);
     expect(convertModel(engine, { nodeBlockList: ['linear_0'] }).report.clampedValues).toBe(0);

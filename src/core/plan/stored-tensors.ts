@@ -5,7 +5,7 @@ import { tensorBytes } from '../external-data';
 import type { IrGraph } from '../ir';
 import { normalizeDomain } from '../ir';
 import { DataType, type NodeProto, type TensorProto } from '../onnx/proto-types';
-import { convertFloat32BytesToFloat16 } from '../rewrite/fp16';
+import { convertFloat32BytesToFloat16, type Fp16Stats } from '../rewrite/fp16';
 import { isConstantNode } from './op-classes';
 
 /** The tensor a Constant node outputs, for the float forms a weight can take (value, value_float(s)). */
@@ -51,16 +51,9 @@ export function storedByteLength(tensor: TensorProto): number {
   return tensorBytes(tensor)?.byteLength ?? 0;
 }
 
-export interface Fp16Loss {
-  /** Finite values beyond fp16's range (|x| > 65504): clamped when stored as fp16. */
-  clamped: number;
-  /** Non-zero values below fp16's smallest subnormal: flushed to zero. */
-  flushed: number;
-}
-
 /** What storing a float32 tensor as fp16 would cost; zero for any other element type. */
-export function fp16Loss(tensor: TensorProto): Fp16Loss {
-  const loss = { clamped: 0, flushed: 0 };
+export function fp16Loss(tensor: TensorProto): Fp16Stats {
+  const loss: Fp16Stats = { clamped: 0, raised: 0 };
   if (tensor.dataType !== DataType.FLOAT) return loss;
   const bytes = tensorBytes(tensor);
   if (bytes) convertFloat32BytesToFloat16(bytes, loss);

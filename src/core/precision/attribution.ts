@@ -3,6 +3,8 @@
 // value is stored in fp16; amplification shows up too, which is what a block list can act on either way.
 import type { Precision } from '../api';
 import { addsNoError } from './exact-ops';
+import type { IrGraph, IrModel } from '../ir';
+import { flatIndex, flatNodes } from '../flat-nodes';
 import type { ValueError } from './metrics';
 
 export interface NodeShape {
@@ -12,6 +14,8 @@ export interface NodeShape {
   domain?: string;
   inputs: readonly string[];
   outputs: readonly string[];
+  /** Set when the node is known to round nothing itself (an If whose branches are measured). */
+  exact?: boolean;
 }
 
 export interface NodeError {
@@ -71,7 +75,7 @@ export function attributeErrors(
       if (e.nonFinite) inputNonFinite = true;
       inputError = Math.max(inputError, e.nonFinite ? Infinity : e.relL2);
     }
-    const exact = addsNoError(node.opType, node.domain);
+    const exact = node.exact ?? addsNoError(node.opType, node.domain);
     // An exact op's output error is its input's (a weight's rounding read through an Identity included):
     // it adds none, whatever the two noisy measurements say.
     const added = exact ? 0 : nonFinite && !inputNonFinite ? Infinity : inputNonFinite ? 0 : Math.max(0, outputError - inputError);
@@ -138,4 +142,35 @@ export function errorLevel(added: number): 0 | 1 | 2 | 3 | 4 {
   if (added >= 1e-3) return 3;
   if (added >= 1e-4) return 2;
   return 1;
+}
+
+/**
+ * Attribution's view of the model's nodes (flat indices, bodies included), in an order where every value
+ * is produced before it is read: an If/Loop/Scan comes after its bodies' nodes. Such a node reads what its
+ * bodies read from outer scopes and, for an If, its branches' results, so error and sensitivity flow
+ * through it into the bodies and out again. An If whose branch results were measured adds nothing of its
+ * own (its branches' nodes carry their error); without measured bodies the node stands for them.
+ */
+export function attributionNodes<T extends NodeShape>(model: IrModel, nodes: readonly T[], measured: (name: string) => boolean): T[] {
+  const flat = flatNodes(model);
+  const ordered: T[] = [];
+  const visit = (graph: IrGraph) => {
+    graph.nodes.forEach((_, n) => {
+      const node = nodes[flatIndex(flat, graph, n)];
+      const bodies = graph.subgraphs.get(n);
+      if (!node) return;
+      if (!bodies) {
+        ordered.push(node);
+        return;
+      }
+      for (const { graph: body } of bodies) visit(body);
+      const reads = new Set(node.inputs);
+      for (const { graph: body } of bodies) for (const name of body.outerReads) reads.add(name);
+      const results = node.opType === 'If' ? bodies.flatMap(({ graph: body }) => body.outputs) : [];
+      for (const name of results) reads.add(name);
+      ordered.push({ ...node, inputs: [...reads], ...(results.some(measured) ? { exact: true } : {}) });
+    });
+  };
+  visit(model.main);
+  return ordered;
 }

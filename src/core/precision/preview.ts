@@ -9,7 +9,8 @@ import { generateInputs } from '../inputs';
 import { DataType, toNumber } from '../onnx/proto-types';
 import { FP16_MAX } from '../rewrite/fp16';
 import { allStoredTensors } from '../plan/stored-tensors';
-import { attributeErrors, rankNodes, type NodeError } from './attribution';
+import { attributeErrors, attributionNodes, rankNodes, type NodeError } from './attribution';
+import { exposedValueName } from '../rewrite/expose-bodies';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
 import { fromGenerated, type HostTensor } from './tensors';
 import type { InputSpec } from './user-inputs';
@@ -54,7 +55,8 @@ export interface PreviewResult {
   ranking: number[];
   overflow: { values: OverflowSite[]; weights: WeightOverflow[] };
   clampedWeights: number;
-  flushedWeights: number;
+  /** Tiny nonzero weights raised to +-2^-24 rather than flushed to 0 (rewrite/fp16.ts). */
+  raisedWeights: number;
   simulateMillis: number;
   runMillis: number;
 }
@@ -150,10 +152,12 @@ export async function previewRecipe(
   for (const name of [...reference.exposed, ...reference.outputs]) {
     const a = reference.values[name];
     const b = values[name];
-    if (a && b) errors.set(name, valueError(a, b));
+    // A value inside an If branch comes out as "<value>::exposed<depth>"; the branch that did not run returns
+    // an empty tensor for it.
+    if (a && b && a.length && a.length === b.length) errors.set(exposedValueName(name), valueError(a, b));
   }
   const summary = model.summary();
-  const nodes = intermediates ? attributeErrors(summary.nodes, plan.nodePrecision, errors, reference.outputs) : [];
+  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir, summary.nodes, (name) => errors.has(name)), plan.nodePrecision, errors, reference.outputs) : [];
   const overflowValues: OverflowSite[] = [];
   const producer = new Map<string, number>();
   summary.nodes.forEach((node) => node.outputs.forEach((out) => producer.set(out, node.index)));
@@ -169,7 +173,7 @@ export async function previewRecipe(
     ranking: rankNodes(nodes).map((n) => n.index),
     overflow: { values: overflowValues, weights: weightOverflow(model, plan) },
     clampedWeights: simulated.clampedValues,
-    flushedWeights: simulated.flushedValues,
+    raisedWeights: simulated.raisedValues,
     simulateMillis: t1 - t0,
     runMillis: t2 - t1,
   };

@@ -48,7 +48,9 @@ export class OrtReferenceCounter {
     this.floatIo =
       (main.proto.input ?? []).filter((vi) => isFloat(vi.type?.tensorType?.elemType) && !main.initializers.has(vi.name ?? '')).length +
       (main.proto.output ?? []).filter((vi) => isFloat(vi.type?.tensorType?.elemType)).length;
-    this.facts = model.graphs.map((graph) => {
+    // The tool keeps one value_info list for the whole model and matches blocked nodes' inputs by name, so a
+    // value a body reads from an enclosing scope is fp16 there too: each graph sees its ancestors' sets.
+    const ownFp16 = model.graphs.map((graph) => {
       const fp16 = new Set<string>();
       // Graph inputs and outputs are always retyped (or, with keep_io_types, replaced by fp16 renamed copies).
       for (const vi of [...(graph.proto.input ?? []), ...(graph.proto.output ?? [])]) if (isFloat(vi.type?.tensorType?.elemType)) fp16.add(vi.name ?? '');
@@ -59,6 +61,12 @@ export class OrtReferenceCounter {
         if (!INFERABLE_DOMAINS.has(normalizeDomain(node.domain))) continue;
         for (const out of node.output ?? []) if (out && isFloat(types.elemType(graph, out))) fp16.add(out);
       }
+      return fp16;
+    });
+    this.facts = model.graphs.map((graph) => {
+      const scopes: Set<string>[] = [];
+      for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) scopes.push(ownFp16[g.id]);
+      const fp16 = { has: (name: string) => scopes.some((set) => set.has(name)) };
       const floatInitializers = new Set<string>();
       for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
         for (const [name, t] of g.initializers) if (t.dataType === DataType.FLOAT && !fp16.has(name)) floatInitializers.add(name);

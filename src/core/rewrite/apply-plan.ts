@@ -10,19 +10,30 @@ import type { PlanningProblem, PlanValue } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
 import { tensorBytes } from '../external-data';
 import { CastawayError } from '../errors';
+import type { TouchedTensor } from '../api';
 import { convertFloat32BytesToFloat16, type Fp16Stats } from './fp16';
 import { GraphKeyed } from './graph-keyed';
+import { constantNodeTensor } from '../plan/stored-tensors';
 import { NameAllocator } from './names';
 import { castTarget, castToAttribute, makeCast } from './cast-node';
 
 const FLOAT = DataType.FLOAT;
 const FLOAT16 = DataType.FLOAT16;
 
+/** Conversion counts and the tensors whose values were clamped or raised (fp16.ts says why). */
+export interface StorageStats extends Fp16Stats {
+  touched: TouchedTensor[];
+}
+
+export function emptyStorageStats(): StorageStats {
+  return { clamped: 0, raised: 0, touched: [] };
+}
+
 export interface RewriteResult {
   model: ModelProto;
   insertedCasts: number;
   removedCasts: number;
-  stats: Fp16Stats;
+  stats: StorageStats;
 }
 
 interface CastPlan {
@@ -40,7 +51,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   const fp16 = outcome.groupFp16;
   const names = new NameAllocator(model.proto);
   const opset = model.opsets.get('') ?? 1;
-  const stats: Fp16Stats = { clamped: 0, flushed: 0 };
+  const stats = emptyStorageStats();
 
   // 1. Casts: one per cast value, named after it; when the value is a graph output read in the Cast's
   //    precision, the Cast takes the output's name and the producer writes a renamed value instead.
@@ -97,8 +108,9 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     storedFp16Name.set(need.owner, need.name, sharedWithOthers ? names.fresh(`${need.name}_castaway_fp16`) : need.name);
   }
 
-  const readName = (graph: IrGraph, node: number, slot: number, name: string): string => {
-    const group = inputGroups[graph.id][node][slot];
+  const readName = (graph: IrGraph, node: number, slot: number, name: string): string => resolveRead(graph, inputGroups[graph.id][node][slot], name);
+  /** The name a reader in `group` (of `graph`) reads `name` under after the plan: the original, the fp16 copy or the Cast's output. */
+  const resolveRead = (graph: IrGraph, group: number, name: string): string => {
     if (group < 0) return name;
     const owner = graph.producer.has(name) || graph.graphInputs.has(name) || graph.initializers.has(name) ? graph : definingGraph(graph, name);
     if (!owner) return name;
@@ -165,7 +177,13 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       node: outNodes,
       initializer: rewriteInitializers(graph, storedFp16Name, stats),
       input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, fp16, casts, valueByKey)),
-      output: (graph.proto.output ?? []).map((vi) => retypeValueInfo(vi, graph, fp16, casts, valueByKey)),
+      output: (graph.proto.output ?? []).map((vi, k) => {
+        const group = problem.graphOutputGroups[graph.id][k];
+        // A body output is read by its control-flow tie: it takes the tie's precision, under the name that
+        // holds the value in that precision (the Cast's output, the fp16 copy of stored data, or the original).
+        if (graph.id === 0 || group < 0) return retypeValueInfo(vi, graph, fp16, casts, valueByKey);
+        return { ...withElemType(vi, fp16[group] ? FLOAT16 : FLOAT), name: resolveRead(graph, group, vi.name ?? '') };
+      }),
       valueInfo: [...rewriteValueInfo(graph, fp16, casts, valueByKey, aliases, (n) => storedFp16Name.get(graph, n) === n), ...(extraValueInfo.get(graph) ?? [])],
     });
   }
@@ -207,7 +225,8 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
     for (const c of graph.id === owner.id ? owner.consumers.get(name) ?? [] : []) {
       if (c.slot < 0 || problem.inputGroups[graph.id][c.node][c.slot] < 0) return true;
     }
-    if (graph.outputs.includes(name)) return true;
+    // Main-graph outputs keep the stored original; a body output read by a control-flow tie is a group read.
+    if (graph.outputs.some((o, k) => o === name && (graph.id === 0 || problem.graphOutputGroups[graph.id][k] < 0))) return true;
   }
   return false;
 }
@@ -247,7 +266,7 @@ function isIdentityCast(graph: IrGraph, node: NodeProto, ins: Int32Array, outs: 
 }
 
 /** Cast 'to', ConstantOfShape 'value', Random*'s 'dtype': switched to float16 where the output went fp16. */
-function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array, stats: Fp16Stats, opset: number): NodeProto | undefined {
+function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array, stats: StorageStats, opset: number): NodeProto | undefined {
   if (!outs.length || outs[0] < 0 || !fp16[outs[0]] || node.domain) return undefined;
   const attrs = node.attribute ?? [];
   switch (node.opType) {
@@ -256,7 +275,7 @@ function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array,
     case 'ConstantOfShape': {
       const value = attrs.find((a) => a.name === 'value');
       const tensor: TensorProto = value?.t ?? { dims: [1], dataType: FLOAT, rawData: new Uint8Array(4) };
-      const converted = convertTensor(tensor, stats);
+      const converted = convertTensor(tensor, stats, `${node.name || node.output?.[0] || 'ConstantOfShape'}.value`);
       const rest = attrs.filter((a) => a.name !== 'value');
       return { ...node, attribute: [...rest, { ...(value ?? { name: 'value', type: AttributeType.TENSOR }), t: converted }] };
     }
@@ -279,19 +298,25 @@ function replaceBodies(attr: AttributeProto, bodies: { attribute: string; graph:
   return { ...attr, graphs: mine.map((b) => rewritten.get(b.graph)!) };
 }
 
-export function convertTensor(tensor: TensorProto, stats: Fp16Stats): TensorProto {
+/** The fp16 copy of a float32 tensor; `label` names it in stats.touched when a value was clamped or raised. */
+export function convertTensor(tensor: TensorProto, stats: StorageStats, label: string): TensorProto {
   const bytes = tensorBytes(tensor);
   if (!bytes) throw new CastawayError('unsupported', 'Cannot read the data of a float tensor', tensor.name ?? 'tensor');
   // The fp16 copy is always held in memory; writeExternalData moves it out again when the model is large.
   const { floatData: _f, rawData: _r, externalData: _e, dataLocation: _d, externalBytes: _b, ...rest } = tensor;
   void _f; void _r; void _e; void _d; void _b;
-  return { ...rest, dataType: FLOAT16, rawData: convertFloat32BytesToFloat16(bytes, stats) };
+  const own: Fp16Stats = { clamped: 0, raised: 0 };
+  const rawData = convertFloat32BytesToFloat16(bytes, own);
+  stats.clamped += own.clamped;
+  stats.raised += own.raised;
+  if (own.clamped || own.raised) stats.touched.push({ name: label, clamped: own.clamped, raised: own.raised });
+  return { ...rest, dataType: FLOAT16, rawData };
 }
 
 function rewriteInitializers(
   graph: IrGraph,
   fp16Names: GraphKeyed<string>,
-  stats: Fp16Stats,
+  stats: StorageStats,
 ): TensorProto[] | undefined {
   const list = graph.proto.initializer;
   if (!list) return list;
@@ -302,7 +327,7 @@ function rewriteInitializers(
       out.push(t);
       continue;
     }
-    const converted = { ...convertTensor(t, stats), name: newName };
+    const converted = { ...convertTensor(t, stats, t.name ?? ''), name: newName };
     if (newName !== t.name) out.push(t);
     out.push(converted);
   }
@@ -315,22 +340,15 @@ function constantCopy(
   node: NodeProto,
   fp16Names: GraphKeyed<string>,
   names: NameAllocator,
-  stats: Fp16Stats,
+  stats: StorageStats,
 ): { node: NodeProto; inPlace: boolean } | undefined {
   if (node.opType !== 'Constant' || node.domain) return undefined;
   const out = node.output?.[0] ?? '';
   const newName = fp16Names.get(graph, out);
   if (newName === undefined) return undefined;
-  const attrs = node.attribute ?? [];
-  const value = attrs.find((a) => a.name === 'value' || a.name === 'value_float' || a.name === 'value_floats');
-  if (!value) return undefined;
-  let tensor: TensorProto;
-  if (value.name === 'value') tensor = value.t!;
-  else {
-    const floats = value.name === 'value_float' ? [value.f ?? 0] : value.floats ?? [];
-    tensor = { dims: value.name === 'value_float' ? [] : [floats.length], dataType: FLOAT, rawData: new Uint8Array(new Float32Array(floats).buffer) };
-  }
-  const converted = convertTensor(tensor, stats);
+  const tensor = constantNodeTensor(node);
+  if (!tensor) return undefined;
+  const converted = convertTensor(tensor, stats, out);
   const newNode: NodeProto = {
     ...node,
     name: newName === out ? node.name : names.fresh(`${node.name || out}_castaway_fp16`),

@@ -1,12 +1,25 @@
 // float32 -> float16 conversion of stored data, the way a Cast would round (nearest, ties to even), except
-// that finite values beyond fp16's range are clamped to +-65504 instead of becoming infinities. Clamped
-// and flushed-to-zero values are counted so the user sees what the conversion cost.
+// at both ends of fp16's range, where Castaway follows onnxruntime's convert_float_to_float16
+// (float16.py, convert_np_to_float16 with max_finite_val=65504 and min_positive_val=5.96e-8):
+// - finite values beyond +-65504 are clamped to +-65504 instead of becoming infinities;
+// - nonzero values that would round to zero are raised to fp16's smallest subnormal, +-2^-24 (5.96e-8),
+//   with their sign. A stored value is almost always an epsilon, a scale or a divisor when it is that
+//   small (BERT's layer_norm_eps is 1e-12): as 0 it divides by zero on a constant row, and onnxruntime's
+//   NoopElimination deletes `Add(x, 0)`, which breaks its LayerNorm fusion (docs/tiny-values.md). Raising
+//   it keeps the reader in fp16 with no Cast; keeping the constant fp32 instead would force a Cast (or an
+//   fp32 Add) per layer norm and still break the fusion pattern, so it is slower and no more accurate
+//   where it matters (the epsilon only guards against a zero variance).
+// Clamped and raised values are counted, and the tensors they sit in listed, so the user sees them.
 
 export const FP16_MAX = 65504;
+/** fp16's smallest subnormal, 2^-24: what a nonzero value that would round to zero becomes. */
+export const FP16_MIN_SUBNORMAL = 2 ** -24;
 
 export interface Fp16Stats {
+  /** Values beyond +-65504, clamped to it. */
   clamped: number;
-  flushed: number;
+  /** Nonzero values that would round to zero, raised to +-2^-24. */
+  raised: number;
 }
 
 const f32 = new Float32Array(1);
@@ -76,15 +89,19 @@ export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats
       x = x > 0 ? FP16_MAX : -FP16_MAX;
       stats.clamped++;
     }
-    const h = float32ToFloat16Bits(x);
-    if ((h & 0x7fff) === 0 && x !== 0) stats.flushed++;
+    let h = float32ToFloat16Bits(x);
+    if ((h & 0x7fff) === 0 && x !== 0) {
+      h |= 1; // the sign bit stays: +-2^-24
+      stats.raised++;
+    }
     outView.setUint16(i * 2, h, true);
   }
   return out;
 }
 
-/** float32 values rounded through float16 and back (for the simulated-error model). */
+/** A stored float32 value as the conversion writes it, read back (clamped and raised as above). */
 export function roundThroughFloat16(x: number): number {
   const clamped = Number.isFinite(x) && Math.abs(x) > FP16_MAX ? Math.sign(x) * FP16_MAX : x;
-  return float16BitsToFloat32(float32ToFloat16Bits(clamped));
+  const h = float32ToFloat16Bits(clamped);
+  return float16BitsToFloat32((h & 0x7fff) === 0 && x !== 0 ? h | 1 : h);
 }

@@ -7,10 +7,11 @@ import type { IrGraph } from '../ir';
 import { DataType, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
 import type { PlanningProblem } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
-import { convertTensor } from './apply-plan';
-import { float16BitsToFloat32, type Fp16Stats } from './fp16';
+import { convertTensor, emptyStorageStats, type StorageStats } from './apply-plan';
+import { float16BitsToFloat32 } from './fp16';
 import { NameAllocator } from './names';
 import { makeCast } from './cast-node';
+import { exposedOutputInfo, liftIfBodies } from './expose-bodies';
 
 export interface SimulateOptions {
   /** Adds every float32 value of the main graph as an extra graph output (for per-node error). */
@@ -21,12 +22,12 @@ export interface SimulateResult {
   model: ModelProto;
   /** Names of the extra outputs, in node order, when exposeIntermediates is on. */
   exposed: string[];
-  stats: Fp16Stats;
+  stats: StorageStats;
 }
 
 
-function roundedCopy(tensor: TensorProto, name: string, stats: Fp16Stats): TensorProto {
-  const half = convertTensor(tensor, stats).rawData as Uint8Array;
+function roundedCopy(tensor: TensorProto, name: string, stats: StorageStats): TensorProto {
+  const half = convertTensor(tensor, stats, tensor.name || name).rawData as Uint8Array;
   const view = new DataView(half.buffer, half.byteOffset, half.byteLength);
   const out = new Float32Array(half.byteLength / 2);
   for (let i = 0; i < out.length; i++) out[i] = float16BitsToFloat32(view.getUint16(i * 2, true));
@@ -39,7 +40,7 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   const names = new NameAllocator(model.proto);
   const opset = model.opsets.get('') ?? 1;
   const cast = (name: string, input: string, output: string, to: number) => makeCast(name, input, output, to, opset);
-  const stats: Fp16Stats = { clamped: 0, flushed: 0 };
+  const stats = emptyStorageStats();
   const key = (g: IrGraph, n: string) => `${g.id}:${n}`;
 
   // Values rounded after their producer: the producer writes `exact`, two Casts give back the name.
@@ -66,7 +67,8 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
     // rounded, so its output is exactly representable: no rounding nodes, a smaller graph to run.
     if (group.cls === 'free' && group.inputs.length > 0 && group.node >= 0) continue;
     const half = names.fresh(`${v.name}_castaway_half`);
-    if (group.node >= 0) {
+    // A body input produced by its control-flow tie has no producing node in its own graph.
+    if (group.node >= 0 && group.graph === v.graph) {
       const exact = names.fresh(`${v.name}_castaway_exact`);
       renamedOutput.set(key(v.graph, v.name), exact);
       const list = roundedAfter.get(`${v.graph.id}:${group.node}`) ?? [];
@@ -115,6 +117,7 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   }
 
   const rewritten = new Map<IrGraph, GraphProto>();
+  const protoOfNode = new Map<string, NodeProto>(); // `${graph}:${node index}` -> its rewritten proto
   for (const graph of [...model.graphs].reverse()) {
     const nodes: NodeProto[] = [...(roundedAfter.get(`${graph.id}:input`) ?? [])];
     graph.nodes.forEach((node, n) => {
@@ -133,12 +136,26 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
           }),
         };
       }
+      protoOfNode.set(key(graph, String(n)), next);
       nodes.push(next, ...(roundedAfter.get(`${graph.id}:${n}`) ?? []));
     });
-    rewritten.set(graph, { ...graph.proto, node: nodes, initializer: [...(graph.proto.initializer ?? []), ...(extraInitializers.get(graph) ?? [])] });
+    // A body output read in fp16 by its If/Loop/Scan from an fp32 producer is Cast at the end of the body
+    // in the real model: the simulated body returns the rounded copy.
+    const output = graph.id === 0 ? graph.proto.output : (graph.proto.output ?? []).map((vi, k) => {
+      const group = problem.graphOutputGroups[graph.id][k];
+      if (group < 0 || !fp16[group]) return vi;
+      const owner = definingGraph(graph, vi.name ?? '');
+      const rounded = owner && fp16ReaderRounding.get(key(owner, vi.name ?? ''));
+      return rounded ? { ...vi, name: rounded } : vi;
+    });
+    rewritten.set(graph, { ...graph.proto, node: nodes, output, initializer: [...(graph.proto.initializer ?? []), ...(extraInitializers.get(graph) ?? [])] });
   }
-  const main = rewritten.get(model.main)!;
   const exposed: string[] = [];
+  // Values inside If branches come out through their If (expose-bodies.ts), named "<value>::exposed<depth>".
+  const lifted = options.exposeIntermediates
+    ? liftIfBodies(model.main, rewritten, (g, n) => protoOfNode.get(key(g, String(n)))!, (g, name) => problem.types.elemType(g, name) === DataType.FLOAT && g.nodes[g.producer.get(name)?.node ?? -1]?.opType !== 'Constant')
+    : [];
+  const main = rewritten.get(model.main)!;
   if (options.exposeIntermediates) {
     const existing = new Set(model.main.outputs);
     const extra: ValueInfoProto[] = [];
@@ -150,7 +167,18 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
         extra.push({ name: out, type: { tensorType: { elemType: DataType.FLOAT } } });
       }
     });
+    for (const l of lifted) {
+      exposed.push(l.outer);
+      extra.push(exposedOutputInfo(l.outer));
+    }
     main.output = [...(main.output ?? []), ...extra];
   }
   return { model: { ...model.proto, graph: main }, exposed, stats };
+}
+
+function definingGraph(graph: IrGraph, name: string): IrGraph | undefined {
+  for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
+    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
+  }
+  return undefined;
 }

@@ -111,3 +111,20 @@ export const attr = {
 export function constant(output: string, value: TensorProto): NodeProto {
   return node('Constant', [], [output], { attributes: [attr.tensor('value', { ...value, name: output })] });
 }
+
+/** An If node: `outputs` take branch output k of whichever branch runs. */
+export function ifNode(cond: string, outputs: string[], thenBranch: GraphSpec, elseBranch: GraphSpec, options: { name?: string } = {}): NodeProto {
+  return node('If', [cond], outputs, {
+    ...options,
+    attributes: [attr.graph('then_branch', buildGraph({ name: 'then', ...thenBranch })), attr.graph('else_branch', buildGraph({ name: 'else', ...elseBranch }))],
+  });
+}
+
+/**
+ * A Loop node: inputs are [trip count M, cond, ...carried initial values] (M or cond may be ''), outputs
+ * [...carried final values, ...scan outputs]; the body takes (iteration, cond, ...carried) and returns
+ * (cond, ...carried, ...scan outputs).
+ */
+export function loopNode(inputs: string[], outputs: string[], body: GraphSpec, options: { name?: string } = {}): NodeProto {
+  return node('Loop', inputs, outputs, { ...options, attributes: [attr.graph('body', buildGraph({ name: 'body', ...body }))] });
+}

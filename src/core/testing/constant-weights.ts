@@ -1,7 +1,7 @@
 // A two-layer model whose weights all live in Constant nodes, as paddle2onnx writes them: the unit tests
 // build it in code and scripts/make-app-fixtures.ts writes it to fixtures/app for the e2e
 // test. linear_0's weight holds two values beyond fp16's range; linear_1's holds three below fp16's
-// smallest subnormal (flushed to zero when stored as fp16).
+// smallest subnormal (raised to 2^-24 when stored as fp16, not flushed to zero).
 import { DataType, type ModelProto } from '../onnx/proto-types';
 import { attr, buildModel, constant, floatTensor, node, valueInfo } from './build-model';
 
@@ -16,7 +16,7 @@ export const CONSTANT_WEIGHTS_FACTS = {
   /** 8x8 + 8 + 8x4 float32 values. */
   weightBytes: (64 + 8 + 32) * 4,
   clampedInLinear0: 2,
-  flushedInLinear1: 3,
+  raisedInLinear1: 3,
 } as const;
 
 export function constantWeightsModel(): ModelProto {

@@ -32,7 +32,7 @@ describe('lookupSchema', () => {
 
   it('returns undefined for unknown ops, ops newer than the opset and unknown domains', () => {
     expect(lookupSchema('', 'NoSuchOp', 17)).toBeUndefined();
-    expect(lookupSchema('', 'LayerNormalization', 16)).toBeUndefined();
+    expect(lookupSchema('', 'Gelu', 19)).toBeUndefined(); // onnx's Gelu is from 20
     expect(lookupSchema('my.custom', 'Foo', 1)).toBeUndefined();
     expect(isSchemaDomain('my.custom')).toBe(false);
     expect(isSchemaDomain('ai.onnx')).toBe(true);
@@ -118,6 +118,24 @@ describe('slotGroups', () => {
       ['V', [], [1]],
       ['V', [], [2]],
     ]);
+  });
+
+  it('knows the ai.onnx ops onnxruntime registers below their onnx opset (transformer-optimizer output)', () => {
+    // LayerNormalization 1-16: onnxruntime's contrib form, X:T, Scale/B/Y:V, Mean/InvStdDev:U (float only).
+    const ln = schema('LayerNormalization', 14);
+    expect(ln.sinceVersion).toBe(1);
+    const groups = slotGroups(node('LayerNormalization', ['x', 'scale', 'bias'], ['y']), ln);
+    expect(groups.map((g) => [g.typeParam, g.inputs, g.outputs])).toEqual([['T', [0], []], ['V', [1, 2], [0]]]);
+    expect(groups.every(groupAllowsFloat16)).toBe(true);
+    expect(groupAllowsFloat16(slotGroups(node('LayerNormalization', ['x', 's'], ['y', 'm', 'i']), ln)[2])).toBe(false);
+    expect(schema('LayerNormalization', 17).sinceVersion).toBe(17); // onnx's own from 17
+    // SimplifiedLayerNormalization exists only in onnxruntime, in ai.onnx.
+    expect(slotGroups(node('SimplifiedLayerNormalization', ['x', 'scale'], ['y']), schema('SimplifiedLayerNormalization', 14)).map((g) => g.typeParam)).toEqual(['T', 'V']);
+    // Older registrations of ops onnx added later or dropped.
+    expect(schema('ThresholdedRelu', 9).sinceVersion).toBe(1);
+    expect(schema('ThresholdedRelu', 10).sinceVersion).toBe(10);
+    expect(schema('MeanVarianceNormalization', 8).sinceVersion).toBe(1);
+    expect(lookupSchema('', 'ImageScaler', 11)?.typeConstraints.get('T')).toEqual([F]);
   });
 
   it('leaves out absent optional outputs', () => {

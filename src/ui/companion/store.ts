@@ -1,5 +1,5 @@
-// The companion panel's state, apart from the app's store: where the companion is (remembered in
-// localStorage; `?companion=<printed URL>` or the companion's own `#companion=...&token=...` link overrides it
+// The companion panel's state, apart from the app's store: where the companion is (URL remembered in
+// localStorage, token in sessionStorage; `?companion=<printed URL>` or the companion's own `#companion=...&token=...` link overrides it
 // at start), what its /info said, and the last timing job.
 
 import { create } from 'zustand';
@@ -55,10 +55,18 @@ interface Saved {
   open?: boolean;
 }
 
+// The URL and whether the section is open persist (localStorage); the token lives for this tab's session only
+// (sessionStorage): another page served later from an allowed origin (any dev server on port 5173) shares
+// localStorage with the app and could read a token kept there.
+const TOKEN_KEY = 'castaway.companion.token';
+
 function load(): Saved {
   try {
     const text = globalThis.localStorage?.getItem(STORAGE_KEY);
-    return text ? (JSON.parse(text) as Saved) : {};
+    const saved = text ? (JSON.parse(text) as Saved) : {};
+    delete saved.token; // written there by earlier versions: never read it back
+    const token = globalThis.sessionStorage?.getItem(TOKEN_KEY) ?? undefined;
+    return token ? { ...saved, token } : saved;
   } catch {
     return {};
   }
@@ -67,7 +75,9 @@ function load(): Saved {
 export function saveConnection(): void {
   const { url, token, open } = useCompanion.getState();
   try {
-    globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify({ url, token, open } satisfies Saved));
+    globalThis.localStorage?.setItem(STORAGE_KEY, JSON.stringify({ url, open } satisfies Saved));
+    if (token) globalThis.sessionStorage?.setItem(TOKEN_KEY, token);
+    else globalThis.sessionStorage?.removeItem(TOKEN_KEY);
   } catch {
     // storage full or disabled: the panel still works for this visit
   }

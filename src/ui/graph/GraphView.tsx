@@ -20,6 +20,8 @@ import { nextUnit, type Direction } from './keyboard';
 import { nodeTypes, type FlowNode } from './nodes';
 import { edgeTypes } from './RoutedEdge';
 import { GraphToolbar } from './GraphToolbar';
+import { BodyCrumbs } from './BodyCrumbs';
+import { enterBodies } from './body-actions';
 
 const ARROWS: Record<string, Direction> = { ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right' };
 
@@ -152,7 +154,8 @@ function GraphCanvas() {
 
   // Centre on a unit that search, the keyboard or an expand asked for, once the layout that holds it lands.
   useEffect(() => {
-    if (!focus || focus.seq === handledFocus.current || !layout) return;
+    // While a new layout is on its way the old one may still hold the unit, at its old place: wait for it.
+    if (!focus || focus.seq === handledFocus.current || !layout || layoutPending) return;
     const box = boxes.get(focus.unitId);
     if (!box) {
       if (!layoutPending) handledFocus.current = focus.seq;
@@ -183,7 +186,7 @@ function GraphCanvas() {
         case 'b':
           event.preventDefault();
           if (unit?.kind === 'op' && unit.nodeIndex !== undefined) toggleNodeBlock(summary?.nodes[unit.nodeIndex]?.name ?? '');
-          else if ((unit?.kind === 'group' || unit?.kind === 'container') && unit.scopeId && !unit.synthetic) togglePattern(unit.scopeId);
+          else if ((unit?.kind === 'group' || unit?.kind === 'container') && unit.scopeId && !unit.synthetic && !unit.body) togglePattern(unit.scopeId);
           break;
         case 'Escape':
           selectUnit(null);
@@ -242,6 +245,11 @@ function GraphCanvas() {
           else selectUnit(node.id);
           paneRef.current?.focus({ preventScroll: true });
         }}
+        onNodeDoubleClick={(_, node) => {
+          // Double-click on an If/Loop/Scan opens its bodies.
+          const flowNode = node as FlowNode;
+          if (flowNode.type === 'op' && flowNode.data.bodies > 0) enterBodies(flowNode.data.nodeIndex);
+        }}
         onPaneClick={() => selectUnit(null)}
         proOptions={{ hideAttribution: true }}
       >
@@ -264,6 +272,7 @@ export function GraphView() {
   return (
     <ReactFlowProvider>
       <GraphToolbar />
+      <BodyCrumbs />
       <GraphCanvas />
     </ReactFlowProvider>
   );

@@ -12,6 +12,9 @@ export function flowNodes(
   summary: ModelSummary,
   selectedUnit: string | null,
 ): FlowNode[] {
+  // If/Loop/Scan nodes get an "open" button for their bodies.
+  const bodiesOf = new Map<number, number>();
+  for (const body of summary.bodies ?? []) bodiesOf.set(body.parentNode, (bodiesOf.get(body.parentNode) ?? 0) + 1);
   return layout.units.map((unit, index): FlowNode => {
     const look = decoration?.units[index];
     const base = {
@@ -40,6 +43,8 @@ export function flowNodes(
             precision: look?.precision ?? 'none',
             blocked: look?.blocked ?? false,
             weightsBeyondFp16: node.weightsBeyondFp16,
+            nodeIndex: unit.nodeIndex!,
+            bodies: bodiesOf.get(unit.nodeIndex!) ?? 0,
           },
         };
       }
@@ -59,6 +64,7 @@ export function flowNodes(
             precision: look?.precision ?? 'none',
             blocked: look?.blocked ?? false,
             synthetic: unit.synthetic ?? false,
+            body: unit.body ?? false,
           },
         };
       case 'container':
@@ -71,6 +77,7 @@ export function flowNodes(
             nodeCount: unit.nodeCount ?? 0,
             blocked: look?.blocked ?? false,
             synthetic: unit.synthetic ?? false,
+            body: unit.body ?? false,
           },
         };
       case 'input':

@@ -3,6 +3,7 @@
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { collapseScope, togglePattern, toggleNodeBlock } from '../actions';
+import { enterBodies } from './body-actions';
 import type { PlannedPrecision, PrecisionMix } from './decorate';
 import { useNodeErrorLevel } from '../precision/overlay';
 
@@ -14,6 +15,9 @@ export interface OpNodeData extends Record<string, unknown> {
   blocked: boolean;
   /** Values of the weights it reads beyond fp16's range (the engine's NodeSummary.weightsBeyondFp16). */
   weightsBeyondFp16: number;
+  nodeIndex: number;
+  /** If/Loop/Scan: how many bodies it has (0 for every other op). */
+  bodies: number;
 }
 
 export interface GroupNodeData extends Record<string, unknown> {
@@ -28,6 +32,7 @@ export interface GroupNodeData extends Record<string, unknown> {
   precision: PlannedPrecision;
   blocked: boolean;
   synthetic: boolean;
+  body: boolean;
 }
 
 export interface ContainerNodeData extends Record<string, unknown> {
@@ -36,6 +41,7 @@ export interface ContainerNodeData extends Record<string, unknown> {
   nodeCount: number;
   blocked: boolean;
   synthetic: boolean;
+  body: boolean;
 }
 
 export interface IoNodeData extends Record<string, unknown> {
@@ -103,6 +109,21 @@ export const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) 
           &gt;fp16
         </span>
       )}
+      {data.bodies > 0 && (
+        <button
+          type="button"
+          className="enter-body nodrag"
+          data-testid="enter-body"
+          title={`Open the ${data.bodies === 1 ? 'body' : `${data.bodies} bodies`} of this ${data.opType} (or double-click it)`}
+          aria-label={`Open the bodies of ${data.name || data.opType}`}
+          onClick={(event) => {
+            event.stopPropagation();
+            enterBodies(data.nodeIndex);
+          }}
+        >
+          ⤵
+        </button>
+      )}
       <button
         type="button"
         className={`lock nodrag${data.blocked ? ' on' : ''}`}
@@ -163,7 +184,7 @@ export const ContainerNode = memo(function ContainerNode({ data }: NodeProps<Con
       <Handles />
       <div className="container-header">
         <span title={data.scopeId}>{data.label}</span>
-        {!data.synthetic && (
+        {!data.synthetic && !data.body && (
           <button
             type="button"
             className="nodrag scope-rule"

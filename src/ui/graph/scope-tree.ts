@@ -2,6 +2,8 @@
 // "/encoder/layers.3/attn/". The view draws a closed scope as one box, so a 43,720-node model opens as a
 // few hundred boxes. Plain TypeScript, no React: it runs in the layout worker and in unit tests.
 
+import { BODY_CLOSE } from '../../core/flat-nodes';
+
 export interface Scope {
   /** The name prefix, e.g. "/encoder/layers.3/" ("" for the root); synthetic chunks add "#k". */
   id: string;
@@ -108,7 +110,8 @@ export function buildScopeTree(names: readonly string[]): ScopeTree {
   const visit = (draftIndex: number, parent: number, depth: number) => {
     let draft = drafts[draftIndex];
     const startId = draft.id;
-    while (draftIndex !== ROOT && draft.leaves.length === 0 && draft.children.length === 1) {
+    // A body scope keeps its id: the graph view opens and leaves bodies by it.
+    while (draftIndex !== ROOT && !isBodyScopeStart(draft.id) && draft.leaves.length === 0 && draft.children.length === 1) {
       draftIndex = draft.children[0];
       draft = drafts[draftIndex];
     }
@@ -126,6 +129,11 @@ export function buildScopeTree(names: readonly string[]): ScopeTree {
     if (scope.parent >= 0) scopes[scope.parent].nodeCount += scope.nodeCount;
   }
   return { scopes, scopeOfNode, byId };
+}
+
+/** Whether a scope id is exactly an If/Loop/Scan body (see core/flat-nodes.ts bodyScope). */
+function isBodyScopeStart(id: string): boolean {
+  return id.endsWith(`${BODY_CLOSE}/`);
 }
 
 /** "/m/" .. "/m/transformer/" under "" reads "m/transformer"; "/e/layers.0/" under "/e/" reads "layers.0". */

@@ -4,6 +4,7 @@
 
 import type { GraphTopology, ViewEdge, ViewUnit } from '../../../workers/layout-api';
 import { ROOT, type ScopeTree } from './scope-tree';
+import { isBodyScope } from '../../core/flat-nodes';
 
 /** A unit before layout: positions are filled in by ELK. */
 export type UnplacedUnit = Omit<ViewUnit, 'x' | 'y' | 'width' | 'height'>;
@@ -92,6 +93,7 @@ export function buildViewGraph(
       order: -1,
       scopeId: scopes[scope].id,
       synthetic: scopes[scope].synthetic,
+      body: isBodyScope(scopes[scope].id),
       nodeCount: scopes[scope].nodeCount,
     });
   }
@@ -119,6 +121,7 @@ export function buildViewGraph(
           order: node,
           scopeId: scope.id,
           synthetic: scope.synthetic,
+          body: isBodyScope(scope.id),
           nodeCount: scope.nodeCount,
           visibleNodeCount: visibleInScope[closed],
           castCount: 0,
@@ -272,11 +275,14 @@ export function initialExpansion(topology: GraphTopology, tree: ScopeTree, budge
     if (scopes[index].parent >= 0) visible[scopes[index].parent] += visible[index];
   }
   const visibleChildren = (scope: number) => scopes[scope].children.filter((child) => visible[child] > 0);
+  // If/Loop/Scan bodies open when asked (the node's button, search), never on their own: the opening view
+  // shows the graph's own flow with each body as one box beside its node.
+  const openable = (scope: number) => visibleChildren(scope).filter((child) => !isBodyScope(scopes[child].id));
   const boxesWhenOpen = (scope: number) => directVisible[scope] + visibleChildren(scope).length;
 
   let boxes = topology.inputs.length + topology.outputs.length + boxesWhenOpen(ROOT);
   const expanded: string[] = [];
-  let level = visibleChildren(ROOT);
+  let level = openable(ROOT);
   while (level.length) {
     const next: number[] = [];
     let all = true;
@@ -291,7 +297,7 @@ export function initialExpansion(topology: GraphTopology, tree: ScopeTree, budge
       }
       boxes += more;
       expanded.push(scopes[scope].id);
-      next.push(...visibleChildren(scope));
+      next.push(...openable(scope));
     }
     if (!all) break;
     level = next;

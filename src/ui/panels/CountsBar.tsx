@@ -1,5 +1,6 @@
 // The live numbers: every one is a PlanReport field, shown as the engine computed it.
 
+import { touchedTensorsText } from '../../core/plan/touched-summary';
 import { formatBytes, formatCount, formatPercent } from '../format';
 import { useApp } from '../store';
 
@@ -45,9 +46,12 @@ export function CountsBar() {
       <Count testId="fp16-flops" label="fp16 FLOPs" value={formatPercent(plan.fp16FlopShare)} share={plan.fp16FlopShare} />
       <Count
         testId="clamped"
-        label="clamped / flushed"
-        value={`${formatCount(plan.clampedValues)} / ${formatCount(plan.flushedValues)}`}
-        title="Weight values (initializers and Constant nodes) outside fp16's range (clamped) or below its smallest subnormal (flushed to zero)"
+        label="clamped / raised"
+        value={`${formatCount(plan.clampedValues)} / ${formatCount(plan.raisedValues)}`}
+        title={
+          "Stored values outside fp16's range (clamped to ±65504) or so small they would round to 0 (raised to ±2^-24, as onnxruntime's tool does)" +
+          (plan.touchedTensors.length ? `: ${touchedTensorsText(plan.touchedTensors)}` : '')
+        }
       />
       <Count testId="plan-ms" label="plan" value={`${plan.planMillis.toFixed(1)} ms`} />
     </div>

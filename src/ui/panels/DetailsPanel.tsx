@@ -1,5 +1,6 @@
 // The right-hand panel: the selected node, scope or graph input/output, or the model when nothing is.
 
+import { enterBodies } from '../graph/body-actions';
 import { useMemo } from 'react';
 import type { CastBoundary, NodeSummary, PlanReport, ValueSummary } from '../../core/api';
 import type { ViewUnit } from '../../../workers/layout-api';
@@ -131,12 +132,45 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
       <button type="button" data-testid="details-block" disabled={!node.name} onClick={() => toggleNodeBlock(node.name)}>
         {blockedByName ? 'Remove from the fp32 block list' : 'Keep this node in fp32'}
       </button>
+      <BodyLinks model={model} nodeIndex={nodeIndex} />
       <div className="section-title">inputs</div>
       <ValueRows names={node.inputs} values={model.valuesByName} casts={casts} />
       <div className="section-title">outputs</div>
       <ValueRows names={node.outputs} values={model.valuesByName} casts={casts} />
       <Attributes node={node} />
     </div>
+  );
+}
+
+/** For an If/Loop/Scan: its bodies, each one click away; for a body node: the body it lives in. */
+function BodyLinks({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number }) {
+  const { bodies, nodes } = model.summary;
+  const own = bodies.filter((body) => body.parentNode === nodeIndex);
+  const home = bodies.find((body) => body.graph === nodes[nodeIndex].graph);
+  if (!own.length && !home) return null;
+  return (
+    <dl className="kv">
+      {home && (
+        <>
+          <dt>in body</dt>
+          <dd className="mono">
+            {nodes[home.parentNode]?.name || nodes[home.parentNode]?.opType} · {home.attribute}
+          </dd>
+        </>
+      )}
+      {own.length > 0 && (
+        <>
+          <dt>bodies</dt>
+          <dd>
+            {own.map((body) => (
+              <button key={body.scope} type="button" onClick={() => enterBodies(nodeIndex)} title={`${body.nodeCount} nodes`}>
+                {body.attribute} ({body.nodeCount})
+              </button>
+            ))}
+          </dd>
+        </>
+      )}
+    </dl>
   );
 }
 
@@ -152,7 +186,7 @@ function ScopeDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
     // A synthetic chunk has no name prefix: its nodes are the ones drawn in its box.
     const unitIndex = layout ? layout.units.findIndex((entry) => entry.id === unit.id) : -1;
     model.summary.nodes.forEach((node, index) => {
-      const inside = unit.synthetic ? layout?.unitOfNode[index] === unitIndex : node.name.startsWith(scopeId);
+      const inside = unit.synthetic ? layout?.unitOfNode[index] === unitIndex : node.path.startsWith(scopeId);
       if (!inside) return;
       counts[order[plan?.nodePrecision[index] ?? 'none']]++;
       byOp.set(node.opType, (byOp.get(node.opType) ?? 0) + 1);
@@ -184,7 +218,7 @@ function ScopeDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
             Close
           </button>
         )}
-        {!unit.synthetic && (
+        {!unit.synthetic && !unit.body && (
           <button type="button" data-testid="details-block-scope" onClick={() => togglePattern(scopeId)}>
             {blocked ? 'Remove scope rule' : 'Keep scope in fp32'}
           </button>

@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import type { Objective, TargetEp } from '../../core/api';
+import { ruleProblem } from '../../core/name-rule';
 import { applyPreset, editRecipe, togglePattern, toggleNodeBlock } from '../actions';
 import { useApp } from '../store';
 
@@ -24,8 +25,14 @@ function Presets() {
 function PatternRules() {
   const patterns = useApp((state) => state.recipe.patterns);
   const [draft, setDraft] = useState('');
+  // A rule the engine refuses (backreferences, lookaround, bad syntax) is shown with the reason and not added.
+  const [refused, setRefused] = useState<string | undefined>();
   const add = () => {
-    if (draft.trim() && !patterns.includes(draft.trim())) togglePattern(draft);
+    const rule = draft.trim();
+    const problem = rule ? ruleProblem(rule) : undefined;
+    setRefused(problem);
+    if (problem) return;
+    if (rule && !patterns.includes(rule)) togglePattern(draft);
     setDraft('');
   };
   return (
@@ -48,6 +55,11 @@ function PatternRules() {
           Add
         </button>
       </form>
+      {refused && (
+        <p className="notice error" role="alert" data-testid="pattern-refused">
+          {refused}
+        </p>
+      )}
       <ul className="rule-list" data-testid="pattern-list">
         {patterns.map((pattern) => (
           <li key={pattern}>

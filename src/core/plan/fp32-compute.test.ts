@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { convertModel, openModel, planModel, PRESETS } from '../engine';
+import { DataType } from '../onnx/proto-types';
+import { encodeModel } from '../serde';
+import { attr, buildModel, floatTensor, node, valueInfo } from '../testing/build-model';
+import { computesInFp32 } from './fp32-compute';
+
+const normsFp32 = PRESETS.find((p) => p.id === 'norms-softmax-fp32')!.recipe;
+
+/** MatMul -> LayerNormalization -> MatMul -> Softmax -> MatMul, opset 17. */
+function model(stashType?: number) {
+  const H = 8;
+  const w = (name: string) => floatTensor(name, [H, H], Array.from({ length: H * H }, (_, i) => Math.sin(i)));
+  const lnAttrs = [attr.int('axis', -1), ...(stashType === undefined ? [] : [attr.int('stash_type', stashType)])];
+  return openModel(encodeModel(buildModel({
+    inputs: [valueInfo('x', DataType.FLOAT, ['batch', H])],
+    outputs: [valueInfo('y', DataType.FLOAT, ['batch', H])],
+    initializers: [w('w1'), w('w2'), w('w3'), floatTensor('g', [H], new Array(H).fill(1)), floatTensor('b', [H], new Array(H).fill(0))],
+    nodes: [
+      node('MatMul', ['x', 'w1'], ['h1'], { name: 'mm1' }),
+      node('LayerNormalization', ['h1', 'g', 'b'], ['ln'], { name: 'ln', attributes: lnAttrs }),
+      node('MatMul', ['ln', 'w2'], ['h2'], { name: 'mm2' }),
+      node('Softmax', ['h2'], ['p'], { name: 'softmax', attributes: [attr.int('axis', -1)] }),
+      node('MatMul', ['p', 'w3'], ['y'], { name: 'mm3' }),
+    ],
+  })));
+}
+
+describe('computesInFp32', () => {
+  it('lists the CUDA kernels that reduce in fp32, nothing for other or unknown EPs', () => {
+    expect(computesInFp32('cuda', '', node('LayerNormalization', ['x', 's'], ['y']))).toBe(true);
+    expect(computesInFp32('cuda', '', node('SimplifiedLayerNormalization', ['x', 's'], ['y']))).toBe(true);
+    expect(computesInFp32('cuda', '', node('Softmax', ['x'], ['y']))).toBe(true);
+    expect(computesInFp32('cuda', '', node('LayerNormalization', ['x', 's'], ['y'], { attributes: [attr.int('stash_type', 0)] }))).toBe(false);
+    expect(computesInFp32('cuda', 'com.microsoft', node('SkipLayerNormalization', ['x', 's', 'g'], ['y']))).toBe(false);
+    expect(computesInFp32('cuda', '', node('ReduceMean', ['x'], ['y']))).toBe(false);
+    expect(computesInFp32('any', '', node('Softmax', ['x'], ['y']))).toBe(false);
+    expect(computesInFp32('cpu', '', node('Softmax', ['x'], ['y']))).toBe(false);
+  });
+});
+
+describe('norms and Softmax blocked, target CUDA', () => {
+  it('keeps LayerNormalization and Softmax at fp16 I/O with no Cast, and says so', () => {
+    const m = model();
+    const report = planModel(m, { ...normsFp32, targetEp: 'cuda' });
+    expect(report.castCount).toBe(0);
+    expect(report.nodePrecision).toEqual(['fp16', 'fp16', 'fp16', 'fp16', 'fp16']);
+    expect(report.fp32ComputeNodes).toEqual([1, 3]);
+  });
+
+  it('without a known EP (target any) the block keeps them fp32, with Casts around', () => {
+    const report = planModel(model(), normsFp32);
+    expect(report.nodePrecision).toEqual(['fp16', 'fp32', 'fp16', 'fp32', 'fp16']);
+    expect(report.castCount).toBe(4);
+    expect(report.fp32ComputeNodes).toEqual([]);
+  });
+
+  it('a LayerNormalization with stash_type 0 stays fp32', () => {
+    const report = planModel(model(0), { ...normsFp32, targetEp: 'cuda' });
+    expect(report.nodePrecision[1]).toBe('fp32');
+    expect(report.fp32ComputeNodes).toEqual([3]);
+  });
+
+  it('converts to a graph with no Cast at all', () => {
+    const converted = convertModel(model(), { ...normsFp32, targetEp: 'cuda' });
+    expect(converted.report.castCount).toBe(0);
+  });
+});

@@ -1,0 +1,44 @@
+// Kernels that take float16 in and out but compute in float32 (issue 9, item 5). A user who blocks
+// "norms and Softmax in fp32" wants their reductions in fp32; where the target EP's float16 kernel already
+// reduces in fp32, running the op in fp16 keeps that accuracy with no Cast at all, so the planner treats
+// the block as satisfied at fp16 I/O and says so (PlanReport.fp32ComputeNodes).
+//
+// Why this is safe: the values into and out of such a node are fp16 either way whenever its neighbours are
+// fp16 (a blocked node between fp16 nodes gets Cast(fp16->fp32) before and Cast(fp32->fp16) after, which
+// round the same values); what the block protects, the mean/variance/exp-sum reductions, runs in fp32 in
+// these kernels. Where a neighbour is fp32, the boundary rounds to fp16 (relative 2^-11) once more than an
+// fp32 node would, and the reductions still run in fp32.
+//
+// Sources (microsoft/onnxruntime, CUDA EP), read with the search tool:
+// - LayerNormalization, opset 17+: core/providers/cuda/nn/layer_norm.cc registers
+//   REGISTER_KERNEL_TYPED(MLFloat16, float) = LayerNorm<MLFloat16, float, MLFloat16>: U = float is the type
+//   of the mean and inverse std-dev that HostApplyLayerNorm computes.
+// - LayerNormalization 1-16 and SimplifiedLayerNormalization (ai.onnx, onnxruntime's own): the same file
+//   instantiates LAYERNORM_IMPL(MLFloat16, float, MLFloat16, false/true) for the contrib registrations.
+// - Softmax: core/providers/cuda/math/softmax.cc, SoftMaxComputeHelper dispatches
+//   dispatch_warpwise_softmax_forward / dispatch_blockwise_softmax_forward<CudaT, CudaT,
+//   AccumulationType_t<CudaT>>, and AccumulationType_t<half> is float.
+// Not listed, on purpose: SkipLayerNormalization and SkipSimplifiedLayerNormalization (contrib_ops/cuda/bert/
+// skip_layer_norm_impl.cu accumulates in T, cub::KeyValuePair<T, T>, and even rounds epsilon to T with
+// maybe2half), every CPU kernel (the CPU EP has no fp16 Softmax; its fp16 norms are not what speed is
+// measured on), DirectML and WebGPU (sources not checked), and target 'any' (the EP is unknown).
+import type { TargetEp } from '../api';
+import { toNumber, type NodeProto } from '../onnx/proto-types';
+
+const FP32_COMPUTE: Partial<Record<TargetEp, ReadonlySet<string>>> = {
+  cuda: new Set(['LayerNormalization', 'SimplifiedLayerNormalization', 'Softmax']),
+};
+
+/** Ops with a stash_type attribute: only stash_type 1 (float, the default) promises fp32 statistics. */
+const STASHED = new Set(['LayerNormalization', 'SimplifiedLayerNormalization']);
+
+/** Whether the target EP's float16 kernel for this node computes in float32 (see the header). */
+export function computesInFp32(ep: TargetEp, domain: string, node: NodeProto): boolean {
+  const op = node.opType ?? '';
+  if (domain !== '' || !FP32_COMPUTE[ep]?.has(op)) return false;
+  if (STASHED.has(op)) {
+    const stash = (node.attribute ?? []).find((a) => a.name === 'stash_type');
+    if (stash && stash.i !== undefined && stash.i !== null && toNumber(stash.i) !== 1) return false;
+  }
+  return true;
+}
