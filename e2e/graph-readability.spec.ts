@@ -63,6 +63,17 @@ test('panel text is not clipped: long input names, the CLI command', async ({ pa
   );
   expect(clipped).toEqual([]);
   await expect(page.getByTestId('precision-input-shapes')).toContainText('encoder_hidden_states');
+  // The graph's input pills show their whole name on one line.
+  const pills = await page.locator('.io-node').evaluateAll((nodes) =>
+    nodes.map((node) => ({ text: node.textContent, clipped: node.scrollWidth > node.clientWidth + 1, lines: Math.round(node.getBoundingClientRect().height / 14) })),
+  );
+  expect(pills.map((pill) => pill.text)).toEqual(expect.arrayContaining([expect.stringContaining('encoder_hidden_states')]));
+  expect(pills.filter((pill) => pill.clipped)).toEqual([]);
+  // Details wrap at spaces and name separators, never by breaking every character (word-break: break-all).
+  const breakAll = await page.getByTestId('details').evaluate((panel) =>
+    [...panel.querySelectorAll<HTMLElement>('h2, dd, .value-name')].filter((el) => getComputedStyle(el).wordBreak === 'break-all').length,
+  );
+  expect(breakAll).toBe(0);
   // The CLI command wraps between arguments, never inside one.
   await page.getByTestId('tab-export').click();
   const command = page.getByTestId('cli-command');
@@ -70,6 +81,12 @@ test('panel text is not clipped: long input names, the CLI command', async ({ pa
   const wrap = await command.evaluate((el) => ({ wordBreak: getComputedStyle(el).wordBreak, overflowWrap: getComputedStyle(el).overflowWrap, overflow: el.scrollWidth - el.clientWidth }));
   expect(wrap.wordBreak).not.toBe('break-all');
   expect(wrap.overflow).toBeLessThanOrEqual(0);
+  // Each argument that fits on a line is on one line (no break at the hyphens of a file name).
+  const split = await command.evaluate((el) =>
+    [...el.querySelectorAll<HTMLElement>('.cli-token')].filter((token) => token.getClientRects().length > 1 || token.getBoundingClientRect().height > 20).map((token) => token.textContent),
+  );
+  expect(split).toEqual([]);
+  expect(await command.innerText()).toMatch(/^npx castaway convert pegasus-small-o14-decoder\.onnx -o pegasus-small-o14-decoder\.fp16\.onnx/);
   await screenshot(page, 'graph-panels-text');
 });
 
