@@ -32,6 +32,7 @@ function ValueRows({ names, values, casts }: { names: string[]; values: Map<stri
                 {formatShape(value?.shape)}
               </span>
               {value?.isInitializer && <span className="tag">initializer {formatBytes(value.initializerBytes)}</span>}
+              {value?.constantBytes !== undefined && <span className="tag">Constant {formatBytes(value.constantBytes)}</span>}
               {cast && <span className="tag cast">Cast → {cast.to}</span>}
             </div>
           </li>
