@@ -53,6 +53,27 @@ test('edges follow ELK routes around the boxes', async ({ page }) => {
   expect(await edgesThroughBoxes(page)).toBe(0);
 });
 
+/** The canvas zoom, from the viewport's transform. */
+async function zoom(page: Page): Promise<number> {
+  return page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).a);
+}
+
+test('F and the fit button keep the graph readable: a tall graph is framed at its top, not as a thin column', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [fixture(PEGASUS)]);
+  await waitForGraph(page, PEGASUS);
+  await page.getByTestId('graph').focus();
+  await page.keyboard.press('f');
+  await page.waitForTimeout(400);
+  expect(await zoom(page)).toBeGreaterThanOrEqual(0.45);
+  await expect(page.locator('.react-flow__node-op').first()).toBeVisible();
+  await page.mouse.wheel(0, 600);
+  await page.getByTestId('fit-graph').click();
+  await page.waitForTimeout(400);
+  expect(await zoom(page)).toBeGreaterThanOrEqual(0.45);
+  await screenshot(page, 'graph-fit');
+});
+
 test('panel text is not clipped: long input names, the CLI command', async ({ page }) => {
   await page.goto('/');
   await dropFiles(page, [fixture(DECODER)]);
