@@ -50,6 +50,11 @@ export class Planner {
     const status = new Uint8Array(groups.length) as unknown as GroupStatus[];
     const reason: (Fp32Reason | undefined)[] = new Array(groups.length);
     const fp32Compute = new Uint8Array(groups.length);
+    // A blocked group whose fp16 kernel computes in fp32 keeps fp32 accuracy in either precision, so the
+    // cut is free to place it: at fp16 I/O between fp16 neighbours, at fp32 between fp32 ones (issue
+    // #15490's block list on the optimizer's output, where a Softmax between blocked MatMuls would
+    // otherwise pay two Casts). Its block reason is kept here for when the cut leaves it fp32.
+    const blockReason: (Fp32Reason | undefined)[] = new Array(groups.length);
     groups.forEach((group, g) => {
       let s: GroupStatus;
       let r: Fp32Reason | undefined;
@@ -67,10 +72,11 @@ export class Planner {
           r = blocked(group.opType, group.nodeName);
           if (r && group.cls === 'compute' && group.node >= 0 && computesInFp32(recipe.targetEp, group.domain, group.graph.nodes[group.node])) {
             fp32Compute[g] = 1;
+            blockReason[g] = r;
             r = undefined;
           }
           if (!r && !kernels(recipe.targetEp, group.domain, group.opType, model.opsets.get(group.domain) ?? 1)) r = 'ep-kernel';
-          s = r ? FIXED_FP32 : group.cls === 'free' ? FREE : FIXED_FP16;
+          s = r ? FIXED_FP32 : group.cls === 'free' || fp32Compute[g] ? FREE : FIXED_FP16;
         }
       }
       status[g] = s;
@@ -83,13 +89,14 @@ export class Planner {
     const { fp16, cost } = this.cut.solve(status, weights);
     groups.forEach((_, g) => {
       if (fp16[g]) reason[g] = undefined;
-      else if (!reason[g]) reason[g] = 'cut';
+      else if (!reason[g]) reason[g] = blockReason[g] ?? 'cut';
     });
     const castValues: number[] = [];
     values.forEach((value, i) => {
       const side = fp16[value.producer];
       if (value.consumers.some((c) => fp16[c] !== side)) castValues.push(i);
     });
+    // Reported only where the cut chose fp16 I/O: at fp32 the node is simply what the user blocked.
     fp32Compute.forEach((f, g) => (fp32Compute[g] = f & fp16[g]));
     return { groupFp16: fp16, groupReason: reason, fp32Compute, castValues, cost };
   }
