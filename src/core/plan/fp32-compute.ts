@@ -20,9 +20,13 @@
 // - Softmax: core/providers/cuda/math/softmax.cc, SoftMaxComputeHelper dispatches
 //   dispatch_warpwise_softmax_forward / dispatch_blockwise_softmax_forward<CudaT, CudaT,
 //   AccumulationType_t<CudaT>>, and AccumulationType_t<half> is float.
-// Not listed, on purpose: SkipLayerNormalization and SkipSimplifiedLayerNormalization (contrib_ops/cuda/bert/
-// skip_layer_norm_impl.cu accumulates in T, cub::KeyValuePair<T, T>, and even rounds epsilon to T with
-// maybe2half), every CPU kernel (the CPU EP has no fp16 Softmax; its fp16 norms are not what speed is
+// Not listed, on purpose: SkipLayerNormalization and SkipSimplifiedLayerNormalization. Re-read for
+// onnxruntime 1.29/1.30: contrib_ops/cuda/bert/skip_layer_norm.cc calls LaunchSkipLayerNormKernel unless the
+// CUDA EP option enable_skip_layer_norm_strict_mode is set (default off); that kernel
+// (skip_layer_norm_impl.cu) sums in T, cub::KeyValuePair<T, T> reduced with half2 adds (KeyValuePairSum in
+// bert/layer_norm.cuh), keeps mu and rsigma in T and rounds epsilon to T with maybe2half. Only strict mode
+// runs HostApplyLayerNorm<CudaT, float, CudaT, Simplified> (float statistics), and a model cannot know the
+// session's provider options, every CPU kernel (the CPU EP has no fp16 Softmax; its fp16 norms are not what speed is
 // measured on), DirectML and WebGPU (sources not checked), and target 'any' (the EP is unknown).
 import type { TargetEp } from '../api';
 import { toNumber, type NodeProto } from '../onnx/proto-types';
