@@ -51,3 +51,47 @@ export function convEncoderModel(): ModelProto {
     ],
   });
 }
+
+/**
+ * Whisper encoder layers after the Conv front end (input_features [batch, 8, frames]): positional embedding sliced to the frame count
+ * (Shape -> Gather -> Unsqueeze -> Slice), then two pre-norm residual blocks and a final LayerNormalization,
+ * which onnxruntime fuses with the last residual Add into SkipLayerNormalization only when value_info shows
+ * both Add operands with the same symbolic dims (its SkipLayerNormFusion compares dim_param names).
+ */
+export function whisperLikeEncoderModel(): ModelProto {
+  const MEL = 8;
+  const D = 16;
+  const w = (name: string, dims: number[]) => floatTensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.61 + dims.length) * 0.2));
+  const ln = (x: string, p: string) => node('LayerNormalization', [x, `${p}_g`, `${p}_b`], [`${p}_out`], { name: p, attributes: [attr.int('axis', -1), attr.float('epsilon', 1e-5)] });
+  const lnW = (p: string) => [floatTensor(`${p}_g`, [D], new Array(D).fill(1)), floatTensor(`${p}_b`, [D], new Array(D).fill(0))];
+  const nodes = [
+    node('Conv', ['input_features', 'c1_w', 'c1_b'], ['c1'], { name: 'conv1', attributes: [attr.ints('pads', [1, 1])] }),
+    node('Relu', ['c1'], ['r1'], { name: 'act1' }),
+    node('Conv', ['r1', 'c2_w', 'c2_b'], ['c2'], { name: 'conv2', attributes: [attr.ints('pads', [1, 1]), attr.ints('strides', [2])] }),
+    node('Relu', ['c2'], ['r2'], { name: 'act2' }),
+    node('Transpose', ['r2'], ['t'], { name: 'transpose', attributes: [attr.ints('perm', [0, 2, 1])] }),
+    node('Shape', ['t'], ['t_shape'], { name: 'shape' }),
+    node('Gather', ['t_shape', 'one_i'], ['frames'], { name: 'gather', attributes: [attr.int('axis', 0)] }),
+    node('Unsqueeze', ['frames', 'zero_axes'], ['frames1'], { name: 'unsqueeze' }),
+    node('Slice', ['pos', 'zero_1', 'frames1', 'zero_1'], ['pos_s'], { name: 'slice_pos' }),
+    node('Add', ['t', 'pos_s'], ['h0'], { name: 'add_pos' }),
+  ];
+  const inits = [w('c1_w', [D, MEL, 3]), w('c1_b', [D]), w('c2_w', [D, D, 3]), w('c2_b', [D]), w('pos', [64, D]),
+    int64Tensor('one_i', [], [1]), int64Tensor('zero_axes', [1], [0]), int64Tensor('zero_1', [1], [0])];
+  let h = 'h0';
+  for (let l = 0; l < 2; l++) {
+    nodes.push(ln(h, `ln${l}`), node('MatMul', [`ln${l}_out`, `fc${l}_w`], [`fc${l}`], { name: `fc${l}` }), node('Add', [`fc${l}`, `fc${l}_b`], [`fcb${l}`], { name: `fc${l}_bias` }),
+      node('Add', [h, `fcb${l}`], [`h${l + 1}`], { name: `residual${l}` }));
+    inits.push(...lnW(`ln${l}`), w(`fc${l}_w`, [D, D]), w(`fc${l}_b`, [D]));
+    h = `h${l + 1}`;
+  }
+  nodes.push(ln(h, 'ln_post'));
+  inits.push(...lnW('ln_post'));
+  return buildModel({
+    opset: 17,
+    inputs: [valueInfo('input_features', DataType.FLOAT, ['batch', MEL, 'frames'])],
+    outputs: [valueInfo('ln_post_out', DataType.FLOAT, ['batch', 'enc_frames', D])],
+    initializers: inits,
+    nodes,
+  });
+}
