@@ -108,6 +108,7 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
   const precision = plan?.nodePrecision[nodeIndex] ?? node.precision;
   const blockedByName = recipe.nodeBlockList.includes(node.name);
   const blockedByOp = recipe.opBlockList.includes(node.opType);
+  const fp32Compute = plan?.fp32ComputeNodes.includes(nodeIndex) ?? false;
   return (
     <div className="details" data-testid="details">
       <div className="muted">node #{nodeIndex}</div>
@@ -122,6 +123,12 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
         <dd>
           <PrecisionTag precision={precision} />
           {blockedByOp && <span className="muted"> · op type in the block list</span>}
+          {fp32Compute && (
+            <span className="muted" data-testid="details-fp32-compute">
+              {' '}
+              · blocked, but runs at fp16 I/O: its {recipe.targetEp} fp16 kernel computes in fp32, so no Cast is needed
+            </span>
+          )}
         </dd>
         {node.foldable && (
           <>
