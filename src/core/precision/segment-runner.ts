@@ -1,0 +1,152 @@
+// The preview's RunModel in layer-sized pieces (segments.ts): one onnxruntime session per distinct piece,
+// kept across runs, so the fp32 reference, the simulated model and every later recipe re-use the
+// sessions of the pieces they share. Falls back to one session for the whole model where the model does
+// not split.
+import type { TensorProto } from '../onnx/proto-types';
+import { DataType } from '../onnx/proto-types';
+import { tensorBytes } from '../external-data';
+import { float32ArrayToFloat16 } from '../rewrite/fp16';
+import { decodeModel, encodeModel } from '../serde';
+import { floatOutputs, PREVIEW_SESSION_OPTIONS, type OrtBinding, type OrtSession } from './ort-runner';
+import type { RunModel } from './preview';
+import { segmentModel, segmentProto, type SegmentedModel } from './segments';
+
+/** A tensor as onnxruntime's JavaScript APIs return and take it. */
+interface OrtTensor {
+  type: string;
+  data: unknown;
+  dims: readonly number[];
+}
+
+const ELEM_OF: Record<string, number> = {
+  float32: DataType.FLOAT, float16: DataType.FLOAT16, float64: DataType.DOUBLE, int64: DataType.INT64,
+  int32: DataType.INT32, int16: DataType.INT16, int8: DataType.INT8, uint8: DataType.UINT8, uint16: DataType.UINT16,
+  uint32: DataType.UINT32, uint64: DataType.UINT64, bool: DataType.BOOL, string: DataType.STRING,
+};
+
+export interface SegmentedRunner extends RunModel {
+  /** Releases the cached sessions (a new model makes them useless). */
+  clear(): Promise<void>;
+  /** Sessions created and re-used since the last clear, for the benchmark's notes. */
+  readonly stats: { created: number; reused: number; segments: number };
+}
+
+/** FNV-1a over the bytes: a cache key, confirmed by comparing the bytes themselves. */
+function hashBytes(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return `${bytes.length}:${(h >>> 0).toString(16)}`;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** A fed weight (float, float16 or double initializer) as a tensor. */
+function weightTensor(ort: OrtBinding, tensor: TensorProto): OrtTensor {
+  const bytes = tensorBytes(tensor) ?? new Uint8Array(0);
+  const copy = bytes.slice(); // aligned, and independent of the model's buffer
+  const dims = (tensor.dims ?? []).map(Number);
+  const data =
+    tensor.dataType === DataType.FLOAT16
+      ? new Uint16Array(copy.buffer)
+      : tensor.dataType === DataType.DOUBLE
+        ? new Float64Array(copy.buffer)
+        : new Float32Array(copy.buffer);
+  const type = tensor.dataType === DataType.FLOAT16 ? 'float16' : tensor.dataType === DataType.DOUBLE ? 'float64' : 'float32';
+  return new ort.Tensor(type, data, dims) as OrtTensor;
+}
+
+/**
+ * A RunModel that splits the model into pieces and keeps up to `maxSessions` sessions (least recently used
+ * released first). Runs are serialized: a cached session is never run twice at once or released while in use.
+ */
+export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, unknown>, maxSessions = 48): SegmentedRunner {
+  const options = { ...PREVIEW_SESSION_OPTIONS, ...sessionOptions };
+  const cache = new Map<string, { bytes: Uint8Array; session: OrtSession }>();
+  const stats = { created: 0, reused: 0, segments: 0 };
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function sessionFor(bytes: Uint8Array): Promise<OrtSession> {
+    const key = hashBytes(bytes);
+    const hit = cache.get(key);
+    if (hit && sameBytes(hit.bytes, bytes)) {
+      cache.delete(key);
+      cache.set(key, hit); // most recently used last
+      stats.reused++;
+      return hit.session;
+    }
+    const session = await ort.InferenceSession.create(bytes, options);
+    stats.created++;
+    if (hit) await hit.session.release();
+    cache.set(key, { bytes, session });
+    while (cache.size > maxSessions) {
+      const [oldest, entry] = cache.entries().next().value!;
+      cache.delete(oldest);
+      await entry.session.release();
+    }
+    return session;
+  }
+
+  async function runWhole(bytes: Uint8Array, feeds: Map<string, OrtTensor>): Promise<Record<string, Float32Array>> {
+    const session = await ort.InferenceSession.create(bytes, options);
+    try {
+      const given = Object.fromEntries(session.inputNames.filter((n) => feeds.has(n)).map((n) => [n, feeds.get(n)!]));
+      return floatOutputs(await session.run(given));
+    } finally {
+      await session.release();
+    }
+  }
+
+  async function runSegmented(segmented: SegmentedModel, values: Map<string, OrtTensor>): Promise<Record<string, Float32Array>> {
+    const weights = new Map<string, OrtTensor>();
+    for (const segment of segmented.segments) {
+      const inputs = segment.inputs.map((name) => {
+        const value = values.get(name);
+        if (value) return value;
+        const fed = segmented.fed.get(name);
+        if (!fed) throw new Error(`Preview: no value for ${name}`);
+        let tensor = weights.get(name);
+        if (!tensor) weights.set(name, (tensor = weightTensor(ort, fed)));
+        return tensor;
+      });
+      const types = inputs.map((t) => ELEM_OF[t.type] ?? DataType.UNDEFINED);
+      const piece = segmentProto(segmented, segment, types);
+      const session = await sessionFor(encodeModel(piece.model));
+      const results = await session.run(Object.fromEntries(inputs.map((t, k) => [`i${k}`, t])));
+      segment.outputs.forEach((name, k) => values.set(name, results[piece.outputs[k]] as OrtTensor));
+      stats.segments++;
+    }
+    const outputs: Record<string, { type: string; data: unknown }> = {};
+    for (const out of segmented.model.graph?.output ?? []) {
+      const value = values.get(out.name ?? '');
+      if (value) outputs[out.name ?? ''] = value;
+    }
+    return floatOutputs(outputs);
+  }
+
+  const run = (async (bytes: Uint8Array, feeds) => {
+    const model = decodeModel(bytes);
+    const inputTypes = new Map((model.graph?.input ?? []).map((v) => [v.name ?? '', v.type?.tensorType?.elemType ?? 0] as const));
+    const values = new Map<string, OrtTensor>();
+    for (const feed of feeds) {
+      // A float16 model input given float32 data (a converted model without keepIoTypes): as ortFeeds does.
+      const half = inputTypes.get(feed.name) === DataType.FLOAT16 && feed.type === 'float32';
+      values.set(feed.name, new ort.Tensor(half ? 'float16' : feed.type, half ? float32ArrayToFloat16(feed.data as Float32Array) : feed.data, feed.dims) as OrtTensor);
+    }
+    const segmented = segmentModel(model);
+    const work = queue.then(() => (segmented ? runSegmented(segmented, values) : runWhole(bytes, values)));
+    queue = work.catch(() => undefined);
+    return work;
+  }) as SegmentedRunner;
+  Object.defineProperty(run, 'stats', { value: stats });
+  run.clear = async () => {
+    const entries = [...cache.values()];
+    cache.clear();
+    stats.created = stats.reused = stats.segments = 0;
+    for (const entry of entries) await entry.session.release();
+  };
+  return run;
+}
