@@ -10,7 +10,8 @@ import type { Recipe } from '../src/core/api';
 import { convertModel, openModel, planModel, type EngineModel } from '../src/core/engine';
 import { isCastawayError } from '../src/core/errors';
 import { compareArrays, timingStats } from '../src/core/precision/metrics';
-import { floatOutputs, ortFeeds, ortRunner, PREVIEW_SESSION_OPTIONS, type OrtBinding, type OrtSession } from '../src/core/precision/ort-runner';
+import { floatOutputs, ortFeeds, PREVIEW_SESSION_OPTIONS, type OrtBinding, type OrtSession } from '../src/core/precision/ort-runner';
+import { segmentedRunner } from '../src/core/precision/segment-runner';
 import { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type ReferenceRun } from '../src/core/precision/preview';
 import { nodeNeighbours, suggestBlockList } from '../src/core/precision/suggest';
 import { rankNodes } from '../src/core/precision/attribution';
@@ -25,7 +26,9 @@ ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator
 ort.env.logLevel = 'error';
 
 const binding = ort as unknown as OrtBinding;
-const wasmRun = ortRunner(binding, { executionProviders: ['wasm'] });
+// In layer-sized pieces with their sessions kept: one session over a whole 10k-node model takes minutes
+// to create (docs/precision.md, "Speed").
+const wasmRun = segmentedRunner(binding, { executionProviders: ['wasm'] });
 
 let model: EngineModel | null = null;
 /** The fp32 model as opened (bytes and external-data files), for the real runs. */
@@ -119,9 +122,10 @@ async function timeModel(
 
 const api: PrecisionWorkerApi = {
   async open(bytes, externalFiles) {
-    return attempt(() => {
+    return attempt(async () => {
       const externals = new Map(externalFiles.map((file) => [file.name, file.bytes] as const));
       const opened = openModel(bytes, externals.size ? externals : undefined);
+      await wasmRun.clear(); // the last model's pieces
       model = opened;
       source = { bytes, externalFiles };
       reference = null;

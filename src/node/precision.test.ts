@@ -10,7 +10,8 @@ import { openModel, planModel, simulateModel } from '../core/engine';
 import { encodeModel } from '../core/serde';
 import { rankNodes } from '../core/precision/attribution';
 import { worstError } from '../core/precision/metrics';
-import { ortRunner, type OrtBinding } from '../core/precision/ort-runner';
+import type { OrtBinding } from '../core/precision/ort-runner';
+import { segmentedRunner } from '../core/precision/segment-runner';
 import { evaluateRecipe, previewRecipe, runReference, seededInputs, type RunModel } from '../core/precision/preview';
 import { nodeNeighbours, suggestBlockList } from '../core/precision/suggest';
 import { DataType } from '../core/onnx/proto-types';
@@ -20,7 +21,8 @@ import { nodeRunner } from './precision-run';
 import * as ort from 'onnxruntime-node';
 
 ortWeb.env.wasm.numThreads = 1;
-const webRunner: RunModel = ortRunner(ortWeb as unknown as OrtBinding, { executionProviders: ['wasm'] });
+// The worker's runner: the model in layer-sized pieces with shared sessions (segment-runner.ts).
+const webRunner: RunModel = segmentedRunner(ortWeb as unknown as OrtBinding, { executionProviders: ['wasm'] });
 const DIMS = { batch: 1, seq: 16 };
 
 function load(name: string) {
