@@ -82,8 +82,12 @@ async function timePreview(page: Page, label: string): Promise<PreviewRun> {
   };
 }
 
-export async function previewBenchmark(page: Page, helpers: Helpers): Promise<string> {
+export async function previewBenchmark(page: Page, helpers: Helpers): Promise<{ text: string; firstWorkerMs: number }> {
   const whole = await wholeSessionMillis();
+  const runner: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().startsWith('castaway:preview-runner ')) runner.push(message.text().slice('castaway:preview-runner '.length));
+  });
   await page.goto('/');
   await helpers.dropFiles(page, [DECODER_PATH]);
   await helpers.waitForGraph(page, DECODER);
@@ -94,9 +98,8 @@ export async function previewBenchmark(page: Page, helpers: Helpers): Promise<st
   await page.getByTestId('preview-per-node').uncheck();
   await page.locator('input[aria-label="Keep Softmax in fp32"]').click();
   runs.push(await timePreview(page, 'back to the default recipe, outputs only'));
-  // The goal of issue 12 #6: under 5 s for the first preview; checked loosely here, the machine is shared.
-  expect(runs[0].workerMs).toBeLessThan(30_000);
-  return section(whole, runs);
+  console.log(JSON.stringify({ whole, runs, runner }, null, 2));
+  return { text: section(whole, runs), firstWorkerMs: runs[0].workerMs };
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value).toLocaleString('en-US')} ms` : '—');

@@ -246,11 +246,13 @@ test('browser benchmark', async ({ page, browserName, browser }) => {
 
 test('preview benchmark', async ({ page }) => {
   test.setTimeout(900_000);
-  const section = await previewBenchmark(page, { dropFiles, waitForGraph });
+  const { text, firstWorkerMs } = await previewBenchmark(page, { dropFiles, waitForGraph });
   const path = join(ROOT, 'docs', 'app-bench.md');
   const doc = readFileSync(path, 'utf8');
   const old = previewSectionOf(doc);
-  writeFileSync(path, old ? doc.replace(old, section) : `${doc.trimEnd()}\n\n${section}\n`);
+  writeFileSync(path, old ? doc.replace(old, text) : `${doc.trimEnd()}\n\n${text}\n`);
+  // Issue 12 #6 asks for under 5 s; checked loosely here, as the machine is shared.
+  expect(firstWorkerMs).toBeLessThan(30_000);
 });
 
 function toggleStats(timings: ToggleTiming[]): { counts: Stats; graph: Stats } {

@@ -161,6 +161,8 @@ const api: PrecisionWorkerApi = {
       const ref = await referenceFor(intermediates);
       const run = intermediates === (ref.run.exposed.length > 0) ? ref.run : { ...ref.run, exposed: [] };
       const result = await previewRecipe(m, recipe, inputs, run, wasmRun);
+      // Where the runner's time went (sessions created / re-used, ms per phase): read by the benchmark.
+      console.debug(`castaway:preview-runner ${JSON.stringify(wasmRun.stats)}`);
       return { ...result, referenceMillis: ref.millis, totalMillis: performance.now() - t0, exposedValues: run.exposed.length, ep: 'wasm' as const };
     });
   },

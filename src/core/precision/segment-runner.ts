@@ -27,9 +27,23 @@ const ELEM_OF: Record<string, number> = {
 export interface SegmentedRunner extends RunModel {
   /** Releases the cached sessions (a new model makes them useless). */
   clear(): Promise<void>;
-  /** Sessions created and re-used since the last clear, for the benchmark's notes. */
-  readonly stats: { created: number; reused: number; segments: number };
+  /** Sessions created and re-used, pieces run, and where the milliseconds went, since the last clear. */
+  readonly stats: RunnerStats;
 }
+
+export interface RunnerStats {
+  created: number;
+  reused: number;
+  segments: number;
+  /** Decoding the model and splitting it. */
+  splitMillis: number;
+  /** Building, encoding and looking up the pieces' models. */
+  pieceMillis: number;
+  createMillis: number;
+  runMillis: number;
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /** FNV-1a over the bytes: a cache key, confirmed by comparing the bytes themselves. */
 function hashBytes(bytes: Uint8Array): string {
@@ -66,7 +80,7 @@ function weightTensor(ort: OrtBinding, tensor: TensorProto): OrtTensor {
 export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, unknown>, maxSessions = 48): SegmentedRunner {
   const options = { ...PREVIEW_SESSION_OPTIONS, ...sessionOptions };
   const cache = new Map<string, { bytes: Uint8Array; session: OrtSession }>();
-  const stats = { created: 0, reused: 0, segments: 0 };
+  const stats: RunnerStats = { created: 0, reused: 0, segments: 0, splitMillis: 0, pieceMillis: 0, createMillis: 0, runMillis: 0 };
   let queue: Promise<unknown> = Promise.resolve();
 
   async function sessionFor(bytes: Uint8Array): Promise<OrtSession> {
@@ -78,7 +92,9 @@ export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, 
       stats.reused++;
       return hit.session;
     }
+    const t0 = now();
     const session = await ort.InferenceSession.create(bytes, options);
+    stats.createMillis += now() - t0;
     stats.created++;
     if (hit) await hit.session.release();
     cache.set(key, { bytes, session });
@@ -112,10 +128,15 @@ export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, 
         if (!tensor) weights.set(name, (tensor = weightTensor(ort, fed)));
         return tensor;
       });
+      const t0 = now();
       const types = inputs.map((t) => ELEM_OF[t.type] ?? DataType.UNDEFINED);
       const piece = segmentProto(segmented, segment, types);
-      const session = await sessionFor(encodeModel(piece.model));
+      const pieceBytes = encodeModel(piece.model);
+      stats.pieceMillis += now() - t0;
+      const session = await sessionFor(pieceBytes);
+      const t1 = now();
       const results = await session.run(Object.fromEntries(inputs.map((t, k) => [`i${k}`, t])));
+      stats.runMillis += now() - t1;
       segment.outputs.forEach((name, k) => values.set(name, results[piece.outputs[k]] as OrtTensor));
       stats.segments++;
     }
@@ -128,6 +149,7 @@ export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, 
   }
 
   const run = (async (bytes: Uint8Array, feeds) => {
+    const t0 = now();
     const model = decodeModel(bytes);
     const inputTypes = new Map((model.graph?.input ?? []).map((v) => [v.name ?? '', v.type?.tensorType?.elemType ?? 0] as const));
     const values = new Map<string, OrtTensor>();
@@ -137,6 +159,7 @@ export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, 
       values.set(feed.name, new ort.Tensor(half ? 'float16' : feed.type, half ? float32ArrayToFloat16(feed.data as Float32Array) : feed.data, feed.dims) as OrtTensor);
     }
     const segmented = segmentModel(model);
+    stats.splitMillis += now() - t0;
     const work = queue.then(() => (segmented ? runSegmented(segmented, values) : runWhole(bytes, values)));
     queue = work.catch(() => undefined);
     return work;
@@ -145,7 +168,7 @@ export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, 
   run.clear = async () => {
     const entries = [...cache.values()];
     cache.clear();
-    stats.created = stats.reused = stats.segments = 0;
+    Object.assign(stats, { created: 0, reused: 0, segments: 0, splitMillis: 0, pieceMillis: 0, createMillis: 0, runMillis: 0 });
     for (const entry of entries) await entry.session.release();
   };
   return run;
