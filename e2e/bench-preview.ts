@@ -76,8 +76,8 @@ async function timePreview(page: Page, label: string): Promise<PreviewRun> {
     label,
     wallMs,
     workerMs: Number(await result.getAttribute('data-total-ms')),
-    referenceMs: figure(/fp32 ([\d,.]+) ms/),
-    simulatedMs: figure(/simulated ([\d,.]+) ms/),
+    referenceMs: figure(/fp32 ([\d,.e+-]+) ms/),
+    simulatedMs: figure(/simulated ([\d,.e+-]+) ms/),
     values: figure(/([\d,]+) values compared/) || 0,
   };
 }

@@ -289,12 +289,25 @@ export function simulateModel(
   recipeInput: Partial<Recipe> = {},
   options: { exposeIntermediates?: boolean; reference?: boolean } = {},
 ): { bytes: Uint8Array; exposed: string[]; clampedValues: number; raisedValues: number } {
+  const { proto, ...rest } = simulateModelProto(model, recipeInput, options);
+  return { bytes: encodeModel(proto), ...rest };
+}
+
+/**
+ * simulateModel without the encoding: the preview's runner splits the model into pieces and encodes
+ * those, so encoding the whole (megabytes for 10k nodes) and decoding it again would be wasted.
+ */
+export function simulateModelProto(
+  model: EngineModel,
+  recipeInput: Partial<Recipe> = {},
+  options: { exposeIntermediates?: boolean; reference?: boolean } = {},
+): { proto: ModelProto; exposed: string[]; clampedValues: number; raisedValues: number } {
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const outcome = options.reference
     ? { groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0 }
     : runPlan(model, recipe).outcome;
   const result = simulatePlan(model.problem, outcome, { exposeIntermediates: options.exposeIntermediates });
-  return { bytes: encodeModel(result.model), exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };
+  return { proto: result.model, exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };
 }
 
 /** Bytes held by all tensors of a model (initializers and attribute tensors). */

@@ -2,6 +2,7 @@
 // onnxruntime-common's API). The binding is passed in, so the engine imports no runtime and the worker,
 // the Node tests and the companion run models the same way.
 import { float32ArrayToFloat16 } from '../rewrite/fp16';
+import { encodeModel } from '../serde';
 import type { RunModel } from './preview';
 import { asFloat32, type HostTensor } from './tensors';
 
@@ -58,7 +59,8 @@ export function floatOutputs(results: Record<string, { type: string; data: unkno
 
 /** Opens a session per run (the preview runs each model once) and releases it. */
 export function ortRunner(ort: OrtBinding, sessionOptions: Record<string, unknown>): RunModel {
-  return async (bytes, feeds) => {
+  return async (model, feeds) => {
+    const bytes = model instanceof Uint8Array ? model : encodeModel(model);
     const session = await ort.InferenceSession.create(bytes, { ...PREVIEW_SESSION_OPTIONS, ...sessionOptions });
     try {
       return floatOutputs(await session.run(ortFeeds(ort, session, feeds)));

@@ -3,10 +3,10 @@
 // callback, so the browser worker (onnxruntime-web, wasm) and the Node tests (onnxruntime-node) share
 // every line of this.
 import type { PlanReport, Precision, Recipe } from '../api';
-import { planModel, simulateModel, type EngineModel } from '../engine';
+import { planModel, simulateModelProto, type EngineModel } from '../engine';
 import { tensorBytes } from '../external-data';
 import { generateInputs } from '../inputs';
-import { DataType, toNumber } from '../onnx/proto-types';
+import { DataType, toNumber, type ModelProto } from '../onnx/proto-types';
 import { FP16_MAX } from '../rewrite/fp16';
 import { allStoredTensors } from '../plan/stored-tensors';
 import { attributeErrors, attributionNodes, rankNodes, type NodeError } from './attribution';
@@ -14,8 +14,11 @@ import { compareArrays, valueError, type OutputComparison, type ValueError } fro
 import { fromGenerated, type HostTensor } from './tensors';
 import type { InputSpec } from './user-inputs';
 
-/** Runs a model on a runtime and returns its float outputs as float32 (fp16 decoded), by name. */
-export type RunModel = (bytes: Uint8Array, feeds: readonly HostTensor[]) => Promise<Record<string, Float32Array>>;
+/**
+ * Runs a model on a runtime and returns its float outputs as float32 (fp16 decoded), by name. The model
+ * comes encoded or as a ModelProto (the preview's own models: a runner that splits them needs no decode).
+ */
+export type RunModel = (model: Uint8Array | ModelProto, feeds: readonly HostTensor[]) => Promise<Record<string, Float32Array>>;
 
 export interface ReferenceRun {
   /** Float outputs of the fp32 model, the exposed intermediates included when asked for. */
@@ -106,9 +109,9 @@ export async function runReference(
   run: RunModel,
   options: { intermediates: boolean },
 ): Promise<ReferenceRun> {
-  const reference = simulateModel(model, {}, { reference: true, exposeIntermediates: options.intermediates });
+  const reference = simulateModelProto(model, {}, { reference: true, exposeIntermediates: options.intermediates });
   const t0 = now();
-  const values = await run(reference.bytes, inputs);
+  const values = await run(reference.proto, inputs);
   return { values, outputs: mainFloatOutputs(model), exposed: reference.exposed, runMillis: now() - t0 };
 }
 
@@ -128,8 +131,8 @@ export async function evaluateRecipe(
   reference: ReferenceRun,
   run: RunModel,
 ): Promise<OutputComparison[]> {
-  const simulated = simulateModel(model, recipe, {});
-  return compareOutputs(reference, await run(simulated.bytes, inputs));
+  const simulated = simulateModelProto(model, recipe, {});
+  return compareOutputs(reference, await run(simulated.proto, inputs));
 }
 
 export async function previewRecipe(
@@ -142,9 +145,9 @@ export async function previewRecipe(
 ): Promise<PreviewResult> {
   const intermediates = reference.exposed.length > 0;
   const t0 = now();
-  const simulated = simulateModel(model, recipe, { exposeIntermediates: intermediates });
+  const simulated = simulateModelProto(model, recipe, { exposeIntermediates: intermediates });
   const t1 = now();
-  const values = await run(simulated.bytes, inputs);
+  const values = await run(simulated.proto, inputs);
   const t2 = now();
   const outputs = compareOutputs(reference, values);
   const errors = new Map<string, ValueError>();

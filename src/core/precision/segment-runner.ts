@@ -2,8 +2,8 @@
 // kept across runs, so the fp32 reference, the simulated model and every later recipe re-use the
 // sessions of the pieces they share. Falls back to one session for the whole model where the model does
 // not split.
-import type { TensorProto } from '../onnx/proto-types';
-import { DataType } from '../onnx/proto-types';
+import type { ModelProto, TensorProto } from '../onnx/proto-types';
+import { DataType, toNumber } from '../onnx/proto-types';
 import { tensorBytes } from '../external-data';
 import { float32ArrayToFloat16 } from '../rewrite/fp16';
 import { decodeModel, encodeModel } from '../serde';
@@ -62,7 +62,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 function weightTensor(ort: OrtBinding, tensor: TensorProto): OrtTensor {
   const bytes = tensorBytes(tensor) ?? new Uint8Array(0);
   const copy = bytes.slice(); // aligned, and independent of the model's buffer
-  const dims = (tensor.dims ?? []).map(Number);
+  const dims = (tensor.dims ?? []).map((d) => toNumber(d));
   const data =
     tensor.dataType === DataType.FLOAT16
       ? new Uint16Array(copy.buffer)
@@ -148,9 +148,9 @@ export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, 
     return floatOutputs(outputs);
   }
 
-  const run = (async (bytes: Uint8Array, feeds) => {
+  const run = (async (given: Uint8Array | ModelProto, feeds) => {
     const t0 = now();
-    const model = decodeModel(bytes);
+    const model = given instanceof Uint8Array ? decodeModel(given) : given;
     const inputTypes = new Map((model.graph?.input ?? []).map((v) => [v.name ?? '', v.type?.tensorType?.elemType ?? 0] as const));
     const values = new Map<string, OrtTensor>();
     for (const feed of feeds) {
@@ -160,7 +160,7 @@ export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, 
     }
     const segmented = segmentModel(model);
     stats.splitMillis += now() - t0;
-    const work = queue.then(() => (segmented ? runSegmented(segmented, values) : runWhole(bytes, values)));
+    const work = queue.then(() => (segmented ? runSegmented(segmented, values) : runWhole(given instanceof Uint8Array ? given : encodeModel(model), values)));
     queue = work.catch(() => undefined);
     return work;
   }) as SegmentedRunner;

@@ -72,9 +72,22 @@ export function segmentModel(model: ModelProto): SegmentedModel | null {
     else runs.push({ scope, nodes: [node] });
   }
   const merged: NodeProto[][] = [];
+  let pending: NodeProto[] = [];
   for (const run of runs) {
-    if (merged.length && run.nodes.length < MIN_NODES) merged[merged.length - 1].push(...run.nodes);
-    else merged.push([...run.nodes]);
+    // Scope-less nodes that read no scoped value (weight aliases, as torch writes them before a layer)
+    // go with the next piece: one run fewer per layer.
+    if (run.scope === '') {
+      pending.push(...run.nodes);
+      continue;
+    }
+    const nodes = [...pending, ...run.nodes];
+    pending = [];
+    if (merged.length && nodes.length < MIN_NODES) merged[merged.length - 1].push(...nodes);
+    else merged.push(nodes);
+  }
+  if (pending.length) {
+    if (merged.length) merged[merged.length - 1].push(...pending);
+    else merged.push(pending);
   }
   if (merged.length < 2) return null;
 
