@@ -9,7 +9,7 @@ import { float32ArrayToFloat16 } from '../rewrite/fp16';
 import { decodeModel, encodeModel } from '../serde';
 import { floatOutputs, PREVIEW_SESSION_OPTIONS, type OrtBinding, type OrtSession } from './ort-runner';
 import type { RunModel } from './preview';
-import { segmentModel, segmentProto, type SegmentedModel } from './segments';
+import { pieceKey, segmentModel, segmentProto, type SegmentedModel } from './segments';
 
 /** A tensor as onnxruntime's JavaScript APIs return and take it. */
 interface OrtTensor {
@@ -37,26 +37,13 @@ export interface RunnerStats {
   segments: number;
   /** Decoding the model and splitting it. */
   splitMillis: number;
-  /** Building, encoding and looking up the pieces' models. */
+  /** Building the pieces' models and their keys (encoding for a new session counts as createMillis). */
   pieceMillis: number;
   createMillis: number;
   runMillis: number;
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-
-/** FNV-1a over the bytes: a cache key, confirmed by comparing the bytes themselves. */
-function hashBytes(bytes: Uint8Array): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return `${bytes.length}:${(h >>> 0).toString(16)}`;
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** A fed weight (float, float16 or double initializer) as a tensor. */
 function weightTensor(ort: OrtBinding, tensor: TensorProto): OrtTensor {
@@ -79,29 +66,27 @@ function weightTensor(ort: OrtBinding, tensor: TensorProto): OrtTensor {
  */
 export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, unknown>, maxSessions = 48): SegmentedRunner {
   const options = { ...PREVIEW_SESSION_OPTIONS, ...sessionOptions };
-  const cache = new Map<string, { bytes: Uint8Array; session: OrtSession }>();
+  const cache = new Map<string, OrtSession>();
   const stats: RunnerStats = { created: 0, reused: 0, segments: 0, splitMillis: 0, pieceMillis: 0, createMillis: 0, runMillis: 0 };
   let queue: Promise<unknown> = Promise.resolve();
 
-  async function sessionFor(bytes: Uint8Array): Promise<OrtSession> {
-    const key = hashBytes(bytes);
+  async function sessionFor(key: string, model: ModelProto): Promise<OrtSession> {
     const hit = cache.get(key);
-    if (hit && sameBytes(hit.bytes, bytes)) {
+    if (hit) {
       cache.delete(key);
       cache.set(key, hit); // most recently used last
       stats.reused++;
-      return hit.session;
+      return hit;
     }
     const t0 = now();
-    const session = await ort.InferenceSession.create(bytes, options);
+    const session = await ort.InferenceSession.create(encodeModel(model), options);
     stats.createMillis += now() - t0;
     stats.created++;
-    if (hit) await hit.session.release();
-    cache.set(key, { bytes, session });
+    cache.set(key, session);
     while (cache.size > maxSessions) {
       const [oldest, entry] = cache.entries().next().value!;
       cache.delete(oldest);
-      await entry.session.release();
+      await entry.release();
     }
     return session;
   }
@@ -131,9 +116,9 @@ export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, 
       const t0 = now();
       const types = inputs.map((t) => ELEM_OF[t.type] ?? DataType.UNDEFINED);
       const piece = segmentProto(segmented, segment, types);
-      const pieceBytes = encodeModel(piece.model);
+      const key = pieceKey(piece.model);
       stats.pieceMillis += now() - t0;
-      const session = await sessionFor(pieceBytes);
+      const session = await sessionFor(key, piece.model);
       const t1 = now();
       const results = await session.run(Object.fromEntries(inputs.map((t, k) => [`i${k}`, t])));
       stats.runMillis += now() - t1;
@@ -169,7 +154,7 @@ export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, 
     const entries = [...cache.values()];
     cache.clear();
     Object.assign(stats, { created: 0, reused: 0, segments: 0, splitMillis: 0, pieceMillis: 0, createMillis: 0, runMillis: 0 });
-    for (const entry of entries) await entry.session.release();
+    for (const session of entries) await session.release();
   };
   return run;
 }

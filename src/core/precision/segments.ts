@@ -159,3 +159,20 @@ export function segmentProto(segmented: SegmentedModel, segment: Segment, inputT
   if (source.functions?.length) model.functions = source.functions;
   return { model, outputs };
 }
+
+/**
+ * The piece's model as an exact text key: everything the encoded model holds (bytes as latin-1 text,
+ * 64-bit integers as decimal), so equal keys mean equal models, at a fraction of encoding's cost.
+ */
+export function pieceKey(model: ModelProto): string {
+  return JSON.stringify(model, (_key, value: unknown) => {
+    if (value instanceof Uint8Array) {
+      let text = 'b:';
+      for (let i = 0; i < value.length; i += 8192) text += String.fromCharCode(...value.subarray(i, i + 8192));
+      return text;
+    }
+    if (typeof value === 'bigint') return `n:${value}`;
+    if (value && typeof value === 'object' && 'low' in value && 'high' in value && 'unsigned' in value) return `n:${String(value)}`;
+    return value;
+  });
+}
