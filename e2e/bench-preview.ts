@@ -4,6 +4,7 @@
 // section of docs/app-bench.md, so it can be run alone (`-g "preview benchmark"`).
 
 import { expect, type Page } from '@playwright/test';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ortWeb from 'onnxruntime-web';
@@ -57,6 +58,27 @@ async function wholeSessionMillis(): Promise<{ createMs: number; runMs: number }
   return { createMs, runMs };
 }
 
+/** The previous preview path, same run: one session per model (scripts/profile-preview.ts), stopped at a cap. */
+interface Before {
+  capSeconds: number;
+  reference?: { createMs: number; runMs: number };
+  simulated?: { createMs: number; runMs: number };
+}
+
+const BEFORE_CAP_S = Number(process.env.CASTAWAY_BENCH_BEFORE_CAP ?? 300);
+
+function beforeFigures(): Before {
+  const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
+  const script = join(ROOT, 'scripts', 'profile-preview.ts');
+  // Killed at the cap: creating the simulated model's session alone has taken 7 minutes here.
+  const out = spawnSync(tsx, [script, DECODER_PATH, 'web', 'basic', 'intermediates'], { cwd: ROOT, timeout: BEFORE_CAP_S * 1000, encoding: 'utf8' });
+  const figures = (label: string) => {
+    const line = new RegExp(`^${label} \\[basic\\]: .*create (\\d+) ms, run (\\d+) ms`, 'm').exec(out.stdout ?? '');
+    return line ? { createMs: Number(line[1]), runMs: Number(line[2]) } : undefined;
+  };
+  return { capSeconds: BEFORE_CAP_S, reference: figures('fp32 reference'), simulated: figures('simulated') };
+}
+
 async function previewSeq(page: Page): Promise<number> {
   return Number(await page.getByTestId('precision-panel').getAttribute('data-preview-seq'));
 }
@@ -84,6 +106,7 @@ async function timePreview(page: Page, label: string): Promise<PreviewRun> {
 
 export async function previewBenchmark(page: Page, helpers: Helpers): Promise<{ text: string; firstWorkerMs: number }> {
   const whole = await wholeSessionMillis();
+  const before = BEFORE_CAP_S > 0 ? beforeFigures() : { capSeconds: 0 };
   const runner: string[] = [];
   page.on('console', (message) => {
     if (message.text().startsWith('castaway:preview-runner ')) runner.push(message.text().slice('castaway:preview-runner '.length));
@@ -98,13 +121,21 @@ export async function previewBenchmark(page: Page, helpers: Helpers): Promise<{ 
   await page.getByTestId('preview-per-node').uncheck();
   await page.locator('input[aria-label="Keep Softmax in fp32"]').click();
   runs.push(await timePreview(page, 'back to the default recipe, outputs only'));
-  console.log(JSON.stringify({ whole, runs, runner }, null, 2));
-  return { text: section(whole, runs), firstWorkerMs: runs[0].workerMs };
+  console.log(JSON.stringify({ whole, before, runs, runner }, null, 2));
+  return { text: section(whole, before, runs), firstWorkerMs: runs[0].workerMs };
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value).toLocaleString('en-US')} ms` : '—');
 
-function section(whole: { createMs: number; runMs: number }, runs: PreviewRun[]): string {
+function beforeText(before: Before): string {
+  if (!before.capSeconds) return 'The previous path (one session per model) was not measured in this run (CASTAWAY_BENCH_BEFORE_CAP=0).';
+  const part = (name: string, value?: { createMs: number; runMs: number }) =>
+    value ? `${name}: session created in **${ms(value.createMs)}**, run in ${ms(value.runMs)}` : `${name}: session not created within the ${before.capSeconds} s cap`;
+  return `The previous path, same run (\`scripts/profile-preview.ts\`, Node, onnxruntime-web wasm, per node: one session
+per model, basic optimizations, stopped after ${before.capSeconds} s): ${part('fp32 reference', before.reference)}; ${part('simulated model', before.simulated)}.`;
+}
+
+function section(whole: { createMs: number; runMs: number }, before: Before, runs: PreviewRun[]): string {
   const rows = runs.map((run) => `| ${run.label} | **${ms(run.workerMs)}** | ${ms(run.referenceMs)} | ${ms(run.simulatedMs)} | ${run.values.toLocaleString('en-US')} | ${ms(run.wallMs)} |`);
   return `${PREVIEW_SECTION.start}
 ## Numeric error preview (pegasus-deep64-o14-decoder, 11,217 nodes, 1 x 16)
@@ -116,6 +147,7 @@ layers). Worker time is the precision worker's own (\`totalMillis\`); wall is cl
 One onnxruntime-web (wasm, one thread) session over the whole fp32 model, in Node, same run: created in
 **${ms(whole.createMs)}**, run in ${ms(whole.runMs)}. That creation is what the preview paid before for its fp32
 reference alone; the simulated model (rounding Casts added) took several times longer (docs/precision.md, "Speed").
+${beforeText(before)}
 
 | preview | worker | fp32 reference | simulated run | values compared | wall |
 |---|---|---|---|---|---|
