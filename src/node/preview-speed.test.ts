@@ -49,14 +49,15 @@ describe('preview of a 64-layer decoder (11,217 nodes)', () => {
     const reference = await runReference(model, inputs, run, { intermediates: true });
     const preview = await previewRecipe(model, DEFAULT_RECIPE, inputs, reference, run);
     const seconds = (performance.now() - t0) / 1000;
-    // Identical layers share a session: well under one per piece (two runs of ~140 pieces each).
-    expect(run.stats.segments).toBeGreaterThan(200);
+    // Identical layers share a session: well under one per piece (two runs of 75 pieces each).
+    expect(run.stats.segments).toBeGreaterThan(140);
     expect(run.stats.created).toBeLessThan(60);
     expect(preview.outputs).toHaveLength(1);
     expect(preview.outputs[0].cosine).toBeGreaterThan(0.99);
     expect(preview.nodes.length).toBeGreaterThan(5000);
-    // Today ~10 s on the loaded 2-core machine; one whole-model session per run took ~150 s unloaded.
-    expect(seconds).toBeLessThan(60);
+    // 5-25 s on the shared 2-core machine (load 10-18); one whole-model session per model took ~150 s
+    // unloaded and over 8 minutes loaded, the fp32 session alone 35-96 s.
+    expect(seconds).toBeLessThan(90);
     await run.clear();
   }, 180_000);
 });
