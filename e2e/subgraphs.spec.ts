@@ -3,6 +3,7 @@
 // other, their Casts are drawn, the counts agree everywhere, and the breadcrumbs lead back.
 
 import { expect, test } from '@playwright/test';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { castCount, dropFiles, planSeq, ROOT, screenshot, waitForGraph, waitForPlan } from './helpers';
 
@@ -12,7 +13,7 @@ async function units(page: import('@playwright/test').Page): Promise<number> {
   return Number(await page.getByTestId('graph').getAttribute('data-units'));
 }
 
-test('enter an If body, keep a node in it in fp32, see the counts change, go back by the breadcrumb', async ({ page }) => {
+test('enter an If body, keep a node in it in fp32, see the counts change, go back by the breadcrumb', async ({ page }, testInfo) => {
   await page.goto('/');
   await dropFiles(page, [join(ROOT, 'fixtures', 'subgraphs', SILERO)]);
   await waitForGraph(page, SILERO);
@@ -54,6 +55,28 @@ test('enter an If body, keep a node in it in fp32, see the counts change, go bac
   await page.keyboard.press('Control+z');
   seq = await waitForPlan(page, seq);
   expect(await castCount(page)).toBe(initial);
+
+  // The per-node preview measures the nodes inside the nested Ifs: Conv/LSTM are ranked, with an impact.
+  // silero's audio input has no declared dims, so the seeded 1x1 input is too short for its Pad: the first
+  // run says so; then it gets a 512-sample chunk, as the VAD is fed. (The precision worker opens the model
+  // on the first run and forgets files chosen before it: hence files after that run.)
+  await page.getByTestId('preview-run').click();
+  await expect(page.getByTestId('precision-panel')).toContainText('Pad');
+  const inputsPath = testInfo.outputPath('silero-inputs.json');
+  const chunk = Array.from({ length: 512 }, (_, i) => Math.sin(i / 7) * 0.3);
+  writeFileSync(inputsPath, JSON.stringify({ input: [chunk], state: { dims: [2, 1, 128], data: new Array(256).fill(0) }, sr: 16000 }));
+  await page.getByTestId('precision-input-files').setInputFiles(inputsPath);
+  await expect(page.getByTestId('precision-panel')).toContainText('silero-inputs.json');
+  const previewBefore = Number(await page.getByTestId('precision-panel').getAttribute('data-preview-seq'));
+  await page.getByTestId('preview-run').click();
+  await expect.poll(async () => Number(await page.getByTestId('precision-panel').getAttribute('data-preview-seq')), { timeout: 90_000 }).toBeGreaterThan(previewBefore);
+  const ranked = page.getByTestId('precision-ranking').locator('li');
+  await expect(ranked.first()).toBeVisible();
+  const ops = await ranked.evaluateAll((items) => items.map((item) => item.getAttribute('data-op')));
+  expect(ops.filter((op) => op === 'Conv' || op === 'LSTM').length).toBeGreaterThan(0);
+  expect(ops).not.toContain('If');
+  expect(Number(await ranked.first().getAttribute('data-impact'))).toBeGreaterThan(0);
+  await screenshot(page, '22-silero-ranking');
 
   // Back to the main graph by the first crumb: the bodies close, the If is selected.
   const inside = await units(page);

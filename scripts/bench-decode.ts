@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import Long from 'long';
-import type { GraphProto, TensorProto } from '../src/core/onnx/proto-types';
-import { decodeModel, encodeMessage } from '../src/core/serde';
-import { node, valueInfo } from '../src/core/testing/build-model';
+import type { GraphProto, TensorProto } from '../src/core/index';
+import { decodeModel, encodeMessage } from '../src/core/index';
+import { node, valueInfo } from '../src/core/index';
 
 export const DECODE_BUDGET = { seconds: 3, peakOverFile: 1.5 };
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { convertModel, openModel, summarizeModel } from '../src/core/engine';
+import { convertModel, openModel, summarizeModel } from '../src/core/index';
 import { FIXTURES, ORT_BASELINE, fixtureRecipes, type RecipeName } from '../src/node/fixture-recipes';
 import { checkModels, checkerAvailable } from '../src/node/onnx-checker';
 
@@ -37,7 +37,7 @@ const lines = [
   "onnxruntime columns: *recorded* is the real count of onnxruntime 1.30's convert_float_to_float16 from fixtures/README.md (given for the two",
   'settings it was measured with); *modelled* is Castaway\'s reference model of that tool (reference/ort-cast-count.ts), shown live in the app.',
   'Validity: onnx.checker.check_model(full_check=True) with Debian\'s onnx 1.12; onnxruntime-node also loads and runs every output',
-  '(src/node/fixtures.test.ts: cosine > 0.99 against fp32, no inf/NaN).',
+  '(src/node/fixture-suite.ts, run by fixtures*.test.ts: cosine > 0.99 against fp32, no inf/NaN).',
   '',
   '| fixture | recipe | Castaway Casts | onnxruntime Casts (recorded) | onnxruntime Casts (modelled) | fp16 weights | convert ms | validity |',
   '|---|---|---|---|---|---|---|---|',

@@ -16,7 +16,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseTypeString } from '../src/core/types/type-codes';
+import { parseTypeString } from '../src/core/index';
 import { block, parseOperatorKernels, SOURCE_MD } from './gen-ep-kernels';
 import { ortOnnxDomainSchemas, type RawFormal, type RawSchema } from './ort-onnx-domain-schemas';
 

@@ -3,10 +3,10 @@
 // JSON imports do not load in Playwright's test process).
 //   tsx scripts/precision-expected.ts model.onnx '{"batch":1,"seq":16}' 0
 import { readFileSync } from 'node:fs';
-import { DEFAULT_RECIPE } from '../src/core/api';
-import { openModel } from '../src/core/engine';
-import { previewRecipe, runReference, seededInputs } from '../src/core/precision/preview';
-import { nodeRunner } from '../src/node/precision-run';
+import { DEFAULT_RECIPE } from '../src/core/index';
+import { openModel } from '../src/core/index';
+import { previewRecipe, runReference, seededInputs } from '../src/core/index';
+import { nodeRunner } from '../src/node/ort-node';
 
 const [file, dims = '{}', seed = '0'] = process.argv.slice(2);
 const model = openModel(new Uint8Array(readFileSync(file)));

@@ -4,7 +4,7 @@
 //   npx tsx scripts/profile-preview.ts fixtures/bench/pegasus-deep64-o14-decoder.onnx [web|node] [basic,disabled] [intermediates]
 import { readFileSync } from 'node:fs';
 import { openModel, simulateModel } from '../src/core/engine';
-import { floatOutputs, ortFeeds, type OrtBinding, type OrtSession } from '../src/core/precision/ort-runner';
+import { floatOutputs, ortFeeds, type OrtBinding, type OrtSession } from '../src/core/tensor/ort-port';
 import { seededInputs } from '../src/core/precision/preview';
 
 const [file, runtime = 'web', levels = 'basic', mode = ''] = process.argv.slice(2);

@@ -6,5 +6,7 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/system-deps.sh
 echo "== typecheck"; npx tsc --noEmit -p tsconfig.json
+echo "== typecheck src/core alone (ES2022, no DOM, no Node types)"; npx tsc --noEmit -p src/core/tsconfig.json
+echo "== typecheck the companion's browser-safe half (no Node types)"; npx tsc --noEmit -p src/companion/shared/tsconfig.json
 echo "== unit, fixture and backend-suite tests"; npx vitest run
 echo "== end-to-end tests (Chromium)"; npx playwright test

@@ -11,8 +11,8 @@ void loadPresets();
 // Start ELK compiling while the user picks a file: the first real layout is then several times faster.
 void layoutClient()
   .warmUp()
-  .then(() => {
-    document.documentElement.dataset.layoutWarm = 'true';
+  .then((outcome) => {
+    if (outcome.ok) document.documentElement.dataset.layoutWarm = 'true';
   });
 
 // Deep links: ?url=https://host/model.onnx opens a model, ?sample=bert-tiny-o14.onnx a bundled one.

@@ -1,6 +1,8 @@
 // The layout worker's RPC surface, declared once: workers/layout.worker.ts implements it and src/ui wraps
 // it with comlink. The worker holds the model's topology and scope tree; the page asks it for the visible
 // graph (collapsed scopes as single boxes) laid out by ELK, never for all nodes of a big model at once.
+// Every call answers with an Outcome (workers/outcome.ts), as the other workers' calls do.
+import type { Outcome } from './outcome';
 
 /** The model's node graph reduced to what the view needs; built by the page from the ModelSummary. */
 export interface GraphTopology {
@@ -73,6 +75,11 @@ export interface ViewEdge {
   target: string;
   /** How many node-to-node edges this drawn edge stands for. */
   multiplicity: number;
+  /**
+   * ELK's route (x0, y0, x1, y1, ... in canvas coordinates), drawn instead of a curve between the boxes;
+   * absent for the long edges left out of the layout on very big views.
+   */
+  points?: number[];
 }
 
 export interface LayoutResult {
@@ -93,12 +100,12 @@ export interface LayoutResult {
 
 export interface LayoutWorkerApi {
   /** `generation` tags every later layout, so the page can drop one made for a model it no longer shows. */
-  setTopology(topology: GraphTopology, initialUnitBudget: number, generation: number): Promise<ScopeTreeInfo>;
-  layout(request: LayoutRequest): Promise<LayoutResult>;
+  setTopology(topology: GraphTopology, initialUnitBudget: number, generation: number): Promise<Outcome<ScopeTreeInfo>>;
+  layout(request: LayoutRequest): Promise<Outcome<LayoutResult>>;
   /** Scope ids that must be open for a node to be drawn as itself. */
-  revealPath(nodeIndex: number): Promise<string[]>;
+  revealPath(nodeIndex: number): Promise<Outcome<string[]>>;
   /** Every open scope at or under a scope id, for "collapse". */
-  descendantScopes(scopeId: string): Promise<string[]>;
+  descendantScopes(scopeId: string): Promise<Outcome<string[]>>;
   /** Lays out a small made-up graph so ELK's code is compiled before the first real model arrives. */
-  warmUp(): Promise<number>;
+  warmUp(): Promise<Outcome<number>>;
 }

@@ -3,10 +3,11 @@
 
 import * as Comlink from 'comlink';
 import ELK from 'elkjs/lib/elk.bundled.js';
-import { layoutViewGraph } from '../src/ui/graph/elk-layout';
-import { ancestorsOf, buildScopeTree, type ScopeTree } from '../src/ui/graph/scope-tree';
-import { buildViewGraph, initialExpansion, type ViewGraph } from '../src/ui/graph/view-graph';
+import { layoutViewGraph } from './layout/elk-layout';
+import { ancestorsOf, buildScopeTree, type ScopeTree } from './layout/scope-tree';
+import { buildViewGraph, initialExpansion, type ViewGraph } from './layout/view-graph';
 import type { GraphTopology, LayoutWorkerApi } from './layout-api';
+import { attempt } from './outcome';
 
 // elk.bundled.js, loaded inside a worker, installs its own `self.onmessage` dispatcher (it assumes it *is*
 // the ELK worker). It runs ELK in-thread through its fake worker either way; take the handler back so
@@ -25,64 +26,76 @@ function loaded(): { topology: GraphTopology; tree: ScopeTree } {
 
 const api: LayoutWorkerApi = {
   async setTopology(next, initialUnitBudget, nextGeneration) {
-    topology = next;
-    generation = nextGeneration;
-    tree = buildScopeTree(next.names);
-    const maxDepth = tree.scopes.reduce((depth, scope) => Math.max(depth, scope.depth), 0);
-    return {
-      scopeCount: tree.scopes.length - 1,
-      maxDepth,
-      initialExpanded: initialExpansion(next, tree, initialUnitBudget),
-    };
+    return attempt(() => {
+      topology = next;
+      generation = nextGeneration;
+      const built = buildScopeTree(next.names);
+      tree = built;
+      const maxDepth = built.scopes.reduce((depth, scope) => Math.max(depth, scope.depth), 0);
+      return {
+        scopeCount: built.scopes.length - 1,
+        maxDepth,
+        initialExpanded: initialExpansion(next, built, initialUnitBudget),
+      };
+    });
   },
 
   async layout(request) {
-    const t0 = performance.now();
-    const current = loaded();
-    const view = buildViewGraph(current.topology, current.tree, new Set(request.expanded), request.showFolded);
-    const { units, width, height } = await layoutViewGraph(elk, view);
-    const result = {
-      units,
-      edges: view.edges,
-      unitOfNode: view.unitOfNode,
-      unitOfInput: view.unitOfInput,
-      unitOfOutput: view.unitOfOutput,
-      width,
-      height,
-      layoutMillis: performance.now() - t0,
-      generation,
-    };
-    return Comlink.transfer(result, [
-      view.unitOfNode.buffer as ArrayBuffer,
-      view.unitOfInput.buffer as ArrayBuffer,
-      view.unitOfOutput.buffer as ArrayBuffer,
-    ]);
+    const outcome = await attempt(async () => {
+      const t0 = performance.now();
+      const current = loaded();
+      const view = buildViewGraph(current.topology, current.tree, new Set(request.expanded), request.showFolded);
+      const { units, width, height, routes } = await layoutViewGraph(elk, view);
+      return {
+        units,
+        edges: view.edges.map((edge) => {
+          const points = routes.get(edge.id);
+          return points ? { ...edge, points } : edge;
+        }),
+        unitOfNode: view.unitOfNode,
+        unitOfInput: view.unitOfInput,
+        unitOfOutput: view.unitOfOutput,
+        width,
+        height,
+        layoutMillis: performance.now() - t0,
+        generation,
+      };
+    });
+    if (!outcome.ok) return outcome;
+    const { unitOfNode, unitOfInput, unitOfOutput } = outcome.value;
+    return Comlink.transfer(outcome, [unitOfNode.buffer as ArrayBuffer, unitOfInput.buffer as ArrayBuffer, unitOfOutput.buffer as ArrayBuffer]);
   },
 
   async revealPath(nodeIndex) {
-    const current = loaded();
-    return ancestorsOf(current.tree, nodeIndex).map((scope) => current.tree.scopes[scope].id);
+    return attempt(() => {
+      const current = loaded();
+      return ancestorsOf(current.tree, nodeIndex).map((scope) => current.tree.scopes[scope].id);
+    });
   },
 
   async descendantScopes(scopeId) {
-    const current = loaded();
-    const start = current.tree.byId.get(scopeId);
-    if (start === undefined) return [];
-    const ids: string[] = [];
-    const stack = [start];
-    while (stack.length) {
-      const scope = stack.pop()!;
-      ids.push(current.tree.scopes[scope].id);
-      stack.push(...current.tree.scopes[scope].children);
-    }
-    return ids;
+    return attempt(() => {
+      const current = loaded();
+      const start = current.tree.byId.get(scopeId);
+      if (start === undefined) return [];
+      const ids: string[] = [];
+      const stack = [start];
+      while (stack.length) {
+        const scope = stack.pop()!;
+        ids.push(current.tree.scopes[scope].id);
+        stack.push(...current.tree.scopes[scope].children);
+      }
+      return ids;
+    });
   },
 
   async warmUp() {
-    const t0 = performance.now();
-    // A few rounds: V8 only optimizes ELK's hot code after it has run a while.
-    for (let round = 0; round < 3; round++) await layoutViewGraph(elk, warmUpGraph());
-    return performance.now() - t0;
+    return attempt(async () => {
+      const t0 = performance.now();
+      // A few rounds: V8 only optimizes ELK's hot code after it has run a while.
+      for (let round = 0; round < 3; round++) await layoutViewGraph(elk, warmUpGraph());
+      return performance.now() - t0;
+    });
   },
 };
 

@@ -1,18 +1,11 @@
 // The model worker's RPC surface, declared once: workers/model.worker.ts implements it and src/ui wraps it
 // with comlink. Everything that crosses is structured-clone data; failures come back as values (an
-// Outcome), because a thrown CastawayError loses its code and location on the way through postMessage.
+// Outcome, workers/outcome.ts).
 
-import type { ModelSummary, PlanReport, Recipe } from '../src/core/api';
-import type { CastawayErrorCode } from '../src/core/errors';
+import type { ModelSummary, PlanReport, PresetId, Recipe } from '../src/core/index';
+import type { Outcome, WorkerError } from './outcome';
 
-export interface WorkerError {
-  /** The engine's code, or 'internal' for anything that is not a CastawayError (a bug, out of memory). */
-  code: CastawayErrorCode | 'internal';
-  message: string;
-  where: string;
-}
-
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WorkerError };
+export type { Outcome, WorkerError };
 
 /**
  * A result tagged with the generation (the page's open sequence number) of the model it was computed on.
@@ -61,7 +54,7 @@ export interface ConvertedModel {
   convertMillis: number;
 }
 
-export type PresetId = 'ort-default' | 'norms-softmax-fp32' | 'none';
+export type { PresetId };
 
 export interface PresetInfo {
   id: PresetId;
@@ -82,6 +75,11 @@ export interface ModelWorkerApi {
   parseRecipe(json: string): Promise<Outcome<Recipe>>;
   /** The recipe file as the app exports it (stable key order, normalized lists). */
   serializeRecipe(recipe: Recipe): Promise<Outcome<string>>;
-  /** A copy of the open model's file and external-data files (the precision worker opens its own copy). */
+  /** A copy of the open model's file and external-data files (what the companion panel uploads). */
   source(): Promise<Outcome<{ bytes: Uint8Array; externalFiles: NamedBytes[] }>>;
+  /**
+   * Serves the precision API (precision-api.ts) on `precisionPort`, over the open model, with model runs
+   * sent to the runtime worker on `runtimePort` (runtime-api.ts). The page calls this once.
+   */
+  connect(runtimePort: MessagePort, precisionPort: MessagePort): Promise<void>;
 }

@@ -1,9 +1,9 @@
-// The model worker: owns the decoded model and runs every engine call off the page's thread. A thin
-// adapter: the engine does the work, this file only turns its results and errors into RPC values.
+// The model worker: owns the decoded model and runs every engine call off the page's thread, the precision
+// preview's included (workers/precision.ts, on the same decoded model; its runs go to the runtime worker).
+// A thin adapter: the engine does the work, this file only turns its results and errors into RPC values.
 
 import * as Comlink from 'comlink';
-import type { Recipe } from '../src/core/api';
-import { isCastawayError } from '../src/core/errors';
+import type { Recipe } from '../src/core/index';
 import {
   convertModel,
   openModel,
@@ -14,28 +14,19 @@ import {
   serializeRecipe,
   summarizeModel,
   type EngineModel,
-} from '../src/core/engine';
-import type { ModelWorkerApi, NamedBytes, Outcome, WorkerError } from './model-api';
+} from '../src/core/index';
+import type { ModelWorkerApi, NamedBytes } from './model-api';
+import { attempt } from './outcome';
+import { precisionService, type OpenModel } from './precision';
+import type { RuntimeWorkerApi } from './runtime-api';
 
 let current: EngineModel | null = null;
 /** The page's generation for `current` (0: none yet); every plan is stamped with it. */
 let currentGeneration = 0;
 /** The open model's bytes: the engine keeps views into them anyway, so holding them costs nothing. */
 let currentSource: { bytes: Uint8Array; externalFiles: NamedBytes[] } | null = null;
-
-function toWorkerError(error: unknown): WorkerError {
-  if (isCastawayError(error)) return { code: error.code, message: error.message, where: error.where };
-  const message = error instanceof Error ? error.message : String(error);
-  return { code: 'internal', message, where: '' };
-}
-
-function attempt<T>(work: () => T): Outcome<T> {
-  try {
-    return { ok: true, value: work() };
-  } catch (error) {
-    return { ok: false, error: toWorkerError(error) };
-  }
-}
+/** Both, as the precision service sees the open model (a new object per model). */
+let currentOpen: OpenModel | null = null;
 
 /**
  * Bytes that own their whole buffer, safe to transfer: a view into a buffer the engine still holds (the
@@ -69,6 +60,7 @@ const api: ModelWorkerApi = {
       current = model;
       currentGeneration = request.generation;
       currentSource = { bytes: request.bytes, externalFiles: request.externalFiles };
+      currentOpen = { model, source: currentSource };
       return {
         summary,
         plan,
@@ -78,11 +70,12 @@ const api: ModelWorkerApi = {
   },
 
   async plan(recipe: Recipe) {
-    return { generation: currentGeneration, value: attempt(() => planModel(requireModel(), recipe)) };
+    const generation = currentGeneration;
+    return { generation, value: await attempt(() => planModel(requireModel(), recipe)) };
   },
 
   async convert(recipe: Recipe) {
-    const outcome = attempt(() => {
+    const outcome = await attempt(() => {
       const t0 = performance.now();
       const result = convertModel(requireModel(), recipe);
       return {
@@ -117,7 +110,7 @@ const api: ModelWorkerApi = {
   },
 
   async source() {
-    const outcome = attempt(() => {
+    const outcome = await attempt(() => {
       if (!currentSource) throw new Error('No model is open');
       return {
         bytes: currentSource.bytes.slice(),
@@ -127,6 +120,10 @@ const api: ModelWorkerApi = {
     if (!outcome.ok) return outcome;
     const buffers = [outcome.value.bytes, ...outcome.value.externalFiles.map((file) => file.bytes)].map((bytes) => bytes.buffer as ArrayBuffer);
     return Comlink.transfer(outcome, buffers);
+  },
+
+  async connect(runtimePort, precisionPort) {
+    Comlink.expose(precisionService(() => currentOpen, Comlink.wrap<RuntimeWorkerApi>(runtimePort)), precisionPort);
   },
 };
 

@@ -1,12 +1,12 @@
-// The precision worker's RPC surface, declared once: workers/precision.worker.ts implements it and
-// src/ui/precision wraps it with comlink. It owns its own copy of the model (opened from the bytes the
-// model worker hands over) and onnxruntime-web, so model runs never block planning.
+// The precision service's RPC surface, declared once: workers/precision.ts implements it inside the model
+// worker (on the model that worker holds: decoded once) and src/ui/precision wraps it with comlink over a
+// MessageChannel. Model runs go to the runtime worker (onnxruntime-web), so they never block planning.
 
-import type { Recipe } from '../src/core/api';
-import type { ErrorMetric, OutputComparison } from '../src/core/precision/metrics';
-import type { PreviewResult } from '../src/core/precision/preview';
-import type { Suggestion } from '../src/core/precision/suggest';
-import type { InputSpec } from '../src/core/precision/user-inputs';
+import type { Recipe } from '../src/core/index';
+import type { ErrorMetric, OutputComparison } from '../src/core/index';
+import type { PreviewResult } from '../src/core/index';
+import type { Suggestion } from '../src/core/index';
+import type { InputSpec } from '../src/core/index';
 import type { NamedBytes, Outcome } from './model-api';
 
 export type { Outcome };
@@ -37,6 +37,8 @@ export interface PreviewResponse extends PreviewResult {
   /** Where the runs ran: 'wasm' (onnxruntime-web's CPU backend). */
   ep: 'wasm';
 }
+
+export type PreviewStage = 'reference' | 'simulate';
 
 export interface SuggestRequest {
   recipe: Recipe;
@@ -81,9 +83,11 @@ export interface RealRunResult {
 }
 
 export interface PrecisionWorkerApi {
-  open(bytes: Uint8Array, externalFiles: NamedBytes[]): Promise<Outcome<PrecisionModelInfo>>;
+  /** Takes the model worker's open model (and drops the inputs and reference of the previous one). */
+  open(): Promise<Outcome<PrecisionModelInfo>>;
   setInputs(request: InputsRequest): Promise<Outcome<InputsInfo>>;
-  preview(recipe: Recipe, intermediates: boolean): Promise<Outcome<PreviewResponse>>;
+  /** `onStage` hears each step as it starts ('reference': the fp32 run, 'simulate': the fp16-simulated run). */
+  preview(recipe: Recipe, intermediates: boolean, onStage?: (stage: PreviewStage) => void): Promise<Outcome<PreviewResponse>>;
   suggest(request: SuggestRequest, onProgress: (message: string) => void): Promise<Outcome<Suggestion>>;
   webgpu(): Promise<WebGpuInfo>;
   realRun(request: RealRunRequest, onProgress: (message: string) => void): Promise<Outcome<RealRunResult>>;

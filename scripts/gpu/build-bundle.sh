@@ -16,8 +16,8 @@ bundle() {
     --outfile="$2"
 }
 bundle scripts/gpu/bench-entry.ts .gpu-bundle/bench.cjs
-bundle src/companion/main.ts .gpu-bundle/companion.cjs
-bundle src/companion/worker.ts .gpu-bundle/worker.cjs
+bundle src/companion/server/main.ts .gpu-bundle/companion.cjs
+bundle src/companion/server/worker.ts .gpu-bundle/worker.cjs
 npx --no-install tsx scripts/gpu/make-recipes.ts .gpu-bundle/recipes
 bundle src/cli/main.ts .gpu-bundle/castaway.cjs || echo "WARNING: the castaway CLI did not bundle (convert unavailable)"
 ls -la .gpu-bundle

@@ -6,7 +6,7 @@
 // (the issue block list is per model: pegasus-pipeline.sh passes it with --op-block-list).
 // All target the CUDA EP: ops without a float16 CUDA kernel stay fp32.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { PRESETS } from '../../src/core/recipe';
+import { PRESETS } from '../../src/core/index';
 
 const dir = process.argv[2] ?? '.gpu-bundle/recipes';
 mkdirSync(dir, { recursive: true });

@@ -1,5 +1,5 @@
 """Markdown tables for docs/gpu-pegasus-large.md from what pegasus-pipeline.sh wrote.
-usage: python3 scripts/gpu/make_table.py scripts/gpu/results/pegasus-large-h100-run3"""
+usage: python3 scripts/gpu/make_table.py docs/data/gpu/pegasus-large-h100-run3"""
 import json
 import os
 import sys

@@ -6,11 +6,11 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeSpeedup, pairedSpeedup, parsePairs, type PairedSpeedup } from '../companion/bench-stats.js';
-import { compareTensors, type ErrorStats } from '../companion/compare.js';
-import { CompanionError } from '../companion/errors.js';
-import type { BenchParams, EpRequest, InputSummary, TensorData } from '../companion/protocol.js';
-import { summarize } from '../companion/inputs.js';
+import { describeSpeedup, pairedSpeedup, type PairedSpeedup } from '../core/index';
+import { compareTensors, type ErrorStats } from '../companion/shared/compare.js';
+import { CompanionError } from '../companion/shared/errors.js';
+import type { BenchParams, EpRequest, InputSummary, TensorData } from '../companion/shared/protocol.js';
+import { summarize } from '../companion/server/inputs.js';
 import {
   allocateOutputs,
   benchModel,
@@ -24,7 +24,7 @@ import {
   timedRuns,
   type BenchResult,
   type OpenSession,
-} from '../companion/runner.js';
+} from '../companion/server/runner.js';
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
 
 export const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [options]
@@ -286,7 +286,7 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     try {
       const prepared = [];
       for (const { row, o } of live) {
-        const inputs = prepareInputs(o!.session, params);
+        const inputs = prepareInputs(o!, params);
         const feeds = await makeFeeds(inputs);
         prepared.push({ row, o: o!, inputs, feeds, fetches: undefined as Record<string, OrtTensor> | undefined, first: 0 });
       }
@@ -350,4 +350,18 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
     if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
   }
   return failed;
+}
+
+/** Parses "a:b,c:d" (model:baseline by label) and checks the labels exist. */
+export function parsePairs(spec: string, labels: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([^:]+):([^:]+)$/.exec(part);
+    if (!m) throw new Error(`--pairs: '${part}' is not model:baseline`);
+    for (const l of [m[1], m[2]]) {
+      if (!labels.includes(l)) throw new Error(`--pairs: no model labelled '${l}' (labels: ${labels.join(', ')})`);
+    }
+    pairs.push([m[1], m[2]]);
+  }
+  return pairs;
 }

@@ -1,6 +1,6 @@
 // The human-readable `castaway inspect` report.
-import type { ModelSummary, PlanReport, Recipe } from '../core/api';
-import { touchedTensorsText } from '../core/plan/touched-summary';
+import type { ModelSummary, PlanReport, Recipe } from '../core/index';
+import { touchedTensorsText } from '../core/index';
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const padLeft = (s: string | number, n: number) => String(s).padStart(n);

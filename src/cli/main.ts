@@ -3,13 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { convertModel, EngineModel, planModel, summarizeModel } from '../core/engine';
-import { CastawayError } from '../core/errors';
+import { convertModel, EngineModel, planModel, summarizeModel } from '../core/index';
+import { CastawayError, TARGET_EPS } from '../core/index';
 import { fileIdentity, writeFilesAtomically, type OutputFile } from '../node/atomic-write';
 import { loadModelFile, type LoadedModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';
-import { touchedTensorsText } from '../core/plan/touched-summary';
+import { touchedTensorsText } from '../core/index';
 import { Progress } from './progress';
 import { unmatchedWarnings } from './unmatched';
 
@@ -26,7 +26,7 @@ Recipe options (named like onnxruntime's convert_float_to_float16):
   --node-block-list n1,n2      node names kept in fp32
   --pattern <rule>             name rule kept in fp32: scope prefix, glob with *, or re:<regex> (repeatable)
   --keep-io-types              keep float graph inputs and outputs fp32
-  --target-ep any|cuda|cpu|webgpu|dml   ops without a float16 kernel there stay fp32
+  --target-ep ${TARGET_EPS.join('|')}   ops without a float16 kernel there stay fp32
   --objective nodes|bytes      fewest Cast nodes (default) or fewest bytes cast
   --dims batch=1,sequence=128  sizes of symbolic dims for the bytes objective
   --external-data              write weights to <out>.data (automatic over 2 GB or when the input had external data)

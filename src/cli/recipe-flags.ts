@@ -1,8 +1,8 @@
 // Recipe from CLI flags named like onnxruntime's convert_float_to_float16 arguments, optionally on top of
 // a recipe file: flags add to the file's lists and override its scalars.
-import { DEFAULT_RECIPE, type Recipe } from '../core/api';
-import { CastawayError } from '../core/errors';
-import { normalizeRecipe, parseRecipe } from '../core/recipe';
+import { DEFAULT_RECIPE, type Recipe } from '../core/index';
+import { CastawayError } from '../core/index';
+import { normalizeRecipe, parseRecipe } from '../core/index';
 
 export interface RecipeFlags {
   recipe?: string;

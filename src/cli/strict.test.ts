@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main } from './main';
-import { encodeModel } from '../core/serde';
-import { DataType } from '../core/onnx/proto-types';
-import { buildModel, floatTensor, node, valueInfo } from '../core/testing/build-model';
+import { encodeModel } from '../core/index';
+import { DataType } from '../core/index';
+import { buildModel, floatTensor, node, valueInfo } from '../core/index';
 
 const dir = mkdtempSync(join(tmpdir(), 'castaway-strict-'));
 

@@ -1,9 +1,9 @@
 // Recipe entries that match nothing in the model: a typo in a node name or op type otherwise silently leaves
 // the model all fp16 where the user meant to keep something fp32, so the CLI warns about each.
-import type { Recipe } from '../core/api';
-import type { EngineModel } from '../core/engine';
-import { ORT_DEFAULT_OP_BLOCK_LIST } from '../core/plan/op-classes';
-import { compileRule } from '../core/recipe';
+import type { Recipe } from '../core/index';
+import type { EngineModel } from '../core/index';
+import { ORT_DEFAULT_OP_BLOCK_LIST } from '../core/index';
+import { compileRule } from '../core/index';
 
 export function unmatchedWarnings(model: EngineModel, recipe: Recipe): string[] {
   const names = new Set<string>();

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXIT, main } from './main';
-import { decodeModel, encodeModel } from '../core/serde';
-import { DataType } from '../core/onnx/proto-types';
-import { buildModel, node, valueInfo } from '../core/testing/build-model';
+import { decodeModel, encodeModel } from '../core/index';
+import { DataType } from '../core/index';
+import { buildModel, node, valueInfo } from '../core/index';
 
 const fixture = new URL('../../fixtures/models/pegasus-small-o14-encoder.onnx', import.meta.url).pathname;
 

@@ -2,8 +2,21 @@
 // (structured-clone friendly), so the same types cross the worker boundary unchanged.
 
 export type Precision = 'fp32' | 'fp16';
-export type TargetEp = 'any' | 'cuda' | 'cpu' | 'webgpu' | 'dml';
+/** A node's planned precision: 'mixed' when its float slots differ, 'none' when it touches no float32 value. */
+export type PlannedPrecision = Precision | 'mixed' | 'none';
+/** The execution providers a recipe can target ('any': no target), in the order the app and the CLI list them. */
+export const TARGET_EPS = ['any', 'cuda', 'cpu', 'webgpu', 'dml'] as const;
+export type TargetEp = (typeof TARGET_EPS)[number];
 export type Objective = 'nodes' | 'bytes';
+/** The built-in recipes (core/recipe.ts PRESETS). */
+export type PresetId = 'ort-default' | 'norms-softmax-fp32' | 'none';
+
+/**
+ * Why a node is (partly) fp32: the recipe's 'op-block-list', 'node-block-list' or 'pattern'; 'ep-kernel'
+ * (no float16 kernel on the target EP); 'spec' (the op's type constraint or the engine); 'io'
+ * (keepIoTypes); 'cut' (the planner put a free op there).
+ */
+export type NodeReason = 'op-block-list' | 'node-block-list' | 'pattern' | 'ep-kernel' | 'spec' | 'io' | 'cut';
 
 /** A block list, named like onnxruntime's convert_float_to_float16 arguments. */
 export interface Recipe {
@@ -74,9 +87,9 @@ export interface NodeSummary {
   /** Attribute values as short text. */
   attributes: Record<string, string>;
   /** Planned precision of the node's float slots; 'none' when it touches no float32 value. */
-  precision: Precision | 'mixed' | 'none';
-  /** Why it is fp32 when it is: 'op-block-list' | 'node-block-list' | 'pattern' | 'ep-kernel' | 'spec' | 'io' | 'cut'. */
-  reason?: string;
+  precision: PlannedPrecision;
+  /** Why it is fp32 when it is. */
+  reason?: NodeReason;
   /**
    * Nodes computed from weights and shapes alone (Constants, an Identity of an initializer, Shape and what
    * follows from it) and pure int computations: the graph view folds them away by default.
@@ -98,6 +111,8 @@ export interface ValueSummary {
   consumers: number[];
   isInitializer: boolean;
   initializerBytes: number;
+  /** Bytes of the tensor when a Constant node produces it (a weight stored as a node); 0 otherwise. */
+  constantBytes?: number;
 }
 
 /** An If/Loop/Scan body: a graph of its own, drawn as a scope inside its control-flow node's scope. */
@@ -146,15 +161,11 @@ export interface PlanReport {
   fp16FlopShare: number;
   boundaries: CastBoundary[];
   /** Per node, by flat index (main-graph nodes first, in node order, then If/Loop/Scan bodies). */
-  nodePrecision: (Precision | 'mixed' | 'none')[];
+  nodePrecision: PlannedPrecision[];
+  /** Per node (flat index), why it is (partly) fp32 (NodeReason); undefined for fp16 and untyped nodes. */
+  nodeReasons: (NodeReason | undefined)[];
   /**
-   * Per node (flat index), why it is (partly) fp32: 'op-block-list' | 'node-block-list' | 'pattern' |
-   * 'ep-kernel' (no float16 kernel on the target EP) | 'spec' (the op's type constraint or the engine) |
-   * 'io' (keepIoTypes) | 'cut' (the planner put a free op there); undefined for fp16 and untyped nodes.
-   */
-  nodeReasons: (string | undefined)[];
-  /**
-   * Main-graph nodes the recipe blocks that run at fp16 I/O anyway because the target EP's float16 kernel
+   * Nodes (flat index) the recipe blocks that run at fp16 I/O anyway because the target EP's float16 kernel
    * computes in fp32 (LayerNormalization, SimplifiedLayerNormalization, Softmax on CUDA): the block is kept
    * in substance, without its Casts (plan/fp32-compute.ts).
    */

@@ -9,7 +9,7 @@ import { DataType, type GraphProto, type ModelProto, type NodeProto } from './on
 import { decodeModel, encodeModel } from './serde';
 import { attr, buildGraph, buildModel, floatTensor, node, valueInfo } from './testing/build-model';
 import { tensorBytes } from './external-data';
-import { float16BitsToFloat32 } from './rewrite/fp16';
+import { float16BitsToFloat32 } from './tensor/half';
 
 const F = DataType.FLOAT;
 const H = DataType.FLOAT16;

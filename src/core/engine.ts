@@ -10,14 +10,14 @@ import { withInferredValueInfo } from './shapes/infer-shapes';
 import { buildPlanningProblem, shapeOf, type PlanningProblem } from './plan/constraints';
 import { Planner, type PlanOutcome } from './plan/planner';
 import { buildPlanReport } from './plan/report';
-import { allStoredTensors, fp16Loss, storedByteLength, storedTensor } from './plan/stored-tensors';
+import { allStoredTensors, constantNodeTensor, fp16Loss, storedByteLength, storedTensor } from './plan/stored-tensors';
 import { createTypeOracle } from './plan/type-oracle';
 import { normalizeRecipe, TARGET_EPS } from './recipe';
 import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
 import type { Fp16Stats } from './rewrite/fp16';
-import { readersAcrossScopes, summarizeBodies } from './summary-bodies';
+import { nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
 import { flatIndex, flatNodes } from './flat-nodes';
 import { decodeModel, encodeModel } from './serde';
 import { hasFloat16Kernel } from './types/ep-kernels';
@@ -49,9 +49,14 @@ export class EngineModel {
   }
 }
 
-/** Decodes and indexes a model; throws CastawayError on anything the engine cannot handle safely. */
-export function openModel(bytes: Uint8Array, externalFiles?: Map<string, Uint8Array>): EngineModel {
-  const proto = resolveExternalData(decodeModel(bytes), externalFiles ?? new Map());
+/**
+ * Decodes and indexes a model; throws CastawayError on anything the engine cannot handle safely. A model
+ * already decoded (by a caller that had to read it first, e.g. for its external-data locations) is taken
+ * as is: a model is decoded once per process.
+ */
+export function openModel(source: Uint8Array | ModelProto, externalFiles?: Map<string, Uint8Array>): EngineModel {
+  const decoded = source instanceof Uint8Array ? decodeModel(source) : source;
+  const proto = resolveExternalData(decoded, externalFiles ?? new Map());
   return new EngineModel(proto);
 }
 
@@ -199,7 +204,7 @@ function summarize(model: EngineModel): ModelSummary {
   const readers = readersAcrossScopes(ir);
   const nodes: NodeSummary[] = main.nodes.map((node, index) => {
     const floatTouch = [...(node.input ?? []), ...(node.output ?? [])].some((n) => n && isFloatish(n));
-    if (node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every(isStatic)) staticNode[index] = 1;
+    if (node.opType === 'Shape' || node.opType === 'Size' || nodeReads(main, index).every(isStatic)) staticNode[index] = 1;
     return {
       index,
       name: node.name ?? '',
@@ -221,15 +226,19 @@ function summarize(model: EngineModel): ModelSummary {
     if (!name || seen.has(name)) return;
     seen.add(name);
     const init = main.initializers.get(name);
+    // A Constant node's tensor is a weight like an initializer: its dims and size are known from it.
+    const constant = producer >= 0 ? constantNodeTensor(main.nodes[producer]) : undefined;
+    const stored = init ?? constant;
     values.push({
       name,
       elemType: types.elemType(main, name),
-      shape: init ? (init.dims ?? []).map(toNumber) : shapeOf(main, name),
+      shape: stored ? (stored.dims ?? []).map(toNumber) : shapeOf(main, name),
       producer,
       // Readers in this graph and inside bodies (a value an If's branch reads is drawn flowing into it).
       consumers: [...new Set([...(main.consumers.get(name) ?? []).map((c) => c.node), ...(readers.get(`0\u0000${name}`) ?? [])])],
       isInitializer: !!init,
       initializerBytes: init ? tensorBytes(init)?.byteLength ?? 0 : 0,
+      ...(constant ? { constantBytes: storedByteLength(constant) } : {}),
     });
   };
   for (const vi of main.proto.input ?? []) addValue(vi.name ?? '', -1);
@@ -289,25 +298,12 @@ export function simulateModel(
   recipeInput: Partial<Recipe> = {},
   options: { exposeIntermediates?: boolean; reference?: boolean } = {},
 ): { bytes: Uint8Array; exposed: string[]; clampedValues: number; raisedValues: number } {
-  const { proto, ...rest } = simulateModelProto(model, recipeInput, options);
-  return { bytes: encodeModel(proto), ...rest };
-}
-
-/**
- * simulateModel without the encoding: the preview's runner splits the model into pieces and encodes
- * those, so encoding the whole (megabytes for 10k nodes) and decoding it again would be wasted.
- */
-export function simulateModelProto(
-  model: EngineModel,
-  recipeInput: Partial<Recipe> = {},
-  options: { exposeIntermediates?: boolean; reference?: boolean } = {},
-): { proto: ModelProto; exposed: string[]; clampedValues: number; raisedValues: number } {
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const outcome = options.reference
     ? { groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0 }
     : runPlan(model, recipe).outcome;
   const result = simulatePlan(model.problem, outcome, { exposeIntermediates: options.exposeIntermediates });
-  return { proto: result.model, exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };
+  return { bytes: encodeModel(result.model), exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };
 }
 
 /** Bytes held by all tensors of a model (initializers and attribute tensors). */

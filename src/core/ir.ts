@@ -2,6 +2,8 @@
 // topological order, subgraphs linked to their parent scope. The proto objects are shared, not copied, so
 // a 1 GB model costs only the index; rewrites build new node lists and leave the input model untouched.
 import { CastawayError } from './errors';
+import { topologicalOrder } from './graph-order';
+import { normalizeDomain } from './onnx/domain';
 import { AttributeType, toNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx/proto-types';
 
 export interface Consumer {
@@ -38,10 +40,7 @@ export interface IrModel {
   opsets: Map<string, number>;
 }
 
-/** '' and 'ai.onnx' name the same default domain. */
-export function normalizeDomain(domain: string | undefined): string {
-  return !domain || domain === 'ai.onnx' ? '' : domain;
-}
+export { normalizeDomain };
 
 export function buildIr(model: ModelProto): IrModel {
   if (!model.graph) throw new CastawayError('not-onnx', 'The model has no graph');
@@ -133,7 +132,15 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
       producedAt.set(out, i);
     }
   });
-  const order = topologicalOrder(protoNodes, producedAt, where);
+  const order = topologicalOrder(protoNodes, {
+    producedAt,
+    onSelfRead: (i, name) => {
+      throw new CastawayError('cycle', `Node reads its own output "${name}"`, nodeLabel(protoNodes[i], i));
+    },
+    onCycle: (i) => {
+      throw new CastawayError('cycle', 'The graph has a cycle', `${nodeLabel(protoNodes[i], i)} in ${where}`);
+    },
+  });
   graph.originalIndex = order;
   graph.nodes = order.map((i) => protoNodes[i]);
   graph.nodes.forEach((node, n) => {
@@ -185,96 +192,3 @@ function resolvesInScope(graph: IrGraph, name: string): boolean {
   return false;
 }
 
-/**
- * Kahn's algorithm that keeps the input order wherever the input is already sorted: a node is emitted as
- * soon as all its local producers are, scanning in original order. Values from outer scopes, graph inputs
- * and initializers are always ready.
- */
-function topologicalOrder(nodes: NodeProto[], producedAt: Map<string, number>, where: string): number[] {
-  const pending = new Int32Array(nodes.length);
-  const dependents: number[][] = nodes.map(() => []);
-  // Nodes have a handful of inputs: a linear scan of this small list beats allocating a Set per node.
-  const seen: number[] = [];
-  nodes.forEach((node, i) => {
-    seen.length = 0;
-    const depend = (p: number) => {
-      if (seen.includes(p)) return;
-      seen.push(p);
-      pending[i]++;
-      dependents[p].push(i);
-    };
-    for (const name of node.input ?? []) {
-      const p = name ? producedAt.get(name) : undefined;
-      if (p === undefined) continue;
-      if (p === i) throw new CastawayError('cycle', `Node reads its own output "${name}"`, nodeLabel(node, i));
-      depend(p);
-    }
-    // Subgraph bodies may read values produced later in this graph: those are dependencies too.
-    if (node.attribute?.some((a) => a.g || a.graphs?.length)) {
-      for (const name of subgraphReads(node)) {
-        const p = producedAt.get(name);
-        if (p !== undefined && p !== i) depend(p);
-      }
-    }
-  });
-  const order: number[] = [];
-  // A min-heap on original index keeps the output as close to the input order as the dependencies allow.
-  const heap: number[] = [];
-  const push = (x: number) => {
-    heap.push(x);
-    for (let i = heap.length - 1; i > 0; ) {
-      const p = (i - 1) >> 1;
-      if (heap[p] <= heap[i]) break;
-      [heap[p], heap[i]] = [heap[i], heap[p]];
-      i = p;
-    }
-  };
-  const pop = () => {
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length) {
-      heap[0] = last;
-      for (let i = 0; ; ) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && heap[l] < heap[m]) m = l;
-        if (r < heap.length && heap[r] < heap[m]) m = r;
-        if (m === i) break;
-        [heap[m], heap[i]] = [heap[i], heap[m]];
-        i = m;
-      }
-    }
-    return top;
-  };
-  for (let i = 0; i < nodes.length; i++) if (pending[i] === 0) push(i);
-  while (heap.length) {
-    const i = pop();
-    order.push(i);
-    for (const d of dependents[i]) if (--pending[d] === 0) push(d);
-  }
-  if (order.length !== nodes.length) {
-    const stuck = nodes.findIndex((_, i) => pending[i] > 0);
-    throw new CastawayError('cycle', 'The graph has a cycle', `${nodeLabel(nodes[stuck], stuck)} in ${where}`);
-  }
-  return order;
-}
-
-/** Names read anywhere inside a node's subgraphs (deeply), used only for ordering. */
-function subgraphReads(node: NodeProto): Set<string> {
-  const reads = new Set<string>();
-  const visit = (graph: GraphProto) => {
-    for (const inner of graph.node ?? []) {
-      for (const name of inner.input ?? []) if (name) reads.add(name);
-      for (const attr of inner.attribute ?? []) {
-        if (attr.g) visit(attr.g);
-        for (const g of attr.graphs ?? []) visit(g);
-      }
-    }
-  };
-  for (const attr of node.attribute ?? []) {
-    if (attr.g) visit(attr.g);
-    for (const g of attr.graphs ?? []) visit(g);
-  }
-  return reads;
-}

@@ -1,11 +1,11 @@
 // Recipes: parsing and validation of the JSON the app exports and the CLI reads, the presets, the node
 // matcher the planner uses, and the equivalent CLI command line.
 import { CastawayError } from './errors';
-import { DEFAULT_RECIPE, type Objective, type Recipe, type TargetEp } from './api';
+import { DEFAULT_RECIPE, TARGET_EPS, type NodeReason, type Objective, type PresetId, type Recipe, type TargetEp } from './api';
 import { compileNameRule, RuleRefused, type NameRule } from './name-rule';
 import { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
 
-export const TARGET_EPS: readonly TargetEp[] = ['any', 'cuda', 'cpu', 'webgpu', 'dml'];
+export { TARGET_EPS };
 const OBJECTIVES: readonly Objective[] = ['nodes', 'bytes'];
 
 /**
@@ -15,7 +15,7 @@ const OBJECTIVES: readonly Objective[] = ['nodes', 'bytes'];
  */
 export const NORMS_AND_SOFTMAX_RULE = 're:layer_?norm|layernorm|/ln_[a-z0-9]*/|rms_?norm|/softmax';
 
-export const PRESETS: { id: 'ort-default' | 'norms-softmax-fp32' | 'none'; label: string; recipe: Partial<Recipe> }[] = [
+export const PRESETS: { id: PresetId; label: string; recipe: Partial<Recipe> }[] = [
   { id: 'none', label: 'Nothing blocked', recipe: { opBlockList: [], nodeBlockList: [], patterns: [] } },
   {
     id: 'ort-default',
@@ -104,7 +104,7 @@ export function compileRule(rule: string): NameRule {
 }
 
 /** Why a node is in the fp32 block list, or undefined when it is not. */
-export type BlockReason = 'op-block-list' | 'node-block-list' | 'pattern';
+export type BlockReason = Extract<NodeReason, 'op-block-list' | 'node-block-list' | 'pattern'>;
 
 export function makeBlockMatcher(recipe: Recipe): (opType: string, name: string) => BlockReason | undefined {
   const ops = new Set(recipe.opBlockList);

@@ -67,3 +67,17 @@ describe('summary with a Loop body', () => {
     expect(summary.nodeCount).toBe(3 + 4);
   });
 });
+
+describe('summary of silero VAD v5 (nested Ifs)', () => {
+  it('counts all 689 nodes in 50 bodies and never folds a Conv or LSTM away behind a nested If', async () => {
+    const { readFileSync } = await import('node:fs');
+    const bytes = new Uint8Array(readFileSync(new URL('../../fixtures/subgraphs/silero-vad-v5.onnx', import.meta.url)));
+    const summary = summarizeModel(openModel(bytes));
+    expect(summary.nodeCount).toBe(689);
+    expect(summary.mainNodeCount).toBe(5);
+    expect(summary.bodies).toHaveLength(50);
+    const compute = summary.nodes.filter((n) => n.opType === 'LSTM' || n.opType === 'Conv');
+    expect(compute).toHaveLength(16);
+    expect(compute.filter((n) => n.foldable)).toEqual([]);
+  });
+});

@@ -12,6 +12,17 @@ export interface ElemTypes {
   elemType(graph: IrGraph, name: string): number | undefined;
 }
 
+/**
+ * What a node reads: its inputs, and for an If/Loop/Scan whatever its bodies read from outside them (an
+ * If's results depend on those, not only on its bool condition).
+ */
+export function nodeReads(graph: IrGraph, node: number): string[] {
+  const inputs = graph.nodes[node].input ?? [];
+  const bodies = graph.subgraphs.get(node);
+  if (!bodies) return inputs;
+  return [...inputs, ...bodies.flatMap((b) => [...b.graph.outerReads])];
+}
+
 /** The graph that defines a name seen from `graph` (itself or an enclosing scope). */
 function definingGraph(graph: IrGraph, name: string): IrGraph | undefined {
   for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
@@ -88,7 +99,7 @@ export function summarizeBodies(
     if (!graph.parent) {
       // Main-graph static flags are needed by bodies that read main values.
       graph.nodes.forEach((node, n) => {
-        if (node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every((i) => isStatic(graph, i))) staticNode[n] = 1;
+        if (node.opType === 'Shape' || node.opType === 'Size' || nodeReads(graph, n).every((i) => isStatic(graph, i))) staticNode[n] = 1;
       });
       continue;
     }
@@ -116,7 +127,7 @@ export function summarizeBodies(
     graph.nodes.forEach((node, n) => {
       const index = flatIndex(flat, graph, n);
       const floatTouch = [...(node.input ?? []), ...(node.output ?? [])].some((name) => name && floatish(graph, name));
-      if (node.opType === 'Shape' || node.opType === 'Size' || (node.input ?? []).every((i) => isStatic(graph, i))) staticNode[index] = 1;
+      if (node.opType === 'Shape' || node.opType === 'Size' || nodeReads(graph, n).every((i) => isStatic(graph, i))) staticNode[index] = 1;
       nodes.push({
         index,
         name: node.name ?? '',

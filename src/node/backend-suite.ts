@@ -4,13 +4,14 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { DEFAULT_RECIPE, type Recipe } from '../core/api';
-import { convertModel, openModel, simulateModel, type EngineModel } from '../core/engine';
-import { CastawayError } from '../core/errors';
-import { tensorBytes } from '../core/external-data';
-import { DataType, toNumber, type TensorProto } from '../core/onnx/proto-types';
-import { decodeMessage } from '../core/serde';
-import { compareArrays, runModel, toFloat32 } from './ort-compare';
+import { DEFAULT_RECIPE, type Recipe } from '../core/index';
+import { convertModel, openModel, simulateModel, type EngineModel } from '../core/index';
+import { CastawayError } from '../core/index';
+import { tensorBytes } from '../core/index';
+import { DataType, toNumber, type TensorProto } from '../core/index';
+import { decodeMessage } from '../core/index';
+import { tensorFromBytes, tensorTypeOf } from '../core/index';
+import { compareArrays, runModel, toFloat32 } from './ort-node';
 
 export const BACKEND_NODE_DIR = '/usr/share/libonnx-testdata/data/node';
 
@@ -60,29 +61,13 @@ export function convertBackendCase(name: string, recipe: Partial<Recipe> = DEFAU
   }
 }
 
-const ORT_TYPES: Record<number, ort.Tensor.Type> = {
-  [DataType.FLOAT]: 'float32', [DataType.UINT8]: 'uint8', [DataType.INT8]: 'int8', [DataType.UINT16]: 'uint16',
-  [DataType.INT16]: 'int16', [DataType.INT32]: 'int32', [DataType.INT64]: 'int64', [DataType.BOOL]: 'bool',
-  [DataType.FLOAT16]: 'float16', [DataType.DOUBLE]: 'float64', [DataType.UINT32]: 'uint32', [DataType.UINT64]: 'uint64',
-};
-
 /** A TensorProto from the suite's .pb files as an onnxruntime tensor; undefined for types ort-node lacks. */
 export function toOrtTensor(t: TensorProto): ort.Tensor | undefined {
-  const type = ORT_TYPES[t.dataType ?? 0];
+  const type = tensorTypeOf(t.dataType ?? 0);
   if (!type) return undefined;
-  const dims = (t.dims ?? []).map(toNumber);
-  if (t.dataType === DataType.STRING) return undefined;
   const raw = tensorBytes(t);
   if (!raw) return undefined;
-  const copy = raw.slice(); // aligned, owned
-  const buffer = copy.buffer;
-  const arrays: Record<string, (b: ArrayBuffer) => ort.Tensor.DataType> = {
-    float32: (b) => new Float32Array(b), uint8: (b) => new Uint8Array(b), int8: (b) => new Int8Array(b),
-    uint16: (b) => new Uint16Array(b), int16: (b) => new Int16Array(b), int32: (b) => new Int32Array(b),
-    int64: (b) => new BigInt64Array(b), bool: (b) => new Uint8Array(b), float16: (b) => new Uint16Array(b),
-    float64: (b) => new Float64Array(b), uint32: (b) => new Uint32Array(b), uint64: (b) => new BigUint64Array(b),
-  };
-  return new ort.Tensor(type, arrays[type](buffer) as never, dims);
+  return new ort.Tensor(type, tensorFromBytes(type, raw.slice()) as never, (t.dims ?? []).map(toNumber)); // owned copy
 }
 
 export interface DataSet {

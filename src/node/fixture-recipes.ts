@@ -1,9 +1,9 @@
 // The recipes the issue asks every fixture to be converted with, and the baseline figures of
 // onnxruntime 1.30's convert_float_to_float16 from fixtures/README.md, shared by tests and benchmarks.
-import { DEFAULT_RECIPE, type Recipe } from '../core/api';
-import type { ModelSummary } from '../core/api';
-import { PRESETS } from '../core/recipe';
-import { ORT_DEFAULT_OP_BLOCK_LIST } from '../core/plan/op-classes';
+import { DEFAULT_RECIPE, type Recipe } from '../core/index';
+import type { ModelSummary } from '../core/index';
+import { PRESETS } from '../core/index';
+import { ORT_DEFAULT_OP_BLOCK_LIST } from '../core/index';
 
 export const FIXTURES = [
   'pegasus-small-o14-encoder',

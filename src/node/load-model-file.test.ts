@@ -3,11 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CastawayError } from '../core/errors';
-import { tensorBytes, writeExternalData } from '../core/external-data';
-import type { ModelProto } from '../core/onnx/proto-types';
-import { encodeModel } from '../core/serde';
-import { buildModel, floatTensor } from '../core/testing/build-model';
+import { CastawayError } from '../core/index';
+import { tensorBytes, writeExternalData } from '../core/index';
+import type { ModelProto } from '../core/index';
+import { encodeModel } from '../core/index';
+import { buildModel, floatTensor } from '../core/index';
 import { loadModelFile, resolveInside } from './load-model-file';
 
 const root = mkdtempSync(join(tmpdir(), 'castaway-load-'));

@@ -7,10 +7,10 @@
 // ranges the tensors name are read (a 24-byte tensor at the end of a 3 GB sparse file reads 24 bytes).
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
-import { CastawayError } from '../core/errors';
-import { elementCount, expectedByteLength, externalDataInfo, EXTERNAL, visitTensors } from '../core/external-data';
-import type { ModelProto, TensorProto } from '../core/onnx/proto-types';
-import { decodeModel } from '../core/serde';
+import { CastawayError } from '../core/index';
+import { tensorElementCount, expectedByteLength, externalDataInfo, EXTERNAL, visitTensors } from '../core/index';
+import type { ModelProto, TensorProto } from '../core/index';
+import { decodeModel } from '../core/index';
 
 export interface LoadedModelFile {
   path: string;
@@ -43,7 +43,7 @@ export function loadModelFile(path: string): LoadedModelFile {
         file = openDataFile(folder, info.location);
         files.set(info.location, file);
       }
-      const expected = expectedByteLength(tensor.dataType, elementCount(tensor, where));
+      const expected = expectedByteLength(tensor.dataType, tensorElementCount(tensor, where));
       const length = info.length ?? expected ?? file.size - info.offset;
       const at = `${where}, file '${info.location}'`;
       if (info.offset > file.size || length > file.size - info.offset) {

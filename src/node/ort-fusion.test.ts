@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertModel, openModel } from '../core/engine';
-import { ORT_DEFAULT_OP_BLOCK_LIST } from '../core/plan/op-classes';
-import { decodeModel, encodeModel } from '../core/serde';
-import { TorchGraph } from '../core/testing/bert-layer';
-import { compareModels } from './ort-compare';
+import { convertModel, openModel } from '../core/index';
+import { ORT_DEFAULT_OP_BLOCK_LIST } from '../core/index';
+import { decodeModel, encodeModel } from '../core/index';
+import { TorchGraph } from '../core/index';
+import { compareModels } from './ort-node';
 
 const dir = mkdtempSync(join(tmpdir(), 'castaway-fusion-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@ import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_RECIPE } from '../core/api';
 import { openModel, simulateModel } from '../core/engine';
-import { ortRunner, type OrtBinding } from '../core/precision/ort-runner';
+import { ortRunner, type OrtBinding } from '../core/tensor/ort-port';
 import { previewRecipe, runReference, seededInputs } from '../core/precision/preview';
 import { segmentedRunner } from '../core/precision/segment-runner';
 import { segmentModel } from '../core/precision/segments';

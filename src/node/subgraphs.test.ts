@@ -1,5 +1,5 @@
-// Models whose work happens inside If/Loop bodies, converted and checked end to end: silero VAD v5 (a
-// real exporter's nested Ifs, fixtures/subgraphs/silero-vad-v5.onnx from @ricky0123/vad-web), and random
+// Models whose work happens inside If/Loop bodies, converted and checked end to end: silero VAD v5 and
+// legacy (a real exporter's nested Ifs, fixtures/subgraphs/ from @ricky0123/vad-web), and random
 // If/Loop models. Each converted model passes onnx.checker (full_check, which infers types through the
 // bodies), runs in onnxruntime-node close to fp32, and has no more Casts than onnxruntime's tool.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,16 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, type Recipe } from '../core/api';
-import { convertModel, openModel } from '../core/engine';
-import { seededRandom } from '../core/inputs';
-import { encodeModel } from '../core/serde';
-import { randomControlFlowModel } from '../core/testing/random-control-flow';
-import { ifClassifier, loopRefiner, scanAccumulator } from '../core/testing/control-flow-models';
+import { DEFAULT_RECIPE, type Recipe } from '../core/index';
+import { convertModel, openModel, simulateModel } from '../core/index';
+import { seededRandom } from '../core/index';
+import { encodeModel } from '../core/index';
+import { randomControlFlowModel } from '../core/index';
+import { ifClassifier, loopRefiner, scanAccumulator } from '../core/index';
 import { checkModels, checkerAvailable } from './onnx-checker';
-import { nodeRunner } from './precision-run';
-import { previewRecipe, runReference, seededInputs } from '../core/precision/preview';
-import { compareModels, type Feeds } from './ort-compare';
+import { nodeRunner } from './ort-node';
+import { previewRecipe, runReference, seededInputs } from '../core/index';
+import { compareModels, type Feeds } from './ort-node';
 
 const dir = mkdtempSync(join(tmpdir(), 'castaway-subgraphs-'));
 
@@ -68,9 +68,56 @@ describe('silero VAD v5 (nested If)', () => {
     expect(r.insertedCasts).toBe(0);
   });
 
+  it('the fp16 simulation (the precision preview) runs and stays close to fp32', async () => {
+    const reference = simulateModel(model, DEFAULT_RECIPE, { reference: true }).bytes;
+    const simulated = simulateModel(model, { ...DEFAULT_RECIPE, opBlockList: ['Sigmoid'] }).bytes;
+    await expectClose(reference, simulated, feeds, 0.999);
+  }, 60_000);
+
+  it('the per-node preview measures the nodes inside the nested Ifs and ranks them', async () => {
+    const inputs = [
+      { name: 'input', type: 'float32' as const, dims: [1, 512], data: randomFloats(512, 3, 0.3) },
+      { name: 'state', type: 'float32' as const, dims: [2, 1, 128], data: randomFloats(256, 4, 0.1) },
+      { name: 'sr', type: 'int64' as const, dims: [], data: BigInt64Array.from([16000n]) },
+    ];
+    const reference = await runReference(model, inputs, nodeRunner(), { intermediates: true });
+    const preview = await previewRecipe(model, DEFAULT_RECIPE, inputs, reference, nodeRunner());
+    const nodes = model.summary().nodes;
+    const measuredInBodies = preview.nodes.filter((n) => nodes[n.index].graph !== 0);
+    expect(measuredInBodies.length).toBeGreaterThan(50);
+    const ranked = preview.ranking.map((index) => nodes[index]);
+    expect(ranked.filter((n) => n.opType === 'Conv' || n.opType === 'LSTM').length).toBeGreaterThan(4);
+    expect(ranked.some((n) => n.opType === 'If')).toBe(false);
+  }, 120_000);
+
   it.runIf(checkerAvailable())('every converted silero passes onnx.checker (full_check)', () => {
     for (const result of checkModels(written)) expect(result, result.path).toMatchObject({ status: 'ok' });
   });
+});
+
+describe('silero VAD legacy (If bodies holding their own weights)', () => {
+  const bytes = new Uint8Array(readFileSync(new URL('../../fixtures/subgraphs/silero-vad-legacy.onnx', import.meta.url)));
+  const model = openModel(bytes);
+  const feeds: Feeds = {
+    input: new ort.Tensor('float32', randomFloats(512, 5, 0.3), [1, 512]),
+    sr: new ort.Tensor('int64', BigInt64Array.from([16000n]), []),
+    h: new ort.Tensor('float32', randomFloats(128, 6, 0.1), [2, 1, 64]),
+    c: new ort.Tensor('float32', randomFloats(128, 7, 0.1), [2, 1, 64]),
+  };
+  const recipes: Recipe[] = [DEFAULT_RECIPE, { ...DEFAULT_RECIPE, keepIoTypes: true }, { ...DEFAULT_RECIPE, opBlockList: ['LSTM'] }];
+  it('converts with every recipe: no more Casts than onnxruntime, runs close to fp32, passes onnx.checker', async () => {
+    const files: string[] = [];
+    for (const [i, recipe] of recipes.entries()) {
+      const result = convertModel(model, recipe);
+      expect(result.report.castCount).toBeLessThanOrEqual(result.report.ortReferenceCasts);
+      if (!recipe.opBlockList.length) expect(result.report.fp16WeightShare).toBe(1); // weights inside the bodies too
+      const file = join(dir, `silero-legacy-${i}.onnx`);
+      writeFileSync(file, result.bytes);
+      files.push(file);
+      await expectClose(bytes, result.bytes, feeds, 0.999);
+    }
+    if (checkerAvailable()) for (const result of checkModels(files)) expect(result, result.path).toMatchObject({ status: 'ok' });
+  }, 120_000);
 });
 
 describe('random If/Loop models', () => {
@@ -133,6 +180,12 @@ describe('impact ranking through an If', () => {
     const byName = new Map(preview.nodes.map((n) => [n.name, n]));
     expect(byName.get('embed')!.impact).toBeGreaterThan(0);
     expect(byName.get('switch')!.precision).toBe('fp16');
-    expect(preview.ranking.length).toBe(2);
+    // The branch that ran was measured through its If: its nodes are ranked, the If (which rounds nothing
+    // itself once its branches are measured) is not.
+    const ranked = preview.ranking.map((index) => model.summary().nodes[index].name);
+    const ran = ranked.includes('head1') ? ['head1', 'sigmoid'] : ['head2', 'softmax'];
+    expect(ranked).toEqual(expect.arrayContaining(['embed', ...ran]));
+    expect(ranked).not.toContain('switch');
+    expect(byName.get(ran[0])!.outputError).toBeGreaterThan(0);
   }, 60_000);
 });

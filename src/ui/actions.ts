@@ -2,8 +2,8 @@
 // these and never the workers directly.
 
 import * as Comlink from 'comlink';
-import type { Recipe } from '../core/api';
-import { DEFAULT_RECIPE } from '../core/api';
+import type { Recipe } from '../core/index';
+import { DEFAULT_RECIPE } from '../core/index';
 import type { NamedBytes, OpenStage, PresetId, WorkerError } from '../../workers/model-api';
 import { pushRecipe, redoRecipe, undoRecipe, useApp, type ProgressStage, type Theme } from './store';
 import { indexValues, topologyOf } from './topology';
@@ -168,9 +168,20 @@ async function openBytesUnguarded(fileName: string, bytes: Uint8Array, externalF
     INITIAL_UNIT_BUDGET,
     seq,
   );
-  const expanded = tree.initialExpanded;
-  const laidOut = await layout.layout({ expanded, showFolded: false });
+  if (!tree.ok) {
+    useApp.setState({ progress: null });
+    showError(`${fileName} could not be laid out`, tree.error);
+    return;
+  }
+  const expanded = tree.value.initialExpanded;
+  const layoutOutcome = await layout.layout({ expanded, showFolded: false });
   if (seq !== openSeq) return;
+  if (!layoutOutcome.ok) {
+    useApp.setState({ progress: null });
+    showError(`${fileName} could not be laid out`, layoutOutcome.error);
+    return;
+  }
+  const laidOut = layoutOutcome.value;
   mark('laid-out');
   // Mark both as done before the store changes, so the change does not trigger a second plan or layout.
   lastLaidOut = { expanded, showFolded: false };
@@ -250,8 +261,13 @@ async function relayout(): Promise<void> {
       lastLaidOut = { expanded, showFolded };
       useApp.setState({ layoutPending: true });
       const result = await layoutClient().layout({ expanded, showFolded });
-      if (useApp.getState().model?.seq !== model.seq || result.generation !== model.seq) break;
-      useApp.setState({ layout: result });
+      if (useApp.getState().model?.seq !== model.seq) break;
+      if (!result.ok) {
+        showError('The graph could not be laid out', result.error);
+        break;
+      }
+      if (result.value.generation !== model.seq) break;
+      useApp.setState({ layout: result.value });
     }
   } finally {
     layoutRunning = false;
@@ -335,7 +351,9 @@ export function expandScope(scopeId: string): void {
 }
 
 export async function collapseScope(scopeId: string): Promise<void> {
-  const inside = new Set(await layoutClient().descendantScopes(scopeId));
+  const scopes = await layoutClient().descendantScopes(scopeId);
+  if (!scopes.ok) return showError('The scope could not be collapsed', scopes.error);
+  const inside = new Set(scopes.value);
   useApp.setState((state) => ({ expanded: state.expanded.filter((id) => !inside.has(id)) }));
   focusUnit(`g:${scopeId}`);
 }
@@ -348,7 +366,9 @@ export function setShowFolded(showFolded: boolean): void {
 export async function revealNode(nodeIndex: number): Promise<void> {
   const { model } = useApp.getState();
   if (!model) return;
-  const path = await layoutClient().revealPath(nodeIndex);
+  const found = await layoutClient().revealPath(nodeIndex);
+  if (!found.ok) return showError('The node could not be shown', found.error);
+  const path = found.value;
   const foldable = model.summary.nodes[nodeIndex]?.foldable ?? false;
   useApp.setState((state) => {
     const missing = path.filter((id) => !state.expanded.includes(id));

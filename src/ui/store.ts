@@ -2,7 +2,7 @@
 // calls, files) live in actions.ts. Numbers about casts and shares are the engine's, stored as received.
 
 import { create } from 'zustand';
-import { DEFAULT_RECIPE, type ModelSummary, type PlanReport, type Recipe, type ValueSummary } from '../core/api';
+import { DEFAULT_RECIPE, type ModelSummary, type PlanReport, type Recipe, type ValueSummary } from '../core/index';
 import type { LayoutResult } from '../../workers/layout-api';
 import type { OpenTimings, PresetInfo, WorkerError } from '../../workers/model-api';
 

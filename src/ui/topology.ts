@@ -1,6 +1,6 @@
 // The ModelSummary reduced to what the layout worker needs: names, op types, fold flags and edges.
 
-import type { ModelSummary, ValueSummary } from '../core/api';
+import type { ModelSummary, ValueSummary } from '../core/index';
 import type { GraphTopology } from '../../workers/layout-api';
 
 export function indexValues(summary: ModelSummary): Map<string, ValueSummary> {

@@ -1,4 +1,4 @@
-// From an indexed model to the abstract cut problem (ENGINE.md, "Precision constraints"). Everything here
+// From an indexed model to the abstract cut problem (docs/design/engine.md, "Precision constraints"). Everything here
 // depends only on the model, never on the recipe, so it is built once per model; the recipe only decides
 // each group's status (groupStatus in planner.ts), which keeps a re-plan to a max-flow run.
 import type { IrGraph, IrModel } from '../ir';

@@ -1,10 +1,11 @@
 // Cast placement through If, Loop and Scan: the tensors these nodes carry across their boundary are free
 // groups, so nothing forces a Cast at a body's edge unless a fixed group on one side needs the other precision.
 import { describe, expect, it } from 'vitest';
-import { convertModel, openModel } from '../engine';
+import { convertModel, openModel, simulateModel } from '../engine';
 import { DataType, type GraphProto, type ModelProto } from '../onnx/proto-types';
 import { decodeModel, encodeModel } from '../serde';
 import { ifClassifier, loopRefiner, scanAccumulator } from '../testing/control-flow-models';
+import { exposedValueName } from '../rewrite/expose-bodies';
 
 const H = DataType.FLOAT16;
 const F = DataType.FLOAT;
@@ -86,5 +87,35 @@ describe('Scan', () => {
     expect(elem(model.graph!.input![0])).toBe(F);
     expect(elem(body(model.graph!, 'body').input![1])).toBe(F);
     expect(report.castCount).toBeLessThanOrEqual(report.ortReferenceCasts);
+  });
+});
+
+describe('fp16 simulation through bodies', () => {
+  it('a branch whose fp32 result the If reads in fp16 returns the rounded copy, as the real model Casts it', () => {
+    const engine = openModel(encodeModel(ifClassifier()));
+    const simulated = decodeModel(simulateModel(engine, { opBlockList: ['Softmax'] }).bytes);
+    const elseBranch = body(simulated.graph!, 'else_branch');
+    expect(elseBranch.output![0].name).toMatch(/^q_castaway_rounded/);
+    expect(elseBranch.node!.some((n) => n.output?.includes(elseBranch.output![0].name!))).toBe(true);
+    expect(body(simulated.graph!, 'then_branch').output![0].name).toBe('p');
+  });
+});
+
+describe('exposing If branch values for the per-node preview', () => {
+  it('each branch value comes out of the If; the other branch returns an empty tensor in its place', () => {
+    const engine = openModel(encodeModel(ifClassifier()));
+    const result = simulateModel(engine, {}, { reference: true, exposeIntermediates: true });
+    expect(result.exposed).toEqual(expect.arrayContaining(['h', 'l1::exposed0', 'p::exposed0', 'l2::exposed0', 'q::exposed0']));
+    expect(result.exposed.map(exposedValueName)).toEqual(expect.arrayContaining(['l1', 'p', 'l2', 'q']));
+    const simulated = decodeModel(result.bytes);
+    const ifNode = simulated.graph!.node!.find((n) => n.opType === 'If')!;
+    const thenOut = body(simulated.graph!, 'then_branch').output!.map((o) => o.name);
+    const elseOut = body(simulated.graph!, 'else_branch').output!.map((o) => o.name);
+    expect(thenOut).toHaveLength(ifNode.output!.length);
+    expect(elseOut).toHaveLength(ifNode.output!.length);
+    // 'p' is already the branch's result: it goes out a second time through a copy, never listed twice.
+    expect(new Set(thenOut).size).toBe(thenOut.length);
+    expect(thenOut).toContain('p::copy0');
+    expect(elseOut.filter((name) => name!.startsWith('castaway_empty'))).toHaveLength(2);
   });
 });

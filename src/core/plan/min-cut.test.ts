@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MinCutPlanner } from './min-cut';
-import { seededRandom } from '../inputs';
+import { seededRandom } from '../tensor/seeded-inputs';
 import { FIXED_FP16, FIXED_FP32, FREE, assignmentCost, type CutTopology, type GroupStatus } from './cut-problem';
 
 function randomProblem(seed: number) {

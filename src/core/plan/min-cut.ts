@@ -1,4 +1,4 @@
-// Exact cast placement as a minimum s-t cut (ENGINE.md, "Plan"). Source = fp32, sink = fp16.
+// Exact cast placement as a minimum s-t cut (docs/design/engine.md, "Plan"). Source = fp32, sink = fp16.
 // A value v from group u read by groups c1..ck needs one Cast iff some ci differs from u; with two helper
 // vertices a, b per value: u->a (w), a->ci (inf), ci->b (inf), b->u (w). If u is fp32 and some ci fp16
 // the cut pays w once through u->a; if u is fp16 and some ci fp32 it pays w once through b->u; never both.

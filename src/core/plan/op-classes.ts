@@ -1,4 +1,4 @@
-// Which ops the planner may place in either precision for free. ENGINE.md: ops that only move or select
+// Which ops the planner may place in either precision for free. docs/design/engine.md: ops that only move or select
 // data, and ops that are exact in any precision, go wherever casts are cheapest; every other float op the
 // user did not block is a compute op that runs in fp16.
 

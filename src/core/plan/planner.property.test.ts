@@ -10,7 +10,7 @@ import { attr, buildModel, node, valueInfo } from '../testing/build-model';
 import { FIXED_FP16, FIXED_FP32, FREE, assignmentCost, type GroupStatus } from './cut-problem';
 import { makeBlockMatcher } from '../recipe';
 import { DEFAULT_RECIPE } from '../api';
-import { seededRandom } from '../inputs';
+import { seededRandom } from '../tensor/seeded-inputs';
 
 const UNARY = ['Relu', 'Exp', 'Tanh', 'Sigmoid', 'Neg', 'Identity', 'Softmax'];
 const BINARY = ['Add', 'Mul', 'Sub', 'Max'];

@@ -1,7 +1,7 @@
 // Turns a recipe into group statuses and value weights, runs the min cut, and reads the answer back as
 // per-group precisions and the Casts to insert. The MinCutPlanner (the flow network) is built once per
 // model and reused for every recipe, which is what keeps a re-plan after one toggle to milliseconds.
-import type { Recipe } from '../api';
+import type { NodeReason, Recipe } from '../api';
 import { makeBlockMatcher, type BlockReason } from '../recipe';
 import { FIXED_FP16, FIXED_FP32, FREE, type GroupStatus } from './cut-problem';
 import type { PlanningProblem } from './constraints';
@@ -11,7 +11,7 @@ import { MinCutPlanner } from './min-cut';
 /** Answers whether the target EP has a float16 kernel for an op at the model's opset. */
 export type KernelOracle = (ep: Recipe['targetEp'], domain: string, opType: string, opset: number) => boolean;
 
-export type Fp32Reason = BlockReason | 'ep-kernel' | 'spec' | 'io' | 'cut';
+export type Fp32Reason = NodeReason;
 
 export interface PlanOutcome {
   /** Per group: 1 = fp16. */

@@ -1,13 +1,13 @@
 // Numbers the user sees for a plan: Cast counts, cast bytes, fp16 shares of weights and of FLOPs, and the
 // per-node precision and boundaries the graph view draws. Derived from the plan here, never in the UI.
-import type { CastBoundary, PlanReport, Precision, Recipe, TouchedTensor } from '../api';
+import type { CastBoundary, NodeReason, PlannedPrecision, PlanReport, Precision, Recipe, TouchedTensor } from '../api';
 import { DataType, toNumber, type TensorProto } from '../onnx/proto-types';
 import type { PlanningProblem } from './constraints';
 import { allStoredTensors } from './stored-tensors';
 import { flatIndex, flatNodes } from '../flat-nodes';
 import { elementCount, type PlanOutcome } from './planner';
 
-export type NodePrecision = Precision | 'mixed' | 'none';
+export type NodePrecision = PlannedPrecision;
 
 /** Per node of every graph (flat index, main graph first): the precision of its float slot groups. */
 export function nodePrecisions(problem: PlanningProblem, outcome: PlanOutcome): NodePrecision[] {
@@ -24,9 +24,9 @@ export function nodePrecisions(problem: PlanningProblem, outcome: PlanOutcome): 
 }
 
 /** Per node of every graph (flat index), the reason of its first fp32 group (the block list outranks the cut). */
-export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (string | undefined)[] {
+export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (NodeReason | undefined)[] {
   const flat = flatNodes(problem.model);
-  const result: (string | undefined)[] = new Array(flat.total).fill(undefined);
+  const result: (NodeReason | undefined)[] = new Array(flat.total).fill(undefined);
   problem.groups.forEach((group, g) => {
     if (group.node < 0 || outcome.groupFp16[g]) return;
     const at = flatIndex(flat, group.graph, group.node);
@@ -36,12 +36,12 @@ export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (st
   return result;
 }
 
-/** Main-graph nodes with a group kept at fp16 I/O because its kernel computes in fp32, in node order. */
+/** Nodes (flat index, bodies included) with a group kept at fp16 I/O because its kernel computes in fp32. */
 export function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome): number[] {
-  const main = problem.model.main;
+  const flat = flatNodes(problem.model);
   const nodes = new Set<number>();
   problem.groups.forEach((group, g) => {
-    if (outcome.fp32Compute[g] && group.graph === main && group.node >= 0) nodes.add(group.node);
+    if (outcome.fp32Compute[g] && group.node >= 0) nodes.add(flatIndex(flat, group.graph, group.node));
   });
   return [...nodes].sort((a, b) => a - b);
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { attributeErrors, attributionNodes, errorLevel, rankNodes } from './attribution';
 import type { ValueError } from './metrics';
-import { buildIr } from '../ir';
+import { openModel, summarizeModel } from '../engine';
+import { encodeModel } from '../serde';
 import { ifClassifier } from '../testing/control-flow-models';
 
 const err = (relL2: number, nonFinite = 0): ValueError => ({ relL2, maxAbs: relL2, nonFinite, overflow: 0, refMaxAbs: 1 });
@@ -59,21 +60,47 @@ describe('attributeErrors', () => {
   it('maps added error to overlay levels', () => {
     expect([0, 5e-6, 5e-5, 5e-4, 5e-3, 0.5, Infinity].map(errorLevel)).toEqual([0, 0, 1, 2, 3, 4, 4]);
   });
+  // x -> embed (MatMul) -> h ; If(c): then head1 (MatMul) -> l1 -> sigmoid -> p, else head2 -> softmax -> q ; y.
+  const flatShapes = () => {
+    const model = openModel(encodeModel(ifClassifier()));
+    return { model, shapes: summarizeModel(model).nodes };
+  };
   it('follows values into If bodies: the nodes before an If that makes the output get their impact', () => {
-    // x -> embed (MatMul) -> h ; If(c) reads h inside both branches -> y (the graph output).
-    const ir = buildIr(ifClassifier());
-    const shapes = ir.main.nodes.map((n, index) => ({ index, name: n.name ?? '', opType: n.opType ?? '', inputs: n.input ?? [], outputs: n.output ?? [] }));
+    const { model, shapes } = flatShapes();
     const errors = new Map([
       ['h', err(1e-3)],
       ['y', err(3e-3)],
     ]);
-    const blind = attributeErrors(shapes, ['fp16', 'fp16'], errors, ['y']);
+    const precision = shapes.map(() => 'fp16' as const);
+    const blind = attributeErrors(shapes.slice(0, 2), precision, errors, ['y']);
     expect(blind[0].impact).toBe(0); // what the issue saw: the If's reads inside its bodies were invisible
-    const result = attributeErrors(attributionNodes(ir.main, shapes), ['fp16', 'fp16'], errors, ['y']);
-    expect(result[0].impact).toBeGreaterThan(0);
-    expect(result[1].inputError).toBe(1e-3); // the If's input error is that of the value its branches read
-    expect(result[1].added).toBeCloseTo(2e-3);
+    const ordered = attributionNodes(model.ir, shapes, (name) => errors.has(name));
+    expect(ordered.map((n) => n.name)).toEqual(['embed', 'head1', 'sigmoid', 'head2', 'softmax', 'switch']);
+    const result = attributeErrors(ordered, precision, errors, ['y']);
+    const byName = new Map(result.map((e) => [e.name, e]));
+    expect(byName.get('embed')!.impact).toBeGreaterThan(0);
+    expect(byName.get('switch')!.inputError).toBe(1e-3); // the If's input error is that of the value its branches read
+    expect(byName.get('switch')!.added).toBeCloseTo(2e-3);
     expect(rankNodes(result).map((n) => n.name)).toEqual(['switch', 'embed']);
+  });
+  it('with the branch values measured, ranks the nodes inside the branch and not the If', () => {
+    const { model, shapes } = flatShapes();
+    const errors = new Map([
+      ['h', err(1e-3)],
+      ['l1', err(1.5e-3)],
+      ['p', err(3e-3)],
+      ['y', err(3e-3)],
+    ]);
+    const precision = shapes.map(() => 'fp16' as const);
+    const result = attributeErrors(attributionNodes(model.ir, shapes, (name) => errors.has(name)), precision, errors, ['y']);
+    const byName = new Map(result.map((e) => [e.name, e]));
+    expect(byName.get('switch')!.added).toBe(0);
+    expect(byName.get('sigmoid')!.added).toBeCloseTo(1.5e-3);
+    expect(byName.get('sigmoid')!.impact).toBeGreaterThan(0);
+    expect(byName.get('head1')!.impact).toBeGreaterThan(0);
+    expect(byName.get('embed')!.impact).toBeGreaterThan(0);
+    // The If itself is no candidate; the branch's nodes are (embed first: its error is amplified on the way).
+    expect(rankNodes(result).map((n) => n.name).sort()).toEqual(['embed', 'head1', 'sigmoid']);
   });
   it('does not rank data movement that adds nothing', () => {
     const chain = [

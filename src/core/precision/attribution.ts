@@ -1,9 +1,10 @@
 // Per-node error from the exposed intermediate values: each node's output error, and the error it *adds*
 // (its output error beyond the worst error already on its inputs). Rounding to fp16 adds error where a
 // value is stored in fp16; amplification shows up too, which is what a block list can act on either way.
-import type { Precision } from '../api';
+import type { PlannedPrecision } from '../api';
 import { addsNoError } from './exact-ops';
-import type { IrGraph } from '../ir';
+import type { IrGraph, IrModel } from '../ir';
+import { flatIndex, flatNodes } from '../flat-nodes';
 import type { ValueError } from './metrics';
 
 export interface NodeShape {
@@ -13,13 +14,15 @@ export interface NodeShape {
   domain?: string;
   inputs: readonly string[];
   outputs: readonly string[];
+  /** Set when the node is known to round nothing itself (an If whose branches are measured). */
+  exact?: boolean;
 }
 
 export interface NodeError {
   index: number;
   name: string;
   opType: string;
-  precision: Precision | 'mixed' | 'none';
+  precision: PlannedPrecision;
   /** Worst relative L2 error over the node's float outputs. */
   outputError: number;
   /** Worst relative L2 error over its inputs (0 for graph inputs and weights). */
@@ -45,7 +48,7 @@ const FP16_ROUNDING = 2 ** -11 / Math.sqrt(3);
 
 export function attributeErrors(
   nodes: readonly NodeShape[],
-  nodePrecision: readonly (Precision | 'mixed' | 'none')[],
+  nodePrecision: readonly PlannedPrecision[],
   errors: ReadonlyMap<string, ValueError>,
   graphOutputs: readonly string[] = [],
 ): NodeError[] {
@@ -72,7 +75,7 @@ export function attributeErrors(
       if (e.nonFinite) inputNonFinite = true;
       inputError = Math.max(inputError, e.nonFinite ? Infinity : e.relL2);
     }
-    const exact = addsNoError(node.opType, node.domain);
+    const exact = node.exact ?? addsNoError(node.opType, node.domain);
     // An exact op's output error is its input's (a weight's rounding read through an Identity included):
     // it adds none, whatever the two noisy measurements say.
     const added = exact ? 0 : nonFinite && !inputNonFinite ? Infinity : inputNonFinite ? 0 : Math.max(0, outputError - inputError);
@@ -142,16 +145,32 @@ export function errorLevel(added: number): 0 | 1 | 2 | 3 | 4 {
 }
 
 /**
- * Attribution's view of a graph's nodes: a node that carries bodies (If, Loop, Scan) also reads every outer
- * value its bodies read, so error and sensitivity flow through it as through any other node. Without this
- * a model whose output comes out of an If gives every node before the If zero impact.
+ * Attribution's view of the model's nodes (flat indices, bodies included), in an order where every value
+ * is produced before it is read: an If/Loop/Scan comes after its bodies' nodes. Such a node reads what its
+ * bodies read from outer scopes and, for an If, its branches' results, so error and sensitivity flow
+ * through it into the bodies and out again. An If whose branch results were measured adds nothing of its
+ * own (its branches' nodes carry their error); without measured bodies the node stands for them.
  */
-export function attributionNodes<T extends NodeShape>(graph: IrGraph, nodes: readonly T[]): T[] {
-  return nodes.map((node) => {
-    const bodies = graph.subgraphs.get(node.index);
-    if (!bodies) return node;
-    const reads = new Set(node.inputs);
-    for (const { graph: body } of bodies) for (const name of body.outerReads) reads.add(name);
-    return { ...node, inputs: [...reads] };
-  });
+export function attributionNodes<T extends NodeShape>(model: IrModel, nodes: readonly T[], measured: (name: string) => boolean): T[] {
+  const flat = flatNodes(model);
+  const ordered: T[] = [];
+  const visit = (graph: IrGraph) => {
+    graph.nodes.forEach((_, n) => {
+      const node = nodes[flatIndex(flat, graph, n)];
+      const bodies = graph.subgraphs.get(n);
+      if (!node) return;
+      if (!bodies) {
+        ordered.push(node);
+        return;
+      }
+      for (const { graph: body } of bodies) visit(body);
+      const reads = new Set(node.inputs);
+      for (const { graph: body } of bodies) for (const name of body.outerReads) reads.add(name);
+      const results = node.opType === 'If' ? bodies.flatMap(({ graph: body }) => body.outputs) : [];
+      for (const name of results) reads.add(name);
+      ordered.push({ ...node, inputs: [...reads], ...(results.some(measured) ? { exact: true } : {}) });
+    });
+  };
+  visit(model.main);
+  return ordered;
 }

@@ -2,6 +2,7 @@
 // flips). They round nothing: in fp16 their output is exactly what fp16 inputs give, so whatever error
 // they show was made where their input was produced or stored, and keeping them in fp32 cannot lower it.
 // The impact ranking leaves them out instead of sending the user to block an Identity.
+import { normalizeDomain } from '../onnx/domain';
 
 const EXACT_OPS: ReadonlySet<string> = new Set([
   'Identity', 'Dropout', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Expand', 'Tile',
@@ -12,5 +13,5 @@ const EXACT_OPS: ReadonlySet<string> = new Set([
 
 /** Whether a node of this op type (default domain) adds no rounding error of its own. */
 export function addsNoError(opType: string, domain = ''): boolean {
-  return (domain === '' || domain === 'ai.onnx') && EXACT_OPS.has(opType);
+  return normalizeDomain(domain) === '' && EXACT_OPS.has(opType);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareArrays, meetsTolerance, timingStats, valueError, worstError } from './metrics';
+import { compareArrays, meetsTolerance, valueError, worstError } from './metrics';
 
 describe('compareArrays', () => {
   it('reports max abs, max rel, cosine and new inf/NaN', () => {
@@ -34,14 +34,5 @@ describe('tolerances', () => {
     expect(meetsTolerance(rows, 'maxAbs', 0.005)).toBe(false);
     expect(meetsTolerance(rows, 'cosine', 0.999)).toBe(true);
     expect(worstError([compareArrays('c', [1], [NaN])], 'maxAbs')).toBe(Infinity);
-  });
-});
-
-describe('timingStats', () => {
-  it('gives median and nearest-rank p90', () => {
-    expect(timingStats([5, 1, 3, 2, 4])).toEqual({ median: 3, p90: 5, runs: 5 });
-    const ten = timingStats([10, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(ten.median).toBe(5.5);
-    expect(ten.p90).toBe(9);
   });
 });

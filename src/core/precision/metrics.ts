@@ -1,6 +1,6 @@
 // How far a candidate tensor is from its reference: the numbers the precision panel, the CLI checks and the
 // Node tests all report. Pure, so the browser worker and onnxruntime-node compute them the same way.
-import { FP16_MAX } from '../rewrite/fp16';
+import { FP16_MAX } from '../tensor/half';
 
 export interface OutputComparison {
   name: string;
@@ -122,14 +122,4 @@ export function worstError(comparisons: readonly OutputComparison[], metric: Err
 export function meetsTolerance(comparisons: readonly OutputComparison[], metric: ErrorMetric, tolerance: number): boolean {
   const worst = worstError(comparisons, metric);
   return metric === 'cosine' ? 1 - worst >= tolerance : worst <= tolerance;
-}
-
-/** Median and 90th percentile of run times (nearest-rank), warm-up runs already left out. */
-export function timingStats(millis: readonly number[]): { median: number; p90: number; runs: number } {
-  if (!millis.length) return { median: NaN, p90: NaN, runs: 0 };
-  const sorted = [...millis].sort((a, b) => a - b);
-  const rank = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, p90: rank(0.9), runs: sorted.length };
 }

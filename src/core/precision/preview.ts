@@ -1,24 +1,22 @@
-// The numeric error preview (ENGINE.md): run the fp32 model and the fp16-simulated model on the same
+// The numeric error preview (docs/design/engine.md): run the fp32 model and the fp16-simulated model on the same
 // inputs with any fp32 runtime and compare them, output by output and value by value. The runtime is a
 // callback, so the browser worker (onnxruntime-web, wasm) and the Node tests (onnxruntime-node) share
 // every line of this.
-import type { PlanReport, Precision, Recipe } from '../api';
-import { planModel, simulateModelProto, type EngineModel } from '../engine';
+import type { PlannedPrecision, PlanReport, Recipe } from '../api';
+import { planModel, simulateModel, type EngineModel } from '../engine';
 import { tensorBytes } from '../external-data';
-import { generateInputs } from '../inputs';
-import { DataType, toNumber, type ModelProto } from '../onnx/proto-types';
-import { FP16_MAX } from '../rewrite/fp16';
+import { generateInputs } from '../tensor/seeded-inputs';
+import type { RunModel } from '../tensor/ort-port';
+import { DataType, toNumber } from '../onnx/proto-types';
+import { FP16_MAX } from '../tensor/half';
 import { allStoredTensors } from '../plan/stored-tensors';
 import { attributeErrors, attributionNodes, rankNodes, type NodeError } from './attribution';
+import { exposedValueName } from '../rewrite/expose-bodies';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
-import { fromGenerated, type HostTensor } from './tensors';
+import type { HostTensor } from '../tensor/host-tensor';
 import type { InputSpec } from './user-inputs';
 
-/**
- * Runs a model on a runtime and returns its float outputs as float32 (fp16 decoded), by name. The model
- * comes encoded or as a ModelProto (the preview's own models: a runner that splits them needs no decode).
- */
-export type RunModel = (model: Uint8Array | ModelProto, feeds: readonly HostTensor[]) => Promise<Record<string, Float32Array>>;
+export type { RunModel };
 
 export interface ReferenceRun {
   /** Float outputs of the fp32 model, the exposed intermediates included when asked for. */
@@ -38,7 +36,7 @@ export interface OverflowSite {
   count: number;
   refMaxAbs: number;
   /** The producing node's planned precision: 'fp16' or 'mixed' means the value becomes inf there. */
-  precision: Precision | 'mixed' | 'none';
+  precision: PlannedPrecision;
 }
 
 export interface WeightOverflow {
@@ -96,7 +94,7 @@ export function symbolicDims(model: EngineModel): string[] {
 }
 
 export function seededInputs(model: EngineModel, dims: Record<string, number>, seed: number): HostTensor[] {
-  return fromGenerated(generateInputs(model.ir, dims, seed));
+  return generateInputs(model.ir, dims, seed);
 }
 
 function now(): number {
@@ -109,9 +107,9 @@ export async function runReference(
   run: RunModel,
   options: { intermediates: boolean },
 ): Promise<ReferenceRun> {
-  const reference = simulateModelProto(model, {}, { reference: true, exposeIntermediates: options.intermediates });
+  const reference = simulateModel(model, {}, { reference: true, exposeIntermediates: options.intermediates });
   const t0 = now();
-  const values = await run(reference.proto, inputs);
+  const values = await run(reference.bytes, inputs);
   return { values, outputs: mainFloatOutputs(model), exposed: reference.exposed, runMillis: now() - t0 };
 }
 
@@ -131,8 +129,8 @@ export async function evaluateRecipe(
   reference: ReferenceRun,
   run: RunModel,
 ): Promise<OutputComparison[]> {
-  const simulated = simulateModelProto(model, recipe, {});
-  return compareOutputs(reference, await run(simulated.proto, inputs));
+  const simulated = simulateModel(model, recipe, {});
+  return compareOutputs(reference, await run(simulated.bytes, inputs));
 }
 
 export async function previewRecipe(
@@ -145,19 +143,21 @@ export async function previewRecipe(
 ): Promise<PreviewResult> {
   const intermediates = reference.exposed.length > 0;
   const t0 = now();
-  const simulated = simulateModelProto(model, recipe, { exposeIntermediates: intermediates });
+  const simulated = simulateModel(model, recipe, { exposeIntermediates: intermediates });
   const t1 = now();
-  const values = await run(simulated.proto, inputs);
+  const values = await run(simulated.bytes, inputs);
   const t2 = now();
   const outputs = compareOutputs(reference, values);
   const errors = new Map<string, ValueError>();
   for (const name of [...reference.exposed, ...reference.outputs]) {
     const a = reference.values[name];
     const b = values[name];
-    if (a && b) errors.set(name, valueError(a, b));
+    // A value inside an If branch comes out as "<value>::exposed<depth>"; the branch that did not run returns
+    // an empty tensor for it.
+    if (a && b && a.length && a.length === b.length) errors.set(exposedValueName(name), valueError(a, b));
   }
   const summary = model.summary();
-  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir.main, summary.nodes), plan.nodePrecision, errors, reference.outputs) : [];
+  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir, summary.nodes, (name) => errors.has(name)), plan.nodePrecision, errors, reference.outputs) : [];
   const overflowValues: OverflowSite[] = [];
   const producer = new Map<string, number>();
   summary.nodes.forEach((node) => node.outputs.forEach((out) => producer.set(out, node.index)));

@@ -5,10 +5,9 @@
 import type { ModelProto, TensorProto } from '../onnx/proto-types';
 import { DataType, toNumber } from '../onnx/proto-types';
 import { tensorBytes } from '../external-data';
-import { float32ArrayToFloat16 } from '../rewrite/fp16';
+import { float32ArrayToFloat16 } from '../tensor/half';
 import { decodeModel, encodeModel } from '../serde';
-import { floatOutputs, PREVIEW_SESSION_OPTIONS, type OrtBinding, type OrtSession } from './ort-runner';
-import type { RunModel } from './preview';
+import { floatOutputs, PREVIEW_SESSION_OPTIONS, type OrtBinding, type OrtSession, type RunModel } from '../tensor/ort-port';
 import { pieceKey, segmentModel, segmentProto, type SegmentedModel } from './segments';
 
 /** A tensor as onnxruntime's JavaScript APIs return and take it. */

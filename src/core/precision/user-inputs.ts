@@ -2,8 +2,8 @@
 // ({ "input_ids": [[101, 2023]], "mask": { "dims": [1, 2], "data": [1, 1] } }), checked against the
 // model's inputs and converted to the element type each input declares.
 import { CastawayError } from '../errors';
-import type { GeneratedInput } from '../inputs';
-import { hostTypeOf, typedFrom, type HostTensor } from './tensors';
+import { float16ArrayToFloat32 } from '../tensor/half';
+import { hostTypeOf, typedFrom, type HostTensor } from '../tensor/host-tensor';
 
 export interface ParsedArray {
   dims: number[];
@@ -42,8 +42,7 @@ export function parseNpy(bytes: Uint8Array, where = '.npy'): ParsedArray {
     case 'f8':
       return { dims, values: new Float64Array(buffer) };
     case 'f2': {
-      const half = new Uint16Array(buffer);
-      return { dims, values: Float32Array.from(half, (h) => halfToFloat(h)) };
+      return { dims, values: float16ArrayToFloat32(new Uint16Array(buffer)) };
     }
     case 'i1':
       return { dims, values: new Int8Array(buffer) };
@@ -63,15 +62,6 @@ export function parseNpy(bytes: Uint8Array, where = '.npy'): ParsedArray {
     default:
       return { dims, values: new BigUint64Array(buffer) as unknown as ArrayLike<bigint> };
   }
-}
-
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return sign * m * 2 ** -24;
-  if (e === 0x1f) return m ? NaN : sign * Infinity;
-  return sign * (1 + m / 1024) * 2 ** (e - 15);
 }
 
 type Json = number | boolean | string | null | Json[] | { [key: string]: Json };
@@ -123,7 +113,13 @@ export function parseJsonInputs(text: string, where = 'inputs.json'): Record<str
 }
 
 /** The inputs a model declares, as generateInputs reports them (dims with symbolic ones bound). */
-export type InputSpec = Pick<GeneratedInput, 'name' | 'elemType' | 'dims'> & { symbolic?: boolean[] };
+export interface InputSpec {
+  name: string;
+  /** ONNX element type. */
+  elemType: number;
+  dims: number[];
+  symbolic?: boolean[];
+}
 
 /**
  * Binds user arrays to the model's inputs: every input must be given, fixed dims must match (symbolic

@@ -14,10 +14,11 @@ import { DataType, toNumber, type GraphProto, type ModelProto, type NodeProto, t
 import { tensorBytes } from '../external-data';
 import { attribute } from '../types/node-output-types';
 import { elementTypeIn, inferElementTypes } from '../types/infer';
-import { topologicalOrder } from '../types/graph-order';
+import { topologicalOrder } from '../graph-order';
 import { isTensorType } from '../types/type-codes';
 import { mergeDim, ShapeError, type Dim, type Shape } from './dims';
 import { inferOpShapes, type ShapeContext } from './op-shapes';
+import { normalizeDomain } from '../onnx/domain';
 
 /** Constant integer tensors longer than this are not read (shape arguments are short). */
 const MAX_CONSTANT_ELEMENTS = 1024;
@@ -89,7 +90,7 @@ class SymbolTable {
 }
 
 function isDefaultDomain(domain: string | undefined): boolean {
-  return !domain || domain === 'ai.onnx';
+  return normalizeDomain(domain) === '';
 }
 
 /** Infers the shapes of the main graph's values (bodies of If/Loop/Scan are not entered). */
@@ -119,7 +120,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
   const table = new SymbolTable(symbols);
   const nodes = graph.node ?? [];
 
-  for (const index of topologicalOrder(graph)) {
+  for (const index of topologicalOrder(graph.node ?? [])) {
     const node = nodes[index];
     const outputs = node.output ?? [];
     let inferred: Shape[] = [];

@@ -1,5 +1,5 @@
 // A two-layer model whose weights all live in Constant nodes, as paddle2onnx writes them: the unit tests
-// build it in code and scripts/make-constant-weights-fixture.ts writes it to fixtures/app for the e2e
+// build it in code and scripts/make-app-fixtures.ts writes it to fixtures/app for the e2e
 // test. linear_0's weight holds two values beyond fp16's range; linear_1's holds three below fp16's
 // smallest subnormal (raised to 2^-24 when stored as fp16, not flushed to zero).
 import { DataType, type ModelProto } from '../onnx/proto-types';

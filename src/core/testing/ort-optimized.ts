@@ -92,3 +92,32 @@ export function ortOptimizedLlamaModel(epsilon = 1e-6): ModelProto {
   });
 }
 
+
+/**
+ * A UNet block after the optimizer (unet model type): NhwcConv, GroupNorm with SiLU (activation 1,
+ * channels_last), BiasSplitGelu, BiasAdd: com.microsoft ops that only CUDA (and DirectML) implement, so
+ * onnxruntime's CPU EP cannot load it. Input x [batch, 8, 8, 16] (NHWC).
+ */
+export function ortOptimizedUnetModel(): ModelProto {
+  const C = 16;
+  const w = new Weights();
+  const nodes: NodeProto[] = [
+    node('NhwcConv', ['x', w.add('conv_w', [C, C, 3, 3]), w.add('conv_b', [C])], ['conv'], { name: 'NhwcConv_0', domain: MS, attributes: [attr.ints('kernel_shape', [3, 3]), attr.ints('pads', [1, 1, 1, 1])] }),
+    node('GroupNorm', ['conv', w.add('gn_g', [C], 0.1, 1), w.add('gn_b', [C])], ['gn'], {
+      name: 'GroupNorm_0',
+      domain: MS,
+      attributes: [attr.int('groups', 4), attr.float('epsilon', 1e-5), attr.int('activation', 1), attr.int('channels_last', 1)],
+    }),
+    node('MatMul', ['gn', w.add('proj_w', [C, 4 * C])], ['proj'], { name: 'MatMul_proj' }),
+    node('BiasSplitGelu', ['proj', w.add('proj_b', [4 * C])], ['geglu'], { name: 'BiasSplitGelu_0', domain: MS }),
+    node('MatMul', ['geglu', w.add('out_w', [2 * C, C])], ['out'], { name: 'MatMul_out' }),
+    node('BiasAdd', ['out', w.add('out_b', [C]), 'conv'], ['y'], { name: 'BiasAdd_0', domain: MS }),
+  ];
+  return buildModel({
+    opset: { '': 17, [MS]: 1 },
+    inputs: [valueInfo('x', DataType.FLOAT, ['batch', 8, 8, C])],
+    outputs: [valueInfo('y', DataType.FLOAT, ['batch', 8, 8, C])],
+    initializers: w.list,
+    nodes,
+  });
+}

@@ -2,7 +2,7 @@
 // brute-force tests and the checker/onnxruntime runs: bodies read outer values and return Constants,
 // carried inputs and their own results, and random block lists fall inside and outside the bodies.
 import { DEFAULT_RECIPE, type Recipe } from '../api';
-import { seededRandom } from '../inputs';
+import { seededRandom } from '../tensor/seeded-inputs';
 import { DataType, type ModelProto, type NodeProto } from '../onnx/proto-types';
 import { buildModel, constant, floatTensor, ifNode, int64Tensor, loopNode, node, valueInfo } from './build-model';
 

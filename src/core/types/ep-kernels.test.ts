@@ -25,6 +25,12 @@ describe('hasFloat16Kernel', () => {
     expect(hasFloat16Kernel('cuda', 'com.microsoft', 'SkipLayerNormalization', 1)).toBe(true);
   });
 
+  it('CUDA: the ai.onnx norms onnxruntime registers below opset 17 (transformer-optimizer output) run in float16', () => {
+    expect(hasFloat16Kernel('cuda', '', 'LayerNormalization', 14)).toBe(true);
+    expect(hasFloat16Kernel('cuda', '', 'SimplifiedLayerNormalization', 14)).toBe(true);
+    expect(hasFloat16Kernel('cpu', '', 'LayerNormalization', 14)).toBe(true);
+  });
+
   it('CPU: almost no float16 compute kernels, but data movement has them', () => {
     expect(hasFloat16Kernel('cpu', '', 'MatMul', 14)).toBe(false);
     expect(hasFloat16Kernel('cpu', '', 'Add', 14)).toBe(false);

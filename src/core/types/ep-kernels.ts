@@ -6,8 +6,11 @@
 // having a float16 kernel, because the WebGPU kernels register float16 beside float32 for float ops (used
 // when the adapter has shader-f16); `kernelFor(...).typesKnown` is false for those rows so callers can tell.
 import { EP_KERNELS_JSON } from './ep-kernels.generated';
+import type { TargetEp } from '../api';
+import { normalizeDomain } from '../onnx/domain';
 
-export type KernelEp = 'cpu' | 'cuda' | 'dml' | 'webgpu';
+/** The execution providers with a kernel table: every target but 'any'. */
+export type KernelEp = Exclude<TargetEp, 'any'>;
 
 export interface EpKernel {
   /** First and last opset of the registration (end undefined: no upper bound). */
@@ -24,8 +27,7 @@ let table: Record<string, Record<string, Record<string, Row[]>>> | undefined;
 
 function rows(ep: KernelEp, domain: string, opType: string): Row[] | undefined {
   table ??= JSON.parse(EP_KERNELS_JSON) as Record<string, Record<string, Record<string, Row[]>>>;
-  const d = !domain || domain === 'ai.onnx' ? '' : domain;
-  return table[ep]?.[d]?.[opType];
+  return table[ep]?.[normalizeDomain(domain)]?.[opType];
 }
 
 /** The kernel registration covering the op at the model's opset for its domain; undefined when the EP has none. */

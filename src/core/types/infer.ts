@@ -1,4 +1,4 @@
-// Element-type inference over a whole graph and every graph nested in it (ENGINE.md, "Element types").
+// Element-type inference over a whole graph and every graph nested in it (docs/design/engine.md, "Element types").
 // Graph inputs, initializers and value_info are seeds; each node's outputs follow from its schema
 // (node-output-types.ts). Declared types only fill what the spec leaves open; where the spec decides and the
 // model declares something else, the spec wins and the mismatch is recorded, never thrown. Ops the engine
@@ -9,10 +9,11 @@
 // body reads from enclosing graphs are found through `parents` (see elementTypeIn). Type codes are
 // type-codes.ts numbers: ONNX DataType for tensors, negative for sequences, optionals and maps.
 import type { GraphProto, NodeProto } from '../onnx/proto-types';
-import { topologicalOrder, nodeSubgraphs } from './graph-order';
+import { topologicalOrder, nodeSubgraphs } from '../graph-order';
 import { nodeOutputTypes, type NodeTypingContext } from './node-output-types';
 import { isSchemaDomain, lookupSchema, type OpSchema } from './schema';
 import { typeProtoCode } from './type-codes';
+import { normalizeDomain } from '../onnx/domain';
 
 export interface TypeDisagreement {
   graph: GraphProto;
@@ -81,10 +82,6 @@ interface InferState {
 
 type Lookup = (name: string) => number | undefined;
 
-function normalizeDomain(domain: string | undefined): string {
-  return !domain || domain === 'ai.onnx' ? '' : domain;
-}
-
 function schemaFor(state: InferState, node: NodeProto): OpSchema | undefined {
   const domain = normalizeDomain(node.domain);
   const key = `${domain}\u0000${node.opType ?? ''}`;
@@ -150,7 +147,7 @@ function inferGraph(
   };
 
   const nodes = graph.node ?? [];
-  for (const index of topologicalOrder(graph)) {
+  for (const index of topologicalOrder(graph.node ?? [])) {
     const node = nodes[index];
     const schema = schemaFor(state, node);
     const outputs = node.output ?? [];

@@ -2,6 +2,7 @@
 // which element types each may take. This is what decides the slot groups that must share one precision.
 import type { NodeProto } from '../onnx/proto-types';
 import { SCHEMA_TABLE_JSON } from './schema-table.generated';
+import { normalizeDomain } from '../onnx/domain';
 
 export type FormalOption = 'single' | 'optional' | 'variadic';
 
@@ -42,14 +43,10 @@ function rawTable(): RawTable {
   return (table ??= JSON.parse(SCHEMA_TABLE_JSON) as RawTable);
 }
 
-/** '' and 'ai.onnx' name the same default domain. */
-function normalize(domain: string | undefined): string {
-  return !domain || domain === 'ai.onnx' ? '' : domain;
-}
 
 /** Whether the schema table knows the domain at all (ONNX's own, com.microsoft, ...). */
 export function isSchemaDomain(domain: string | undefined): boolean {
-  return Object.prototype.hasOwnProperty.call(rawTable().ops, normalize(domain));
+  return Object.prototype.hasOwnProperty.call(rawTable().ops, normalizeDomain(domain));
 }
 
 /**
@@ -58,7 +55,7 @@ export function isSchemaDomain(domain: string | undefined): boolean {
  * for ONNX's domains the caller reports 'unknown-op', custom domains are opaque.
  */
 export function lookupSchema(domain: string, opType: string, opsetVersion: number): OpSchema | undefined {
-  const versions = rawTable().ops[normalize(domain)]?.[opType];
+  const versions = rawTable().ops[normalizeDomain(domain)]?.[opType];
   if (!versions) return undefined;
   let chosen: RawVersion | undefined;
   for (const v of versions) {
@@ -68,7 +65,7 @@ export function lookupSchema(domain: string, opType: string, opsetVersion: numbe
   if (!chosen) return undefined;
   let schema = decoded.get(chosen);
   if (!schema) {
-    schema = decode(normalize(domain), opType, chosen);
+    schema = decode(normalizeDomain(domain), opType, chosen);
     decoded.set(chosen, schema);
   }
   return schema;

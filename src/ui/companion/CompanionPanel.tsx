@@ -4,7 +4,7 @@
 // beside the browser's WebGPU/wasm timings when the precision panel has made them.
 
 import { useEffect, useState } from 'react';
-import type { InfoResponse } from '../../companion/protocol';
+import type { InfoResponse } from '../../companion/shared/protocol';
 import { formatBytes } from '../format';
 import { useApp } from '../store';
 import { usePrecision } from '../precision/store';

@@ -2,9 +2,9 @@
 // the converted model (the current recipe, converted by the model worker as the Export panel does) on it,
 // with the error of the converted model's outputs against fp32's on the same generated inputs.
 
-import { CompanionClient, CompanionError } from '../../companion/client';
-import { compareTensors } from '../../companion/compare';
-import { decodeTensor, type BenchResponse, type InfoResponse, type RunResponse } from '../../companion/protocol';
+import { CompanionClient, CompanionError } from '../../companion/shared/client';
+import { compareTensors } from '../../companion/shared/compare';
+import { decodeTensor, type BenchResponse, type InfoResponse, type RunResponse } from '../../companion/shared/protocol';
 import { formatBytes } from '../format';
 import { useApp } from '../store';
 import { modelClient } from '../workers';

@@ -3,8 +3,8 @@
 // at start), what its /info said, and the last timing job.
 
 import { create } from 'zustand';
-import type { ErrorStats } from '../../companion/compare';
-import { DEFAULT_PORT, type BenchResponse, type InfoResponse } from '../../companion/protocol';
+import type { ErrorStats } from '../../companion/shared/compare';
+import { DEFAULT_PORT, type BenchResponse, type InfoResponse } from '../../companion/shared/protocol';
 
 export const DEFAULT_COMPANION_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
 const STORAGE_KEY = 'castaway.companion';

@@ -1,7 +1,7 @@
 // Above the canvas: search by name or op type, folded-node switch, legend.
 
 import { useDeferredValue, useMemo, useState, type KeyboardEvent } from 'react';
-import type { NodeSummary } from '../../core/api';
+import type { NodeSummary } from '../../core/index';
 import { revealNode, setShowFolded } from '../actions';
 import { useApp } from '../store';
 

@@ -1,11 +1,11 @@
 // Entering and leaving If/Loop/Scan bodies. A body is a scope of the graph view (NodeSummary.path files
 // its nodes under it), so entering opens its scopes next to the control-flow node and leaving closes them
 // again; the breadcrumbs are the chain of open bodies around the current one.
-import { isBodyScope } from '../../core/flat-nodes';
-import type { BodySummary } from '../../core/api';
+import { isBodyScope } from '../../core/index';
+import type { BodySummary } from '../../core/index';
 import { focusUnit } from '../actions';
 import { useApp } from '../store';
-import { containerId, opId } from './view-graph';
+import { containerId, opId } from '../../../workers/layout/view-graph';
 
 /** Opens every body of an If/Loop/Scan node (an If's two branches side by side) and centres on the first. */
 export function enterBodies(nodeIndex: number): void {

@@ -2,10 +2,10 @@
 // mix of its nodes' precisions) and which drawn edges carry one of the plan's Cast boundaries. Nothing is
 // planned here; this only maps PlanReport entries (by node index) onto whatever box shows that node.
 
-import type { ModelSummary, PlanReport, Precision, Recipe } from '../../core/api';
+import type { ModelSummary, PlannedPrecision, PlanReport, Precision, Recipe } from '../../core/index';
 import type { LayoutResult } from '../../../workers/layout-api';
 
-export type PlannedPrecision = Precision | 'mixed' | 'none';
+export type { PlannedPrecision };
 
 /** Counts of nodes by planned precision: fp16, fp32, mixed, none. */
 export type PrecisionMix = [number, number, number, number];

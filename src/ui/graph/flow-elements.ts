@@ -1,7 +1,7 @@
 // Laid-out units and the plan's decoration turned into @xyflow/react nodes and edges.
 
 import { MarkerType, type Edge } from '@xyflow/react';
-import type { ModelSummary } from '../../core/api';
+import type { ModelSummary } from '../../core/index';
 import type { LayoutResult, ViewUnit } from '../../../workers/layout-api';
 import type { Decoration } from './decorate';
 import type { FlowNode } from './nodes';
@@ -96,8 +96,11 @@ export function flowEdges(layout: LayoutResult, decoration: Decoration | null): 
   return layout.edges.map((edge): Edge => {
     const casts = decoration?.edges.get(edge.id);
     const width = edge.multiplicity > 1 ? 1.8 : 1.2;
+    // ELK's route where it laid the edge out (RoutedEdge); xyflow's default curve for the rest.
+    const route = edge.points ? { type: 'routed', data: { points: edge.points } } : {};
     if (!casts) {
       return {
+        ...route,
         id: edge.id,
         source: edge.source,
         target: edge.target,
@@ -112,6 +115,7 @@ export function flowEdges(layout: LayoutResult, decoration: Decoration | null): 
     if (casts.toFp16) parts.push(`→fp16${casts.toFp16 > 1 ? ` ×${casts.toFp16}` : ''}`);
     if (casts.toFp32) parts.push(`→fp32${casts.toFp32 > 1 ? ` ×${casts.toFp32}` : ''}`);
     return {
+      ...route,
       id: edge.id,
       source: edge.source,
       target: edge.target,
@@ -122,7 +126,7 @@ export function flowEdges(layout: LayoutResult, decoration: Decoration | null): 
       labelBgBorderRadius: 3,
       zIndex: 2,
       markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: 'var(--cast)' },
-      data: { boundary: true },
+      data: { ...route.data, boundary: true },
     };
   });
 }

@@ -187,15 +187,16 @@ export const ContainerNode = memo(function ContainerNode({ data }: NodeProps<Con
         {!data.synthetic && !data.body && (
           <button
             type="button"
-            className="nodrag"
+            className="nodrag scope-rule"
             aria-pressed={data.blocked}
-            title="Keep every node in this scope in fp32 (a scope rule)"
+            aria-label={data.blocked ? `Remove the fp32 rule for ${data.label}` : `Keep ${data.label} in fp32`}
+            title={data.blocked ? 'Every node in this scope is kept in fp32 (a scope rule): click to remove it' : 'Keep every node in this scope in fp32 (a scope rule)'}
             onClick={(event) => {
               event.stopPropagation();
               togglePattern(data.scopeId);
             }}
           >
-            {data.blocked ? 'fp32 ✓' : 'fp32'}
+            {data.blocked ? 'fp32 ✓' : 'keep fp32'}
           </button>
         )}
         <button

@@ -1,6 +1,6 @@
 // The live numbers: every one is a PlanReport field, shown as the engine computed it.
 
-import { touchedTensorsText } from '../../core/plan/touched-summary';
+import { touchedTensorsText } from '../../core/index';
 import { formatBytes, formatCount, formatPercent } from '../format';
 import { useApp } from '../store';
 

@@ -2,13 +2,14 @@
 
 import { enterBodies } from '../graph/body-actions';
 import { useMemo } from 'react';
-import type { CastBoundary, NodeSummary, PlanReport, ValueSummary } from '../../core/api';
+import type { CastBoundary, NodeSummary, PlanReport, ValueSummary } from '../../core/index';
 import type { ViewUnit } from '../../../workers/layout-api';
 import { expandScope, collapseScope, togglePattern, toggleNodeBlock } from '../actions';
 import { elementTypeName, formatBytes, formatCount, formatShape } from '../format';
 import { MixBar } from '../graph/nodes';
 import type { PrecisionMix } from '../graph/decorate';
 import { useApp, type LoadedModel } from '../store';
+import { Breakable } from './Breakable';
 
 function PrecisionTag({ precision }: { precision: string }) {
   return <span className={`tag ${precision}`}>{precision}</span>;
@@ -23,7 +24,7 @@ function ValueRows({ names, values, casts }: { names: string[]; values: Map<stri
         return (
           <li key={`${name}#${index}`}>
             <div className="mono value-name" title={name}>
-              {name || <span className="muted">(none)</span>}
+              {name ? <Breakable text={name} /> : <span className="muted">(none)</span>}
             </div>
             <div className="value-meta">
               <span className="mono">
@@ -31,6 +32,7 @@ function ValueRows({ names, values, casts }: { names: string[]; values: Map<stri
                 {formatShape(value?.shape)}
               </span>
               {value?.isInitializer && <span className="tag">initializer {formatBytes(value.initializerBytes)}</span>}
+              {value?.constantBytes !== undefined && <span className="tag">Constant {formatBytes(value.constantBytes)}</span>}
               {cast && <span className="tag cast">Cast → {cast.to}</span>}
             </div>
           </li>
@@ -109,7 +111,7 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
   return (
     <div className="details" data-testid="details">
       <div className="muted">node #{nodeIndex}</div>
-      <h2 className="mono">{node.name || '(unnamed)'}</h2>
+      <h2 className="mono">{node.name ? <Breakable text={node.name} /> : '(unnamed)'}</h2>
       <dl className="kv">
         <dt>op</dt>
         <dd className="mono">
@@ -197,7 +199,9 @@ function ScopeDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
   return (
     <div className="details" data-testid="details">
       <div className="muted">{unit.kind === 'group' ? 'closed scope' : 'open scope'}</div>
-      <h2 className="mono">{scopeId}</h2>
+      <h2 className="mono">
+        <Breakable text={scopeId} />
+      </h2>
       <dl className="kv">
         <dt>nodes</dt>
         <dd>{formatCount(unit.nodeCount ?? 0)}</dd>
@@ -244,7 +248,9 @@ function IoDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
   return (
     <div className="details" data-testid="details">
       <div className="muted">graph {unit.kind}</div>
-      <h2 className="mono">{unit.label}</h2>
+      <h2 className="mono">
+        <Breakable text={unit.label} />
+      </h2>
       <dl className="kv">
         <dt>type</dt>
         <dd className="mono">{elementTypeName(value?.elemType)}</dd>
@@ -262,7 +268,9 @@ function ModelOverview({ model }: { model: LoadedModel }) {
   return (
     <div className="details" data-testid="details">
       <div className="muted">model</div>
-      <h2 className="mono">{model.fileName}</h2>
+      <h2 className="mono">
+        <Breakable text={model.fileName} />
+      </h2>
       <dl className="kv">
         <dt>size</dt>
         <dd>

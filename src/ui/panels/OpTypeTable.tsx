@@ -1,7 +1,7 @@
 // Op types of the model with their counts and float16 kernel availability; a switch keeps one in fp32.
 
 import { useMemo, useState } from 'react';
-import type { OpTypeStat } from '../../core/api';
+import type { OpTypeStat } from '../../core/index';
 import { toggleOpType } from '../actions';
 import { formatCount } from '../format';
 import { useApp } from '../store';

@@ -1,12 +1,11 @@
 // Presets, name rules (scopes, globs, regular expressions), blocked nodes and the recipe's settings.
 
 import { useState } from 'react';
-import type { Objective, TargetEp } from '../../core/api';
-import { ruleProblem } from '../../core/name-rule';
+import { TARGET_EPS, type Objective, type TargetEp } from '../../core/index';
+import { ruleProblem } from '../../core/index';
 import { applyPreset, editRecipe, togglePattern, toggleNodeBlock } from '../actions';
 import { useApp } from '../store';
 
-const TARGET_EPS: TargetEp[] = ['any', 'cuda', 'cpu', 'webgpu', 'dml'];
 
 function Presets() {
   const presets = useApp((state) => state.presets);

@@ -3,8 +3,8 @@
 // runs of fp32 vs the converted fp16 model on WebGPU (wasm as the labelled fallback) with timings.
 
 import { useEffect, useMemo, useState } from 'react';
-import type { ErrorMetric, OutputComparison } from '../../core/precision/metrics';
-import type { NodeError } from '../../core/precision/attribution';
+import type { ErrorMetric, OutputComparison } from '../../core/index';
+import type { NodeError } from '../../core/index';
 import { revealNode, toggleNodeBlock } from '../actions';
 import { useApp } from '../store';
 import {
@@ -24,7 +24,10 @@ import { usePrecision } from './store';
 import type { TimedRun } from '../../../workers/precision-api';
 import './precision.css';
 import { ErrorMetricsTable } from '../ErrorMetricsTable';
-import { formatMetric } from '../format';
+import { elementTypeName, formatMetric } from '../format';
+import { boundShape } from '../../core/index';
+import { previewVerdict } from '../../core/index';
+import { PREVIEW_STEPS, cancelPreview } from './actions';
 
 const num = formatMetric;
 
@@ -40,8 +43,27 @@ function OutputsTable({ rows, testId }: { rows: OutputComparison[]; testId: stri
   );
 }
 
+/** The shapes the next run feeds, from the model's inputs and the sizes above: visible before any run. */
+function PlannedInputs() {
+  const model = useApp((s) => s.model);
+  const dims = usePrecision((s) => s.dims);
+  if (!model) return null;
+  return (
+    <ul className="prec-input-shapes mono prec-small" data-testid="precision-input-shapes">
+      {model.summary.inputs.map((name) => {
+        const value = model.valuesByName.get(name);
+        return (
+          <li key={name} data-input={name}>
+            <span className="prec-input-name">{name}</span> {elementTypeName(value?.elemType)}[{boundShape(value?.shape, dims).join('×')}]
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
 function InputsSection() {
-  const info = usePrecision((s) => s.info);
+  const dimNames = usePrecision((s) => s.dimNames);
   const dims = usePrecision((s) => s.dims);
   const seed = usePrecision((s) => s.seed);
   const files = usePrecision((s) => s.inputFiles);
@@ -49,9 +71,9 @@ function InputsSection() {
   return (
     <div className="prec-inputs">
       <div className="prec-row">
-        {(info?.symbolicDims ?? []).map((name) => (
-          <label key={name} className="prec-field">
-            <span className="mono">{name}</span>
+        {dimNames.map((name) => (
+          <label key={name} className="prec-field prec-dim" title={name}>
+            <span className="mono prec-dim-name">{name}</span>
             <input
               type="number"
               min={1}
@@ -66,6 +88,7 @@ function InputsSection() {
           <input type="number" value={seed} data-testid="precision-seed" onChange={(e) => setSeed(Number(e.target.value))} />
         </label>
       </div>
+      <PlannedInputs />
       <div className="prec-row">
         <label className="file-button">
           Own inputs (.npy / .json)
@@ -124,6 +147,94 @@ function OverflowSection() {
           )}
         </div>
       ))}
+    </div>
+  );
+}
+
+/** Which step the preview is on, how long it has run, and a way out. */
+function PreviewProgressBar() {
+  const progress = usePrecision((s) => s.previewProgress);
+  const [now, setNow] = useState(() => performance.now());
+  useEffect(() => {
+    if (!progress) return;
+    const timer = setInterval(() => setNow(performance.now()), 250);
+    return () => clearInterval(timer);
+  }, [progress]);
+  if (!progress) return null;
+  const seconds = Math.max(0, (now - progress.startedAt) / 1000);
+  return (
+    <div className="prec-progress" data-testid="preview-progress" data-step={progress.step}>
+      <div className="prec-progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={PREVIEW_STEPS.length} aria-valuenow={progress.step}>
+        {PREVIEW_STEPS.map((label, index) => (
+          <span key={label} className={index < progress.step ? 'done' : index === progress.step ? 'active' : ''} title={label} />
+        ))}
+      </div>
+      <div className="prec-row">
+        <span className="prec-small">
+          Step {progress.step + 1} of {PREVIEW_STEPS.length}: {PREVIEW_STEPS[progress.step]} · {seconds.toFixed(1)} s
+        </span>
+        <button type="button" data-testid="preview-cancel" onClick={cancelPreview}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** A failure in words (the engine's explanation), with onnxruntime's raw text folded and wrapped. */
+function ErrorBox() {
+  const error = usePrecision((s) => s.error);
+  if (!error) return null;
+  return (
+    <div className="prec-error" role="alert" data-testid="precision-error">
+      <div>{error.title}</div>
+      {error.hint && <div className="prec-small">{error.hint}</div>}
+      {error.raw && error.raw !== error.title && (
+        <details data-testid="precision-error-raw">
+          <summary>onnxruntime's message</summary>
+          <pre>{error.raw}</pre>
+        </details>
+      )}
+    </div>
+  );
+}
+
+/** The preview's answer in words (the engine's previewVerdict), pointing at the top-ranked nodes. */
+function VerdictLine() {
+  const preview = usePrecision((s) => s.preview);
+  const nodes = useApp((s) => s.model?.summary.nodes);
+  if (!preview) return null;
+  const verdict = previewVerdict(preview.outputs, preview.ranking);
+  if (!verdict) return null;
+  const measure = verdict.nonFinite
+    ? `${verdict.nonFinite} values of ${verdict.output} become inf/NaN in fp16`
+    : `${verdict.output} has cosine ${num(verdict.cosine)} against fp32 (1 is identical)`;
+  const text =
+    verdict.level === 'ruined'
+      ? `fp16 ruins this model's output: ${measure}. The converted model would not give the same answers.`
+      : verdict.level === 'noticeable'
+        ? `fp16 changes the output noticeably: ${measure}. Check it on real inputs.`
+        : `fp16 keeps the output: ${measure}.`;
+  return (
+    <div className={`prec-verdict ${verdict.level}`} data-testid="preview-verdict" data-level={verdict.level}>
+      <div>{text}</div>
+      {verdict.culprits.length > 0 && nodes && (
+        <div className="prec-small">
+          Most of the error comes from{' '}
+          {verdict.culprits.map((index, i) => (
+            <span key={index}>
+              {i > 0 ? ', ' : ''}
+              <button type="button" className="link mono" data-testid="verdict-culprit" onClick={() => void revealNode(index)}>
+                {nodes[index]?.opType} {nodes[index]?.name}
+              </button>
+            </span>
+          ))}
+          : keep them in fp32 (block, below) or let <strong>Suggest</strong> find a block list.
+        </div>
+      )}
+      {verdict.level !== 'fine' && !verdict.culprits.length && (
+        <div className="prec-small">Turn on "per node" and run again to see which nodes cause it.</div>
+      )}
     </div>
   );
 }
@@ -325,7 +436,6 @@ export function PrecisionPanel() {
   const seq = usePrecision((s) => s.previewSeq);
   const live = usePrecision((s) => s.live);
   const perNode = usePrecision((s) => s.perNode);
-  const error = usePrecision((s) => s.error);
   useEffect(() => installPrecisionEffects(), []);
   if (!hasModel) return null;
   const stale = preview && previewRecipe !== JSON.stringify(recipe);
@@ -344,13 +454,11 @@ export function PrecisionPanel() {
           <input type="checkbox" checked={perNode} data-testid="preview-per-node" onChange={(e) => usePrecision.setState({ perNode: e.target.checked })} /> per node
         </label>
       </div>
-      {error && (
-        <div className="bad prec-small" data-testid="precision-error">
-          {error}
-        </div>
-      )}
+      <PreviewProgressBar />
+      <ErrorBox />
       {preview && (
         <div className={stale ? 'stale' : ''} data-testid="preview-result" data-total-ms={preview.totalMillis}>
+          <VerdictLine />
           <OutputsTable rows={preview.outputs} testId="preview-outputs" />
           <div className="prec-small muted">
             fp32 {num(preview.referenceMillis)} ms (reused when 0) · simulated {num(preview.runMillis)} ms · total {num(preview.totalMillis)} ms

@@ -1,27 +1,63 @@
-// What the precision panel does: hand the open model to the precision worker, run previews (again on each
+// What the precision panel does: point the precision service at the open model, run previews (again on each
 // block-list change when live), search for a block list, run both models for timings. The block list
 // itself is the app's: accepting a suggestion is one undoable edit through the app's own action.
 
 import * as Comlink from 'comlink';
-import type { Recipe } from '../../core/api';
-import { errorLevel } from '../../core/precision/attribution';
+import type { Recipe } from '../../core/index';
+import { errorLevel } from '../../core/index';
+import { defaultDims, symbolicDimNames, type InputShape } from '../../core/index';
+import { explainRuntimeError } from '../../core/index';
+import type { PreviewStage } from '../../../workers/precision-api';
 import type { NamedBytes } from '../../../workers/model-api';
-import type { PrecisionWorkerApi, WorkerErrorLike } from './worker';
-import { precisionClient } from './worker';
+import type { WorkerError } from '../../../workers/outcome';
+import type { PrecisionWorkerApi } from './worker';
+import { precisionClient, terminatePrecisionWorker } from './worker';
 import { editRecipe } from '../actions';
-import { useApp } from '../store';
-import { modelClient } from '../workers';
+import { useApp, type LoadedModel } from '../store';
 import { usePrecision } from './store';
 
-function fail(title: string, error: WorkerErrorLike | unknown): void {
+/**
+ * Records a failure. `runtime`: onnxruntime's message, put in words by the engine (explainRuntimeError);
+ * the raw text is kept for the folded detail.
+ */
+function fail(title: string, error: WorkerError | unknown, runtime = false): void {
   const message =
     error && typeof error === 'object' && 'message' in error ? String((error as { message: unknown }).message) : String(error);
-  usePrecision.setState({ error: `${title}: ${message}` });
+  if (!runtime) {
+    usePrecision.setState({ error: { title: `${title}: ${message}`, raw: message } });
+    return;
+  }
+  const explained = explainRuntimeError(message);
+  usePrecision.setState({ error: { title: `${title}. ${explained.summary}`, raw: message, hint: explained.hint } });
 }
 
-/** Defaults for the model's symbolic dims: batch-like dims 1, the rest (sequence, ...) 16. */
-function defaultDims(names: string[]): Record<string, number> {
-  return Object.fromEntries(names.map((name) => [name, /batch/i.test(name) ? 1 : 16]));
+/** The model's inputs as the engine's summary describes them. */
+function inputShapes(model: LoadedModel): InputShape[] {
+  return model.summary.inputs.map((name) => {
+    const value = model.valuesByName.get(name);
+    return { name, elemType: value?.elemType, shape: value?.shape };
+  });
+}
+
+/** Sizes for a newly opened model, read from its inputs, so the panel shows them before the first run. */
+function adoptModelDims(model: LoadedModel | null): void {
+  if (!model || usePrecision.getState().dimsModelSeq === model.seq) return;
+  const shapes = inputShapes(model);
+  usePrecision.setState({ dimsModelSeq: model.seq, dimNames: symbolicDimNames(shapes), dims: defaultDims(shapes), inputsDirty: true });
+}
+
+/** The steps a preview goes through, as the progress bar shows them. */
+export const PREVIEW_STEPS = [
+  'loading the model into the preview worker',
+  'preparing inputs',
+  'running the fp32 model',
+  'running the fp16-simulated model',
+] as const;
+
+const STAGE_STEP: Record<PreviewStage, number> = { reference: 2, simulate: 3 };
+
+function setStep(step: number): void {
+  usePrecision.setState((state) => ({ previewProgress: { step, startedAt: state.previewProgress?.startedAt ?? performance.now() } }));
 }
 
 let pendingFiles: NamedBytes[] = [];
@@ -32,18 +68,13 @@ function stillCurrent(): boolean {
 }
 
 /** Makes sure the precision worker holds the app's current model and the chosen inputs. */
-async function ensureReady(client: Comlink.Remote<PrecisionWorkerApi>): Promise<boolean> {
+async function ensureReady(client: Comlink.Remote<PrecisionWorkerApi>, onStep: (step: number) => void = () => {}): Promise<boolean> {
   const model = useApp.getState().model;
   if (!model) return false;
+  adoptModelDims(model);
   if (usePrecision.getState().modelSeq !== model.seq) {
-    const source = await modelClient().source();
-    if (!source.ok) {
-      fail('The model could not be handed to the precision worker', source.error);
-      return false;
-    }
-    const { bytes, externalFiles } = source.value;
-    const buffers = [bytes, ...externalFiles.map((f) => f.bytes)].map((b) => b.buffer as ArrayBuffer);
-    const opened = await client.open(Comlink.transfer(bytes, buffers), externalFiles);
+    onStep(0);
+    const opened = await client.open();
     if (!opened.ok) {
       fail('The precision worker could not open the model', opened.error);
       return false;
@@ -52,7 +83,6 @@ async function ensureReady(client: Comlink.Remote<PrecisionWorkerApi>): Promise<
     usePrecision.setState({
       modelSeq: model.seq,
       info: opened.value,
-      dims: defaultDims(opened.value.symbolicDims),
       inputFiles: [],
       inputsDirty: true,
       preview: null,
@@ -65,12 +95,13 @@ async function ensureReady(client: Comlink.Remote<PrecisionWorkerApi>): Promise<
   }
   const state = usePrecision.getState();
   if (state.inputsDirty) {
+    onStep(1);
     const request = pendingFiles.length
       ? { kind: 'files' as const, dims: state.dims, files: pendingFiles }
       : { kind: 'seeded' as const, dims: state.dims, seed: state.seed };
     const inputs = await client.setInputs(request);
     if (!inputs.ok) {
-      fail('The inputs do not fit the model', inputs.error);
+      fail('The inputs do not fit the model', inputs.error, true);
       return false;
     }
     usePrecision.setState({ inputs: inputs.value, inputsDirty: false });
@@ -99,23 +130,31 @@ export function setSeededInputs(): void {
 }
 
 let previewRunning = false;
+/** Bumped by a cancel: a run that finds it changed drops whatever it was waiting for. */
+let previewToken = 0;
 
 /** Runs the preview for the app's current recipe; edits during a run coalesce into one more run. */
 export async function runPreview(): Promise<void> {
   if (previewRunning) return;
   previewRunning = true;
-  usePrecision.setState({ previewPending: true, error: null });
+  const token = ++previewToken;
+  const alive = () => token === previewToken;
+  usePrecision.setState({ previewPending: true, error: null, previewProgress: { step: 0, startedAt: performance.now() } });
   try {
     const client = precisionClient();
     for (;;) {
-      if (!(await ensureReady(client))) break;
+      const ready = await ensureReady(client, (step) => alive() && setStep(step));
+      if (!alive() || !ready) break;
       const { recipe } = useApp.getState();
       const key = JSON.stringify(recipe);
       const { perNode } = usePrecision.getState();
-      const outcome = await client.preview(recipe, perNode);
-      if (!stillCurrent()) break;
+      const onStage = Comlink.proxy((stage: PreviewStage) => {
+        if (alive()) setStep(STAGE_STEP[stage]);
+      });
+      const outcome = await client.preview(recipe, perNode, onStage);
+      if (!alive() || !stillCurrent()) break;
       if (!outcome.ok) {
-        fail('The preview failed', outcome.error);
+        fail('The preview failed', outcome.error, true);
         break;
       }
       const plan = outcome.value;
@@ -126,11 +165,31 @@ export async function runPreview(): Promise<void> {
       if (JSON.stringify(now.recipe) === key && !usePrecision.getState().inputsDirty) break;
     }
   } catch (error) {
-    fail('The preview failed', error);
+    if (alive()) fail('The preview failed', error, true);
   } finally {
-    previewRunning = false;
-    usePrecision.setState({ previewPending: false });
+    // A cancelled run has already handed the panel back (cancelPreview).
+    if (alive()) {
+      previewRunning = false;
+      usePrecision.setState({ previewPending: false, previewProgress: null });
+    }
   }
+}
+
+/** Stops a running preview (the worker is restarted; the next run reopens the model, sizes are kept). */
+export function cancelPreview(): void {
+  if (!previewRunning) return;
+  previewToken++;
+  previewRunning = false;
+  terminatePrecisionWorker();
+  usePrecision.setState({
+    previewPending: false,
+    previewProgress: null,
+    suggestPending: false,
+    realPending: false,
+    modelSeq: null,
+    inputsDirty: true,
+    error: { title: 'The preview was cancelled. Smaller sizes (batch 1, a shorter sequence, a smaller image) run faster.', raw: '' },
+  });
 }
 
 export async function runSuggest(): Promise<void> {
@@ -142,7 +201,7 @@ export async function runSuggest(): Promise<void> {
     const onProgress = Comlink.proxy((message: string) => usePrecision.setState((s) => ({ suggestLog: [...s.suggestLog, message] })));
     const outcome = await client.suggest({ recipe: useApp.getState().recipe, metric, tolerance }, onProgress);
     if (!stillCurrent()) return;
-    if (!outcome.ok) fail('The search failed', outcome.error);
+    if (!outcome.ok) fail('The search failed', outcome.error, true);
     else usePrecision.setState({ suggestion: outcome.value });
   } catch (error) {
     fail('The search failed', error);
@@ -178,7 +237,7 @@ export async function runReal(): Promise<void> {
     const onProgress = Comlink.proxy((message: string) => usePrecision.setState({ realProgress: message }));
     const outcome = await client.realRun({ recipe: useApp.getState().recipe, runs, warmup, wasmOnly }, onProgress);
     if (!stillCurrent()) return;
-    if (!outcome.ok) fail('The run failed', outcome.error);
+    if (!outcome.ok) fail('The run failed', outcome.error, true);
     else usePrecision.setState({ realRun: outcome.value, webgpu: outcome.value.webgpu });
   } catch (error) {
     fail('The run failed', error);
@@ -189,9 +248,11 @@ export async function runReal(): Promise<void> {
 
 /** Live preview: re-run when the block list changes, once a first preview exists. Returns an unsubscribe. */
 export function installPrecisionEffects(): () => void {
+  adoptModelDims(useApp.getState().model);
   return useApp.subscribe((state, previous) => {
     if (state.model?.seq !== previous.model?.seq) {
-      usePrecision.setState({ preview: null, levels: null, suggestion: null, realRun: null });
+      usePrecision.setState({ preview: null, levels: null, suggestion: null, realRun: null, error: null });
+      adoptModelDims(state.model);
       return;
     }
     const p = usePrecision.getState();

@@ -10,5 +10,3 @@ export function useNodeErrorLevel(unitId: string): number {
     return state.levels[Number(unitId.slice(2))] ?? 0;
   });
 }
-
-export const ERROR_LEVEL_TITLE = ['', 'adds < 1e-4 error', 'adds 1e-4..1e-3 error', 'adds 1e-3..1e-2 error', 'adds ≥ 1e-2 error'];

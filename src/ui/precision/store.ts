@@ -2,14 +2,33 @@
 // graph): what the precision worker last computed, for which model and which recipe.
 
 import { create } from 'zustand';
-import type { ErrorMetric } from '../../core/precision/metrics';
-import type { Suggestion } from '../../core/precision/suggest';
+import type { ErrorMetric } from '../../core/index';
+import type { Suggestion } from '../../core/index';
 import type { InputsInfo, PrecisionModelInfo, PreviewResponse, RealRunResult, WebGpuInfo } from '../../../workers/precision-api';
+
+export interface PrecisionError {
+  /** What failed, in words (from the engine's explainRuntimeError where onnxruntime failed). */
+  title: string;
+  /** The message as it came (onnxruntime's, with its build paths): shown folded, for a bug report. */
+  raw: string;
+  /** What to try, when the engine recognized the failure. */
+  hint?: string;
+}
+
+export interface PreviewProgress {
+  /** 0-based step of STEPS in actions.ts. */
+  step: number;
+  startedAt: number;
+}
 
 export interface PrecisionState {
   /** The app model (LoadedModel.seq) the precision worker holds, if any. */
   modelSeq: number | null;
+  /** The app model the sizes below were read from (they are set when a model opens, before any run). */
+  dimsModelSeq: number | null;
   info: PrecisionModelInfo | null;
+  /** Symbolic dims of the model's inputs, from the engine's summary. */
+  dimNames: string[];
   dims: Record<string, number>;
   seed: number;
   /** User input files (names only; the bytes go to the worker once). */
@@ -26,6 +45,7 @@ export interface PrecisionState {
   /** JSON of the recipe the preview was computed for. */
   previewRecipe: string | null;
   previewPending: boolean;
+  previewProgress: PreviewProgress | null;
   /** Increments when a preview lands (tests wait on it). */
   previewSeq: number;
   /** Per main-graph node, overlay level 0..4 of the error it adds (from the last preview). */
@@ -45,12 +65,14 @@ export interface PrecisionState {
   warmup: number;
   wasmOnly: boolean;
 
-  error: string | null;
+  error: PrecisionError | null;
 }
 
 export const usePrecision = create<PrecisionState>(() => ({
   modelSeq: null,
+  dimsModelSeq: null,
   info: null,
+  dimNames: [],
   dims: {},
   seed: 0,
   inputFiles: [],
@@ -62,6 +84,7 @@ export const usePrecision = create<PrecisionState>(() => ({
   preview: null,
   previewRecipe: null,
   previewPending: false,
+  previewProgress: null,
   previewSeq: 0,
   levels: null,
 

@@ -1,20 +1,46 @@
-// The page's handle on the precision worker, typed by the interface both sides share.
+// The page's handle on the precision service. The service runs in the model worker, on the model that
+// worker already decoded; its model runs go to the runtime worker (onnxruntime-web). The page starts the
+// runtime worker and connects the two with MessageChannels once, then talks to the service over its port.
 
 import * as Comlink from 'comlink';
 import type { PrecisionWorkerApi } from '../../../workers/precision-api';
-import type { WorkerError } from '../../../workers/model-api';
+import type { RuntimeWorkerEndpoint } from '../../../workers/runtime-api';
+import { workerClient } from '../worker-client';
+import { modelClient } from '../workers';
 import { usePrecision } from './store';
 
 export type { PrecisionWorkerApi };
-export type WorkerErrorLike = WorkerError;
 
 let client: Comlink.Remote<PrecisionWorkerApi> | null = null;
+let runtimeWorker: Worker | null = null;
+let servicePort: MessagePort | null = null;
 
 export function precisionClient(): Comlink.Remote<PrecisionWorkerApi> {
   if (!client) {
-    const worker = new Worker(new URL('../../../workers/precision.worker.ts', import.meta.url), { type: 'module', name: 'castaway-precision' });
-    worker.addEventListener('error', (event) => usePrecision.setState({ error: `The precision worker failed: ${event.message || 'it could not start'}` }));
-    client = Comlink.wrap<PrecisionWorkerApi>(worker);
+    const runtime = workerClient<RuntimeWorkerEndpoint>(
+      () => (runtimeWorker = new Worker(new URL('../../../workers/runtime.worker.ts', import.meta.url), { type: 'module', name: 'castaway-runtime' })),
+      (message) => usePrecision.setState({ error: { title: 'The runtime worker failed', raw: message } }),
+    );
+    const runs = new MessageChannel();
+    const service = new MessageChannel();
+    // Messages sent on service.port2 wait in the channel until the model worker starts serving on port1.
+    void runtime.serve(Comlink.transfer(runs.port2, [runs.port2]));
+    void modelClient().connect(Comlink.transfer(runs.port1, [runs.port1]), Comlink.transfer(service.port1, [service.port1]));
+    servicePort = service.port2;
+    client = Comlink.wrap<PrecisionWorkerApi>(service.port2);
   }
   return client;
+}
+
+/**
+ * Stops whatever the precision service is running. A wasm session run cannot be interrupted from outside,
+ * so the runtime worker is terminated and the service's port closed; the next request starts a fresh
+ * runtime worker and a fresh service (which takes the model worker's model again: no decode).
+ */
+export function terminatePrecisionWorker(): void {
+  runtimeWorker?.terminate();
+  servicePort?.close();
+  runtimeWorker = null;
+  servicePort = null;
+  client = null;
 }

@@ -1,0 +1,145 @@
+// Issue 12, item 8: a graph that reads like a good graph tool. Edges follow ELK's routes (around boxes, not
+// curves through them), panel text is not clipped, scope "fp32" pills look like buttons, switches read
+// on/off the right way round. Screenshots go to test-results/screenshots/graph-*.png.
+
+import { expect, test, type Page } from '@playwright/test';
+import { dropFiles, fixture, screenshot, waitForGraph } from './helpers';
+
+const PEGASUS = 'pegasus-small-o14-encoder.onnx';
+const DECODER = 'pegasus-small-o14-decoder.onnx';
+
+/** Points of drawn edges that lie inside a box other than the edge's own ends, in screen pixels. */
+async function edgesThroughBoxes(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const boxes = [...document.querySelectorAll<HTMLElement>('.react-flow__node-op, .react-flow__node-scope')].map((node) => ({
+      id: node.dataset.id ?? '',
+      rect: node.getBoundingClientRect(),
+    }));
+    let inside = 0;
+    for (const edge of document.querySelectorAll<SVGGElement>('.react-flow__edge')) {
+      const path = edge.querySelector<SVGPathElement>('path.react-flow__edge-path');
+      if (!path) continue;
+      const [source, target] = (edge.getAttribute('data-testid') ?? '').replace('rf__edge-', '').replace(/^e:/, '').split('>');
+      const matrix = path.getScreenCTM();
+      if (!matrix) continue;
+      const length = path.getTotalLength();
+      for (let at = 0; at <= length; at += 6) {
+        const p = new DOMPoint(path.getPointAtLength(at).x, path.getPointAtLength(at).y).matrixTransform(matrix);
+        for (const box of boxes) {
+          if (box.id === source || box.id === target) continue;
+          const r = box.rect;
+          if (p.x > r.left + 3 && p.x < r.right - 3 && p.y > r.top + 3 && p.y < r.bottom - 3) inside++;
+        }
+      }
+    }
+    return inside;
+  });
+}
+
+test('edges follow ELK routes around the boxes', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [fixture(PEGASUS)]);
+  await waitForGraph(page, PEGASUS);
+  // The opening view, at a readable zoom: the first layers with the attention mask's long edges.
+  await screenshot(page, 'graph-edges');
+  expect(await page.locator('.react-flow__edge').count()).toBeGreaterThan(10);
+  expect(await edgesThroughBoxes(page)).toBe(0);
+  // Opened further (a layer's attention), still around the boxes.
+  await page.getByTestId('search').fill('Softmax');
+  await page.getByTestId('search').press('Enter');
+  await expect(page.getByTestId('details')).toContainText('Softmax');
+  await page.waitForTimeout(500);
+  await screenshot(page, 'graph-edges-softmax');
+  expect(await edgesThroughBoxes(page)).toBe(0);
+});
+
+/** The canvas zoom, from the viewport's transform. */
+async function zoom(page: Page): Promise<number> {
+  return page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).a);
+}
+
+test('F and the fit button keep the graph readable: a tall graph is framed at its top, not as a thin column', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [fixture(PEGASUS)]);
+  await waitForGraph(page, PEGASUS);
+  await page.getByTestId('graph').focus();
+  await page.keyboard.press('f');
+  await page.waitForTimeout(400);
+  expect(await zoom(page)).toBeGreaterThanOrEqual(0.45);
+  await expect(page.locator('.react-flow__node-op').first()).toBeVisible();
+  await page.mouse.wheel(0, 600);
+  await page.getByTestId('fit-graph').click();
+  await page.waitForTimeout(400);
+  expect(await zoom(page)).toBeGreaterThanOrEqual(0.45);
+  await screenshot(page, 'graph-fit');
+});
+
+test('panel text is not clipped: long input names, the CLI command', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [fixture(DECODER)]);
+  await waitForGraph(page, DECODER);
+  // Every symbolic dim and input shape line in the precision panel is shown in full.
+  const clipped = await page.getByTestId('precision-panel').evaluate((panel) =>
+    [...panel.querySelectorAll<HTMLElement>('.prec-field span, .prec-input-shapes li')].filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent),
+  );
+  expect(clipped).toEqual([]);
+  await expect(page.getByTestId('precision-input-shapes')).toContainText('encoder_hidden_states');
+  // The graph's input pills show their whole name on one line.
+  const pills = await page.locator('.io-node').evaluateAll((nodes) =>
+    nodes.map((node) => ({ text: node.textContent, clipped: node.scrollWidth > node.clientWidth + 1, lines: Math.round(node.getBoundingClientRect().height / 14) })),
+  );
+  expect(pills.map((pill) => pill.text)).toEqual(expect.arrayContaining([expect.stringContaining('encoder_hidden_states')]));
+  expect(pills.filter((pill) => pill.clipped)).toEqual([]);
+  // Details wrap at spaces and name separators, never by breaking every character (word-break: break-all).
+  const breakAll = await page.getByTestId('details').evaluate((panel) =>
+    [...panel.querySelectorAll<HTMLElement>('h2, dd, .value-name')].filter((el) => getComputedStyle(el).wordBreak === 'break-all').length,
+  );
+  expect(breakAll).toBe(0);
+  // The CLI command wraps between arguments, never inside one.
+  await page.getByTestId('tab-export').click();
+  const command = page.getByTestId('cli-command');
+  await expect(command).toContainText('convert');
+  const wrap = await command.evaluate((el) => ({ wordBreak: getComputedStyle(el).wordBreak, overflowWrap: getComputedStyle(el).overflowWrap, overflow: el.scrollWidth - el.clientWidth }));
+  expect(wrap.wordBreak).not.toBe('break-all');
+  expect(wrap.overflow).toBeLessThanOrEqual(0);
+  // Each argument that fits on a line is on one line (no break at the hyphens of a file name).
+  const split = await command.evaluate((el) =>
+    [...el.querySelectorAll<HTMLElement>('.cli-token')].filter((token) => token.getClientRects().length > 1 || token.getBoundingClientRect().height > 20).map((token) => token.textContent),
+  );
+  expect(split).toEqual([]);
+  expect(await command.innerText()).toMatch(/^npx castaway convert pegasus-small-o14-decoder\.onnx -o pegasus-small-o14-decoder\.fp16\.onnx/);
+  await screenshot(page, 'graph-panels-text');
+});
+
+test('switches read on when the op type is kept in fp32; scope fp32 pills are buttons', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [fixture(PEGASUS)]);
+  await waitForGraph(page, PEGASUS);
+  const softmax = page.getByRole('checkbox', { name: 'Keep Softmax in fp32' });
+  const look = () => softmax.evaluate((el) => getComputedStyle(el).backgroundColor);
+  const off = await look();
+  await softmax.check();
+  const on = await look();
+  // Off is a grey track (a coloured one reads as on); on takes the fp32 colour, the state it turns on.
+  const saturation = (colour: string) => {
+    const [r, g, b] = (colour.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+    const max = Math.max(r, g, b);
+    return max ? (max - Math.min(r, g, b)) / max : 0;
+  };
+  expect(saturation(off)).toBeLessThan(0.25);
+  expect(on).not.toBe(off);
+  const fp32 = await page.evaluate(() => {
+    const probe = document.createElement('span');
+    probe.style.color = 'var(--fp32)';
+    document.querySelector('.app')!.append(probe);
+    const colour = getComputedStyle(probe).color;
+    probe.remove();
+    return colour;
+  });
+  expect(on).toBe(fp32);
+  await screenshot(page, 'graph-switches');
+  // An open scope's fp32 control is a real button with a label that says what it does.
+  const pill = page.locator('.react-flow__node-container button.scope-rule').first();
+  await expect(pill).toBeVisible();
+  await expect(pill).toHaveAttribute('aria-label', /Keep .* in fp32/);
+});

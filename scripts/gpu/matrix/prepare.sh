@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Every architecture's models, several architectures at once (CPU work; the GPU machine has 16 cores):
+# export (torch), then at once: onnxruntime's tool (3 recipes), onnxruntime's optimizer then its fp16
+# conversion (3 recipes) then Castaway on the optimizer's output, and Castaway on the exported model.
+# Work in $CW_MX (default /tmp/mx)/<arch>/; logs <arch>.log and <arch>/*.log; Castaway's runs in <arch>/cw.jsonl.
+# usage: prepare.sh [ARCH...]   (default: all ten)
+# env: CW_TINY=1 tiny configs (development only); CW_JOBS architectures at once (default 10);
+#      CW_NODE node binary (default node); CW_BUNDLE folder with castaway.cjs and recipes/ (default .gpu-work)
+set -uo pipefail
+W=${CW_MX:-/tmp/mx}
+HERE=$(cd "$(dirname "$0")" && pwd)
+B=$(cd "${CW_BUNDLE:-.gpu-work}" && pwd)
+NODE=${CW_NODE:-node}
+mkdir -p "$W"
+ARCHS=${*:-"bert-large llama bart gpt2 bert-base unet vit distilbert whisper-enc resnet50"}
+# Castaway on D/SRC.onnx in the three recipes -> D/PREFIX-{default,norms,block}.onnx; one JSON line per run
+cw() {
+  local D=$1 src=$2 prefix=$3 bl=$4
+  for r in default norms block; do
+    case $r in
+      default) args=(--recipe "$B/recipes/default.json") ;;
+      norms) args=(--recipe "$B/recipes/norms.json") ;;
+      block) args=(--recipe "$B/recipes/none.json" --op-block-list "$(cat "$D/$bl")") ;;
+    esac
+    local t0=$(date +%s.%N) out rc
+    out=$("$NODE" "$B/castaway.cjs" convert "$D/$src.onnx" -o "$D/$prefix-$r.onnx" -q "${args[@]}" 2>&1); rc=$?
+    python3 -c 'import json,sys,time; print(json.dumps({"model": sys.argv[1], "rc": int(sys.argv[2]), "s": round(time.time() - float(sys.argv[3]), 2), "out": sys.argv[4][:1500]}))' \
+      "$prefix-$r" $rc "$t0" "$out" >> "$D/cw.jsonl"
+  done
+}
+one() {
+  local a=$1 D=$W/$1 t0=$(date +%s)
+  rm -rf "$D"; mkdir -p "$D"
+  if python3 "$HERE/export_arch.py" "$a" "$D" > "$W/$a.log" 2>&1; then
+    python3 "$HERE/ort_arch.py" "$D" tool > "$D/tool.log" 2>&1 &
+    { python3 "$HERE/ort_arch.py" "$D" opt > "$D/opt.log" 2>&1; [ -f "$D/opt-fp32.onnx" ] && cw "$D" opt-fp32 cwopt opt-block.txt; } &
+    cw "$D" fp32 cw block.txt
+    wait
+    echo "$a prepared in $(( $(date +%s) - t0 )) s"
+  else
+    echo "$a EXPORT FAILED:"; tail -n 5 "$W/$a.log"
+  fi
+}
+export -f one cw; export W HERE B NODE PYTHONUNBUFFERED=1
+rm -f "$W/prepare.done"
+printf '%s\n' $ARCHS | xargs -P "${CW_JOBS:-10}" -I{} bash -c 'one {}'
+touch "$W/prepare.done"

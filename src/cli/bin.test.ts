@@ -1,0 +1,24 @@
+// bin/castaway.mjs as `npx castaway` runs it: from a bundle it builds itself when missing or older than a source.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+describe('bin/castaway.mjs', () => {
+  it('runs convert from the bundle in dist/cli, listing the sources it was built from', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'castaway-bin-')), 'out.onnx');
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'castaway.mjs'), 'convert', join(root, 'fixtures', 'models', 'bert-tiny-o14.onnx'), '-o', out, '-q'], { encoding: 'utf8', cwd: root });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\d+ Casts/);
+    expect(statSync(out).size).toBeGreaterThan(0);
+    const bundle = join(root, 'dist', 'cli', 'castaway.cjs');
+    expect(existsSync(bundle)).toBe(true);
+    const inputs = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'inputs.json'), 'utf8')) as string[];
+    expect(inputs).toContain('src/cli/main.ts');
+    expect(inputs.some((p) => p.startsWith('src/core/'))).toBe(true);
+  }, 60_000);
+});

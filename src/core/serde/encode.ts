@@ -1,0 +1,331 @@
+// The serde's encoder: plain message objects to protobuf bytes, fields in field-number order.
+import Long from 'long';
+import { CastawayError } from '../errors';
+import { UNKNOWN_FIELDS } from '../onnx/proto-types';
+import { Kind, MAX_DEPTH, varint32Size, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, wireOf, type FieldCodec, type MessageCodec, type Msg } from './schema';
+
+// ---------------------------------------------------------------------------------------------------------
+// Encoding: one pass sizes every message (cached per object), one writes into a single buffer.
+
+export class Encoder {
+  readonly sizes = new Map<object, number>();
+  readonly packedSizes = new Map<unknown[], number>();
+  buf = new Uint8Array(0);
+  view = new DataView(this.buf.buffer);
+  pos = 0;
+  /** The last int64 converted, as two unsigned 32-bit halves. */
+  lo = 0;
+  hi = 0;
+
+  start(size: number): void {
+    this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
+    this.pos = 0;
+  }
+
+  varint32(value: number): void {
+    const buf = this.buf;
+    let p = this.pos;
+    while (value > 0x7f) {
+      buf[p++] = (value & 0x7f) | 0x80;
+      value >>>= 7;
+    }
+    buf[p++] = value;
+    this.pos = p;
+  }
+
+  varint64(lo: number, hi: number): void {
+    const buf = this.buf;
+    let p = this.pos;
+    while (hi !== 0) {
+      buf[p++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    while (lo > 0x7f) {
+      buf[p++] = (lo & 0x7f) | 0x80;
+      lo >>>= 7;
+    }
+    buf[p++] = lo;
+    this.pos = p;
+  }
+
+  /** Splits an int64 value into this.lo / this.hi (two's complement). */
+  int64(value: unknown, field: FieldCodec): void {
+    if (typeof value === 'number') {
+      if (!Number.isInteger(value)) throw new TypeError(`${field.name}: ${value} is not an integer`);
+      if (value >= 0 && value <= 0xffffffff) {
+        this.lo = value;
+        this.hi = 0;
+        return;
+      }
+      const long = Long.fromNumber(value, field.kind === Kind.UInt64 || field.kind === Kind.Fixed64);
+      this.lo = long.low >>> 0;
+      this.hi = long.high >>> 0;
+      return;
+    }
+    if (typeof value === 'bigint') {
+      const bits = BigInt.asUintN(64, value);
+      this.lo = Number(bits & 0xffffffffn);
+      this.hi = Number(bits >> 32n);
+      return;
+    }
+    if (value !== null && typeof value === 'object' && typeof (value as Long).low === 'number' && typeof (value as Long).high === 'number') {
+      // A Long, or one that lost its prototype crossing a worker boundary.
+      this.lo = (value as Long).low >>> 0;
+      this.hi = (value as Long).high >>> 0;
+      return;
+    }
+    if (typeof value === 'string' && /^-?\d+$/.test(value)) {
+      const long = Long.fromString(value, field.kind === Kind.UInt64 || field.kind === Kind.Fixed64);
+      this.lo = long.low >>> 0;
+      this.hi = long.high >>> 0;
+      return;
+    }
+    throw new TypeError(`${field.name}: ${String(value)} is not an int64`);
+  }
+
+  /** int64 and sint64 of a value, after this.int64(): zigzag for sint64. */
+  zigzag64(): void {
+    const mask = this.hi >> 31;
+    const hi = (((this.hi << 1) | (this.lo >>> 31)) ^ mask) >>> 0;
+    this.lo = ((this.lo << 1) ^ mask) >>> 0;
+    this.hi = hi;
+  }
+
+  utf8(value: string): void {
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < value.length; i++) {
+      let c = value.charCodeAt(i);
+      if (c < 0x80) {
+        buf[p++] = c;
+      } else if (c < 0x800) {
+        buf[p++] = 0xc0 | (c >> 6);
+        buf[p++] = 0x80 | (c & 0x3f);
+      } else {
+        if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+          const next = value.charCodeAt(i + 1);
+          if (next >= 0xdc00 && next <= 0xdfff) {
+            c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+            i++;
+            buf[p++] = 0xf0 | (c >> 18);
+            buf[p++] = 0x80 | ((c >> 12) & 0x3f);
+            buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+            buf[p++] = 0x80 | (c & 0x3f);
+            continue;
+          }
+        }
+        if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd; // a lone surrogate, as TextEncoder writes it
+        buf[p++] = 0xe0 | (c >> 12);
+        buf[p++] = 0x80 | ((c >> 6) & 0x3f);
+        buf[p++] = 0x80 | (c & 0x3f);
+      }
+    }
+    this.pos = p;
+  }
+}
+
+function utf8Length(value: string): number {
+  let length = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x80) length += 1;
+    else if (c < 0x800) length += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      length += 4;
+      i++;
+    } else length += 3;
+  }
+  return length;
+}
+
+
+function varint64Size(lo: number, hi: number): number {
+  if (hi === 0) return varint32Size(lo);
+  return hi < 0x8 ? 5 : hi < 0x400 ? 6 : hi < 0x20000 ? 7 : hi < 0x1000000 ? 8 : hi < 0x80000000 ? 9 : 10;
+}
+
+export function messageSize(e: Encoder, codec: MessageCodec, msg: Msg, depth: number): number {
+  const cached = e.sizes.get(msg);
+  if (cached !== undefined) return cached;
+  if (depth > MAX_DEPTH) {
+    throw new CastawayError('unsupported', `${codec.name} is nested more than ${MAX_DEPTH} deep (or contains itself)`);
+  }
+  if (msg === null || typeof msg !== 'object') throw new TypeError(`${codec.name}: expected a message object, got ${String(msg)}`);
+  let size = 0;
+  for (const field of codec.fields) {
+    const value = msg[field.name];
+    if (value === undefined || value === null) continue;
+    if (!field.repeated) {
+      size += field.tagSize + valueSize(e, field, value, depth);
+      continue;
+    }
+    if (!Array.isArray(value)) throw new TypeError(`${codec.name}.${field.name} must be an array`);
+    if (value.length === 0) continue;
+    if (field.packed) {
+      let payload = 0;
+      if (field.wire === WIRE_FIXED32) payload = value.length * 4;
+      else if (field.wire === WIRE_FIXED64) payload = value.length * 8;
+      else for (const item of value) payload += scalarVarintSize(e, field, item);
+      e.packedSizes.set(value, payload);
+      size += field.tagSize + varint32Size(payload) + payload;
+    } else {
+      for (const item of value) size += field.tagSize + valueSize(e, field, item, depth);
+    }
+  }
+  const unknown = msg[UNKNOWN_FIELDS] as Uint8Array[] | undefined;
+  if (unknown) for (const chunk of unknown) size += chunk.length;
+  e.sizes.set(msg, size);
+  return size;
+}
+
+function valueSize(e: Encoder, field: FieldCodec, value: unknown, depth: number): number {
+  switch (field.kind) {
+    case Kind.Message: {
+      const size = messageSize(e, field.message!, value as Msg, depth + 1);
+      return varint32Size(size) + size;
+    }
+    case Kind.String: {
+      if (typeof value !== 'string') throw new TypeError(`${field.name} must be a string`);
+      const size = utf8Length(value);
+      return varint32Size(size) + size;
+    }
+    case Kind.Bytes: {
+      if (!(value instanceof Uint8Array)) throw new TypeError(`${field.name} must be a Uint8Array`);
+      return varint32Size(value.length) + value.length;
+    }
+    case Kind.Float: case Kind.Fixed32: case Kind.SFixed32: return 4;
+    case Kind.Double: case Kind.Fixed64: case Kind.SFixed64: return 8;
+    default: return scalarVarintSize(e, field, value);
+  }
+}
+
+function scalarVarintSize(e: Encoder, field: FieldCodec, value: unknown): number {
+  switch (field.kind) {
+    case Kind.Int64: case Kind.UInt64:
+      e.int64(value, field);
+      return varint64Size(e.lo, e.hi);
+    case Kind.SInt64:
+      e.int64(value, field);
+      e.zigzag64();
+      return varint64Size(e.lo, e.hi);
+    case Kind.Bool: return 1;
+    case Kind.UInt32: return varint32Size(Number(value) >>> 0);
+    case Kind.SInt32: {
+      const v = Number(value) | 0;
+      return varint32Size(((v << 1) ^ (v >> 31)) >>> 0);
+    }
+    default: { // int32 and enum: negatives are sign-extended to 10 bytes
+      const v = Number(value) | 0;
+      return v < 0 ? 10 : varint32Size(v);
+    }
+  }
+}
+
+export function writeMessage(e: Encoder, codec: MessageCodec, msg: Msg): void {
+  const unknown = sortedUnknownFields(msg[UNKNOWN_FIELDS] as Uint8Array[] | undefined);
+  let nextUnknown = 0;
+  for (const field of codec.fields) {
+    const value = msg[field.name];
+    if (value === undefined || value === null) continue;
+    while (nextUnknown < unknown.length && unknown[nextUnknown].id < field.id) writeRaw(e, unknown[nextUnknown++].bytes);
+    if (!field.repeated) {
+      e.varint32(field.tag);
+      writeValue(e, field, value);
+      continue;
+    }
+    const list = value as unknown[];
+    if (list.length === 0) continue;
+    if (field.packed) {
+      e.varint32(field.tag);
+      e.varint32(e.packedSizes.get(list)!);
+      for (const item of list) writeScalar(e, field, item);
+    } else {
+      for (const item of list) {
+        e.varint32(field.tag);
+        writeValue(e, field, item);
+      }
+    }
+  }
+  while (nextUnknown < unknown.length) writeRaw(e, unknown[nextUnknown++].bytes);
+}
+
+function sortedUnknownFields(chunks: Uint8Array[] | undefined): { id: number; bytes: Uint8Array }[] {
+  if (!chunks || chunks.length === 0) return [];
+  const out = chunks.map((bytes) => {
+    let tag = 0;
+    for (let i = 0, shift = 0; i < Math.min(bytes.length, 5); i++, shift += 7) {
+      tag += (bytes[i] & 0x7f) * 2 ** shift;
+      if (bytes[i] < 0x80) break;
+    }
+    return { id: Math.floor(tag / 8), bytes };
+  });
+  return out.sort((a, b) => a.id - b.id); // stable: same-number fields keep their order
+}
+
+function writeRaw(e: Encoder, bytes: Uint8Array): void {
+  e.buf.set(bytes, e.pos);
+  e.pos += bytes.length;
+}
+
+function writeValue(e: Encoder, field: FieldCodec, value: unknown): void {
+  switch (field.kind) {
+    case Kind.Message: {
+      e.varint32(e.sizes.get(value as object)!);
+      writeMessage(e, field.message!, value as Msg);
+      return;
+    }
+    case Kind.String: {
+      const text = value as string;
+      e.varint32(utf8Length(text));
+      e.utf8(text);
+      return;
+    }
+    case Kind.Bytes: {
+      const bytes = value as Uint8Array;
+      e.varint32(bytes.length);
+      writeRaw(e, bytes);
+      return;
+    }
+    default:
+      writeScalar(e, field, value);
+  }
+}
+
+function writeScalar(e: Encoder, field: FieldCodec, value: unknown): void {
+  switch (field.kind) {
+    case Kind.Float: e.view.setFloat32(e.pos, value as number, true); e.pos += 4; return;
+    case Kind.Double: e.view.setFloat64(e.pos, value as number, true); e.pos += 8; return;
+    case Kind.Fixed32: e.view.setUint32(e.pos, Number(value) >>> 0, true); e.pos += 4; return;
+    case Kind.SFixed32: e.view.setInt32(e.pos, Number(value) | 0, true); e.pos += 4; return;
+    case Kind.Fixed64: case Kind.SFixed64:
+      e.int64(value, field);
+      e.view.setUint32(e.pos, e.lo, true);
+      e.view.setUint32(e.pos + 4, e.hi, true);
+      e.pos += 8;
+      return;
+    case Kind.Int64: case Kind.UInt64:
+      e.int64(value, field);
+      e.varint64(e.lo, e.hi);
+      return;
+    case Kind.SInt64:
+      e.int64(value, field);
+      e.zigzag64();
+      e.varint64(e.lo, e.hi);
+      return;
+    case Kind.Bool: e.varint32(value ? 1 : 0); return;
+    case Kind.UInt32: e.varint32(Number(value) >>> 0); return;
+    case Kind.SInt32: {
+      const v = Number(value) | 0;
+      e.varint32(((v << 1) ^ (v >> 31)) >>> 0);
+      return;
+    }
+    default: {
+      const v = Number(value) | 0;
+      if (v < 0) e.varint64(v >>> 0, 0xffffffff);
+      else e.varint32(v);
+    }
+  }
+}
+

@@ -1,0 +1,91 @@
+// IEEE half precision (fp16): scalar and whole-array conversion to and from float32, rounding to nearest
+// with ties to even, as a Cast does. The array forms work on the float32 bit patterns (a Uint32Array view)
+// with integer operations only, and decode through a 65,536-entry table, so converting a model's weights
+// runs at memory speed rather than at a DataView call per element (issue 9: BERT-large's 1.3 GB took 7 s).
+// This is the place a second low-precision format (bfloat16) goes.
+
+export const FP16_MAX = 65504;
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** True on every platform that runs this project; the array codecs fall back to scalar code otherwise. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Half bits of the float32 with bit pattern `bits` (round to nearest even; overflow to infinity; NaN keeps
+ * its top payload bits and becomes quiet). The one rounding rule; the scalar and array forms both use it.
+ */
+export function float32BitsToFloat16Bits(bits: number): number {
+  const sign = (bits >>> 16) & 0x8000;
+  const a = bits & 0x7fffffff;
+  if (a >= 0x38800000) {
+    // at least 2^-14: a normal half, infinity or NaN
+    if (a >= 0x47800000) return sign | (a > 0x7f800000 ? 0x7e00 | ((a & 0x7fffff) >>> 13) : 0x7c00);
+    // rebias the exponent, add the rounding bias (ties to even); a carry into the exponent is correct
+    return sign | ((a - 0x38000000 + 0xfff + ((a >>> 13) & 1)) >>> 13);
+  }
+  if (a < 0x33000000) return sign; // at most half the smallest subnormal (a tie at exactly half rounds to even 0)
+  // subnormal half: shift the mantissa (with its implicit bit) into place, round to nearest even
+  const exponent = a >>> 23;
+  const mantissa = (a & 0x7fffff) | 0x800000;
+  const shift = 126 - exponent;
+  let half = mantissa >>> shift;
+  const rest = mantissa & ((1 << shift) - 1);
+  const halfway = 1 << (shift - 1);
+  if (rest > halfway || (rest === halfway && half & 1)) half++;
+  return sign | half;
+}
+
+/** Bits of the float16 nearest to x (round to nearest even), without clamping. */
+export function float32ToFloat16Bits(x: number): number {
+  f32[0] = x;
+  return float32BitsToFloat16Bits(u32[0]);
+}
+
+export function float16BitsToFloat32(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >>> 10) & 0x1f;
+  const mantissa = h & 0x3ff;
+  if (exponent === 0) return sign * mantissa * 2 ** -24;
+  if (exponent === 0x1f) return mantissa ? NaN : sign * Infinity;
+  return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
+let decodeTable: Float32Array | undefined;
+
+/** float32 value of every half bit pattern (256 KB, built on first use). */
+function halfTable(): Float32Array {
+  if (!decodeTable) {
+    decodeTable = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) decodeTable[h] = float16BitsToFloat32(h);
+  }
+  return decodeTable;
+}
+
+/**
+ * Whole arrays of half bits to float32 and back. Plain loops on purpose: TypedArray.from(data, fn) makes V8
+ * collect the mapped values in an ordinary array first, which fails ("invalid array length") beyond ~100M
+ * elements, the size of a decoder's logits at batch 8 x 512.
+ */
+export function float16ArrayToFloat32(bits: Uint16Array): Float32Array {
+  const table = halfTable();
+  const n = bits.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = table[bits[i]];
+  return out;
+}
+
+export function float32ArrayToFloat16(values: ArrayLike<number>): Uint16Array {
+  const n = values.length;
+  const out = new Uint16Array(n);
+  let source: Float32Array;
+  if (values instanceof Float32Array) source = values;
+  else {
+    source = new Float32Array(n);
+    for (let i = 0; i < n; i++) source[i] = values[i];
+  }
+  const bits = new Uint32Array(source.buffer, source.byteOffset, n);
+  for (let i = 0; i < n; i++) out[i] = float32BitsToFloat16Bits(bits[i]);
+  return out;
+}

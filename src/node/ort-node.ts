@@ -1,0 +1,41 @@
+// onnxruntime-node (CPU) behind the engine's onnxruntime port (core tensor/ort-port.ts): the precision
+// preview's runtime in Node, the same RunModel the browser worker builds over onnxruntime-web, and plain
+// runs that compare an fp32 model with its converted model on the same inputs (fp16 inputs and outputs are
+// converted at the boundary so both are compared as float32).
+import * as ort from 'onnxruntime-node';
+import { asFloat32, compareArrays, ortRunner, runOnce, type HostTensor, type OrtBinding, type OutputComparison, type RunModel, type TensorType } from '../core/index';
+
+export { compareArrays, type OutputComparison };
+
+export type Feeds = Record<string, ort.Tensor>;
+
+const binding = ort as unknown as OrtBinding;
+
+export function nodeRunner(executionProviders: string[] = ['cpu']): RunModel {
+  return ortRunner(binding, { executionProviders });
+}
+
+export function toFloat32(tensor: ort.Tensor): Float32Array | undefined {
+  return asFloat32(tensor.type, tensor.data);
+}
+
+function hostFeeds(feeds: Feeds): HostTensor[] {
+  return Object.entries(feeds).map(([name, t]) => ({ name, type: t.type as TensorType, dims: [...t.dims], data: t.data as HostTensor['data'] }));
+}
+
+export async function runModel(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, ort.Tensor>> {
+  const options = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 4 };
+  return (await runOnce(binding, bytes, hostFeeds(feeds), options)) as unknown as Record<string, ort.Tensor>;
+}
+
+/** Compares a candidate model's outputs with reference outputs (a model's bytes, or outputs already run). */
+export async function compareModels(reference: Uint8Array | Record<string, ort.Tensor>, candidate: Uint8Array, feeds: Feeds): Promise<OutputComparison[]> {
+  const a = reference instanceof Uint8Array ? await runModel(reference, feeds) : reference;
+  const b = await runModel(candidate, feeds);
+  return Object.keys(a).flatMap((name) => {
+    const ra = toFloat32(a[name]);
+    const rb = b[name] && toFloat32(b[name]);
+    if (!ra || !rb) return [];
+    return [compareArrays(name, ra, rb)];
+  });
+}

@@ -1,0 +1,101 @@
+// The runtime worker: onnxruntime-web (wasm, WebGPU) behind the engine's onnxruntime port. It runs the
+// models the model worker's precision service sends it (workers/runtime-api.ts) and detects WebGPU. It
+// never decodes the user's model (decoded once per page, in the model worker); the preview's simulated
+// models it splits into pieces, which needs their graph.
+
+import * as Comlink from 'comlink';
+import * as ort from 'onnxruntime-web';
+// Served by Vite from the installed package (no CDN): the glue is bundled, only the binary is fetched.
+import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import { floatOutputs, ortFeeds, PREVIEW_SESSION_OPTIONS, runStats, segmentedRunner, type OrtBinding, type OrtSession } from '../src/core/index';
+import { attempt } from './outcome';
+import type { TimedRun, WebGpuInfo } from './precision-api';
+import type { RuntimeWorkerApi, RuntimeWorkerEndpoint } from './runtime-api';
+
+ort.env.wasm.wasmPaths = { wasm: wasmUrl };
+// Threads need cross-origin isolation (SharedArrayBuffer); without it onnxruntime-web runs one thread.
+ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+ort.env.logLevel = 'error';
+
+const binding = ort as unknown as OrtBinding;
+// In layer-sized pieces with their sessions kept (docs/precision.md, "Speed"): one session over a whole
+// 10k-node model takes minutes to create. Sessions of an earlier model age out of its bounded cache.
+const wasmRun = segmentedRunner(binding, { executionProviders: ['wasm'] });
+
+let webgpuInfo: Promise<WebGpuInfo> | null = null;
+
+async function detectWebGpu(): Promise<WebGpuInfo> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
+  if (!gpu) return { status: 'no-api', shaderF16: false };
+  const adapter = await gpu.requestAdapter().catch(() => null);
+  if (!adapter) return { status: 'no-adapter', shaderF16: false };
+  const info = adapter.info ?? {};
+  const described = [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ');
+  return { status: 'available', shaderF16: adapter.features.has('shader-f16'), adapter: described || 'unknown adapter' };
+}
+
+interface GpuAdapterLike {
+  features: { has(name: string): boolean };
+  info?: { vendor?: string; architecture?: string; description?: string };
+}
+
+/** Float outputs handed back without a copy. */
+function transferred(outputs: Record<string, Float32Array>): Record<string, Float32Array> {
+  const buffers = new Set<ArrayBuffer>();
+  for (const data of Object.values(outputs)) {
+    if (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) buffers.add(data.buffer);
+  }
+  return Comlink.transfer(outputs, [...buffers]);
+}
+
+const api: RuntimeWorkerApi = {
+  async run(bytes, feeds) {
+    const outcome = await attempt(() => wasmRun(bytes, feeds));
+    // Where the runner's time went (sessions created / re-used, ms per phase): read by the benchmark.
+    console.debug(`castaway:preview-runner ${JSON.stringify(wasmRun.stats)}`);
+    return outcome.ok ? { ok: true, value: transferred(outcome.value) } : outcome;
+  },
+
+  async time(model, feeds, ep, runs, warmup, fallbackReason) {
+    return attempt(async () => {
+      const t0 = performance.now();
+      const externalData = model.externalFiles.map((file) => ({ path: file.name, data: file.bytes }));
+      const session = (await ort.InferenceSession.create(model.bytes, {
+        ...PREVIEW_SESSION_OPTIONS,
+        graphOptimizationLevel: 'all',
+        executionProviders: [ep],
+        ...(externalData.length ? { externalData } : {}),
+      })) as unknown as OrtSession;
+      const sessionMillis = performance.now() - t0;
+      try {
+        const ortInputs = ortFeeds(binding, session, feeds);
+        let last: Record<string, Float32Array> = {};
+        for (let i = 0; i < warmup; i++) last = floatOutputs(await session.run(ortInputs));
+        const times: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          const start = performance.now();
+          const results = await session.run(ortInputs);
+          times.push(performance.now() - start);
+          if (i === runs - 1) last = floatOutputs(results);
+        }
+        const stats = runStats(times);
+        const timed: TimedRun = { ep, fallbackReason, median: stats.median, p90: stats.p90, runs: stats.runs, warmup, sessionMillis };
+        return { timed, outputs: last };
+      } finally {
+        await session.release();
+      }
+    });
+  },
+
+  async webgpu() {
+    return (webgpuInfo ??= detectWebGpu());
+  },
+};
+
+const endpoint: RuntimeWorkerEndpoint = {
+  async serve(port) {
+    Comlink.expose(api, port);
+  },
+};
+
+Comlink.expose(endpoint);
