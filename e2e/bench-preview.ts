@@ -142,7 +142,7 @@ function section(whole: { createMs: number; runMs: number }, before: Before, run
 
 Measured ${new Date().toISOString().slice(0, 10)} with \`npx playwright test -g "preview benchmark"\` (part of \`npm run bench:app\`).
 The model is \`fixtures/bench/${DECODER}\` (\`scripts/make-deep-decoder.ts\`: the 2-layer decoder fixture grown to 64
-layers). Worker time is the precision worker's own (\`totalMillis\`); wall is click to result on screen.
+layers). Worker time is the precision service's own (\`totalMillis\`, model worker, runs in the runtime worker included); wall is click to result on screen.
 
 One onnxruntime-web (wasm, one thread) session over the whole fp32 model, in Node, same run: created in
 **${ms(whole.createMs)}**, run in ${ms(whole.runMs)}. That creation is what the preview paid before for its fp32

@@ -55,9 +55,10 @@ describe('preview of a 64-layer decoder (11,217 nodes)', () => {
     expect(preview.outputs).toHaveLength(1);
     expect(preview.outputs[0].cosine).toBeGreaterThan(0.99);
     expect(preview.nodes.length).toBeGreaterThan(5000);
-    // 5-25 s on the shared 2-core machine (load 10-18); one whole-model session per model took ~150 s
-    // unloaded and over 8 minutes loaded, the fp32 session alone 35-96 s.
-    expect(seconds).toBeLessThan(90);
+    // 5-40 s on the shared 2-core machine (load 10-18, other tests beside it); one whole-model session per
+    // model took ~150 s unloaded and over 8 minutes loaded (the simulated model's session alone: 126 s
+    // unloaded, 433 s loaded). The session count above is the load-independent guard.
+    expect(seconds).toBeLessThan(120);
     await run.clear();
   }, 180_000);
 });
