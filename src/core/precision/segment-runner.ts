@@ -8,7 +8,7 @@ import { tensorBytes } from '../external-data';
 import { float32ArrayToFloat16 } from '../tensor/half';
 import { decodeModel, encodeModel } from '../serde';
 import { floatOutputs, PREVIEW_SESSION_OPTIONS, type OrtBinding, type OrtSession, type RunModel } from '../tensor/ort-port';
-import { pieceKey, segmentModel, segmentProto, type SegmentedModel } from './segments';
+import { MIN_SEGMENTED_NODES, pieceKey, segmentModel, segmentProto, type SegmentedModel } from './segments';
 
 /** A tensor as onnxruntime's JavaScript APIs return and take it. */
 interface OrtTensor {
@@ -60,10 +60,14 @@ function weightTensor(ort: OrtBinding, tensor: TensorProto): OrtTensor {
 }
 
 /**
- * A RunModel that splits the model into pieces and keeps up to `maxSessions` sessions (least recently used
- * released first). Runs are serialized: a cached session is never run twice at once or released while in use.
+ * A RunModel that splits a model of `minNodes` nodes or more into pieces and keeps up to `maxSessions`
+ * sessions (least recently used released first). Runs are serialized: a cached session is never run twice at once or released while in use.
  */
-export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, unknown>, maxSessions = 48): SegmentedRunner {
+export function segmentedRunner(
+  ort: OrtBinding,
+  sessionOptions: Record<string, unknown>,
+  { maxSessions = 48, minNodes = MIN_SEGMENTED_NODES }: { maxSessions?: number; minNodes?: number } = {},
+): SegmentedRunner {
   const options = { ...PREVIEW_SESSION_OPTIONS, ...sessionOptions };
   const cache = new Map<string, OrtSession>();
   const stats: RunnerStats = { created: 0, reused: 0, segments: 0, splitMillis: 0, pieceMillis: 0, createMillis: 0, runMillis: 0 };
@@ -142,7 +146,7 @@ export function segmentedRunner(ort: OrtBinding, sessionOptions: Record<string, 
       const half = inputTypes.get(feed.name) === DataType.FLOAT16 && feed.type === 'float32';
       values.set(feed.name, new ort.Tensor(half ? 'float16' : feed.type, half ? float32ArrayToFloat16(feed.data as Float32Array) : feed.data, feed.dims) as OrtTensor);
     }
-    const segmented = segmentModel(model);
+    const segmented = segmentModel(model, minNodes);
     stats.splitMillis += now() - t0;
     const work = queue.then(() => (segmented ? runSegmented(segmented, values) : runWhole(given instanceof Uint8Array ? given : encodeModel(model), values)));
     queue = work.catch(() => undefined);

@@ -27,6 +27,12 @@ export interface SegmentedModel {
 /** Pieces shorter than this join the piece before them: a session per Cast would cost more than it saves. */
 const MIN_NODES = 4;
 
+/**
+ * Below this many nodes one session is created in about a second or less (553 nodes: 0.5 s in wasm), and
+ * pieces would only add sessions: the model runs whole, as it always did.
+ */
+export const MIN_SEGMENTED_NODES = 2000;
+
 /** A node's repeated scope: the name's path up to the first component numbered like a layer (`layers.7`, `h_3`). */
 function scopeOf(name: string): string | undefined {
   const parts = name.split('/');
@@ -47,14 +53,14 @@ function isFed(tensor: TensorProto): boolean {
 
 /**
  * Splits the main graph into pieces at its repeated scopes, or returns null where that is not safe or not
- * worth it (control flow, whose bodies read outer values; nodes out of topological order; sparse
- * initializers; one piece only). Nodes without a scope of their own (the simulation's rounding Casts)
+ * worth it (fewer than `minNodes` nodes; control flow, whose bodies read outer values; nodes out of
+ * topological order; sparse initializers; one piece only). Nodes without a scope of their own (the simulation's rounding Casts)
  * go with the node that produces their first input.
  */
-export function segmentModel(model: ModelProto): SegmentedModel | null {
+export function segmentModel(model: ModelProto, minNodes = MIN_SEGMENTED_NODES): SegmentedModel | null {
   const graph = model.graph;
   const nodes = graph?.node ?? [];
-  if (!graph || nodes.length === 0 || graph.sparseInitializer?.length) return null;
+  if (!graph || nodes.length === 0 || nodes.length < minNodes || graph.sparseInitializer?.length) return null;
   if (nodes.some((n) => (n.attribute ?? []).some((a) => a.g || a.graphs?.length))) return null;
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t] as const));
   const available = new Set([...(graph.input ?? []).map((v) => v.name ?? ''), ...initializers.keys(), '']);
