@@ -69,9 +69,9 @@ function kernels(ep: TargetEp, domain: string, opType: string, opset: number): b
 }
 
 function runPlan(model: EngineModel, recipe: Recipe): { outcome: PlanOutcome; millis: number } {
-  const start = now();
+  const start = performance.now();
   const outcome = model.planner.plan(recipe, kernels);
-  return { outcome, millis: now() - start };
+  return { outcome, millis: performance.now() - start };
 }
 
 export function planModel(model: EngineModel, recipeInput: Partial<Recipe> = {}): PlanReport {
@@ -282,11 +282,6 @@ function summarize(model: EngineModel): ModelSummary {
     weightBytes: [...allStoredTensors(ir.graphs)].reduce((sum, entry) => sum + storedByteLength(entry.tensor), 0),
   };
 }
-
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
-
 
 /**
  * The fp16-simulated model for a recipe (fp32 graph with fp16 storage rounding), and optionally every

@@ -97,10 +97,6 @@ export function seededInputs(model: EngineModel, dims: Record<string, number>, s
   return generateInputs(model.ir, dims, seed);
 }
 
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
-
 export async function runReference(
   model: EngineModel,
   inputs: readonly HostTensor[],
@@ -108,9 +104,9 @@ export async function runReference(
   options: { intermediates: boolean },
 ): Promise<ReferenceRun> {
   const reference = simulateModel(model, {}, { reference: true, exposeIntermediates: options.intermediates });
-  const t0 = now();
+  const t0 = performance.now();
   const values = await run(reference.bytes, inputs);
-  return { values, outputs: mainFloatOutputs(model), exposed: reference.exposed, runMillis: now() - t0 };
+  return { values, outputs: mainFloatOutputs(model), exposed: reference.exposed, runMillis: performance.now() - t0 };
 }
 
 function compareOutputs(reference: ReferenceRun, values: Record<string, Float32Array>): OutputComparison[] {
@@ -142,11 +138,11 @@ export async function previewRecipe(
   plan: PlanReport = planModel(model, recipe),
 ): Promise<PreviewResult> {
   const intermediates = reference.exposed.length > 0;
-  const t0 = now();
+  const t0 = performance.now();
   const simulated = simulateModel(model, recipe, { exposeIntermediates: intermediates });
-  const t1 = now();
+  const t1 = performance.now();
   const values = await run(simulated.bytes, inputs);
-  const t2 = now();
+  const t2 = performance.now();
   const outputs = compareOutputs(reference, values);
   const errors = new Map<string, ValueError>();
   for (const name of [...reference.exposed, ...reference.outputs]) {

@@ -42,8 +42,6 @@ export interface RunnerStats {
   runMillis: number;
 }
 
-const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
-
 /** A fed weight (float, float16 or double initializer) as a tensor. */
 function weightTensor(ort: OrtBinding, tensor: TensorProto): OrtTensor {
   const bytes = tensorBytes(tensor) ?? new Uint8Array(0);
@@ -81,9 +79,9 @@ export function segmentedRunner(
       stats.reused++;
       return hit;
     }
-    const t0 = now();
+    const t0 = performance.now();
     const session = await ort.InferenceSession.create(encodeModel(model), options);
-    stats.createMillis += now() - t0;
+    stats.createMillis += performance.now() - t0;
     stats.created++;
     cache.set(key, session);
     while (cache.size > maxSessions) {
@@ -116,15 +114,15 @@ export function segmentedRunner(
         if (!tensor) weights.set(name, (tensor = weightTensor(ort, fed)));
         return tensor;
       });
-      const t0 = now();
+      const t0 = performance.now();
       const types = inputs.map((t) => ELEM_OF[t.type] ?? DataType.UNDEFINED);
       const piece = segmentProto(segmented, segment, types);
       const key = pieceKey(piece.model);
-      stats.pieceMillis += now() - t0;
+      stats.pieceMillis += performance.now() - t0;
       const session = await sessionFor(key, piece.model);
-      const t1 = now();
+      const t1 = performance.now();
       const results = await session.run(Object.fromEntries(inputs.map((t, k) => [`i${k}`, t])));
-      stats.runMillis += now() - t1;
+      stats.runMillis += performance.now() - t1;
       segment.outputs.forEach((name, k) => values.set(name, results[piece.outputs[k]] as OrtTensor));
       stats.segments++;
     }
@@ -137,7 +135,7 @@ export function segmentedRunner(
   }
 
   const run = (async (given: Uint8Array | ModelProto, feeds) => {
-    const t0 = now();
+    const t0 = performance.now();
     const model = given instanceof Uint8Array ? decodeModel(given) : given;
     const inputTypes = new Map((model.graph?.input ?? []).map((v) => [v.name ?? '', v.type?.tensorType?.elemType ?? 0] as const));
     const values = new Map<string, OrtTensor>();
@@ -147,7 +145,7 @@ export function segmentedRunner(
       values.set(feed.name, new ort.Tensor(half ? 'float16' : feed.type, half ? float32ArrayToFloat16(feed.data as Float32Array) : feed.data, feed.dims) as OrtTensor);
     }
     const segmented = segmentModel(model, minNodes);
-    stats.splitMillis += now() - t0;
+    stats.splitMillis += performance.now() - t0;
     const work = queue.then(() => (segmented ? runSegmented(segmented, values) : runWhole(given instanceof Uint8Array ? given : encodeModel(model), values)));
     queue = work.catch(() => undefined);
     return work;
