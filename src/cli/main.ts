@@ -114,14 +114,14 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     }
     if (!values.output) throw new UsageError('convert needs -o <out.onnx>');
     progress.step('planning and rewriting');
-    const result = convertModel(model, recipe, { externalDataFile: `${basename(values.output)}.data`, external: values['external-data'] ? 'always' : 'auto', valueInfo: !values['no-value-info'] });
+    const result = convertModel(model, recipe, { externalDataFile: `${basename(values.output)}.data`, external: values['external-data'] ? 'always' : 'auto', valueInfo: !values['no-value-info'], pieces: true });
     progress.step(`writing ${values.output}`);
     // Data files first, the model that names them last. An empty data file is not written: nothing reads
     // from it, and writing it would replace a file of that name with nothing.
     const outputs: OutputFile[] = Object.entries(result.externalFiles)
       .filter(([, data]) => data.length > 0)
       .map(([name, data]) => ({ path: join(dirname(values.output!), name), bytes: data }));
-    outputs.push({ path: values.output, bytes: result.bytes });
+    outputs.push({ path: values.output, bytes: result.pieces ?? result.bytes });
     if (!values.force) refuseOverwritingInputs(outputs, model.inputFiles);
     try {
       writeFilesAtomically(outputs);

@@ -188,7 +188,10 @@ export interface TouchedTensor {
 }
 
 export interface ConvertResult {
+  /** The model file (empty when `pieces` is given). */
   bytes: Uint8Array;
+  /** With ConvertOptions.pieces: the model file as pieces to write one after another, in place of `bytes`. */
+  pieces?: Uint8Array[];
   /** Extra data files when the model is written with external data. */
   externalFiles: Record<string, Uint8Array>;
   report: PlanReport;

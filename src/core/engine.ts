@@ -19,7 +19,7 @@ import { simulatePlan } from './rewrite/simulate';
 import type { Fp16Stats } from './rewrite/fp16';
 import { nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
 import { flatIndex, flatNodes } from './flat-nodes';
-import { decodeModel, encodeModel } from './serde';
+import { decodeModel, encodeModel, encodeModelPieces } from './serde';
 import { hasFloat16Kernel } from './types/ep-kernels';
 
 export { PRESETS, parseRecipe, recipeToCliCommand, serializeRecipe, normalizeRecipe } from './recipe';
@@ -101,6 +101,11 @@ export interface ConvertOptions {
    * on the symbolic dims it carries, so without it the same graph can run more kernels (shapes/).
    */
   valueInfo?: boolean;
+  /**
+   * Return the model as `pieces` (its large byte fields, the converted weights, by reference) and leave
+   * `bytes` empty: a file writer then copies a 1 GB model's weights once, not twice (serde encodeModelPieces).
+   */
+  pieces?: boolean;
 }
 
 /** Protobuf cannot encode a message over 2 GiB; leave room for the graph itself. */
@@ -119,7 +124,8 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
     converted = written.model;
     externalFiles[dataName] = written.data;
   }
-  const bytes = encodeModel(converted);
+  const pieces = options.pieces ? encodeModelPieces(converted) : undefined;
+  const bytes = pieces ? new Uint8Array(0) : encodeModel(converted);
   const report = buildPlanReport(model.problem, outcome, recipe, {
     existingCasts: model.ortCounter.existingCasts,
     removedCasts: result.removedCasts,
@@ -129,7 +135,7 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
     touched: result.stats.touched,
     planMillis: millis,
   });
-  return { bytes, externalFiles, report };
+  return pieces ? { bytes, pieces, externalFiles, report } : { bytes, externalFiles, report };
 }
 
 /** Clamped/raised counts of the stored tensors (initializers and Constants) the plan converts; each tensor is scanned once per model. */

@@ -15,7 +15,7 @@ export { convertFloat32BytesToFloat16, type Fp16Stats } from './rewrite/fp16';
 
 // the ONNX format: protobuf types, decode and encode, external data, the graph index
 export * from './onnx/proto-types';
-export { decodeMessage, decodeModel, encodeMessage, encodeModel, type ProtoMessageName, type ProtoMessages } from './serde';
+export { decodeMessage, decodeModel, encodeMessage, encodeModel, encodeModelPieces, type ProtoMessageName, type ProtoMessages } from './serde';
 export {
   EXTERNAL,
   elementCount as tensorElementCount,
