@@ -90,6 +90,11 @@ function mapAttribute(attr: AttributeProto, graph: string, node: string | undefi
   const where = (t: TensorProto): string =>
     `tensor '${t.name ?? ''}' in attribute '${attribute}' of ${node === undefined ? `function '${graph}'` : `node '${node}' in graph '${graph}'`}`;
   const one = (t: TensorProto): TensorProto => map(t, where(t), site);
+  if (attr.t && !attr.tensors && !attr.sparseTensor && !attr.sparseTensors && !attr.g && !attr.graphs) {
+    // a Constant's value, by far the most common case: no field-by-field comparison object per attribute
+    const t = one(attr.t);
+    return t === attr.t ? attr : { ...attr, t };
+  }
   return changed(attr, {
     t: attr.t && one(attr.t),
     tensors: mapList(attr.tensors, one),
