@@ -30,23 +30,43 @@ function clampedBits(bits: number): number {
   return a > 0x477fe000 && a < 0x7f800000 ? ((bits >>> 16) & 0x8000) | 0x7bff : -1;
 }
 
+/** Elements per pass through the aligned bounce buffer (64 KB): small enough to stay in cache. */
+const BOUNCE_ELEMENTS = 1 << 14;
+let bounce: Uint8Array | undefined;
+
 /** Converts little-endian float32 bytes to float16 bytes, clamping, raising and counting. */
 export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats): Uint8Array {
   const count = bytes.byteLength >>> 2;
   const out = new Uint8Array(count * 2);
-  let input: Uint32Array;
-  if (LITTLE_ENDIAN) {
-    const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice(0, count * 4); // views into a file may be unaligned
-    input = new Uint32Array(aligned.buffer, aligned.byteOffset, count);
+  const output = new Uint16Array(out.buffer);
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) {
+    convertWords(new Uint32Array(bytes.buffer, bytes.byteOffset, count), count, output, 0, stats);
+  } else if (LITTLE_ENDIAN) {
+    // Views into a file are often unaligned. Copying the whole tensor to align it cost a second copy of a
+    // large model's weights (1 GB more memory written); a small reused buffer, a slice at a time, does not.
+    bounce ??= new Uint8Array(BOUNCE_ELEMENTS * 4);
+    const words = new Uint32Array(bounce.buffer);
+    for (let at = 0; at < count; at += BOUNCE_ELEMENTS) {
+      const n = Math.min(BOUNCE_ELEMENTS, count - at);
+      bounce.set(bytes.subarray(at * 4, (at + n) * 4));
+      convertWords(words, n, output, at, stats);
+    }
   } else {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    input = new Uint32Array(count);
+    const input = new Uint32Array(count);
     for (let i = 0; i < count; i++) input[i] = view.getUint32(i * 4, true);
+    convertWords(input, count, output, 0, stats);
+    const outView = new DataView(out.buffer);
+    for (let i = 0; i < count; i++) outView.setUint16(i * 2, output[i], true);
   }
-  const output = new Uint16Array(out.buffer);
+  return out;
+}
+
+/** output[at + i] = half bits of input[i] for i < n, clamped and raised, counted into `stats`. */
+function convertWords(input: Uint32Array, n: number, output: Uint16Array, at: number, stats: Fp16Stats): void {
   let clamped = 0;
   let raised = 0;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < n; i++) {
     const bits = input[i];
     let h = clampedBits(bits);
     if (h >= 0) clamped++;
@@ -57,15 +77,10 @@ export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats
         raised++;
       }
     }
-    output[i] = h;
-  }
-  if (!LITTLE_ENDIAN) {
-    const view = new DataView(out.buffer);
-    for (let i = 0; i < count; i++) view.setUint16(i * 2, output[i], true);
+    output[at + i] = h;
   }
   stats.clamped += clamped;
   stats.raised += raised;
-  return out;
 }
 
 /** A stored float32 value as the conversion writes it, read back (clamped and raised as above). */
