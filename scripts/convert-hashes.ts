@@ -18,6 +18,11 @@ for (const dir of ['fixtures/models', 'fixtures/subgraphs', 'fixtures/app']) {
         const recipe = { ...DEFAULT_RECIPE, ...preset.recipe };
         const result = convertModel(model, recipe, { valueInfo: variant !== 'no-value-info', external: variant === 'external' ? 'always' : 'auto', externalDataFile: 'x.data' });
         const extra = Object.entries(result.externalFiles).map(([k, v]) => `${k}=${sha(v)}`).join(',');
+        // the CLI's way (pieces written one after another) must give the same files
+        const viaPieces = convertModel(openModel(bytes), recipe, { valueInfo: variant !== 'no-value-info', external: variant === 'external' ? 'always' : 'auto', externalDataFile: 'x.data', pieces: true });
+        const joined = (ps: Uint8Array[]) => sha(Buffer.concat(ps));
+        const extraPieces = Object.entries(viaPieces.externalPieces ?? {}).map(([k, v]) => `${k}=${joined(v)}`).join(',');
+        if (joined(viaPieces.pieces!) !== sha(result.bytes) || extraPieces !== extra) process.stdout.write('PIECES DIFFER: ');
         process.stdout.write(`${dir}/${file} ${preset.id} ${variant} ${sha(result.bytes)} ${extra}\n`);
       }
     }

@@ -118,8 +118,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     progress.step(`writing ${values.output}`);
     // Data files first, the model that names them last. An empty data file is not written: nothing reads
     // from it, and writing it would replace a file of that name with nothing.
-    const outputs: OutputFile[] = Object.entries(result.externalFiles)
-      .filter(([, data]) => data.length > 0)
+    const length = (data: Uint8Array | Uint8Array[]) => (data instanceof Uint8Array ? data.length : data.reduce((n, p) => n + p.length, 0));
+    const outputs: OutputFile[] = Object.entries(result.externalPieces ?? result.externalFiles)
+      .filter(([, data]) => length(data) > 0)
       .map(([name, data]) => ({ path: join(dirname(values.output!), name), bytes: data }));
     outputs.push({ path: values.output, bytes: result.pieces ?? result.bytes });
     if (!values.force) refuseOverwritingInputs(outputs, model.inputFiles);

@@ -192,7 +192,9 @@ export interface ConvertResult {
   bytes: Uint8Array;
   /** With ConvertOptions.pieces: the model file as pieces to write one after another, in place of `bytes`. */
   pieces?: Uint8Array[];
-  /** Extra data files when the model is written with external data. */
+  /** Extra data files when the model is written with external data (empty arrays when `externalPieces` is given). */
   externalFiles: Record<string, Uint8Array>;
+  /** With ConvertOptions.pieces: each external data file as pieces to write one after another. */
+  externalPieces?: Record<string, Uint8Array[]>;
   report: PlanReport;
 }

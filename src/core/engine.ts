@@ -103,7 +103,7 @@ export interface ConvertOptions {
   valueInfo?: boolean;
   /**
    * Return the model as `pieces` (its large byte fields, the converted weights, by reference) and leave
-   * `bytes` empty: a file writer then copies a 1 GB model's weights once, not twice (serde encodeModelPieces).
+   * `bytes` empty, and likewise each external data file as `externalPieces` (its `externalFiles` entry empty): a file writer then copies a 1 GB model's weights once, not twice (serde encodeModelPieces).
    */
   pieces?: boolean;
 }
@@ -117,12 +117,14 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   const result = applyPlan(model.problem, outcome);
   let converted = options.valueInfo === false ? result.model : withInferredValueInfo(result.model);
   const externalFiles: Record<string, Uint8Array> = {};
+  const externalPieces: Record<string, Uint8Array[]> = {};
   const hadExternal = externalDataLocations(model.proto).length > 0;
   const dataName = options.externalDataFile ?? 'model.onnx.data';
   if (options.external === 'always' || hadExternal || initializerBytes(converted) > INLINE_LIMIT_BYTES) {
-    const written = writeExternalData(converted, dataName);
+    const written = writeExternalData(converted, dataName, undefined, { pieces: options.pieces });
     converted = written.model;
     externalFiles[dataName] = written.data;
+    if (written.pieces) externalPieces[dataName] = written.pieces;
   }
   const pieces = options.pieces ? encodeModelPieces(converted) : undefined;
   const bytes = pieces ? new Uint8Array(0) : encodeModel(converted);
@@ -135,7 +137,7 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
     touched: result.stats.touched,
     planMillis: millis,
   });
-  return pieces ? { bytes, pieces, externalFiles, report } : { bytes, externalFiles, report };
+  return pieces ? { bytes, pieces, externalFiles, externalPieces, report } : { bytes, externalFiles, report };
 }
 
 /** Clamped/raised counts of the stored tensors (initializers and Constants) the plan converts; each tensor is scanned once per model. */

@@ -376,12 +376,19 @@ export interface ExternalDataOptions {
   alignment?: number;
   /** Also move large attribute tensors (Constant values); by default only initializers move, as onnx does. */
   includeAttributes?: boolean;
+  /**
+   * Return the data file as `pieces` (zero padding and the tensors' own bytes, by reference) and leave
+   * `data` empty: writing a 1 GB data file then copies the weights once, not twice.
+   */
+  pieces?: boolean;
 }
 
 export interface ExternalDataResult {
   model: ModelProto;
-  /** The contents of the data file, to be written next to the model as `fileName`. */
+  /** The contents of the data file, to be written next to the model as `fileName` (empty with options.pieces). */
   data: Uint8Array;
+  /** With options.pieces: the data file's contents as pieces to write one after another. */
+  pieces?: Uint8Array[];
 }
 
 /**
@@ -429,6 +436,17 @@ export function writeExternalData(
     placed.push({ tensor: moved, bytes, offset });
     return moved;
   });
+  if (options.pieces) {
+    const pieces: Uint8Array[] = [];
+    let at = 0;
+    for (const { tensor, bytes, offset } of placed) {
+      if (offset > at) pieces.push(new Uint8Array(offset - at)); // alignment padding, zeros as in `data`
+      pieces.push(bytes);
+      at = offset + bytes.length;
+      tensor.externalBytes = bytes;
+    }
+    return { model: out, data: new Uint8Array(0), pieces };
+  }
   let data: Uint8Array;
   try {
     data = new Uint8Array(size);
