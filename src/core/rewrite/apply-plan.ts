@@ -59,7 +59,11 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   for (const v of values) valueByKey.set(v.graph, v.name, v);
   const casts = new Map<PlanValue, CastPlan>();
   const extraValueInfo = new Map<IrGraph, ValueInfoProto[]>();
-  const castsAfterNode = new Map<string, NodeProto[]>(); // `${graphId}:${nodeIndex}` or `${graphId}:input`
+  // Keyed by anchorKey(graph id, node index or -1 for the graph's inputs): a number, not a string built
+  // for every node of every graph when the rewrite looks its Casts up.
+  const castsAfterNode = new Map<number, NodeProto[]>();
+  const anchorKey = (graphId: number, node: number) => graphId * 0x100000000 + node + 1;
+  const NONE: readonly NodeProto[] = [];
   for (const i of outcome.castValues) {
     const v = values[i];
     const producerFp16 = fp16[v.producer];
@@ -76,7 +80,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     }
     const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? FLOAT16 : FLOAT, opset);
     const group = groups[v.producer];
-    const anchor = group.node >= 0 && group.graph === v.graph ? `${v.graph.id}:${group.node}` : `${v.graph.id}:input`;
+    const anchor = anchorKey(v.graph.id, group.node >= 0 && group.graph === v.graph ? group.node : -1);
     const list = castsAfterNode.get(anchor) ?? [];
     list.push(castNode);
     castsAfterNode.set(anchor, list);
@@ -127,7 +131,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   for (const graph of [...model.graphs].reverse()) {
     const outNodes: NodeProto[] = [];
     const aliases = new Map<string, string>(); // identity Casts removed: output -> input
-    const prelude = castsAfterNode.get(`${graph.id}:input`) ?? [];
+    const prelude = castsAfterNode.get(anchorKey(graph.id, -1)) ?? NONE;
     outNodes.push(...prelude);
     const seenNodeNames = new Set<string>();
     graph.nodes.forEach((node, n) => {
@@ -150,7 +154,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
         {
           aliases.set(out, newInputs[0]);
           removedCasts++;
-          outNodes.push(...(castsAfterNode.get(`${graph.id}:${n}`) ?? []));
+          outNodes.push(...(castsAfterNode.get(anchorKey(graph.id, n)) ?? NONE));
           return;
         }
       }
@@ -160,7 +164,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
       if (next.name) seenNodeNames.add(next.name);
       outNodes.push(next);
-      outNodes.push(...(castsAfterNode.get(`${graph.id}:${n}`) ?? []));
+      outNodes.push(...(castsAfterNode.get(anchorKey(graph.id, n)) ?? NONE));
     });
     if (aliases.size) {
       const resolve = (name: string) => {
