@@ -13,6 +13,7 @@ import { CastawayError } from '../errors';
 import type { TouchedTensor } from '../api';
 import { convertFloat32BytesToFloat16, type Fp16Stats } from './fp16';
 import { GraphKeyed } from './graph-keyed';
+import { NodesAfter, anchorOf, definingGraph, replaceBodies } from './skeleton';
 import { constantNodeTensor } from '../plan/stored-tensors';
 import { NameAllocator } from './names';
 import { castTarget, castToAttribute, makeCast } from './cast-node';
@@ -59,11 +60,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   for (const v of values) valueByKey.set(v.graph, v.name, v);
   const casts = new Map<PlanValue, CastPlan>();
   const extraValueInfo = new Map<IrGraph, ValueInfoProto[]>();
-  // Keyed by anchorKey(graph id, node index or -1 for the graph's inputs): a number, not a string built
-  // for every node of every graph when the rewrite looks its Casts up.
-  const castsAfterNode = new Map<number, NodeProto[]>();
-  const anchorKey = (graphId: number, node: number) => graphId * 0x100000000 + node + 1;
-  const NONE: readonly NodeProto[] = [];
+  const castsAfterNode = new NodesAfter();
   for (const i of outcome.castValues) {
     const v = values[i];
     const producerFp16 = fp16[v.producer];
@@ -79,11 +76,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       castName = names.fresh(`${v.name}_castaway_${suffix}`);
     }
     const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? FLOAT16 : FLOAT, opset);
-    const group = groups[v.producer];
-    const anchor = anchorKey(v.graph.id, group.node >= 0 && group.graph === v.graph ? group.node : -1);
-    const list = castsAfterNode.get(anchor) ?? [];
-    list.push(castNode);
-    castsAfterNode.set(anchor, list);
+    castsAfterNode.add(v.graph, anchorOf(groups[v.producer], v.graph), castNode);
     casts.set(v, { producerName, castName, producerFp16, castNode });
     // Declare the new value's type: some Casts (Cast-1's string `to`) give the checker nothing to infer from.
     const fresh = outputRead ? producerName : castName;
@@ -131,8 +124,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   for (const graph of [...model.graphs].reverse()) {
     const outNodes: NodeProto[] = [];
     const aliases = new Map<string, string>(); // identity Casts removed: output -> input
-    const prelude = castsAfterNode.get(anchorKey(graph.id, -1)) ?? NONE;
-    outNodes.push(...prelude);
+    outNodes.push(...castsAfterNode.at(graph, 'input'));
     const seenNodeNames = new Set<string>();
     graph.nodes.forEach((node, n) => {
       let next: NodeProto = node;
@@ -150,13 +142,10 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       if (bodies) next = { ...next, attribute: (next.attribute ?? []).map((attr) => replaceBodies(attr, bodies, rewritten)) };
       // Identity Casts (input already in the target precision after the plan) are dropped.
       if (isRemovableCast(problem, graph, n, fp16)) {
-        const out = newOutputs[0];
-        {
-          aliases.set(out, newInputs[0]);
-          removedCasts++;
-          outNodes.push(...(castsAfterNode.get(anchorKey(graph.id, n)) ?? NONE));
-          return;
-        }
+        aliases.set(newOutputs[0], newInputs[0]);
+        removedCasts++;
+        outNodes.push(...castsAfterNode.at(graph, n));
+        return;
       }
       const storedCopy = constantCopy(graph, node, storedFp16Name, names, stats);
       if (storedCopy && !storedCopy.inPlace) outNodes.push(next); // the fp32 original stays for fp32 readers
@@ -164,7 +153,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
       if (next.name) seenNodeNames.add(next.name);
       outNodes.push(next);
-      outNodes.push(...(castsAfterNode.get(anchorKey(graph.id, n)) ?? NONE));
+      outNodes.push(...castsAfterNode.at(graph, n));
     });
     if (aliases.size) {
       const resolve = (name: string) => {
@@ -211,12 +200,6 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function definingGraph(graph: IrGraph, name: string): IrGraph | undefined {
-  for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
-    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
-  }
-  return undefined;
-}
 
 
 /** Whether any node reads `name` from a slot that is not a float candidate (e.g. Shape, or an int slot). */
@@ -293,13 +276,6 @@ function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array,
     default:
       return undefined;
   }
-}
-
-function replaceBodies(attr: AttributeProto, bodies: { attribute: string; graph: IrGraph }[], rewritten: Map<IrGraph, GraphProto>): AttributeProto {
-  const mine = bodies.filter((b) => b.attribute === (attr.name ?? ''));
-  if (!mine.length) return attr;
-  if (attr.g) return { ...attr, g: rewritten.get(mine[0].graph) ?? attr.g };
-  return { ...attr, graphs: mine.map((b) => rewritten.get(b.graph)!) };
 }
 
 /** The fp16 copy of a float32 tensor; `label` names it in stats.touched when a value was clamped or raised. */
