@@ -7,14 +7,17 @@ import { FIXED_FP16, FIXED_FP32, FREE, type GroupStatus } from './cut-problem';
 import type { PlanningProblem } from './constraints';
 import { computesInFp32 } from './fp32-compute';
 import { MinCutPlanner } from './min-cut';
+import type { LowPrecision } from '../tensor/low-precision';
 
-/** Answers whether the target EP has a float16 kernel for an op at the model's opset. */
-export type KernelOracle = (ep: Recipe['targetEp'], domain: string, opType: string, opset: number) => boolean;
+/** Answers whether the target EP has a kernel in the recipe's low type (fp16 or bf16) for an op at the model's opset. */
+export type KernelOracle = (ep: Recipe['targetEp'], domain: string, opType: string, opset: number, low: LowPrecision) => boolean;
 
 export type Fp32Reason = NodeReason;
 
 export interface PlanOutcome {
-  /** Per group: 1 = fp16. */
+  /** The low type the fp16 side of the cut is written in (the recipe's lowPrecision). */
+  low: LowPrecision;
+  /** Per group: 1 = fp16 (the low side: float16 or bfloat16, see `low`). */
   groupFp16: Uint8Array;
   /** Per group: why it is fp32 (undefined for fp16 groups). */
   groupReason: (Fp32Reason | undefined)[];
@@ -50,10 +53,12 @@ export class Planner {
     const status = new Uint8Array(groups.length) as unknown as GroupStatus[];
     const reason: (Fp32Reason | undefined)[] = new Array(groups.length);
     const fp32Compute = new Uint8Array(groups.length);
+    const low = recipe.lowPrecision;
     groups.forEach((group, g) => {
       let s: GroupStatus;
       let r: Fp32Reason | undefined;
-      switch (group.cls) {
+      // Under bf16 a group whose type constraint (or the model's opset) has no bfloat16 is as fixed as 'spec-fp32'.
+      switch (low === 'bf16' && !group.allowsBfloat16 ? 'spec-fp32' : group.cls) {
         case 'spec-fp32':
           s = FIXED_FP32;
           r = 'spec';
@@ -65,11 +70,12 @@ export class Planner {
           break;
         default: {
           r = blocked(group.opType, group.nodeName);
-          if (r && group.cls === 'compute' && group.node >= 0 && computesInFp32(recipe.targetEp, group.domain, group.graph.nodes[group.node])) {
+          // fp32-compute.ts read onnxruntime's float16 kernels only; under bf16 a blocked node stays fp32.
+          if (r && low === 'fp16' && group.cls === 'compute' && group.node >= 0 && computesInFp32(recipe.targetEp, group.domain, group.graph.nodes[group.node])) {
             fp32Compute[g] = 1;
             r = undefined;
           }
-          if (!r && !kernels(recipe.targetEp, group.domain, group.opType, model.opsets.get(group.domain) ?? 1)) r = 'ep-kernel';
+          if (!r && !kernels(recipe.targetEp, group.domain, group.opType, model.opsets.get(group.domain) ?? 1, low)) r = 'ep-kernel';
           s = r ? FIXED_FP32 : group.cls === 'free' ? FREE : FIXED_FP16;
         }
       }
@@ -91,7 +97,7 @@ export class Planner {
       if (value.consumers.some((c) => fp16[c] !== side)) castValues.push(i);
     });
     fp32Compute.forEach((f, g) => (fp32Compute[g] = f & fp16[g]));
-    return { groupFp16: fp16, groupReason: reason, fp32Compute, castValues, cost };
+    return { low, groupFp16: fp16, groupReason: reason, fp32Compute, castValues, cost };
   }
 }
 

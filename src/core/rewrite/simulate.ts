@@ -1,5 +1,6 @@
 // The fp16-simulated model (docs/design/engine.md, "Numeric error preview"): the original fp32 graph in which every
 // value the plan stores in fp16 is rounded through Cast(fp16) -> Cast(fp32) right after its producer, and
+// (under a bf16 recipe the same through Cast(bf16): outcome.low picks the type, onnxruntime's CPU Cast takes both)
 // every weight read in fp16 is replaced by its rounded (and clamped) copy. Runs on any fp32 backend and
 // shows exactly the error of fp16 storage. Optionally exposes every float value as a graph output so the
 // error can be attributed to nodes.
@@ -8,7 +9,7 @@ import { DataType, type GraphProto, type ModelProto, type NodeProto, type Tensor
 import type { PlanningProblem } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
 import { convertTensor, emptyStorageStats, type StorageStats } from './apply-plan';
-import { float16BitsToFloat32 } from '../tensor/half';
+import { lowFormat, type LowPrecision } from '../tensor/low-precision';
 import { NameAllocator } from './names';
 import { makeCast } from './cast-node';
 import { exposedOutputInfo, liftIfBodies } from './expose-bodies';
@@ -26,11 +27,12 @@ export interface SimulateResult {
 }
 
 
-function roundedCopy(tensor: TensorProto, name: string, stats: StorageStats): TensorProto {
-  const half = convertTensor(tensor, stats, tensor.name || name).rawData as Uint8Array;
+function roundedCopy(tensor: TensorProto, name: string, stats: StorageStats, low: LowPrecision): TensorProto {
+  const half = convertTensor(tensor, stats, tensor.name || name, low).rawData as Uint8Array;
   const view = new DataView(half.buffer, half.byteOffset, half.byteLength);
   const out = new Float32Array(half.byteLength / 2);
-  for (let i = 0; i < out.length; i++) out[i] = float16BitsToFloat32(view.getUint16(i * 2, true));
+  const toFloat32 = lowFormat(low).toFloat32;
+  for (let i = 0; i < out.length; i++) out[i] = toFloat32(view.getUint16(i * 2, true));
   return { dims: tensor.dims, dataType: DataType.FLOAT, name, rawData: new Uint8Array(out.buffer) };
 }
 
@@ -40,6 +42,8 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   const names = new NameAllocator(model.proto);
   const opset = model.opsets.get('') ?? 1;
   const cast = (name: string, input: string, output: string, to: number) => makeCast(name, input, output, to, opset);
+  const low = outcome.low;
+  const LOW = lowFormat(low).elemType;
   const stats = emptyStorageStats();
   const key = (g: IrGraph, n: string) => `${g.id}:${n}`;
 
@@ -58,7 +62,7 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
       const rounded = names.fresh(`${v.name}_castaway_rounded`);
       fp16ReaderRounding.set(key(v.graph, v.name), rounded);
       const list = roundedAfter.get(anchor) ?? [];
-      list.push(cast(names.fresh(`${v.name}_castaway_to_fp16`), v.name, half, DataType.FLOAT16), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
+      list.push(cast(names.fresh(`${v.name}_castaway_to_${low}`), v.name, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
       roundedAfter.set(anchor, list);
       continue;
     }
@@ -72,13 +76,13 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
       const exact = names.fresh(`${v.name}_castaway_exact`);
       renamedOutput.set(key(v.graph, v.name), exact);
       const list = roundedAfter.get(`${v.graph.id}:${group.node}`) ?? [];
-      list.push(cast(names.fresh(`${v.name}_castaway_to_fp16`), exact, half, DataType.FLOAT16), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, v.name, DataType.FLOAT));
+      list.push(cast(names.fresh(`${v.name}_castaway_to_${low}`), exact, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, v.name, DataType.FLOAT));
       roundedAfter.set(`${v.graph.id}:${group.node}`, list);
     } else {
       const rounded = names.fresh(`${v.name}_castaway_rounded`);
       inputRounding.set(key(v.graph, v.name), rounded);
       const list = roundedAfter.get(`${v.graph.id}:input`) ?? [];
-      list.push(cast(names.fresh(`${v.name}_castaway_to_fp16`), v.name, half, DataType.FLOAT16), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
+      list.push(cast(names.fresh(`${v.name}_castaway_to_${low}`), v.name, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
       roundedAfter.set(`${v.graph.id}:input`, list);
     }
   }
@@ -104,7 +108,7 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
       rounded = names.fresh(`${read.name}_castaway_fp16sim`);
       roundedStored.set(k, rounded);
       const list = extraInitializers.get(read.ownerGraph) ?? [];
-      list.push(roundedCopy(tensor, rounded, stats));
+      list.push(roundedCopy(tensor, rounded, stats, low));
       extraInitializers.set(read.ownerGraph, list);
     }
     slotRename.set(`${read.graph.id}:${read.node}:${read.slot}`, rounded);

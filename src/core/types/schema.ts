@@ -157,8 +157,14 @@ export function slotGroups(node: NodeProto, schema: OpSchema): SlotGroup[] {
 }
 
 const FLOAT16 = 10;
+const BFLOAT16 = 16;
 
 /** Whether the group may run in float16 at all (LayerNormalization's Mean/InvStdDev and Resize's scales may not). */
 export function groupAllowsFloat16(group: SlotGroup): boolean {
   return group.allowed.includes(FLOAT16);
+}
+
+/** Whether the group may run in the given low type (bfloat16 is in far fewer constraints, and only from opset 13). */
+export function groupAllowsLow(group: SlotGroup, low: 'fp16' | 'bf16'): boolean {
+  return group.allowed.includes(low === 'bf16' ? BFLOAT16 : FLOAT16);
 }
