@@ -154,6 +154,8 @@ export interface ModelSummary {
 }
 
 export interface PlanReport {
+  /** The recipe's low type: the 'fp16' side of every figure below is stored in it. */
+  lowPrecision: LowPrecision;
   /** Casts in the converted model, existing ones included (comparable with onnxruntime's count). */
   castCount: number;
   /** Casts the plan inserts. */
