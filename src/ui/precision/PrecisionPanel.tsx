@@ -466,7 +466,7 @@ export function PrecisionPanel() {
   const stale = preview && previewRecipe !== JSON.stringify(recipe);
   return (
     <section className="precision-panel" data-testid="precision-panel" data-preview-seq={seq} data-pending={pending}>
-      <div className="section-title">precision — simulated fp16 error (wasm)</div>
+      <div className="section-title">precision — simulated {recipe.lowPrecision} error (wasm)</div>
       <InputsSection />
       <div className="prec-row">
         <button type="button" className="primary" data-testid="preview-run" disabled={pending} onClick={() => void runPreview()}>
