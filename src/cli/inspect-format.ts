@@ -22,10 +22,10 @@ export function formatInspect(summary: ModelSummary, report: PlanReport, recipe:
     lines.push(`weights beyond fp16's range: ${beyond.map((n) => `${n.name || `#${n.index}`} (${n.weightsBeyondFp16})`).join(', ')}`);
   }
   lines.push('');
-  lines.push(`${pad('op type', 28)}${padLeft('count', 7)}  float  fp16 kernel (cuda)  blocked`);
+  lines.push(`${pad('op type', 28)}${padLeft('count', 7)}  float  ${pad(`${recipe.lowPrecision} kernel (cuda)`, 18)}  blocked`);
   const blocked = new Set(recipe.opBlockList);
   for (const op of summary.opTypes) {
-    lines.push(`${pad(op.domain ? `${op.domain}.${op.opType}` : op.opType, 28)}${padLeft(op.count, 7)}  ${pad(op.float ? 'yes' : 'no', 5)}  ${pad(op.fp16Kernel.cuda ? 'yes' : 'no', 18)}  ${blocked.has(op.opType) ? 'yes' : ''}`);
+    lines.push(`${pad(op.domain ? `${op.domain}.${op.opType}` : op.opType, 28)}${padLeft(op.count, 7)}  ${pad(op.float ? 'yes' : 'no', 5)}  ${pad((recipe.lowPrecision === 'bf16' ? op.bf16Kernel : op.fp16Kernel).cuda ? 'yes' : 'no', 18)}  ${blocked.has(op.opType) ? 'yes' : ''}`);
   }
   lines.push('');
   lines.push(`recipe: ${recipe.opBlockList.length} op types, ${recipe.nodeBlockList.length} nodes, ${recipe.patterns.length} patterns blocked; keep_io_types ${recipe.keepIoTypes}; target ${recipe.targetEp}; objective ${recipe.objective}; low precision ${recipe.lowPrecision}`);

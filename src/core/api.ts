@@ -74,6 +74,8 @@ export interface OpTypeStat {
   count: number;
   /** Whether each execution provider has a float16 kernel for it at the model's opset ('any' is always true). */
   fp16Kernel: Record<TargetEp, boolean>;
+  /** The same for bfloat16 (recipes with lowPrecision 'bf16'): far fewer kernels, none on WebGPU. */
+  bf16Kernel: Record<TargetEp, boolean>;
   /** Whether it touches float values at all (pure int/shape ops are irrelevant to the block list). */
   float: boolean;
 }

@@ -257,7 +257,8 @@ function summarize(model: EngineModel): ModelSummary {
       if (!stat) {
         const opset = ir.opsets.get(domain) ?? 1;
         const fp16Kernel = Object.fromEntries(TARGET_EPS.map((ep) => [ep, kernels(ep, domain, opType, opset)])) as Record<TargetEp, boolean>;
-        stat = { opType, domain, count: 0, fp16Kernel, float: false };
+        const bf16Kernel = Object.fromEntries(TARGET_EPS.map((ep) => [ep, kernels(ep, domain, opType, opset, 'bf16')])) as Record<TargetEp, boolean>;
+        stat = { opType, domain, count: 0, fp16Kernel, bf16Kernel, float: false };
         opStats.set(key, stat);
       }
       stat.count++;
