@@ -4,7 +4,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // Files dominated by onnxruntime session creation (single-threaded native work, tens of seconds for the
 // largest fixture): started first, so the run does not end waiting on one of them alone.
-const SLOW = /fixtures-gpt2|fixtures\.test|backend-suite|precision\.test|companion\/(server|memory|file-leak)|mutation/;
+const SLOW = /fixtures-gpt2|fixtures\.test|backend-suite|node\/bf16|precision\.test|companion\/(server|memory|file-leak)|mutation/;
 
 class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
