@@ -2,15 +2,20 @@ import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-// Files dominated by onnxruntime session creation (single-threaded native work, tens of seconds for the
-// largest fixture): started first, so the run does not end waiting on one of them alone.
-const SLOW = /fixtures-gpt2|fixtures\.test|backend-suite|node\/bf16|precision\.test|companion\/(server|memory|file-leak)|mutation/;
+// Files dominated by onnxruntime session creation (single-threaded native work, minutes for the largest
+// fixture), longest first, so the run does not end waiting on one of them alone. vitest's own order (by
+// earlier durations, else file size) would start the two tiny gpt2-deep200 files last.
+const SLOW = [/fixtures-gpt2/, /precision\.test/, /node\/fixtures\.test/, /backend-suite/, /node\/bf16/, /companion\/server/, /mutation/, /companion\/(memory|file-leak)/];
 
 class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const slow = (f: TestSpecification) => SLOW.test(f.moduleId);
-    return [...sorted.filter(slow), ...sorted.filter((f) => !slow(f))];
+    const rank = (f: TestSpecification) => {
+      const i = SLOW.findIndex((re) => re.test(f.moduleId));
+      return i < 0 ? SLOW.length : i;
+    };
+    // Array.prototype.sort is stable: within a rank, vitest's order stays
+    return sorted.sort((a, b) => rank(a) - rank(b));
   }
 }
 

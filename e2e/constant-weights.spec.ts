@@ -24,6 +24,9 @@ test('Constant-node weights: counted, shown on the node, one click keeps it fp32
   await linear0.click();
   await expect(page.getByTestId('details')).toContainText('linear_0');
   await expect(page.getByTestId('weight-range')).toContainText("2 weight values beyond fp16's range");
+  // Its weight input is shown as what it is: a Constant's 8x8 float32 tensor.
+  await expect(page.getByTestId('details')).toContainText('float32[8, 8]');
+  await expect(page.getByTestId('details')).toContainText('Constant 256 B');
   await screenshot(page, 'constant-weights-clamped');
 
   const seq = await planSeq(page);

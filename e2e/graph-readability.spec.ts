@@ -53,6 +53,27 @@ test('edges follow ELK routes around the boxes', async ({ page }) => {
   expect(await edgesThroughBoxes(page)).toBe(0);
 });
 
+/** The canvas zoom, from the viewport's transform. */
+async function zoom(page: Page): Promise<number> {
+  return page.locator('.react-flow__viewport').evaluate((el) => new DOMMatrixReadOnly(getComputedStyle(el).transform).a);
+}
+
+test('F and the fit button keep the graph readable: a tall graph is framed at its top, not as a thin column', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [fixture(PEGASUS)]);
+  await waitForGraph(page, PEGASUS);
+  await page.getByTestId('graph').focus();
+  await page.keyboard.press('f');
+  await page.waitForTimeout(400);
+  expect(await zoom(page)).toBeGreaterThanOrEqual(0.45);
+  await expect(page.locator('.react-flow__node-op').first()).toBeVisible();
+  await page.mouse.wheel(0, 600);
+  await page.getByTestId('fit-graph').click();
+  await page.waitForTimeout(400);
+  expect(await zoom(page)).toBeGreaterThanOrEqual(0.45);
+  await screenshot(page, 'graph-fit');
+});
+
 test('panel text is not clipped: long input names, the CLI command', async ({ page }) => {
   await page.goto('/');
   await dropFiles(page, [fixture(DECODER)]);
@@ -63,6 +84,17 @@ test('panel text is not clipped: long input names, the CLI command', async ({ pa
   );
   expect(clipped).toEqual([]);
   await expect(page.getByTestId('precision-input-shapes')).toContainText('encoder_hidden_states');
+  // The graph's input pills show their whole name on one line.
+  const pills = await page.locator('.io-node').evaluateAll((nodes) =>
+    nodes.map((node) => ({ text: node.textContent, clipped: node.scrollWidth > node.clientWidth + 1, lines: Math.round(node.getBoundingClientRect().height / 14) })),
+  );
+  expect(pills.map((pill) => pill.text)).toEqual(expect.arrayContaining([expect.stringContaining('encoder_hidden_states')]));
+  expect(pills.filter((pill) => pill.clipped)).toEqual([]);
+  // Details wrap at spaces and name separators, never by breaking every character (word-break: break-all).
+  const breakAll = await page.getByTestId('details').evaluate((panel) =>
+    [...panel.querySelectorAll<HTMLElement>('h2, dd, .value-name')].filter((el) => getComputedStyle(el).wordBreak === 'break-all').length,
+  );
+  expect(breakAll).toBe(0);
   // The CLI command wraps between arguments, never inside one.
   await page.getByTestId('tab-export').click();
   const command = page.getByTestId('cli-command');
@@ -70,6 +102,12 @@ test('panel text is not clipped: long input names, the CLI command', async ({ pa
   const wrap = await command.evaluate((el) => ({ wordBreak: getComputedStyle(el).wordBreak, overflowWrap: getComputedStyle(el).overflowWrap, overflow: el.scrollWidth - el.clientWidth }));
   expect(wrap.wordBreak).not.toBe('break-all');
   expect(wrap.overflow).toBeLessThanOrEqual(0);
+  // Each argument that fits on a line is on one line (no break at the hyphens of a file name).
+  const split = await command.evaluate((el) =>
+    [...el.querySelectorAll<HTMLElement>('.cli-token')].filter((token) => token.getClientRects().length > 1 || token.getBoundingClientRect().height > 20).map((token) => token.textContent),
+  );
+  expect(split).toEqual([]);
+  expect(await command.innerText()).toMatch(/^npx castaway convert pegasus-small-o14-decoder\.onnx -o pegasus-small-o14-decoder\.fp16\.onnx/);
   await screenshot(page, 'graph-panels-text');
 });
 

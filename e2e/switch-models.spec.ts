@@ -3,10 +3,11 @@
 // that fails must show a message with a retry while the rest of the page keeps working.
 
 import { expect, test } from '@playwright/test';
-import { castCount, dropFiles, fixture, planSeq, screenshot, waitForGraph, waitForPlan } from './helpers';
+import { join } from 'node:path';
+import { castCount, dropFiles, fixture, planSeq, ROOT, screenshot, waitForGraph, waitForPlan } from './helpers';
 
 const FIRST = 'gpt2-deep200-o14.onnx';
-const SECONDS = ['bert-tiny-o14.onnx', 'pegasus-small-o14-encoder.onnx', 't5-tiny-o14-encoder.onnx'];
+const SECONDS = ['bert-tiny-o14.onnx', 't5-tiny-o14-encoder.onnx', 'pegasus-small-o14-encoder.onnx'];
 
 test('keep Softmax in fp32, then drop other models: the page stays and shows the new model', async ({ page }) => {
   const pageErrors: string[] = [];
@@ -33,6 +34,12 @@ test('keep Softmax in fp32, then drop other models: the page stays and shows the
     await page.getByRole('checkbox', { name: 'Keep Softmax in fp32' }).check();
     await waitForPlan(page, before);
   }
+  // Pegasus (Softmax kept, boundaries drawn) then silero VAD, whose graph is an If: the pair of the issue.
+  const silero = 'silero-vad-v5.onnx';
+  await dropFiles(page, [join(ROOT, 'fixtures', 'subgraphs', silero)]);
+  await waitForGraph(page, silero);
+  await expect(page.locator('.react-flow__node').first()).toBeVisible();
+  await expect(page.getByTestId('panel-failed')).toHaveCount(0);
   await screenshot(page, 'switch-models');
   expect(pageErrors).toEqual([]);
 });

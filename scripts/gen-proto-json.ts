@@ -1,4 +1,4 @@
-// Compiles src/core/onnx/onnx.proto into onnx-proto.json, the protobufjs reflection root that serde.ts loads
+// Compiles src/core/onnx/onnx.proto into onnx-proto.json, the protobufjs reflection root that serde/schema.ts loads
 // with Root.fromJSON: the browser bundle and Node read the schema as a module, never as a file at runtime.
 // Run: npx tsx scripts/gen-proto-json.ts (part of `npm run gen:tables`).
 import { readFileSync, writeFileSync } from 'node:fs';

@@ -122,6 +122,8 @@ export interface ValueSummary {
   consumers: number[];
   isInitializer: boolean;
   initializerBytes: number;
+  /** Bytes of the tensor when a Constant node produces it (a weight stored as a node); 0 otherwise. */
+  constantBytes?: number;
 }
 
 /** An If/Loop/Scan body: a graph of its own, drawn as a scope inside its control-flow node's scope. */

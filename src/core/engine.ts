@@ -10,7 +10,7 @@ import { withInferredValueInfo } from './shapes/infer-shapes';
 import { buildPlanningProblem, shapeOf, type PlanningProblem } from './plan/constraints';
 import { Planner, type PlanOutcome } from './plan/planner';
 import { buildPlanReport } from './plan/report';
-import { allStoredTensors, fp16Loss, storedByteLength, storedTensor } from './plan/stored-tensors';
+import { allStoredTensors, constantNodeTensor, fp16Loss, storedByteLength, storedTensor } from './plan/stored-tensors';
 import { createTypeOracle } from './plan/type-oracle';
 import { normalizeRecipe, TARGET_EPS } from './recipe';
 import { OrtReferenceCounter } from './reference/ort-cast-count';
@@ -229,15 +229,19 @@ function summarize(model: EngineModel): ModelSummary {
     if (!name || seen.has(name)) return;
     seen.add(name);
     const init = main.initializers.get(name);
+    // A Constant node's tensor is a weight like an initializer: its dims and size are known from it.
+    const constant = producer >= 0 ? constantNodeTensor(main.nodes[producer]) : undefined;
+    const stored = init ?? constant;
     values.push({
       name,
       elemType: types.elemType(main, name),
-      shape: init ? (init.dims ?? []).map(toNumber) : shapeOf(main, name),
+      shape: stored ? (stored.dims ?? []).map(toNumber) : shapeOf(main, name),
       producer,
       // Readers in this graph and inside bodies (a value an If's branch reads is drawn flowing into it).
       consumers: [...new Set([...(main.consumers.get(name) ?? []).map((c) => c.node), ...(readers.get(`0\u0000${name}`) ?? [])])],
       isInitializer: !!init,
       initializerBytes: init ? tensorBytes(init)?.byteLength ?? 0 : 0,
+      ...(constant ? { constantBytes: storedByteLength(constant) } : {}),
     });
   };
   for (const vi of main.proto.input ?? []) addValue(vi.name ?? '', -1);

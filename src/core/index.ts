@@ -49,6 +49,7 @@ export * from './precision/verdict';
 export * from './testing/build-model';
 export * from './testing/bert-layer';
 export * from './testing/constant-weights';
+export * from './testing/conv-encoder';
 export * from './testing/control-flow-models';
 export * from './testing/ort-optimized';
 export * from './testing/random-control-flow';

@@ -10,7 +10,8 @@ const USAGE = `Usage: npm run companion -- [options]
   --max-upload-mb N   largest model upload (default 2048)
   --timeout-s N       time limit of one job, session creation included (default 300)
   --max-queue N       jobs that may wait behind the running one (default 8)
-  --max-held-mb N     upload bytes held across all requests at once (default: --max-upload-mb)
+  --max-held-mb N     upload bytes held across all requests at once (default: a quarter of the
+                      memory, at most (max-queue + 1) x max-upload-mb, at least max-upload-mb)
   --upload-idle-s N   drop an upload that sends nothing for this long (default 30)
   --quiet             no per-request log lines`;
 

@@ -7,6 +7,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import { CompanionError } from '../shared/errors.js';
 import { ByteBudget, readBodyWithin } from './upload-admission.js';
 import { WireError, findExternalTensor } from './external-data-scan.js';
@@ -38,7 +39,7 @@ export interface CompanionOptions {
   maxQueue?: number;
   /** Largest run response (output tensors, and inputs with returnInputs), bytes. Default 256 MiB. */
   maxOutputBytes?: number;
-  /** Upload bytes held across all requests at once (read, waiting or running). Default: maxUploadBytes. */
+  /** Upload bytes held across all requests at once (read, waiting or running). Default: (maxQueue + 1) uploads of maxUploadBytes, at most a quarter of the memory, at least one upload. */
   maxHeldBytes?: number;
   /** An upload that sends nothing for this long is dropped, ms. Default 30 s. */
   uploadIdleMs?: number;
@@ -118,7 +119,11 @@ export async function startCompanion(opts: CompanionOptions = {}): Promise<Compa
   const timeoutMs = opts.timeoutMs ?? 300_000;
   const maxQueue = opts.maxQueue ?? 8;
   const maxOutputBytes = opts.maxOutputBytes ?? 256 * 2 ** 20;
-  const budget = new ByteBudget(opts.maxHeldBytes ?? maxUploadBytes);
+  // Default: room for every job the queue admits at the largest upload, but never more than a quarter of
+  // the machine's memory (and always room for one largest upload).
+  const budget = new ByteBudget(
+    opts.maxHeldBytes ?? Math.max(maxUploadBytes, Math.min(os.totalmem() / 4, (maxQueue + 1) * maxUploadBytes)),
+  );
   const uploadIdleMs = opts.uploadIdleMs ?? 30_000;
   /** /run and /bench requests admitted and not yet answered: uploading, waiting or running. */
   let admitted = 0;

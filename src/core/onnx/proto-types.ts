@@ -1,5 +1,5 @@
-// TypeScript shapes of the ONNX protobuf messages as serde.ts decodes them (camelCase field names).
-// serde.ts is the only module that touches protobufjs (for the schema); everything else sees these plain shapes.
+// TypeScript shapes of the ONNX protobuf messages as serde/ decodes them (camelCase field names).
+// serde/schema.ts is the only module that touches protobufjs (for the schema); everything else sees these plain shapes.
 // int64 fields decode to Long (exact round trip of values beyond 2^53); use toNumber() to read them.
 // A decoded message holds only the fields present in the file (absent fields are undefined, never defaults).
 // Fields this schema does not know are kept under UNKNOWN_FIELDS (raw field bytes, tag included) and written

@@ -7,7 +7,7 @@ import { DataType, toNumber, type NodeProto, type ValueInfoProto } from '../onnx
 import type { CutTopology, CutValue } from './cut-problem';
 import { controlFlowTies } from './control-flow';
 import { LOW_FORMATS } from '../tensor/low-precision';
-import { CONTROL_FLOW_OPS, FP32_FUNCTION_OPS, FREE_OPS, RETARGETABLE_OUTPUT_OPS, isConstantNode } from './op-classes';
+import { CONTROL_FLOW_OPS, FP32_FUNCTION_OPS, FREE_OPS, ORT_ALWAYS_FLOAT_INPUTS_BY_DOMAIN, RETARGETABLE_OUTPUT_OPS, isConstantNode } from './op-classes';
 
 /** How the element types of a node's slots relate, as the type layer reports it. */
 export interface SlotGroup {
@@ -149,8 +149,12 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         }
       }
       const schemaGroups = controlFlow ? undefined : types.slotGroups(graph, node);
+      // onnxruntime's kernels that read some float inputs as float only (its ALWAYS_FLOAT_INPUTS: CUDA
+      // GroupNorm refuses float16 gamma/beta at run time even though the schema's M admits it) keep those
+      // inputs fp32 whatever the rest of the node does.
+      const alwaysFloat = ORT_ALWAYS_FLOAT_INPUTS_BY_DOMAIN[domain]?.[node.opType ?? ''];
       for (const sg of schemaGroups ?? []) {
-        const inputs = sg.inputs.filter((i) => floatIns[i]);
+        const inputs = sg.inputs.filter((i) => floatIns[i] && !alwaysFloat?.includes(i));
         const outputs = sg.outputs.filter((o) => floatOuts[o]);
         if (!inputs.length && !outputs.length) continue;
         // A type parameter bound by no input is set by an attribute; only some of those can be retargeted.

@@ -15,6 +15,10 @@ describe('Constant-node weights', () => {
     expect(byName.get('linear_0')!.weightsBeyondFp16).toBe(CONSTANT_WEIGHTS_FACTS.clampedInLinear0);
     expect(byName.get('linear_1')!.weightsBeyondFp16).toBe(0);
     expect(byName.get('relu_0')!.weightsBeyondFp16).toBe(0);
+    // The Constant's output carries its tensor's dims and size, as an initializer would.
+    const weight = summary.values.find((v) => v.name === 'linear_0.w_0')!;
+    expect(weight.shape).toEqual([8, 8]);
+    expect(weight.constantBytes).toBe(256);
   });
 
   it('count in a plan: fp16 weight share, clamped and raised, as many as the converter clamps', () => {

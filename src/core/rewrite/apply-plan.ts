@@ -14,13 +14,14 @@ import type { TouchedTensor } from '../api';
 import { convertFloat32BytesToLow, type Fp16Stats } from './fp16';
 import { lowFormat, type LowPrecision } from '../tensor/low-precision';
 import { GraphKeyed } from './graph-keyed';
+import { NodesAfter, anchorOf, definingGraph, replaceBodies } from './skeleton';
 import { constantNodeTensor } from '../plan/stored-tensors';
 import { NameAllocator } from './names';
 import { castTarget, castToAttribute, makeCast } from './cast-node';
 
 const FLOAT = DataType.FLOAT;
-// The low side of the plan is written as outcome.low's element type (FLOAT16 or BFLOAT16); the code below
-// says "fp16" for that side, as the plan does (api.ts Precision).
+// The low side of the plan is written as outcome.low's element type, LOW_TYPE (FLOAT16 or BFLOAT16); the
+// code below says "fp16" for that side, as the plan does (api.ts Precision).
 
 /** Conversion counts and the tensors whose values were clamped or raised (fp16.ts says why). */
 export interface StorageStats extends Fp16Stats {
@@ -52,7 +53,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   const { model, groups, values, storedReads, inputGroups, outputGroups } = problem;
   const fp16 = outcome.groupFp16;
   const low = outcome.low;
-  const FLOAT16 = lowFormat(low).elemType;
+  const LOW_TYPE = lowFormat(low).elemType;
   const names = new NameAllocator(model.proto);
   const opset = model.opsets.get('') ?? 1;
   const stats = emptyStorageStats();
@@ -63,7 +64,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   for (const v of values) valueByKey.set(v.graph, v.name, v);
   const casts = new Map<PlanValue, CastPlan>();
   const extraValueInfo = new Map<IrGraph, ValueInfoProto[]>();
-  const castsAfterNode = new Map<string, NodeProto[]>(); // `${graphId}:${nodeIndex}` or `${graphId}:input`
+  const castsAfterNode = new NodesAfter();
   for (const i of outcome.castValues) {
     const v = values[i];
     const producerFp16 = fp16[v.producer];
@@ -78,12 +79,8 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     } else {
       castName = names.fresh(`${v.name}_castaway_${suffix}`);
     }
-    const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? FLOAT16 : FLOAT, opset);
-    const group = groups[v.producer];
-    const anchor = group.node >= 0 && group.graph === v.graph ? `${v.graph.id}:${group.node}` : `${v.graph.id}:input`;
-    const list = castsAfterNode.get(anchor) ?? [];
-    list.push(castNode);
-    castsAfterNode.set(anchor, list);
+    const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? LOW_TYPE : FLOAT, opset);
+    castsAfterNode.add(v.graph, anchorOf(groups[v.producer], v.graph), castNode);
     casts.set(v, { producerName, castName, producerFp16, castNode });
     // Declare the new value's type: some Casts (Cast-1's string `to`) give the checker nothing to infer from.
     const fresh = outputRead ? producerName : castName;
@@ -91,7 +88,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     const list2 = extraValueInfo.get(v.graph) ?? [];
     list2.push({
       name: fresh,
-      type: { tensorType: { elemType: (outputRead ? producerFp16 : toFp16) ? FLOAT16 : FLOAT, ...(declared?.type?.tensorType?.shape ? { shape: declared.type.tensorType.shape } : {}) } },
+      type: { tensorType: { elemType: (outputRead ? producerFp16 : toFp16) ? LOW_TYPE : FLOAT, ...(declared?.type?.tensorType?.shape ? { shape: declared.type.tensorType.shape } : {}) } },
     });
     extraValueInfo.set(v.graph, list2);
   }
@@ -131,8 +128,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   for (const graph of [...model.graphs].reverse()) {
     const outNodes: NodeProto[] = [];
     const aliases = new Map<string, string>(); // identity Casts removed: output -> input
-    const prelude = castsAfterNode.get(`${graph.id}:input`) ?? [];
-    outNodes.push(...prelude);
+    outNodes.push(...castsAfterNode.at(graph, 'input'));
     const seenNodeNames = new Set<string>();
     graph.nodes.forEach((node, n) => {
       let next: NodeProto = node;
@@ -149,14 +145,11 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       const bodies = graph.subgraphs.get(n);
       if (bodies) next = { ...next, attribute: (next.attribute ?? []).map((attr) => replaceBodies(attr, bodies, rewritten)) };
       // Identity Casts (input already in the target precision after the plan) are dropped.
-      if (isRemovableCast(problem, graph, n, fp16, FLOAT16)) {
-        const out = newOutputs[0];
-        {
-          aliases.set(out, newInputs[0]);
-          removedCasts++;
-          outNodes.push(...(castsAfterNode.get(`${graph.id}:${n}`) ?? []));
-          return;
-        }
+      if (isRemovableCast(problem, graph, n, fp16, LOW_TYPE)) {
+        aliases.set(newOutputs[0], newInputs[0]);
+        removedCasts++;
+        outNodes.push(...castsAfterNode.at(graph, n));
+        return;
       }
       const storedCopy = constantCopy(graph, node, storedFp16Name, names, stats, low);
       if (storedCopy && !storedCopy.inPlace) outNodes.push(next); // the fp32 original stays for fp32 readers
@@ -164,7 +157,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
       if (next.name) seenNodeNames.add(next.name);
       outNodes.push(next);
-      outNodes.push(...(castsAfterNode.get(`${graph.id}:${n}`) ?? []));
+      outNodes.push(...castsAfterNode.at(graph, n));
     });
     if (aliases.size) {
       const resolve = (name: string) => {
@@ -180,15 +173,15 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
       ...graph.proto,
       node: outNodes,
       initializer: rewriteInitializers(graph, storedFp16Name, stats, low),
-      input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, fp16, casts, valueByKey, FLOAT16)),
+      input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, fp16, casts, valueByKey, LOW_TYPE)),
       output: (graph.proto.output ?? []).map((vi, k) => {
         const group = problem.graphOutputGroups[graph.id][k];
         // A body output is read by its control-flow tie: it takes the tie's precision, under the name that
         // holds the value in that precision (the Cast's output, the fp16 copy of stored data, or the original).
-        if (graph.id === 0 || group < 0) return retypeValueInfo(vi, graph, fp16, casts, valueByKey, FLOAT16);
-        return { ...withElemType(vi, fp16[group] ? FLOAT16 : FLOAT), name: resolveRead(graph, group, vi.name ?? '') };
+        if (graph.id === 0 || group < 0) return retypeValueInfo(vi, graph, fp16, casts, valueByKey, LOW_TYPE);
+        return { ...withElemType(vi, fp16[group] ? LOW_TYPE : FLOAT), name: resolveRead(graph, group, vi.name ?? '') };
       }),
-      valueInfo: [...rewriteValueInfo(graph, fp16, casts, valueByKey, aliases, (n) => storedFp16Name.get(graph, n) === n, FLOAT16), ...(extraValueInfo.get(graph) ?? [])],
+      valueInfo: [...rewriteValueInfo(graph, fp16, casts, valueByKey, aliases, (n) => storedFp16Name.get(graph, n) === n, LOW_TYPE), ...(extraValueInfo.get(graph) ?? [])],
     });
   }
   return { model: { ...model.proto, graph: rewritten.get(model.main)! }, insertedCasts: casts.size, removedCasts, stats };
@@ -211,12 +204,6 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function definingGraph(graph: IrGraph, name: string): IrGraph | undefined {
-  for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
-    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
-  }
-  return undefined;
-}
 
 
 /** Whether any node reads `name` from a slot that is not a float candidate (e.g. Shape, or an int slot). */
@@ -274,10 +261,10 @@ function isIdentityCast(graph: IrGraph, node: NodeProto, ins: Int32Array, outs: 
 function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array, stats: StorageStats, opset: number, low: LowPrecision): NodeProto | undefined {
   if (!outs.length || outs[0] < 0 || !fp16[outs[0]] || node.domain) return undefined;
   const attrs = node.attribute ?? [];
-  const FLOAT16 = lowFormat(low).elemType;
+  const LOW_TYPE = lowFormat(low).elemType;
   switch (node.opType) {
     case 'Cast':
-      return { ...node, attribute: attrs.map((a) => (a.name === 'to' ? castToAttribute(FLOAT16, opset) : a)) };
+      return { ...node, attribute: attrs.map((a) => (a.name === 'to' ? castToAttribute(LOW_TYPE, opset) : a)) };
     case 'ConstantOfShape': {
       const value = attrs.find((a) => a.name === 'value');
       const tensor: TensorProto = value?.t ?? { dims: [1], dataType: FLOAT, rawData: new Uint8Array(4) };
@@ -290,18 +277,11 @@ function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array,
     case 'EyeLike':
     case 'Bernoulli': {
       const rest = attrs.filter((a) => a.name !== 'dtype');
-      return { ...node, attribute: [...rest, { name: 'dtype', type: AttributeType.INT, i: FLOAT16 }] };
+      return { ...node, attribute: [...rest, { name: 'dtype', type: AttributeType.INT, i: LOW_TYPE }] };
     }
     default:
       return undefined;
   }
-}
-
-function replaceBodies(attr: AttributeProto, bodies: { attribute: string; graph: IrGraph }[], rewritten: Map<IrGraph, GraphProto>): AttributeProto {
-  const mine = bodies.filter((b) => b.attribute === (attr.name ?? ''));
-  if (!mine.length) return attr;
-  if (attr.g) return { ...attr, g: rewritten.get(mine[0].graph) ?? attr.g };
-  return { ...attr, graphs: mine.map((b) => rewritten.get(b.graph)!) };
 }
 
 /** The low-precision copy of a float32 tensor; `label` names it in stats.touched when a value was clamped or raised. */

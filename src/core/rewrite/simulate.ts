@@ -13,6 +13,7 @@ import { lowFormat, type LowPrecision } from '../tensor/low-precision';
 import { NameAllocator } from './names';
 import { makeCast } from './cast-node';
 import { exposedOutputInfo, liftIfBodies } from './expose-bodies';
+import { NodesAfter, anchorOf, definingGraph, replaceBodies } from './skeleton';
 
 export interface SimulateOptions {
   /** Adds every float32 value of the main graph as an extra graph output (for per-node error). */
@@ -48,7 +49,7 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   const key = (g: IrGraph, n: string) => `${g.id}:${n}`;
 
   // Values rounded after their producer: the producer writes `exact`, two Casts give back the name.
-  const roundedAfter = new Map<string, NodeProto[]>(); // `${graph}:${node}` -> casts
+  const roundedAfter = new NodesAfter();
   const renamedOutput = new Map<string, string>(); // `${graph}:${name}` -> exact name
   const inputRounding = new Map<string, string>(); // graph-input value -> rounded name
   // fp32 values read by fp16 nodes: the real model Casts them to fp16 for those readers only.
@@ -56,14 +57,11 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   for (const v of values) {
     if (!fp16[v.producer]) {
       if (!v.consumers.some((c) => fp16[c])) continue;
-      const group = problem.groups[v.producer];
-      const anchor = group.node >= 0 && group.graph === v.graph ? `${v.graph.id}:${group.node}` : `${v.graph.id}:input`;
+      const anchor = anchorOf(problem.groups[v.producer], v.graph);
       const half = names.fresh(`${v.name}_castaway_half`);
       const rounded = names.fresh(`${v.name}_castaway_rounded`);
       fp16ReaderRounding.set(key(v.graph, v.name), rounded);
-      const list = roundedAfter.get(anchor) ?? [];
-      list.push(cast(names.fresh(`${v.name}_castaway_to_${low}`), v.name, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
-      roundedAfter.set(anchor, list);
+      roundedAfter.add(v.graph, anchor, cast(names.fresh(`${v.name}_castaway_to_${low}`), v.name, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
       continue;
     }
     const group = problem.groups[v.producer];
@@ -75,15 +73,11 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
     if (group.node >= 0 && group.graph === v.graph) {
       const exact = names.fresh(`${v.name}_castaway_exact`);
       renamedOutput.set(key(v.graph, v.name), exact);
-      const list = roundedAfter.get(`${v.graph.id}:${group.node}`) ?? [];
-      list.push(cast(names.fresh(`${v.name}_castaway_to_${low}`), exact, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, v.name, DataType.FLOAT));
-      roundedAfter.set(`${v.graph.id}:${group.node}`, list);
+      roundedAfter.add(v.graph, group.node, cast(names.fresh(`${v.name}_castaway_to_${low}`), exact, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, v.name, DataType.FLOAT));
     } else {
       const rounded = names.fresh(`${v.name}_castaway_rounded`);
       inputRounding.set(key(v.graph, v.name), rounded);
-      const list = roundedAfter.get(`${v.graph.id}:input`) ?? [];
-      list.push(cast(names.fresh(`${v.name}_castaway_to_${low}`), v.name, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
-      roundedAfter.set(`${v.graph.id}:input`, list);
+      roundedAfter.add(v.graph, 'input', cast(names.fresh(`${v.name}_castaway_to_${low}`), v.name, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
     }
   }
   // Weights read in fp16: a rounded fp32 copy in the graph that owns them, read by the fp16 slots.
@@ -105,7 +99,7 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
     if (!rounded) {
       const tensor = read.ownerGraph.initializers.get(read.name) ?? constantTensors.get(k);
       if (!tensor || tensor.dataType !== DataType.FLOAT) continue;
-      rounded = names.fresh(`${read.name}_castaway_fp16sim`);
+      rounded = names.fresh(`${read.name}_castaway_${low}sim`);
       roundedStored.set(k, rounded);
       const list = extraInitializers.get(read.ownerGraph) ?? [];
       list.push(roundedCopy(tensor, rounded, stats, low));
@@ -123,25 +117,16 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   const rewritten = new Map<IrGraph, GraphProto>();
   const protoOfNode = new Map<string, NodeProto>(); // `${graph}:${node index}` -> its rewritten proto
   for (const graph of [...model.graphs].reverse()) {
-    const nodes: NodeProto[] = [...(roundedAfter.get(`${graph.id}:input`) ?? [])];
+    const nodes: NodeProto[] = [...roundedAfter.at(graph, 'input')];
     graph.nodes.forEach((node, n) => {
       let next = node;
       const inputs = (node.input ?? []).map((name, slot) => slotRename.get(`${graph.id}:${n}:${slot}`) ?? name);
       const outputs = (node.output ?? []).map((name) => renamedOutput.get(key(graph, name)) ?? name);
       next = { ...next, input: inputs, output: outputs };
       const bodies = graph.subgraphs.get(n);
-      if (bodies) {
-        next = {
-          ...next,
-          attribute: (next.attribute ?? []).map((attr) => {
-            const mine = bodies.filter((b) => b.attribute === attr.name);
-            if (!mine.length) return attr;
-            return attr.g ? { ...attr, g: rewritten.get(mine[0].graph) } : { ...attr, graphs: mine.map((b) => rewritten.get(b.graph)!) };
-          }),
-        };
-      }
+      if (bodies) next = { ...next, attribute: (next.attribute ?? []).map((attr) => replaceBodies(attr, bodies, rewritten)) };
       protoOfNode.set(key(graph, String(n)), next);
-      nodes.push(next, ...(roundedAfter.get(`${graph.id}:${n}`) ?? []));
+      nodes.push(next, ...roundedAfter.at(graph, n));
     });
     // A body output read in fp16 by its If/Loop/Scan from an fp32 producer is Cast at the end of the body
     // in the real model: the simulated body returns the rounded copy.
@@ -178,11 +163,4 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
     main.output = [...(main.output ?? []), ...extra];
   }
   return { model: { ...model.proto, graph: main }, exposed, stats };
-}
-
-function definingGraph(graph: IrGraph, name: string): IrGraph | undefined {
-  for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
-    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
-  }
-  return undefined;
 }

@@ -3,6 +3,7 @@
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -131,26 +132,33 @@ function GraphCanvas() {
   );
   const boxes = useMemo(() => (layout ? absoluteBoxes(layout.units) : new Map<string, Box>()), [layout]);
 
-  // A new model: frame all of it when that stays readable, else its top (where the inputs are) at a
-  // readable zoom; then say the graph is ready.
-  useEffect(() => {
-    if (!layout || !model || readySeq === model.seq) return;
-    const frame = requestAnimationFrame(() => {
+  // Frame all of the graph when that stays readable, else its top (where the inputs are) at a readable
+  // zoom: fitting a tall graph whole shrinks it to a one-pixel column (the opening view, F and the fit button).
+  const frameGraph = useCallback(
+    (duration: number) => {
+      if (!layout) return Promise.resolve(false);
       const pane = paneRef.current;
       const width = pane?.clientWidth || 800;
       const height = pane?.clientHeight || 600;
       const fitZoom = Math.min(width / (layout.width + 40), height / (layout.height + 40));
-      const framed =
-        fitZoom >= MIN_READABLE_ZOOM
-          ? flow.fitView({ padding: 0.06, maxZoom: 1.1, duration: 0 })
-          : flow.setViewport({ x: width / 2 - topCentre(layout, boxes) * OPENING_ZOOM, y: 16, zoom: OPENING_ZOOM }, { duration: 0 });
-      void framed.then(() => {
+      return fitZoom >= MIN_READABLE_ZOOM
+        ? flow.fitView({ padding: 0.06, maxZoom: 1.1, duration })
+        : flow.setViewport({ x: width / 2 - topCentre(layout, boxes) * OPENING_ZOOM, y: 16, zoom: OPENING_ZOOM }, { duration });
+    },
+    [layout, boxes, flow],
+  );
+
+  // A new model: frame it, then say the graph is ready.
+  useEffect(() => {
+    if (!layout || !model || readySeq === model.seq) return;
+    const frame = requestAnimationFrame(() => {
+      void frameGraph(0).then(() => {
         performance.mark('castaway:ready');
         setReadySeq(model.seq);
       });
     });
     return () => cancelAnimationFrame(frame);
-  }, [layout, model, boxes, flow, readySeq]);
+  }, [layout, model, frameGraph, readySeq]);
 
   // Centre on a unit that search, the keyboard or an expand asked for, once the layout that holds it lands.
   useEffect(() => {
@@ -192,7 +200,7 @@ function GraphCanvas() {
           selectUnit(null);
           break;
         case 'f':
-          void flow.fitView({ padding: 0.1, duration: 200 });
+          void frameGraph(200);
           break;
         case '+':
         case '=':
@@ -203,7 +211,7 @@ function GraphCanvas() {
           break;
       }
     },
-    [layout, boxes, selectedUnit, summary, flow],
+    [layout, boxes, selectedUnit, summary, flow, frameGraph],
   );
 
   const ready = model !== null && readySeq === model.seq;
@@ -254,14 +262,22 @@ function GraphCanvas() {
         proOptions={{ hideAttribution: true }}
       >
         <Background variant={BackgroundVariant.Dots} gap={22} size={1} />
+        {/* Small and translucent: the default 200x150 box hid the boxes of the bottom-right corner. */}
         <MiniMap
+          style={{ width: 150, height: 100, opacity: 0.85 }}
           pannable
           zoomable
           nodeColor={minimapColour}
           nodeStrokeWidth={0}
           maskColor={theme === 'dark' ? 'rgba(0, 0, 0, 0.4)' : 'rgba(60, 80, 110, 0.1)'}
         />
-        <Controls showInteractive={false} />
+        <Controls showInteractive={false} showFitView={false}>
+          <ControlButton onClick={() => void frameGraph(200)} title="Fit the graph (F)" aria-label="Fit the graph" data-testid="fit-graph">
+            <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden>
+              <path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4" fill="none" stroke="currentColor" strokeWidth="1.6" />
+            </svg>
+          </ControlButton>
+        </Controls>
       </ReactFlow>
       {layoutPending && <div className="graph-busy">laying out…</div>}
     </div>

@@ -33,8 +33,21 @@ export function CountsBar() {
         testId="cast-count"
         label={`Casts · ${formatCount(plan.insertedCasts)} inserted`}
         value={formatCount(plan.castCount)}
-        title={`${formatCount(plan.insertedCasts)} inserted by the plan, ${formatCount(existing)} already in the model`}
+        title={
+          `${formatCount(plan.insertedCasts)} inserted by the plan, ${formatCount(existing)} already in the model` +
+          (plan.fp32ComputeNodes.length
+            ? `; ${formatCount(plan.fp32ComputeNodes.length)} blocked nodes need none: they run at fp16 I/O and compute in fp32 on CUDA`
+            : '')
+        }
       />
+      {plan.fp32ComputeNodes.length > 0 && (
+        <Count
+          testId="fp32-compute"
+          label="fp32 compute, fp16 I/O"
+          value={formatCount(plan.fp32ComputeNodes.length)}
+          title="Blocked norms and Softmax that run at fp16 I/O with no Cast, because their CUDA fp16 kernel computes in fp32 (docs/fp32-compute.md)"
+        />
+      )}
       <Count
         testId="ort-cast-count"
         label="onnxruntime's tool"

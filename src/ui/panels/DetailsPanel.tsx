@@ -9,6 +9,7 @@ import { elementTypeName, formatBytes, formatCount, formatShape } from '../forma
 import { MixBar } from '../graph/nodes';
 import type { PrecisionMix } from '../graph/decorate';
 import { useApp, type LoadedModel } from '../store';
+import { Breakable } from './Breakable';
 
 function PrecisionTag({ precision }: { precision: string }) {
   return <span className={`tag ${precision}`}>{precision}</span>;
@@ -23,7 +24,7 @@ function ValueRows({ names, values, casts }: { names: string[]; values: Map<stri
         return (
           <li key={`${name}#${index}`}>
             <div className="mono value-name" title={name}>
-              {name || <span className="muted">(none)</span>}
+              {name ? <Breakable text={name} /> : <span className="muted">(none)</span>}
             </div>
             <div className="value-meta">
               <span className="mono">
@@ -31,6 +32,7 @@ function ValueRows({ names, values, casts }: { names: string[]; values: Map<stri
                 {formatShape(value?.shape)}
               </span>
               {value?.isInitializer && <span className="tag">initializer {formatBytes(value.initializerBytes)}</span>}
+              {value?.constantBytes !== undefined && <span className="tag">Constant {formatBytes(value.constantBytes)}</span>}
               {cast && <span className="tag cast">Cast → {cast.to}</span>}
             </div>
           </li>
@@ -119,10 +121,11 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
   const precision = plan?.nodePrecision[nodeIndex] ?? node.precision;
   const blockedByName = recipe.nodeBlockList.includes(node.name);
   const blockedByOp = recipe.opBlockList.includes(node.opType);
+  const fp32Compute = plan?.fp32ComputeNodes.includes(nodeIndex) ?? false;
   return (
     <div className="details" data-testid="details">
       <div className="muted">node #{nodeIndex}</div>
-      <h2 className="mono">{node.name || '(unnamed)'}</h2>
+      <h2 className="mono">{node.name ? <Breakable text={node.name} /> : '(unnamed)'}</h2>
       <dl className="kv">
         <dt>op</dt>
         <dd className="mono">
@@ -133,6 +136,12 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
         <dd>
           <PrecisionTag precision={precision} />
           {blockedByOp && <span className="muted"> · op type in the block list</span>}
+          {fp32Compute && (
+            <span className="muted" data-testid="details-fp32-compute">
+              {' '}
+              · blocked, but runs at fp16 I/O: its {recipe.targetEp} fp16 kernel computes in fp32, so no Cast is needed
+            </span>
+          )}
         </dd>
         {node.foldable && (
           <>
@@ -210,7 +219,9 @@ function ScopeDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
   return (
     <div className="details" data-testid="details">
       <div className="muted">{unit.kind === 'group' ? 'closed scope' : 'open scope'}</div>
-      <h2 className="mono">{scopeId}</h2>
+      <h2 className="mono">
+        <Breakable text={scopeId} />
+      </h2>
       <dl className="kv">
         <dt>nodes</dt>
         <dd>{formatCount(unit.nodeCount ?? 0)}</dd>
@@ -257,7 +268,9 @@ function IoDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
   return (
     <div className="details" data-testid="details">
       <div className="muted">graph {unit.kind}</div>
-      <h2 className="mono">{unit.label}</h2>
+      <h2 className="mono">
+        <Breakable text={unit.label} />
+      </h2>
       <dl className="kv">
         <dt>type</dt>
         <dd className="mono">{elementTypeName(value?.elemType)}</dd>
@@ -275,7 +288,9 @@ function ModelOverview({ model }: { model: LoadedModel }) {
   return (
     <div className="details" data-testid="details">
       <div className="muted">model</div>
-      <h2 className="mono">{model.fileName}</h2>
+      <h2 className="mono">
+        <Breakable text={model.fileName} />
+      </h2>
       <dl className="kv">
         <dt>size</dt>
         <dd>

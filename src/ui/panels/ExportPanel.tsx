@@ -4,6 +4,14 @@ import { useEffect, useRef, useState } from 'react';
 import { cliCommand, exportModel, exportRecipe, importRecipe, outputNames } from '../actions';
 import { useApp } from '../store';
 
+/**
+ * The command's arguments (a quoted one stays whole). Each is drawn as one unbreakable piece, so the command
+ * wraps between arguments and never at a hyphen inside a file name; selecting it copies the same text.
+ */
+export function cliTokens(command: string): string[] {
+  return command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
+}
+
 async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
@@ -35,7 +43,12 @@ function CliCommand() {
   return (
     <>
       <div className="cli" data-testid="cli-command">
-        {command}
+        {cliTokens(command).map((token, index) => (
+          <span key={index}>
+            {index > 0 && ' '}
+            <span className="cli-token">{token}</span>
+          </span>
+        ))}
       </div>
       <div className="row">
         <button
