@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE, DataType, buildModel, convertModel, decodeModel, encodeModel, floatTensor, node, openModel, previewRecipe, runReference, seededInputs, simulateModel, summarizeModel, valueInfo, type ModelProto } from '../core/index';
+import * as ortWeb from 'onnxruntime-web';
+import { DEFAULT_RECIPE, DataType, buildModel, ortRunner, segmentedRunner, type OrtBinding, convertModel, decodeModel, encodeModel, floatTensor, node, openModel, previewRecipe, runReference, seededInputs, simulateModel, summarizeModel, valueInfo, type ModelProto } from '../core/index';
 import { FIXTURES, fixtureRecipes, type RecipeName } from './fixture-recipes';
 import { checkModels, checkerAvailable } from './onnx-checker';
 import { compareModels, nodeRunner, type Feeds } from './ort-node';
@@ -142,4 +143,23 @@ describe('bf16 in onnxruntime-node (CPU)', () => {
     expect(simCompared.every((c) => c.cosine > 0.9999 && c.nonFinite === 0)).toBe(true);
     expect(Math.max(...simCompared.map((c) => c.maxAbs))).toBeGreaterThan(0); // 18.3 is not a bf16
   }, 60_000);
+});
+
+describe('bf16 preview in layer-sized pieces (onnxruntime-web, wasm)', () => {
+  it('gives exactly the whole-model values: each rounding pair Cast(bfloat16) -> Cast(float) stays inside one piece', async () => {
+    ortWeb.env.wasm.numThreads = 1;
+    const ort = ortWeb as unknown as OrtBinding;
+    const model = openModel(load('t5-tiny-o14-encoder'));
+    const inputs = seededInputs(model, { batch: 1, seq: 16 }, 2);
+    const pieces = segmentedRunner(ort, { executionProviders: ['wasm'] }, { minNodes: 0 });
+    const whole = ortRunner(ort, { executionProviders: ['wasm'] });
+    const { bytes } = simulateModel(model, { ...DEFAULT_RECIPE, lowPrecision: BF16 }, { exposeIntermediates: true });
+    // A piece that handed a bfloat16 value to another would fail here: onnxruntime-js has no bfloat16 tensors.
+    const a = await pieces(bytes, inputs);
+    const b = await whole(bytes, inputs);
+    expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
+    for (const name of Object.keys(b)) expect(a[name], name).toEqual(b[name]);
+    expect(pieces.stats.segments).toBeGreaterThan(1);
+    await pieces.clear();
+  }, 120_000);
 });
