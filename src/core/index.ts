@@ -41,6 +41,7 @@ export * from './precision/metrics';
 export { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type OverflowSite, type PreviewResult, type ReferenceRun, type WeightOverflow } from './precision/preview';
 export * from './precision/suggest';
 export { segmentedRunner, type RunnerStats, type SegmentedRunner } from './precision/segment-runner';
+export { segmentModel, type SegmentedModel } from './precision/segments';
 export * from './precision/user-inputs';
 export * from './precision/default-dims';
 export * from './precision/explain-error';
