@@ -28,7 +28,7 @@ test.beforeAll(async ({}, testInfo) => {
   const origin = new URL(String(testInfo.project.use.baseURL)).origin;
   const port = await freePort();
   // Its own process group, so that killing it also ends npx's children and the inference process.
-  companion = spawn('npx', ['tsx', 'src/companion/main.ts', '--port', String(port), '--origin', origin], {
+  companion = spawn('npx', ['tsx', 'src/companion/server/main.ts', '--port', String(port), '--origin', origin], {
     cwd: ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],

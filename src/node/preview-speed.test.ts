@@ -5,13 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE } from '../core/api';
-import { openModel, simulateModel } from '../core/engine';
-import { ortRunner, type OrtBinding } from '../core/tensor/ort-port';
-import { previewRecipe, runReference, seededInputs } from '../core/precision/preview';
-import { segmentedRunner } from '../core/precision/segment-runner';
-import { segmentModel } from '../core/precision/segments';
-import { decodeModel } from '../core/serde';
+import { DEFAULT_RECIPE, decodeModel, openModel, ortRunner, previewRecipe, runReference, seededInputs, segmentModel, segmentedRunner, simulateModel, type OrtBinding } from '../core/index';
 
 ortWeb.env.wasm.numThreads = 1;
 const ort = ortWeb as unknown as OrtBinding;

@@ -347,8 +347,10 @@ describe('companion: queue and timeouts', () => {
       }
       throw new Error('queue never reached the expected state');
     };
-    // a slow job first, so the others have to wait behind it
-    const slow = cl.bench(PEGASUS, { dims: { batch: 4, seq: 128 }, warmup: 0, runs: 250 });
+    // A blocker first, so the others have to wait behind it. A runaway loop holds the runner for exactly
+    // the companion's time limit, however loaded the machine is (a long benchmark instead either ended
+    // before the queue filled on a fast machine or ran past the limit on a loaded one).
+    const blocker = cl.run(runawayLoopModel(), { dims: { n: 1024 } }).catch((e: unknown) => e);
     await until((q) => q.running === 1);
     const jobs: Promise<RunResponse | BenchResponse>[] = [];
     for (let i = 0; i < 6; i++) {
@@ -361,7 +363,7 @@ describe('companion: queue and timeouts', () => {
     const seen = await until((q) => q.waiting >= 3);
     expect(seen.running).toBe(1);
     const done = await Promise.all(jobs);
-    expect((await slow).runs).toBe(250);
+    expect(((await blocker) as CompanionError).status).toBe(504);
     expect(done).toHaveLength(6);
     done.forEach((d, i) => {
       if (i % 2) expect((d as BenchResponse).runs).toBe(3);

@@ -6,7 +6,8 @@ import { normalizeDomain } from '../ir';
 import { DataType, toNumber, type NodeProto, type ValueInfoProto } from '../onnx/proto-types';
 import type { CutTopology, CutValue } from './cut-problem';
 import { controlFlowTies } from './control-flow';
-import { CONTROL_FLOW_OPS, FP32_FUNCTION_OPS, FREE_OPS, RETARGETABLE_OUTPUT_OPS, isConstantNode } from './op-classes';
+import { LOW_FORMATS } from '../tensor/low-precision';
+import { CONTROL_FLOW_OPS, FP32_FUNCTION_OPS, FREE_OPS, ORT_ALWAYS_FLOAT_INPUTS_BY_DOMAIN, RETARGETABLE_OUTPUT_OPS, isConstantNode } from './op-classes';
 
 /** How the element types of a node's slots relate, as the type layer reports it. */
 export interface SlotGroup {
@@ -14,6 +15,8 @@ export interface SlotGroup {
   outputs: number[];
   /** Whether the type constraint admits float16 (e.g. LayerNormalization's Mean output does not). */
   allowsFloat16: boolean;
+  /** Whether it admits bfloat16 (absent: no). */
+  allowsBfloat16?: boolean;
 }
 
 export interface TypeOracle {
@@ -38,6 +41,11 @@ export interface PlanGroup {
   inputs: number[];
   outputs: number[];
   cls: GroupClass;
+  /**
+   * Whether the group may be bfloat16 when the recipe's low type is bf16 (its type constraint admits it and
+   * the model's opset has bfloat16 Casts, 13+); absent: no, so the planner keeps it fp32 under bf16.
+   */
+  allowsBfloat16?: boolean;
   opType: string;
   domain: string;
   nodeName: string;
@@ -95,6 +103,8 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   const opset = model.opsets.get('') ?? 1;
 
   const addGroup = (group: PlanGroup) => groups.push(group) - 1;
+  // bfloat16 exists in ai.onnx from opset 13 (Cast, and the float ops' constraints); below it nothing may be bf16.
+  const bf16Opset = opset >= LOW_FORMATS.bf16.minOpset;
 
   for (const graph of model.graphs) {
     const ins: Int32Array[] = [];
@@ -131,7 +141,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
             ...bodyOut.map((s) => types.elemType(s.graph, s.graph.proto.output![s.index].name!) === FLOAT),
           ];
           if (!floats.length || !floats.every(Boolean)) continue;
-          const id = addGroup({ ...base, inputs: outerIn, outputs: outerOut, cls: 'free' });
+          const id = addGroup({ ...base, inputs: outerIn, outputs: outerOut, cls: 'free', allowsBfloat16: bf16Opset });
           for (const i of outerIn) inGroups[i] = id;
           for (const o of outerOut) outGroups[o] = id;
           for (const s of bodyIn) bodyInputTie[s.graph.id][s.index] = id;
@@ -139,14 +149,18 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         }
       }
       const schemaGroups = controlFlow ? undefined : types.slotGroups(graph, node);
+      // onnxruntime's kernels that read some float inputs as float only (its ALWAYS_FLOAT_INPUTS: CUDA
+      // GroupNorm refuses float16 gamma/beta at run time even though the schema's M admits it) keep those
+      // inputs fp32 whatever the rest of the node does.
+      const alwaysFloat = ORT_ALWAYS_FLOAT_INPUTS_BY_DOMAIN[domain]?.[node.opType ?? ''];
       for (const sg of schemaGroups ?? []) {
-        const inputs = sg.inputs.filter((i) => floatIns[i]);
+        const inputs = sg.inputs.filter((i) => floatIns[i] && !alwaysFloat?.includes(i));
         const outputs = sg.outputs.filter((o) => floatOuts[o]);
         if (!inputs.length && !outputs.length) continue;
         // A type parameter bound by no input is set by an attribute; only some of those can be retargeted.
         const attributeTyped = sg.inputs.length === 0 && !RETARGETABLE_OUTPUT_OPS.has(node.opType ?? '');
         const cls: GroupClass = !sg.allowsFloat16 || attributeTyped || (domain === '' && FP32_FUNCTION_OPS.has(node.opType ?? '')) ? 'spec-fp32' : FREE_OPS.has(node.opType ?? '') ? 'free' : 'compute';
-        const id = addGroup({ ...base, inputs, outputs, cls });
+        const id = addGroup({ ...base, inputs, outputs, cls, allowsBfloat16: bf16Opset && sg.allowsBfloat16 === true });
         for (const i of inputs) inGroups[i] = id;
         for (const o of outputs) outGroups[o] = id;
       }
@@ -187,7 +201,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       // Main-graph inputs follow the recipe; a body input is produced by its control-flow tie, or keeps
       // the op's original type when it has none.
       const tie = bodyInputTie[graph.id][k];
-      const group = tie >= 0 ? tie : addGroup({ graph, node: -1, inputs: [], outputs: [], cls: isMain ? 'graph-input' : 'spec-fp32', opType: 'input', domain: '', nodeName: name });
+      const group = tie >= 0 ? tie : addGroup({ graph, node: -1, inputs: [], outputs: [], cls: isMain ? 'graph-input' : 'spec-fp32', allowsBfloat16: bf16Opset, opType: 'input', domain: '', nodeName: name });
       index.set(name, values.push({ graph, name, producer: group, consumers: [], readers: [] }) - 1);
     }
     const outs = outputGroups[graph.id];
@@ -229,7 +243,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       const v = valueIndex[owner.id].get(name);
       if (v === undefined) return;
       const cls: GroupClass = graph.id === 0 ? 'graph-output' : 'spec-fp32';
-      const group = tie >= 0 ? tie : addGroup({ graph, node: -1, inputs: [], outputs: [], cls, opType: 'output', domain: '', nodeName: name });
+      const group = tie >= 0 ? tie : addGroup({ graph, node: -1, inputs: [], outputs: [], cls, allowsBfloat16: bf16Opset, opType: 'output', domain: '', nodeName: name });
       values[v].readers.push({ graph, node: -1, slot: k, group });
       graphOutputGroups[graph.id][k] = group;
     });

@@ -24,9 +24,13 @@ export interface CutAssignment {
   cost: number;
 }
 
-/** Cost of an assignment: a value pays its weight once when any consumer differs from its producer. */
-export function assignmentCost(topology: CutTopology, weights: Float64Array, fp16: Uint8Array): number {
+/**
+ * Cost of an assignment: a value pays its weight once when any consumer differs from its producer, and a
+ * group its fp32Cost (if any) when it is fp32.
+ */
+export function assignmentCost(topology: CutTopology, weights: Float64Array, fp16: Uint8Array, fp32Cost?: Float64Array): number {
   let cost = 0;
+  if (fp32Cost) fp16.forEach((f, g) => (cost += f ? 0 : fp32Cost[g] ?? 0));
   topology.values.forEach((value, i) => {
     const side = fp16[value.producer];
     if (value.consumers.some((c) => fp16[c] !== side)) cost += weights[i];

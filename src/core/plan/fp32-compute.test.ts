@@ -66,3 +66,39 @@ describe('norms and Softmax blocked, target CUDA', () => {
     expect(converted.report.castCount).toBe(0);
   });
 });
+
+describe('a blocked fp32-compute node among fp32 neighbours (issue #15490 block list on the optimizer output)', () => {
+  /** MatMul -> Softmax -> MatMul, all three blocked: fp16 I/O for the Softmax would cost two Casts. */
+  function chain() {
+    const H = 4;
+    const w = (name: string) => floatTensor(name, [H, H], Array.from({ length: H * H }, (_, i) => Math.cos(i)));
+    return openModel(encodeModel(buildModel({
+      inputs: [valueInfo('x', DataType.FLOAT, ['batch', H])],
+      outputs: [valueInfo('y', DataType.FLOAT, ['batch', H])],
+      initializers: [w('w1'), w('w2')],
+      nodes: [
+        node('MatMul', ['x', 'w1'], ['h'], { name: 'mm1' }),
+        node('Softmax', ['h'], ['p'], { name: 'softmax', attributes: [attr.int('axis', -1)] }),
+        node('MatMul', ['p', 'w2'], ['y'], { name: 'mm2' }),
+      ],
+    })));
+  }
+  const recipe = { ...normsFp32, opBlockList: ['MatMul', 'Softmax'], patterns: [], keepIoTypes: true, targetEp: 'cuda' as const };
+
+  it('stays fp32 with no Cast, and is not reported as fp32 compute', () => {
+    const report = planModel(chain(), recipe);
+    expect(report.nodePrecision).toEqual(['fp32', 'fp32', 'fp32']);
+    expect(report.castCount).toBe(0);
+    expect(report.fp32ComputeNodes).toEqual([]);
+    expect(report.nodeReasons[1]).toBe('op-block-list');
+  });
+
+  it('goes to fp16 I/O when that saves Casts, and is reported then', () => {
+    // only the Softmax blocked: both MatMuls run fp16, so fp16 I/O saves the two Casts around it (the two
+    // left are the graph input's and output's, kept fp32)
+    const report = planModel(chain(), { ...recipe, opBlockList: ['Softmax'] });
+    expect(report.castCount).toBe(2);
+    expect(report.nodePrecision).toEqual(['fp16', 'fp16', 'fp16']);
+    expect(report.fp32ComputeNodes).toEqual([1]);
+  });
+});

@@ -1,12 +1,14 @@
 // Kernels that take float16 in and out but compute in float32 (issue 9, item 5). A user who blocks
 // "norms and Softmax in fp32" wants their reductions in fp32; where the target EP's float16 kernel already
 // reduces in fp32, running the op in fp16 keeps that accuracy with no Cast at all, so the planner treats
-// the block as satisfied at fp16 I/O and says so (PlanReport.fp32ComputeNodes).
+// the block as satisfied at fp16 I/O when that saves Casts and says so (PlanReport.fp32ComputeNodes).
 //
 // Why this is safe: the values into and out of such a node are fp16 either way whenever its neighbours are
 // fp16 (a blocked node between fp16 nodes gets Cast(fp16->fp32) before and Cast(fp32->fp16) after, which
 // round the same values); what the block protects, the mean/variance/exp-sum reductions, runs in fp32 in
-// these kernels. Where a neighbour is fp32, the boundary rounds to fp16 (relative 2^-11) once more than an
+// these kernels. The planner makes such a blocked group free rather than fixed fp16, so the cut keeps it
+// fp32 among fp32 neighbours (no Casts either way) and only reports the ones it put at fp16 I/O. Where a
+// neighbour is fp32, the boundary rounds to fp16 (relative 2^-11) once more than an
 // fp32 node would, and the reductions still run in fp32.
 //
 // Sources (microsoft/onnxruntime, CUDA EP), read with the search tool:
@@ -18,9 +20,13 @@
 // - Softmax: core/providers/cuda/math/softmax.cc, SoftMaxComputeHelper dispatches
 //   dispatch_warpwise_softmax_forward / dispatch_blockwise_softmax_forward<CudaT, CudaT,
 //   AccumulationType_t<CudaT>>, and AccumulationType_t<half> is float.
-// Not listed, on purpose: SkipLayerNormalization and SkipSimplifiedLayerNormalization (contrib_ops/cuda/bert/
-// skip_layer_norm_impl.cu accumulates in T, cub::KeyValuePair<T, T>, and even rounds epsilon to T with
-// maybe2half), every CPU kernel (the CPU EP has no fp16 Softmax; its fp16 norms are not what speed is
+// Not listed, on purpose: SkipLayerNormalization and SkipSimplifiedLayerNormalization. Re-read for
+// onnxruntime 1.29/1.30: contrib_ops/cuda/bert/skip_layer_norm.cc calls LaunchSkipLayerNormKernel unless the
+// CUDA EP option enable_skip_layer_norm_strict_mode is set (default off); that kernel
+// (skip_layer_norm_impl.cu) sums in T, cub::KeyValuePair<T, T> reduced with half2 adds (KeyValuePairSum in
+// bert/layer_norm.cuh), keeps mu and rsigma in T and rounds epsilon to T with maybe2half. Only strict mode
+// runs HostApplyLayerNorm<CudaT, float, CudaT, Simplified> (float statistics), and a model cannot know the
+// session's provider options, every CPU kernel (the CPU EP has no fp16 Softmax; its fp16 norms are not what speed is
 // measured on), DirectML and WebGPU (sources not checked), and target 'any' (the EP is unknown).
 import type { TargetEp } from '../api';
 import { toNumber, type NodeProto } from '../onnx/proto-types';

@@ -28,13 +28,13 @@ function randomProblem(seed: number) {
 }
 
 /** Tries every assignment of the free groups; returns the optimum cost. */
-function bruteForce(topology: CutTopology, status: GroupStatus[], weights: Float64Array): number {
+function bruteForce(topology: CutTopology, status: GroupStatus[], weights: Float64Array, fp32Cost?: Float64Array): number {
   const free = status.map((s, i) => (s === FREE ? i : -1)).filter((i) => i >= 0);
   let best = Infinity;
   const fp16 = Uint8Array.from(status, (s) => (s === FIXED_FP16 ? 1 : 0));
   for (let mask = 0; mask < 1 << free.length; mask++) {
     free.forEach((g, bit) => (fp16[g] = (mask >> bit) & 1));
-    best = Math.min(best, assignmentCost(topology, weights, fp16));
+    best = Math.min(best, assignmentCost(topology, weights, fp16, fp32Cost));
   }
   return best;
 }
@@ -53,6 +53,18 @@ describe('MinCutPlanner', () => {
         if (s === FIXED_FP32) expect(result.fp16[g], `seed ${seed} group ${g}`).toBe(0);
         if (s === FIXED_FP16) expect(result.fp16[g], `seed ${seed} group ${g}`).toBe(1);
       });
+    }
+  });
+
+  it('hits the brute-force optimum with an fp32 cost on some free groups (graph outputs\' host copy)', () => {
+    for (let seed = 1; seed <= 3000; seed++) {
+      const { topology, status, weights } = randomProblem(seed);
+      const random = seededRandom(seed + 7919);
+      const fp32Cost = Float64Array.from(status, (s) => (s === FREE && random() < 0.5 ? Math.floor(random() * 60) : 0));
+      const result = new MinCutPlanner(topology).solve(status, weights, fp32Cost);
+      const optimum = bruteForce(topology, status, weights, fp32Cost);
+      expect(result.cost, `seed ${seed}`).toBe(optimum);
+      expect(assignmentCost(topology, weights, result.fp16, fp32Cost), `seed ${seed}`).toBe(optimum);
     }
   });
 

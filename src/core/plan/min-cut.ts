@@ -68,12 +68,16 @@ export class MinCutPlanner {
     this.network = new FlowNetwork(vertexCount, from, to, cap);
   }
 
-  /** Solves for the given group statuses and value weights; deterministic for equal inputs. */
-  solve(status: ArrayLike<GroupStatus>, weights: Float64Array): CutAssignment {
+  /**
+   * Solves for the given group statuses and value weights; deterministic for equal inputs. fp32Cost, when
+   * given, is what a free group costs when it ends fp32 (a graph output's extra bytes copied to the host):
+   * a finite group -> fp16 terminal edge, which the cut pays exactly when the group is on the fp32 side.
+   */
+  solve(status: ArrayLike<GroupStatus>, weights: Float64Array, fp32Cost?: Float64Array): CutAssignment {
     const g = this.topology.groupCount;
     for (let i = 0; i < g; i++) {
       this.network.setCapacity(this.terminalEdgeStart + 2 * i, status[i] === FIXED_FP32 ? Infinity : 0);
-      this.network.setCapacity(this.terminalEdgeStart + 2 * i + 1, status[i] === FIXED_FP16 ? Infinity : 0);
+      this.network.setCapacity(this.terminalEdgeStart + 2 * i + 1, status[i] === FIXED_FP16 ? Infinity : status[i] === FIXED_FP32 ? 0 : fp32Cost?.[i] ?? 0);
     }
     for (let v = 0; v < this.topology.values.length; v++) {
       for (let k = this.weightEdgeStart[v]; k < this.weightEdgeStart[v + 1]; k++) {

@@ -38,8 +38,22 @@ export const ORT_DEFAULT_OP_BLOCK_LIST: readonly string[] = [
   'Upsample',
 ];
 
-/** Inputs onnxruntime's tool always keeps fp32 (its ALWAYS_FLOAT_INPUTS), for the reference count. */
-export const ORT_ALWAYS_FLOAT_INPUTS: Readonly<Record<string, readonly number[]>> = { Resize: [2], GroupNorm: [1, 2] };
+/**
+ * Inputs onnxruntime's tool always keeps fp32 (its ALWAYS_FLOAT_INPUTS in onnxruntime/python/tools/
+ * transformers/float16.py, 1.30: Resize scales, GroupNorm and SkipGroupNorm gamma and beta), by op type
+ * whatever the domain, as that tool matches them; used for the reference count.
+ */
+export const ORT_ALWAYS_FLOAT_INPUTS: Readonly<Record<string, readonly number[]>> = { Resize: [2], GroupNorm: [1, 2], SkipGroupNorm: [1, 2] };
+
+/**
+ * The same inputs by domain, for the planner: onnxruntime's CUDA GroupNorm/SkipGroupNorm kernels refuse
+ * float16 gamma/beta at run time although the contrib schema's M admits float16, so those inputs are fixed
+ * fp32 (Resize's scales are float-only in the spec already).
+ */
+export const ORT_ALWAYS_FLOAT_INPUTS_BY_DOMAIN: Readonly<Record<string, Readonly<Record<string, readonly number[]>>>> = {
+  '': { Resize: ORT_ALWAYS_FLOAT_INPUTS.Resize },
+  'com.microsoft': { GroupNorm: ORT_ALWAYS_FLOAT_INPUTS.GroupNorm, SkipGroupNorm: ORT_ALWAYS_FLOAT_INPUTS.SkipGroupNorm },
+};
 
 /**
  * Ops whose schema admits float16 but whose function body (which onnx.checker expands) mixes in float32

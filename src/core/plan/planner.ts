@@ -7,14 +7,17 @@ import { FIXED_FP16, FIXED_FP32, FREE, type GroupStatus } from './cut-problem';
 import type { PlanningProblem } from './constraints';
 import { computesInFp32 } from './fp32-compute';
 import { MinCutPlanner } from './min-cut';
+import type { LowPrecision } from '../tensor/low-precision';
 
-/** Answers whether the target EP has a float16 kernel for an op at the model's opset. */
-export type KernelOracle = (ep: Recipe['targetEp'], domain: string, opType: string, opset: number) => boolean;
+/** Answers whether the target EP has a kernel in the recipe's low type (fp16 or bf16) for an op at the model's opset. */
+export type KernelOracle = (ep: Recipe['targetEp'], domain: string, opType: string, opset: number, low: LowPrecision) => boolean;
 
 export type Fp32Reason = NodeReason;
 
 export interface PlanOutcome {
-  /** Per group: 1 = fp16. */
+  /** The low type the fp16 side of the cut is written in (the recipe's lowPrecision). */
+  low: LowPrecision;
+  /** Per group: 1 = fp16 (the low side: float16 or bfloat16, see `low`). */
   groupFp16: Uint8Array;
   /** Per group: why it is fp32 (undefined for fp16 groups). */
   groupReason: (Fp32Reason | undefined)[];
@@ -25,12 +28,22 @@ export interface PlanOutcome {
   fp32Compute: Uint8Array;
   /** Indices into problem.values of the values that need a Cast (to the other precision). */
   castValues: number[];
-  /** The cut's value: Cast count for the 'nodes' objective, weighted cost otherwise. */
+  /** The cut's value: Cast count for the 'nodes' objective, weighted cost otherwise (host copies included). */
   cost: number;
 }
 
 /** A Cast kernel launch expressed in bytes moved, so that the bytes objective still prefers fewer Casts. */
 export const CAST_LAUNCH_BYTES = 16_384;
+
+/**
+ * What one byte copied between host and device costs, in bytes moved through device memory: an H200 reads
+ * HBM at ~4.8 TB/s and copies over PCIe 5 x16 at ~55-64 GB/s, about 75 times slower; 64 keeps to the safe
+ * side. The GPU matrix's Whisper encoder (issue #15490 block list, fp16 I/O asked) ran the same 51 kernels
+ * as onnxruntime's model, yet 0.74x at batch 8, because its 24 MB fp32 output was copied back instead of
+ * 12 MB in fp16: a Cast moves 6 bytes per element through HBM, the fp32 copy 2 extra bytes per element
+ * over PCIe.
+ */
+export const HOST_BYTE_COST = 64;
 
 /** Largest weight a value can have (bytes); sums of these stay exact in float64. */
 const MAX_WEIGHT = 2 ** 40;
@@ -50,10 +63,17 @@ export class Planner {
     const status = new Uint8Array(groups.length) as unknown as GroupStatus[];
     const reason: (Fp32Reason | undefined)[] = new Array(groups.length);
     const fp32Compute = new Uint8Array(groups.length);
+    const low = recipe.lowPrecision;
+    // A blocked group whose fp16 kernel computes in fp32 keeps fp32 accuracy in either precision, so the
+    // cut is free to place it: at fp16 I/O between fp16 neighbours, at fp32 between fp32 ones (issue
+    // #15490's block list on the optimizer's output, where a Softmax between blocked MatMuls would
+    // otherwise pay two Casts). Its block reason is kept here for when the cut leaves it fp32.
+    const blockReason: (Fp32Reason | undefined)[] = new Array(groups.length);
     groups.forEach((group, g) => {
       let s: GroupStatus;
       let r: Fp32Reason | undefined;
-      switch (group.cls) {
+      // Under bf16 a group whose type constraint (or the model's opset) has no bfloat16 is as fixed as 'spec-fp32'.
+      switch (low === 'bf16' && !group.allowsBfloat16 ? 'spec-fp32' : group.cls) {
         case 'spec-fp32':
           s = FIXED_FP32;
           r = 'spec';
@@ -65,12 +85,14 @@ export class Planner {
           break;
         default: {
           r = blocked(group.opType, group.nodeName);
-          if (r && group.cls === 'compute' && group.node >= 0 && computesInFp32(recipe.targetEp, group.domain, group.graph.nodes[group.node])) {
+          // fp32-compute.ts read onnxruntime's float16 kernels only; under bf16 a blocked node stays fp32.
+          if (r && low === 'fp16' && group.cls === 'compute' && group.node >= 0 && computesInFp32(recipe.targetEp, group.domain, group.graph.nodes[group.node])) {
             fp32Compute[g] = 1;
+            blockReason[g] = r;
             r = undefined;
           }
-          if (!r && !kernels(recipe.targetEp, group.domain, group.opType, model.opsets.get(group.domain) ?? 1)) r = 'ep-kernel';
-          s = r ? FIXED_FP32 : group.cls === 'free' ? FREE : FIXED_FP16;
+          if (!r && !kernels(recipe.targetEp, group.domain, group.opType, model.opsets.get(group.domain) ?? 1, low)) r = 'ep-kernel';
+          s = r ? FIXED_FP32 : group.cls === 'free' || fp32Compute[g] ? FREE : FIXED_FP16;
         }
       }
       status[g] = s;
@@ -80,18 +102,32 @@ export class Planner {
     if (recipe.objective === 'nodes') weights.fill(1);
     // Capped: an absurd declared dim must not turn a weight infinite, which would make the cut meaningless.
     else values.forEach((value, i) => (weights[i] = Math.min(MAX_WEIGHT, CAST_LAUNCH_BYTES + 6 * elementCount(this.problem.valueShape(value.graph, value.name), recipe.dims))));
-    const { fp16, cost } = this.cut.solve(status, weights);
+    // keepIoTypes off means "graph I/O becomes fp16" (onnxruntime's semantics); an I/O value left fp32 then
+    // costs its extra 2 bytes per element across the host link on every run. The bytes objective weighs
+    // that against the Cast that would make it fp16 (a fixed cost on the group's fp32 side); the nodes
+    // objective keeps its promise of the fewest Casts and ignores it.
+    let fp32Cost: Float64Array | undefined;
+    if (recipe.objective !== 'nodes' && !recipe.keepIoTypes) {
+      const transfer = fp32Cost = new Float64Array(groups.length);
+      values.forEach((value) => {
+        const bytes = () => Math.min(MAX_WEIGHT, HOST_BYTE_COST * 2 * elementCount(this.problem.valueShape(value.graph, value.name), recipe.dims));
+        if (groups[value.producer].cls === 'graph-input') transfer[value.producer] = bytes();
+        for (const c of value.consumers) if (groups[c].cls === 'graph-output') transfer[c] = bytes();
+      });
+    }
+    const { fp16, cost } = this.cut.solve(status, weights, fp32Cost);
     groups.forEach((_, g) => {
       if (fp16[g]) reason[g] = undefined;
-      else if (!reason[g]) reason[g] = 'cut';
+      else if (!reason[g]) reason[g] = blockReason[g] ?? 'cut';
     });
     const castValues: number[] = [];
     values.forEach((value, i) => {
       const side = fp16[value.producer];
       if (value.consumers.some((c) => fp16[c] !== side)) castValues.push(i);
     });
+    // Reported only where the cut chose fp16 I/O: at fp32 the node is simply what the user blocked.
     fp32Compute.forEach((f, g) => (fp32Compute[g] = f & fp16[g]));
-    return { groupFp16: fp16, groupReason: reason, fp32Compute, castValues, cost };
+    return { low, groupFp16: fp16, groupReason: reason, fp32Compute, castValues, cost };
   }
 }
 

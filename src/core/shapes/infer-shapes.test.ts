@@ -6,7 +6,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toNumber, type ModelProto } from '../onnx/proto-types';
-import { decodeModel } from '../serde';
+import { convertModel, openModel } from '../engine';
+import { decodeModel, encodeModel } from '../serde';
+import { convEncoderModel } from '../testing/conv-encoder';
 import { inferGraphShapes, withInferredValueInfo } from './infer-shapes';
 
 const fixtureDir = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
@@ -19,44 +21,83 @@ function opsetsOf(model: ModelProto): Map<string, number> {
   return new Map((model.opsetImport ?? []).map((o) => [o.domain ?? '', toNumber(o.version ?? 0)]));
 }
 
+type Reference = { values: Record<string, [number, RefDim[] | null]> };
+
+/**
+ * Differences between onnx's shapes and ours: every dim equal, onnx's fresh unknown-dim names (unk__N)
+ * paired one to one with ours.
+ */
+function mismatchesAgainst(ref: Reference, shapeOf: (value: string) => readonly (number | string | undefined)[] | undefined): string[] {
+  const ours = new Map<string, string>(); // onnx symbol -> ours
+  const theirs = new Map<string, string>(); // ours -> onnx symbol
+  const mismatches: string[] = [];
+  for (const [value, [, dims]] of Object.entries(ref.values)) {
+    const got = shapeOf(value);
+    if (dims === null) {
+      if (got) mismatches.push(`${value}: onnx has no shape, ours ${JSON.stringify(got)}`);
+      continue;
+    }
+    if (!got || got.length !== dims.length) {
+      mismatches.push(`${value}: onnx ${JSON.stringify(dims)}, ours ${JSON.stringify(got)}`);
+      continue;
+    }
+    dims.forEach((d, k) => {
+      const g = got[k];
+      if (typeof d === 'number' || d === null || !d.startsWith('unk__')) {
+        if (g !== (d ?? undefined)) mismatches.push(`${value}[${k}]: onnx ${d}, ours ${g}`);
+        return;
+      }
+      if (typeof g !== 'string' || !g.startsWith('unk__')) {
+        mismatches.push(`${value}[${k}]: onnx ${d}, ours ${g}`);
+        return;
+      }
+      if ((ours.get(d) ?? g) !== g || (theirs.get(g) ?? d) !== d) mismatches.push(`${value}[${k}]: onnx ${d} paired with ours ${g} and other names`);
+      ours.set(d, g);
+      theirs.set(g, d);
+    });
+  }
+  return mismatches;
+}
+
 describe('shape inference matches onnx on the fixtures', () => {
   for (const name of FIXTURES) {
     it(name, () => {
       const model = decodeModel(new Uint8Array(readFileSync(`${fixtureDir}${name}.onnx`)));
-      const ref = JSON.parse(readFileSync(`${dataDir}${name}.json`, 'utf8')) as { values: Record<string, [number, RefDim[] | null]> };
+      const ref = JSON.parse(readFileSync(`${dataDir}${name}.json`, 'utf8')) as Reference;
       const { shapes, inconsistent } = inferGraphShapes(model.graph!, opsetsOf(model));
       expect(inconsistent).toEqual([]);
-      const ours = new Map<string, string>(); // onnx symbol -> ours
-      const theirs = new Map<string, string>(); // ours -> onnx symbol
-      const mismatches: string[] = [];
-      for (const [value, [, dims]] of Object.entries(ref.values)) {
-        const got = shapes.get(value);
-        if (dims === null) {
-          if (got) mismatches.push(`${value}: onnx has no shape, ours ${JSON.stringify(got)}`);
-          continue;
-        }
-        if (!got || got.length !== dims.length) {
-          mismatches.push(`${value}: onnx ${JSON.stringify(dims)}, ours ${JSON.stringify(got)}`);
-          continue;
-        }
-        dims.forEach((d, k) => {
-          const g = got[k];
-          if (typeof d === 'number' || d === null || !d.startsWith('unk__')) {
-            if (g !== (d ?? undefined)) mismatches.push(`${value}[${k}]: onnx ${d}, ours ${g}`);
-            return;
-          }
-          if (typeof g !== 'string' || !g.startsWith('unk__')) {
-            mismatches.push(`${value}[${k}]: onnx ${d}, ours ${g}`);
-            return;
-          }
-          if ((ours.get(d) ?? g) !== g || (theirs.get(g) ?? d) !== d) mismatches.push(`${value}[${k}]: onnx ${d} paired with ours ${g} and other names`);
-          ours.set(d, g);
-          theirs.set(g, d);
-        });
-      }
-      expect(mismatches.slice(0, 20)).toEqual([]);
+      expect(mismatchesAgainst(ref, (v) => shapes.get(v)).slice(0, 20)).toEqual([]);
     });
   }
+});
+
+describe('Conv, pooling, Pad, Resize, norms: a Whisper-like front end (testdata/conv-encoder-o17, onnx 1.12)', () => {
+  const bytes = new Uint8Array(readFileSync(`${dataDir}conv-encoder-o17.onnx`));
+  const ref = JSON.parse(readFileSync(`${dataDir}conv-encoder-o17.json`, 'utf8')) as Reference;
+
+  it('is the model src/core/testing/conv-encoder.ts builds', () => {
+    expect(encodeModel(convEncoderModel())).toEqual(bytes);
+  });
+
+  it('infers every value as onnx does', () => {
+    const model = decodeModel(bytes);
+    const { shapes, inconsistent } = inferGraphShapes(model.graph!, opsetsOf(model));
+    expect(inconsistent).toEqual([]);
+    expect(mismatchesAgainst(ref, (v) => shapes.get(v))).toEqual([]);
+  });
+
+  it('writes every value\'s shape into the converted model\'s value_info, equal to onnx\'s', () => {
+    // The GPU matrix's Whisper encoder: value_info with no shapes after the first Conv left onnxruntime
+    // with 5 CPU Concats and one unfused SkipLayerNormalization that onnx's shapes let it remove.
+    const converted = decodeModel(convertModel(openModel(bytes), { targetEp: 'cuda' }).bytes);
+    const written = new Map((converted.graph?.valueInfo ?? []).map((vi) => [vi.name ?? '', vi]));
+    const shapeOf = (name: string) => {
+      const dims = written.get(name)?.type?.tensorType?.shape?.dim;
+      return dims?.map((d) => (d.dimValue !== undefined && d.dimValue !== null ? toNumber(d.dimValue) : d.dimParam || undefined));
+    };
+    expect(Object.keys(ref.values).length).toBeGreaterThan(15);
+    expect(mismatchesAgainst(ref, shapeOf)).toEqual([]);
+  });
 });
 
 describe('withInferredValueInfo', () => {

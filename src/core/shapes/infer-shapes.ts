@@ -74,6 +74,18 @@ class IntConstants {
   }
 }
 
+/** Values of a small FLOAT tensor (Resize scales), or undefined. */
+function floatValues(t: TensorProto): number[] | undefined {
+  if (t.dataType !== DataType.FLOAT) return undefined;
+  const count = (t.dims ?? []).map(toNumber).reduce((a, b) => a * b, 1);
+  if (count > MAX_CONSTANT_ELEMENTS) return undefined;
+  if (t.floatData?.length) return [...t.floatData];
+  const b = tensorBytes(t);
+  if (!b || b.byteLength !== count * 4) return count === 0 ? [] : undefined;
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return Array.from({ length: count }, (_, i) => view.getFloat32(i * 4, true));
+}
+
 const isIntTensor = (t: TensorProto) => t.dataType === DataType.INT64 || t.dataType === DataType.INT32;
 
 /** Fresh names for unknown dims, like onnx's symbol table: unk__N, skipping names the graph already uses. */
@@ -100,6 +112,8 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
   const declared = new Map<string, Dim[]>();
   const symbols = new Set<string>();
   const constants = new IntConstants();
+  // float constants are only read by Resize/Upsample for their scales: kept as sources, parsed on demand
+  const floats = new Map<string, TensorProto>();
   const inconsistent: string[] = [];
 
   for (const vi of [...(graph.input ?? []), ...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
@@ -116,6 +130,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
     if (!t.name) continue;
     shapes.set(t.name, (t.dims ?? []).map(toNumber));
     if (isIntTensor(t)) constants.add(t.name, t);
+    else if (t.dataType === DataType.FLOAT) floats.set(t.name, t);
   }
   const table = new SymbolTable(symbols);
   const nodes = graph.node ?? [];
@@ -126,7 +141,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
     let inferred: Shape[] = [];
     if (isDefaultDomain(node.domain)) {
       try {
-        inferred = inferOpShapes(contextFor(node, opset, shapes, constants));
+        inferred = inferOpShapes(contextFor(node, opset, shapes, constants, floats));
       } catch (e) {
         if (!(e instanceof ShapeError)) throw e;
         inconsistent.push(node.name || outputs[0] || node.opType || '?');
@@ -157,6 +172,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
       const int = attribute(node, 'value_int')?.i;
       if (t) {
         if (isIntTensor(t)) constants.add(outputs[0], t);
+        else if (t.dataType === DataType.FLOAT) floats.set(outputs[0], t);
       } else if (ints) constants.add(outputs[0], ints.map(toNumber));
       else if (int !== undefined && int !== null) constants.add(outputs[0], [toNumber(int)]);
     }
@@ -164,7 +180,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
   return { shapes, inconsistent };
 }
 
-function contextFor(node: NodeProto, opset: number, shapes: Map<string, Dim[]>, constants: IntConstants): ShapeContext {
+function contextFor(node: NodeProto, opset: number, shapes: Map<string, Dim[]>, constants: IntConstants, floats: Map<string, TensorProto>): ShapeContext {
   const inputs = node.input ?? [];
   return {
     opType: node.opType ?? '',
@@ -179,6 +195,14 @@ function contextFor(node: NodeProto, opset: number, shapes: Map<string, Dim[]>, 
       return a && a.i !== undefined && a.i !== null ? toNumber(a.i) : undefined;
     },
     attrInts: (name) => attribute(node, name)?.ints?.map(toNumber),
+    attrString: (name) => {
+      const a = attribute(node, name);
+      return a?.s ? new TextDecoder().decode(a.s) : undefined;
+    },
+    constantFloats: (i) => {
+      const t = inputs[i] ? floats.get(inputs[i]) : undefined;
+      return t && floatValues(t);
+    },
     constantValueDims: () => {
       const t = attribute(node, 'value')?.t;
       if (t) return (t.dims ?? []).map(toNumber);

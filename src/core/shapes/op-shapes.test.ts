@@ -8,6 +8,8 @@ interface Spec {
   inputs: (Dim[] | undefined)[];
   constants?: Record<number, number[]>;
   attrs?: Record<string, number | number[]>;
+  strings?: Record<string, string>;
+  floats?: Record<number, number[]>;
   outputs?: number;
 }
 
@@ -22,6 +24,8 @@ function ctx(s: Spec): ShapeContext {
     constant: (i) => s.constants?.[i],
     attrInt: (n) => (typeof s.attrs?.[n] === 'number' ? (s.attrs[n] as number) : undefined),
     attrInts: (n) => (Array.isArray(s.attrs?.[n]) ? (s.attrs[n] as number[]) : undefined),
+    attrString: (n) => s.strings?.[n],
+    constantFloats: (i) => s.floats?.[i],
     constantValueDims: () => undefined,
   };
 }
@@ -106,6 +110,31 @@ describe('inferOpShapes', () => {
     expect(infer({ op: 'ConstantOfShape', inputs: [[2]] })).toEqual([[undefined, undefined]]);
   });
   it('infers nothing for an op it has no rule for', () => {
-    expect(infer({ op: 'Conv', inputs: [[1, 3, 8, 8], [4, 3, 3, 3]] })).toEqual([]);
+    expect(infer({ op: 'NonMaxSuppression', inputs: [[1, 3, 4], [1, 1, 3]] })).toEqual([]);
+  });
+
+  it('Conv and pools: kernel from the weight or attribute, pads, strides, dilations, auto_pad, ceil_mode', () => {
+    expect(infer({ op: 'Conv', inputs: [['batch', 3, 8, 8], [4, 3, 3, 3]] })).toEqual([['batch', 4, 6, 6]]);
+    expect(infer({ op: 'Conv', inputs: [['b', 80, 3000], [384, 80, 3]], attrs: { pads: [1, 1], strides: [2] } })).toEqual([['b', 384, 1500]]);
+    expect(infer({ op: 'Conv', inputs: [[1, 3, 'h', 9], [4, 3, 3, 3]], attrs: { dilations: [1, 2] } })).toEqual([[1, 4, undefined, 5]]);
+    expect(infer({ op: 'Conv', inputs: [[1, 3, 7, 7], [4, 3, 3, 3]], attrs: { strides: [2, 2] }, strings: { auto_pad: 'SAME_UPPER' } })).toEqual([[1, 4, 4, 4]]);
+    expect(infer({ op: 'MaxPool', inputs: [[1, 3, 6, 6]], attrs: { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 }, outputs: 2 })).toEqual([[1, 3, 3, 3], [1, 3, 3, 3]]);
+    expect(infer({ op: 'AveragePool', inputs: [[1, 3, 6, 6]], attrs: { kernel_shape: [3, 3], strides: [2, 2] } })).toEqual([[1, 3, 2, 2]]);
+    expect(infer({ op: 'GlobalAveragePool', inputs: [['n', 8, 7, 7]] })).toEqual([['n', 8, 1, 1]]);
+    expect(infer({ op: 'ConvTranspose', inputs: [[1, 4, 5, 5], [4, 2, 3, 3]], attrs: { strides: [2, 2] } })).toEqual([[1, 2, 11, 11]]);
+  });
+
+  it('GatherND and the Scatter ops (as onnx 1.12 infers the backend suite\'s cases)', () => {
+    expect(infer({ op: 'GatherND', inputs: [[2, 2, 2], [2, 1, 2]] })).toEqual([[2, 1, 2]]);
+    expect(infer({ op: 'GatherND', inputs: [[2, 2, 2], [2, 1]], attrs: { batch_dims: 1 } })).toEqual([[2, 2]]);
+    expect(infer({ op: 'ScatterND', inputs: [[4, 4, 4], [2, 1], [2, 4, 4]] })).toEqual([[4, 4, 4]]);
+  });
+
+  it('Resize and Pad with constant arguments; the rank only when computed at run time', () => {
+    expect(infer({ op: 'Resize', opset: 13, inputs: [['n', 4, 8, 8], [0], [4]], floats: { 2: [1, 1, 2, 2] } })).toEqual([[undefined, 4, 16, 16]]);
+    expect(infer({ op: 'Resize', opset: 13, inputs: [['n', 4, 8, 8], [0], [0], [4]], constants: { 3: [2, 4, 3, 3] } })).toEqual([[2, 4, 3, 3]]);
+    expect(infer({ op: 'Resize', opset: 13, inputs: [['n', 4, 8, 8], [0], [4]] })).toEqual([[undefined, undefined, undefined, undefined]]);
+    expect(infer({ op: 'Pad', opset: 13, inputs: [['n', 4, 8], [6]], constants: { 1: [0, 0, 1, 0, 0, 2] } })).toEqual([['n', 4, 11]]);
+    expect(infer({ op: 'Pad', opset: 13, inputs: [['n', 4, 8], [6]] })).toEqual([[undefined, undefined, undefined]]);
   });
 });

@@ -18,6 +18,10 @@ export interface ShapeContext {
   constant(i: number): number[] | undefined;
   attrInt(name: string): number | undefined;
   attrInts(name: string): number[] | undefined;
+  /** A string attribute (auto_pad, mode). */
+  attrString(name: string): string | undefined;
+  /** Values of input i when it is a small constant float tensor (Resize and Upsample scales). */
+  constantFloats(i: number): number[] | undefined;
   /** Dims of a Constant's tensor value (value, value_float(s), value_int(s)); undefined for others. */
   constantValueDims(): number[] | undefined;
 }
@@ -28,7 +32,7 @@ const SAME_SHAPE = new Set([
   'Gelu', 'Clip', 'LeakyRelu', 'Elu', 'Selu', 'Softplus', 'Softsign', 'HardSigmoid', 'HardSwish', 'Mish',
   'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh', 'CumSum', 'Trilu',
   'ThresholdedRelu', 'Celu', 'Shrink', 'BitwiseNot', 'LpNormalization', 'MeanVarianceNormalization',
-  'InstanceNormalization', 'LRN', 'PRelu',
+  'InstanceNormalization', 'LRN', 'PRelu', 'GroupNormalization', 'ScatterND', 'ScatterElements',
 ]);
 
 const BROADCAST = new Set([
@@ -64,8 +68,55 @@ export function inferOpShapes(ctx: ShapeContext): Shape[] {
   switch (op) {
     case 'Dropout':
       return [x && [...x], x && [...x]];
-    case 'BatchNormalization':
-      return [x && [...x]];
+    case 'BatchNormalization': {
+      // training_mode's extra outputs (running mean and variance) are per channel
+      const channel = x && x.length > 1 ? [x[1]] : undefined;
+      return [x && [...x], channel, channel && [...channel]];
+    }
+    case 'Conv':
+    case 'ConvInteger':
+      return [convPoolShape(ctx, x, 'conv')];
+    case 'MaxPool': {
+      const out = convPoolShape(ctx, x, 'pool');
+      return [out, out && [...out]];
+    }
+    case 'AveragePool':
+    case 'LpPool':
+      return [convPoolShape(ctx, x, 'pool')];
+    case 'ConvTranspose':
+      return [convTransposeShape(ctx, x)];
+    case 'GlobalAveragePool':
+    case 'GlobalMaxPool':
+    case 'GlobalLpPool':
+      if (!x) return [undefined];
+      if (x.length < 2) throw new ShapeError(`${op} needs a rank of at least 2`);
+      return [[x[0], x[1], ...x.slice(2).map(() => 1)]];
+    case 'Resize':
+    case 'Upsample':
+      return [resizeShape(ctx, x)];
+    case 'Pad':
+      return [padShape(ctx, x)];
+    case 'Tile': {
+      if (!x) return [undefined];
+      const repeats = ctx.constant(1);
+      if (!repeats) return [x.map(() => undefined)];
+      if (repeats.length !== x.length) throw new ShapeError('Tile repeats do not match the rank');
+      return [x.map((d, i) => (typeof d === 'number' ? d * repeats[i] : repeats[i] === 1 ? d : undefined))];
+    }
+    case 'Split':
+      return splitShapes(ctx, x);
+    case 'DepthToSpace':
+    case 'SpaceToDepth': {
+      if (!x) return [undefined];
+      if (x.length !== 4) throw new ShapeError(`${op} needs rank 4`);
+      const b = ctx.attrInt('blocksize') ?? 0;
+      if (b <= 0) throw new ShapeError(`${op} blocksize must be positive`);
+      const mul = (d: Dim, f: number) => (typeof d === 'number' ? d * f : undefined);
+      const div = (d: Dim, f: number) => (typeof d === 'number' ? d / f : undefined);
+      return op === 'DepthToSpace'
+        ? [[x[0], div(x[1], b * b), mul(x[2], b), mul(x[3], b)]]
+        : [[x[0], mul(x[1], b * b), div(x[2], b), div(x[3], b)]];
+    }
     case 'LayerNormalization': {
       if (!x) return [undefined];
       const axis = normalizeAxis(ctx.attrInt('axis') ?? -1, x.length);
@@ -94,6 +145,16 @@ export function inferOpShapes(ctx: ShapeContext): Shape[] {
       const axis = normalizeAxis(ctx.attrInt('axis') ?? 0, x.length);
       if (axis === undefined) throw new ShapeError('Gather axis out of range');
       return [[...x.slice(0, axis), ...idx, ...x.slice(axis + 1)]];
+    }
+    case 'GatherND': {
+      // onnx: indices[:-1] + data[batch_dims + indices[-1]:], when the index length is known
+      const idx = ctx.input(1);
+      if (!x || !idx || idx.length === 0) return [undefined];
+      const last = idx[idx.length - 1];
+      if (typeof last !== 'number') return [undefined];
+      const b = ctx.attrInt('batch_dims') ?? 0;
+      if (b + last > x.length) throw new ShapeError('GatherND indices longer than the data rank');
+      return [[...idx.slice(0, -1), ...x.slice(b + last)]];
     }
     case 'GatherElements':
       return [ctx.input(1) && [...ctx.input(1)!]];
@@ -352,4 +413,177 @@ function sliceShape(ctx: ShapeContext, x: Shape): Shape {
     }
   });
   return out;
+}
+
+/**
+ * onnx's convPoolShapeInference: [N, C or M, spatial...], where a spatial dim is known only when the input's
+ * is: 1 + (in + pad_begin + pad_end - ((k - 1) * dilation + 1)) / stride, floored (ceiled for a pool with
+ * ceil_mode). auto_pad SAME_* computes the pads onnx would (total = effective kernel - residual).
+ */
+function convPoolShape(ctx: ShapeContext, x: Shape, kind: 'conv' | 'pool'): Shape {
+  if (!x) return undefined;
+  if (x.length < 2) throw new ShapeError(`${ctx.opType} needs a rank of at least 2`);
+  const spatial = x.length - 2;
+  const w = kind === 'conv' ? ctx.input(1) : undefined;
+  let kernel = ctx.attrInts('kernel_shape');
+  if (!kernel) {
+    if (kind === 'pool') throw new ShapeError(`${ctx.opType} needs kernel_shape`);
+    if (!w) return undefined;
+    if (w.length !== x.length) throw new ShapeError('Conv weight rank differs from the input rank');
+    if (w.slice(2).some((d) => typeof d !== 'number')) return undefined;
+    kernel = w.slice(2) as number[];
+  }
+  if (kernel.length !== spatial) throw new ShapeError(`${ctx.opType} kernel_shape does not match the rank`);
+  const strides = ctx.attrInts('strides') ?? kernel.map(() => 1);
+  const dilations = ctx.attrInts('dilations') ?? kernel.map(() => 1);
+  if (strides.length !== spatial || dilations.length !== spatial) throw new ShapeError(`${ctx.opType} strides or dilations do not match the rank`);
+  const autoPad = ctx.attrString('auto_pad') ?? 'NOTSET';
+  let pads = ctx.attrInts('pads') ?? kernel.flatMap(() => [0, 0]);
+  if (pads.length !== 2 * spatial) throw new ShapeError(`${ctx.opType} pads do not match the rank`);
+  const effective = kernel.map((k, i) => (k - 1) * dilations[i] + 1);
+  const ceil = kind === 'pool' && (ctx.attrInt('ceil_mode') ?? 0) !== 0;
+  const out: Dim[] = [x[0], kind === 'conv' ? w?.[0] : x[1]];
+  for (let i = 0; i < spatial; i++) {
+    const d = x[2 + i];
+    if (typeof d !== 'number') {
+      out.push(undefined);
+      continue;
+    }
+    let begin = pads[i];
+    let end = pads[i + spatial];
+    if (autoPad === 'VALID') {
+      begin = 0;
+      end = 0;
+    } else if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+      const residual = d % strides[i];
+      const total = Math.max(0, residual === 0 ? effective[i] - strides[i] : effective[i] - residual);
+      const half = Math.floor(total / 2);
+      [begin, end] = autoPad === 'SAME_UPPER' ? [half, total - half] : [total - half, half];
+    }
+    const span = d + begin + end - effective[i];
+    const positions = ceil ? Math.ceil(span / strides[i]) : Math.floor(span / strides[i]);
+    out.push(1 + positions);
+  }
+  return out;
+}
+
+/**
+ * onnx's convTransposeShapeInference: [N, W[1] * group, spatial...]; output_shape when given, else
+ * stride * (in - 1) + output_padding + effective kernel - pads (SAME_*: in * stride).
+ */
+function convTransposeShape(ctx: ShapeContext, x: Shape): Shape {
+  if (!x) return undefined;
+  if (x.length < 2) throw new ShapeError('ConvTranspose needs a rank of at least 2');
+  const spatial = x.length - 2;
+  const w = ctx.input(1);
+  const group = ctx.attrInt('group') ?? 1;
+  const channels = typeof w?.[1] === 'number' ? (w[1] as number) * group : undefined;
+  let kernel = ctx.attrInts('kernel_shape');
+  if (!kernel) {
+    if (!w || w.slice(2).some((d) => typeof d !== 'number')) return undefined;
+    kernel = w.slice(2) as number[];
+  }
+  if (kernel.length !== spatial) throw new ShapeError('ConvTranspose kernel_shape does not match the rank');
+  const strides = ctx.attrInts('strides') ?? kernel.map(() => 1);
+  const dilations = ctx.attrInts('dilations') ?? kernel.map(() => 1);
+  const outputPadding = ctx.attrInts('output_padding') ?? kernel.map(() => 0);
+  const pads = ctx.attrInts('pads') ?? kernel.flatMap(() => [0, 0]);
+  const outputShape = ctx.attrInts('output_shape');
+  const autoPad = ctx.attrString('auto_pad') ?? 'NOTSET';
+  const out: Dim[] = [x[0], channels];
+  for (let i = 0; i < spatial; i++) {
+    if (outputShape) {
+      out.push(outputShape[outputShape.length - spatial + i]);
+      continue;
+    }
+    const d = x[2 + i];
+    if (typeof d !== 'number') {
+      out.push(undefined);
+      continue;
+    }
+    if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') out.push(d * strides[i]);
+    else out.push(strides[i] * (d - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 - pads[i] - pads[i + spatial]);
+  }
+  return out;
+}
+
+/**
+ * Resize (and Upsample) with constant sizes or scales: sizes as given, or floor(in * scale) per dim; with
+ * anything computed at run time, the rank only. opset 18's axes select which dims the scales/sizes cover.
+ */
+function resizeShape(ctx: ShapeContext, x: Shape): Shape {
+  if (!x) return undefined;
+  const legacy = ctx.opType === 'Upsample' || ctx.opset < 11;
+  const scalesAt = legacy ? 1 : 2;
+  const sizes = !legacy && ctx.hasInput(3) ? ctx.constant(3) : undefined;
+  const scales = ctx.hasInput(scalesAt) ? ctx.constantFloats(scalesAt) : undefined;
+  const axes = ctx.attrInts('axes')?.map((a) => normalizeAxis(a, x.length));
+  if (axes?.includes(undefined)) throw new ShapeError('Resize axis out of range');
+  const at = (axes as number[] | undefined) ?? x.map((_, i) => i);
+  const out: Dim[] = [...x];
+  if (sizes && sizes.length > 0) {
+    if (sizes.length !== at.length) throw new ShapeError('Resize sizes do not match the rank');
+    at.forEach((axis, k) => (out[axis] = sizes[k]));
+    return out;
+  }
+  if (scales && scales.length > 0) {
+    if (scales.length !== at.length) throw new ShapeError('Resize scales do not match the rank');
+    at.forEach((axis, k) => {
+      const d = x[axis];
+      out[axis] = typeof d === 'number' ? Math.floor(d * scales[k]) : undefined;
+    });
+    return out;
+  }
+  return x.map(() => undefined);
+}
+
+/** Pad with constant pads: in + begin + end per dim (a symbolic dim kept when both are 0); else rank only. */
+function padShape(ctx: ShapeContext, x: Shape): Shape {
+  if (!x) return undefined;
+  const pads = ctx.opset >= 11 ? ctx.constant(1) : ctx.attrInts('pads');
+  if (!pads) return x.map(() => undefined);
+  let axes = x.map((_, i) => i);
+  if (ctx.opset >= 18 && ctx.hasInput(3)) {
+    const given = ctx.constant(3);
+    if (!given) return x.map(() => undefined);
+    const normalized = given.map((a) => normalizeAxis(a, x.length));
+    if (normalized.includes(undefined)) throw new ShapeError('Pad axis out of range');
+    axes = normalized as number[];
+  }
+  if (pads.length !== 2 * axes.length) throw new ShapeError('Pad pads do not match the rank');
+  const out: Dim[] = [...x];
+  axes.forEach((axis, k) => {
+    const d = x[axis];
+    const added = pads[k] + pads[k + axes.length];
+    out[axis] = typeof d === 'number' ? d + added : added === 0 ? d : undefined;
+  });
+  return out;
+}
+
+/** Split: the split input (13+) or attribute, else equal parts (num_outputs from 18); one shape per output. */
+function splitShapes(ctx: ShapeContext, x: Shape): Shape[] {
+  const n = ctx.outputCount;
+  if (!x) return new Array<Shape>(n).fill(undefined);
+  const axis = normalizeAxis(ctx.attrInt('axis') ?? 0, x.length);
+  if (axis === undefined) throw new ShapeError('Split axis out of range');
+  let split: number[] | undefined;
+  if (ctx.opset >= 13) {
+    if (ctx.hasInput(1)) {
+      split = ctx.constant(1);
+      // sizes computed at run time: onnx gives the outputs no shape at all
+      if (!split) return new Array<Shape>(n).fill(undefined);
+    }
+  } else {
+    split = ctx.attrInts('split');
+  }
+  const d = x[axis];
+  if (!split) {
+    if (typeof d !== 'number') return new Array<Shape>(n).fill(undefined).map(() => x.map((v, i) => (i === axis ? undefined : v)));
+    const parts = ctx.opset >= 18 ? ctx.attrInt('num_outputs') ?? n : n;
+    const chunk = Math.ceil(d / parts);
+    split = Array.from({ length: n }, (_, k) => (ctx.opset >= 18 ? Math.min(chunk, Math.max(0, d - k * chunk)) : d / n));
+  }
+  if (split.length !== n) throw new ShapeError('Split sizes do not match the outputs');
+  if (typeof d === 'number' && split.reduce((a, b) => a + b, 0) !== d) throw new ShapeError('Split sizes do not sum to the dim');
+  return split.map((len) => x.map((v, i) => (i === axis ? len : v)));
 }
