@@ -1,12 +1,13 @@
 // The runtime worker: onnxruntime-web (wasm, WebGPU) behind the engine's onnxruntime port. It runs the
-// models the model worker's precision service sends it (workers/runtime-api.ts) and detects WebGPU; it
-// decodes nothing, so the model is decoded once per page.
+// models the model worker's precision service sends it (workers/runtime-api.ts) and detects WebGPU. It
+// never decodes the user's model (decoded once per page, in the model worker); the preview's simulated
+// models it splits into pieces, which needs their graph.
 
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
 // Served by Vite from the installed package (no CDN): the glue is bundled, only the binary is fetched.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import { floatOutputs, ortFeeds, ortRunner, PREVIEW_SESSION_OPTIONS, runStats, type OrtBinding, type OrtSession } from '../src/core/index';
+import { floatOutputs, ortFeeds, PREVIEW_SESSION_OPTIONS, runStats, segmentedRunner, type OrtBinding, type OrtSession } from '../src/core/index';
 import { attempt } from './outcome';
 import type { TimedRun, WebGpuInfo } from './precision-api';
 import type { RuntimeWorkerApi, RuntimeWorkerEndpoint } from './runtime-api';
@@ -17,7 +18,9 @@ ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator
 ort.env.logLevel = 'error';
 
 const binding = ort as unknown as OrtBinding;
-const wasmRun = ortRunner(binding, { executionProviders: ['wasm'] });
+// In layer-sized pieces with their sessions kept (docs/precision.md, "Speed"): one session over a whole
+// 10k-node model takes minutes to create. Sessions of an earlier model age out of its bounded cache.
+const wasmRun = segmentedRunner(binding, { executionProviders: ['wasm'] });
 
 let webgpuInfo: Promise<WebGpuInfo> | null = null;
 
@@ -48,6 +51,8 @@ function transferred(outputs: Record<string, Float32Array>): Record<string, Floa
 const api: RuntimeWorkerApi = {
   async run(bytes, feeds) {
     const outcome = await attempt(() => wasmRun(bytes, feeds));
+    // Where the runner's time went (sessions created / re-used, ms per phase): read by the benchmark.
+    console.debug(`castaway:preview-runner ${JSON.stringify(wasmRun.stats)}`);
     return outcome.ok ? { ok: true, value: transferred(outcome.value) } : outcome;
   },
 

@@ -9,7 +9,7 @@ import { fileIdentity, writeFilesAtomically, type OutputFile } from '../node/ato
 import { loadModelFile, type LoadedModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';
-import { touchedTensorsText } from '../core/index';
+import { storageSummaryText, touchedTensorsText } from '../core/index';
 import { Progress } from './progress';
 import { unmatchedWarnings } from './unmatched';
 
@@ -28,6 +28,7 @@ Recipe options (named like onnxruntime's convert_float_to_float16):
   --keep-io-types              keep float graph inputs and outputs fp32
   --target-ep ${TARGET_EPS.join('|')}   ops without a float16 kernel there stay fp32
   --objective nodes|bytes      fewest Cast nodes (default) or fewest bytes cast
+  --low-precision fp16|bf16    the low type (default fp16); bf16 keeps float32's range: nothing clamped
   --dims batch=1,sequence=128  sizes of symbolic dims for the bytes objective
   --external-data              write weights to <out>.data (automatic over 2 GB or when the input had external data)
   --no-value-info              do not write inferred shapes as value_info (written by default: onnxruntime fuses more with them)
@@ -132,7 +133,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     progress.done();
     const r = result.report;
     out(`${values.output}: ${r.castCount} Casts (${r.insertedCasts} inserted; onnxruntime's tool: ${r.ortReferenceCasts}), ` +
-      `fp16 weights ${(100 * r.fp16WeightShare).toFixed(1)}%, ${r.clampedValues} values clamped, ${r.raisedValues} tiny values raised to +-2^-24\n` +
+      `${r.lowPrecision} weights ${(100 * r.fp16WeightShare).toFixed(1)}%; ${storageSummaryText(r)}\n` +
       (r.touchedTensors.length ? `  touched: ${touchedTensorsText(r.touchedTensors)}\n` : ''));
     return EXIT.ok;
   } catch (error) {

@@ -20,7 +20,8 @@ import type { Fp16Stats } from './rewrite/fp16';
 import { nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
 import { flatIndex, flatNodes } from './flat-nodes';
 import { decodeModel, encodeModel, encodeModelPieces } from './serde';
-import { hasFloat16Kernel } from './types/ep-kernels';
+import { hasLowKernel } from './types/ep-kernels';
+import { lowFormat, type LowPrecision } from './tensor/low-precision';
 
 export { PRESETS, parseRecipe, recipeToCliCommand, serializeRecipe, normalizeRecipe } from './recipe';
 export { CastawayError, isCastawayError } from './errors';
@@ -64,8 +65,8 @@ export function summarizeModel(model: EngineModel): ModelSummary {
   return model.summary();
 }
 
-function kernels(ep: TargetEp, domain: string, opType: string, opset: number): boolean {
-  return ep === 'any' || hasFloat16Kernel(ep, domain, opType, opset);
+function kernels(ep: TargetEp, domain: string, opType: string, opset: number, low: LowPrecision = 'fp16'): boolean {
+  return ep === 'any' || hasLowKernel(ep, low, domain, opType, opset);
 }
 
 function runPlan(model: EngineModel, recipe: Recipe): { outcome: PlanOutcome; millis: number } {
@@ -144,6 +145,8 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
 function clampStats(model: EngineModel, outcome: PlanOutcome): { clamped: number; raised: number; touched: TouchedTensor[] } {
   const seen = new Set<string>();
   const total = { clamped: 0, raised: 0, touched: [] as TouchedTensor[] };
+  // bf16 has float32's range and reaches below its smallest normal: its conversion clamps and raises nothing.
+  if (!lowFormat(outcome.low).clamps) return total;
   for (const read of model.problem.storedReads) {
     if (!outcome.groupFp16[read.group]) continue;
     const key = `${read.ownerGraph.id}:${read.name}`;
@@ -266,7 +269,8 @@ function summarize(model: EngineModel): ModelSummary {
       if (!stat) {
         const opset = ir.opsets.get(domain) ?? 1;
         const fp16Kernel = Object.fromEntries(TARGET_EPS.map((ep) => [ep, kernels(ep, domain, opType, opset)])) as Record<TargetEp, boolean>;
-        stat = { opType, domain, count: 0, fp16Kernel, float: false };
+        const bf16Kernel = Object.fromEntries(TARGET_EPS.map((ep) => [ep, kernels(ep, domain, opType, opset, 'bf16')])) as Record<TargetEp, boolean>;
+        stat = { opType, domain, count: 0, fp16Kernel, bf16Kernel, float: false };
         opStats.set(key, stat);
       }
       stat.count++;
@@ -308,7 +312,7 @@ export function simulateModel(
 ): { bytes: Uint8Array; exposed: string[]; clampedValues: number; raisedValues: number } {
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const outcome = options.reference
-    ? { groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0 }
+    ? { low: recipe.lowPrecision, groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0 }
     : runPlan(model, recipe).outcome;
   const result = simulatePlan(model.problem, outcome, { exposeIntermediates: options.exposeIntermediates });
   return { bytes: encodeModel(result.model), exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };

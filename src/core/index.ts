@@ -8,7 +8,7 @@ export { EngineModel, convertModel, openModel, planModel, simulateModel, summari
 export { CastawayError, isCastawayError, type CastawayErrorCode } from './errors';
 export { PRESETS, TARGET_EPS, compileRule, makeBlockMatcher, normalizeRecipe, parseRecipe, recipeToCliCommand, serializeRecipe } from './recipe';
 export { MAX_RULE_LENGTH, RuleRefused, globMatcher, ruleProblem, type NameRule } from './name-rule';
-export { touchedTensorsText } from './plan/touched-summary';
+export { storageSummaryText, touchedTensorsText } from './plan/touched-summary';
 export * from './flat-nodes';
 export { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
 export { convertFloat32BytesToFloat16, type Fp16Stats } from './rewrite/fp16';
@@ -40,6 +40,8 @@ export * from './precision/attribution';
 export * from './precision/metrics';
 export { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type OverflowSite, type PreviewResult, type ReferenceRun, type WeightOverflow } from './precision/preview';
 export * from './precision/suggest';
+export { segmentedRunner, type RunnerStats, type SegmentedRunner } from './precision/segment-runner';
+export { segmentModel, type SegmentedModel } from './precision/segments';
 export * from './precision/user-inputs';
 export * from './precision/default-dims';
 export * from './precision/explain-error';

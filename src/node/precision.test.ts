@@ -10,7 +10,7 @@ import { openModel, planModel, simulateModel } from '../core/index';
 import { encodeModel } from '../core/index';
 import { rankNodes } from '../core/index';
 import { worstError } from '../core/index';
-import { ortRunner, type OrtBinding } from '../core/index';
+import { segmentedRunner, type OrtBinding } from '../core/index';
 import { evaluateRecipe, previewRecipe, runReference, seededInputs, type RunModel } from '../core/index';
 import { nodeNeighbours, suggestBlockList } from '../core/index';
 import { DataType } from '../core/index';
@@ -19,7 +19,8 @@ import { compareModels, nodeRunner, type Feeds } from './ort-node';
 import * as ort from 'onnxruntime-node';
 
 ortWeb.env.wasm.numThreads = 1;
-const webRunner: RunModel = ortRunner(ortWeb as unknown as OrtBinding, { executionProviders: ['wasm'] });
+// The worker's runner: the model in layer-sized pieces with shared sessions (segment-runner.ts).
+const webRunner: RunModel = segmentedRunner(ortWeb as unknown as OrtBinding, { executionProviders: ['wasm'] });
 const DIMS = { batch: 1, seq: 16 };
 
 function load(name: string) {

@@ -12,6 +12,7 @@
 // Clamped and raised values are counted, and the tensors they sit in listed, so the user sees them.
 // The rounding itself is the tensor codec's (tensor/half.ts), applied to the float32 bit patterns.
 import { FP16_MAX, LITTLE_ENDIAN, float16BitsToFloat32, float32BitsToFloat16Bits, float32ToFloat16Bits } from '../tensor/half';
+import { convertFloat32BytesToBfloat16, type LowPrecision } from '../tensor/low-precision';
 
 export { FP16_MAX };
 /** fp16's smallest subnormal, 2^-24: what a nonzero value that would round to zero becomes. */
@@ -88,4 +89,13 @@ export function roundThroughFloat16(x: number): number {
   const clamped = Number.isFinite(x) && Math.abs(x) > FP16_MAX ? Math.sign(x) * FP16_MAX : x;
   const h = float32ToFloat16Bits(clamped);
   return float16BitsToFloat32((h & 0x7fff) === 0 && x !== 0 ? h | 1 : h);
+}
+
+/**
+ * Stored float32 bytes in the model's low precision: fp16 with onnxruntime's clamping and raising (above),
+ * bf16 rounded only (tensor/low-precision.ts: float32's range, so nothing to clamp, and its subnormals reach
+ * 2^-133, so the epsilons fp16 would flush stay nonzero; stats stay zero).
+ */
+export function convertFloat32BytesToLow(low: LowPrecision, bytes: Uint8Array, stats: Fp16Stats): Uint8Array {
+  return low === 'bf16' ? convertFloat32BytesToBfloat16(bytes) : convertFloat32BytesToFloat16(bytes, stats);
 }
