@@ -309,13 +309,23 @@ function externalView(tensor: TensorProto, where: string, files: ReadonlyMap<str
       at,
     );
   }
-  const count = elementCount(tensor, where);
-  const expected = expectedByteLength(tensor.dataType, count);
-  const length = info.length ?? expected ?? file.length - info.offset;
-  if (info.offset > file.length || length > file.length - info.offset) {
+  const length = externalByteLength(tensor, info, file.length, where);
+  return file.subarray(info.offset, info.offset + length);
+}
+
+/**
+ * How many bytes of its data file an EXTERNAL tensor reads, checked against the file's size and the tensor's
+ * dims: one rule for files held in memory (the browser, the companion) and files read by range (the CLI).
+ * Throws 'absurd-dims' for a range outside the file or a length that does not match the dims.
+ */
+export function externalByteLength(tensor: TensorProto, info: ExternalDataInfo, fileSize: number, where = tensorWhere(tensor)): number {
+  const at = `${where}, file '${info.location}'`;
+  const expected = expectedByteLength(tensor.dataType, elementCount(tensor, where));
+  const length = info.length ?? expected ?? fileSize - info.offset;
+  if (info.offset > fileSize || length > fileSize - info.offset) {
     throw new CastawayError(
       'absurd-dims',
-      `Tensor '${tensor.name ?? ''}' reads bytes ${info.offset} to ${info.offset + length} of '${info.location}', which has ${file.length} bytes`,
+      `Tensor '${tensor.name ?? ''}' reads bytes ${info.offset} to ${info.offset + length} of '${info.location}', which has ${fileSize} bytes`,
       at,
     );
   }
@@ -326,7 +336,7 @@ function externalView(tensor: TensorProto, where: string, files: ReadonlyMap<str
       at,
     );
   }
-  return file.subarray(info.offset, info.offset + length);
+  return length;
 }
 
 /** The external data files a model names, in first-use order. */

@@ -20,6 +20,7 @@ export {
   EXTERNAL,
   elementCount as tensorElementCount,
   expectedByteLength,
+  externalByteLength,
   externalDataInfo,
   externalDataLocations,
   resolveExternalData,

@@ -76,16 +76,19 @@ export function float16ArrayToFloat32(bits: Uint16Array): Float32Array {
   return out;
 }
 
+/** The float32 bit patterns of `values`: a view when they already are a Float32Array, else a plain-loop copy. */
+function float32Bits(values: ArrayLike<number>): Uint32Array {
+  if (values instanceof Float32Array) return new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const n = values.length;
+  const source = new Float32Array(n);
+  for (let i = 0; i < n; i++) source[i] = values[i];
+  return new Uint32Array(source.buffer);
+}
+
 export function float32ArrayToFloat16(values: ArrayLike<number>): Uint16Array {
   const n = values.length;
   const out = new Uint16Array(n);
-  let source: Float32Array;
-  if (values instanceof Float32Array) source = values;
-  else {
-    source = new Float32Array(n);
-    for (let i = 0; i < n; i++) source[i] = values[i];
-  }
-  const bits = new Uint32Array(source.buffer, source.byteOffset, n);
+  const bits = float32Bits(values);
   for (let i = 0; i < n; i++) out[i] = float32BitsToFloat16Bits(bits[i]);
   return out;
 }
@@ -128,13 +131,7 @@ export function bfloat16ArrayToFloat32(bits: Uint16Array): Float32Array {
 export function float32ArrayToBfloat16(values: ArrayLike<number>): Uint16Array {
   const n = values.length;
   const out = new Uint16Array(n);
-  let source: Float32Array;
-  if (values instanceof Float32Array) source = values;
-  else {
-    source = new Float32Array(n);
-    for (let i = 0; i < n; i++) source[i] = values[i];
-  }
-  const bits = new Uint32Array(source.buffer, source.byteOffset, n);
+  const bits = float32Bits(values);
   for (let i = 0; i < n; i++) out[i] = float32BitsToBfloat16Bits(bits[i]);
   return out;
 }
