@@ -7,6 +7,7 @@ import { expect, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import * as ortWeb from 'onnxruntime-web';
 import { ROOT } from './helpers';
 
@@ -104,7 +105,7 @@ async function timePreview(page: Page, label: string): Promise<PreviewRun> {
   };
 }
 
-export async function previewBenchmark(page: Page, helpers: Helpers): Promise<{ text: string; firstWorkerMs: number }> {
+export async function previewBenchmark(page: Page, helpers: Helpers): Promise<{ text: string; firstWorkerMs: number; wholeCreateMs: number }> {
   const whole = await wholeSessionMillis();
   const before = BEFORE_CAP_S > 0 ? beforeFigures() : { capSeconds: 0 };
   const runner: string[] = [];
@@ -122,7 +123,7 @@ export async function previewBenchmark(page: Page, helpers: Helpers): Promise<{ 
   await page.locator('input[aria-label="Keep Softmax in fp32"]').click();
   runs.push(await timePreview(page, 'back to the default recipe, outputs only'));
   console.log(JSON.stringify({ whole, before, runs, runner }, null, 2));
-  return { text: section(whole, before, runs), firstWorkerMs: runs[0].workerMs };
+  return { text: section(whole, before, runs), firstWorkerMs: runs[0].workerMs, wholeCreateMs: whole.createMs };
 }
 
 const ms = (value: number) => (Number.isFinite(value) ? `${Math.round(value).toLocaleString('en-US')} ms` : '—');
@@ -140,7 +141,7 @@ function section(whole: { createMs: number; runMs: number }, before: Before, run
   return `${PREVIEW_SECTION.start}
 ## Numeric error preview (pegasus-deep64-o14-decoder, 11,217 nodes, 1 x 16)
 
-Measured ${new Date().toISOString().slice(0, 10)} with \`npx playwright test -g "preview benchmark"\` (part of \`npm run bench:app\`).
+Measured ${new Date().toISOString().slice(0, 10)} (load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${cpus().length} cores: compare within this section only) with \`npx playwright test -g "preview benchmark"\` (part of \`npm run bench:app\`).
 The model is \`fixtures/bench/${DECODER}\` (\`scripts/make-deep-decoder.ts\`: the 2-layer decoder fixture grown to 64
 layers). Worker time is the precision service's own (\`totalMillis\`, model worker, runs in the runtime worker included); wall is click to result on screen.
 

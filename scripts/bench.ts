@@ -3,10 +3,16 @@
 //  - re-plan after one block-list change on the same graph: budget 50 ms
 //  - decode of a synthetic 1 GB model: budget 3 s, peak memory under 1.5x the file
 //  - the half-precision array codec (fp32 -> fp16 of stored weights): budget 1 GB/s of fp32 on one core
+//  - the CLI as a user runs it, each run a fresh process (scripts/bench-cli.ts): cold `castaway convert` of
+//    gpt2-deep200 (goal under 1 s on a quiet 2-core machine) and file-to-file conversion of a synthetic
+//    ~1 GB fp32 model, inline and with external data (goal >= 1 GB/s of fp32 weights); wall and CPU time,
+//    with the load average, since the machine may be shared. `--against <castaway.cjs>` runs another build
+//    (say main's dist/cli/castaway.cjs) interleaved with this one, as the before figure.
 // The baseline (onnxruntime.transformers.float16) runs in the same run when a Python with onnxruntime is
 // available (CASTAWAY_BASELINE_PYTHON, default python3); otherwise its recorded figure from
 // fixtures/README.md is printed and labelled as recorded.
-//   npm run bench [-- --write docs/bench.md] [-- --skip-decode] [-- --decode-bytes N]
+//   npm run bench [-- --write docs/bench.md] [-- --skip-decode] [-- --decode-bytes N] [-- --skip-cli]
+//                 [-- --convert-bytes N] [-- --cold-runs N] [-- --against path/to/castaway.cjs]
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,8 +22,9 @@ import { PRESETS, convertModel, openModel, planModel, summarizeModel } from '../
 import { ORT_BASELINE, issueBlockList } from '../src/node/fixture-recipes';
 import { benchDecode } from './bench-decode';
 import { benchHalf } from './bench-half';
+import { benchColdCli, benchLargeConvert, type ProcessTimes } from './bench-cli';
 
-const { values: args } = parseArgs({ options: { write: { type: 'string' }, 'skip-decode': { type: 'boolean' }, 'decode-bytes': { type: 'string' }, runs: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { write: { type: 'string' }, 'skip-decode': { type: 'boolean' }, 'decode-bytes': { type: 'string' }, runs: { type: 'string' }, 'skip-cli': { type: 'boolean' }, 'convert-bytes': { type: 'string' }, 'cold-runs': { type: 'string' }, against: { type: 'string' } } });
 const runs = Number(args.runs ?? 5);
 const fixture = 'gpt2-deep200-o14';
 const path = fileURLToPath(new URL(`../fixtures/models/${fixture}.onnx`, import.meta.url));
@@ -71,6 +78,10 @@ const baseline = baselineRun.status === 0 ? (JSON.parse(baselineRun.stdout.trim(
 
 const half = benchHalf();
 const decode = args['skip-decode'] ? undefined : benchDecode(Number(args['decode-bytes'] ?? 2 ** 30));
+const cold = args['skip-cli'] ? undefined : benchColdCli(path, Number(args['cold-runs'] ?? 7), args.against);
+const large = args['skip-cli'] ? undefined : benchLargeConvert(Number(args['convert-bytes'] ?? 2 ** 30), 3, args.against);
+const times = (t: ProcessTimes) => `${t.wallMs.toFixed(0)} ms wall, ${t.cpuMs.toFixed(0)} ms CPU`;
+const beforeText = (t: ProcessTimes | undefined) => (t ? `${times(t)} (\`--against ${args.against}\`, interleaved)` : '');
 
 const baselineText = baseline
   ? `${(baseline.seconds * 1000).toFixed(0)} ms, ${baseline.casts} Casts, ${baseline.duplicateNames} duplicate node names (measured in this run)`
@@ -90,6 +101,15 @@ const lines = [
     : '| decode of a synthetic 1 GB model | skipped (--skip-decode) | | |',
   `| fp32 -> fp16 of ${half.megabytes.toFixed(0)} MB of weights (clamp, raise tiny values and count; GB/s of fp32 by CPU time, wall clock in brackets; a plain copy loop: ${half.copyGBps.toFixed(2)} GB/s) | ${half.encodeCpuGBps.toFixed(2)} GB/s (${half.encodeGBps.toFixed(2)}) | >= 1 GB/s, or half a copy loop on a slower machine | |`,
   `| fp16 -> fp32 of ${(half.megabytes / 2).toFixed(0)} MB (GB/s of fp16 by CPU time, wall clock in brackets) | ${half.decodeCpuGBps.toFixed(2)} GB/s (${half.decodeGBps.toFixed(2)}) | | |`,
+  cold
+    ? `| cold \`castaway convert\` of ${fixture}, whole process (bin/castaway.mjs, ${cold.runs} runs; load average ${cold.loadAverage.toFixed(1)} on ${cold.cores} cores) | ${times(cold.castaway)} | < 1000 ms on a quiet 2-core machine | ${beforeText(cold.against)} |`
+    : '| cold CLI convert | skipped (--skip-cli) | | |',
+  large
+    ? `| \`castaway convert\` of a synthetic ${(large.fp32Bytes / 2 ** 30).toFixed(2)} GiB fp32 model (1024x1024 MatMul weights), file to file | ${times(large.inline)}: ${large.inlineGBps.cpu.toFixed(2)} GB/s of fp32 by CPU (${large.inlineGBps.wall.toFixed(2)} wall) | >= 1 GB/s, 1.3 GB in < 2 s | ${beforeText(large.against?.inline)} |`
+    : '| large-model CLI convert | skipped (--skip-cli) | | |',
+  large
+    ? `| same, weights in external data (in and out) | ${times(large.external)}: ${large.externalGBps.cpu.toFixed(2)} GB/s by CPU (${large.externalGBps.wall.toFixed(2)} wall) | | ${beforeText(large.against?.external)} |`
+    : '',
   '',
   `onnxruntime's count for the issue block list, as Castaway's reference model of its tool computes it: ${issue.ortCasts}.`,
 ];

@@ -8,7 +8,7 @@ const KERNELS_MD = [
   '| Op Name | Parameters | OpSet Version | Types Supported |',
   '|---------|------------|---------------|-----------------|',
   '|**Operator Domain:** *ai.onnx*||||',
-  '|Clip|*in* input:**T**<br> *out* output:**T**|13+|**T** = tensor(double), tensor(float), tensor(float16)|',
+  '|Clip|*in* input:**T**<br> *out* output:**T**|13+|**T** = tensor(bfloat16), tensor(double), tensor(float), tensor(float16)|',
   '|||12|**T** = tensor(float), tensor(float16)|',
   '|||[6, 10]|**T** = tensor(float)|',
   '| |',
@@ -28,8 +28,9 @@ describe('gen-ep-kernels', () => {
     expect(committed).toBe(generateEpKernelsFile(committed.includes(JSON.stringify(SHARED_SOURCE))).text);
   });
 
-  it('parses OperatorKernels.md rows, domains and float16 parameters', () => {
+  it('parses OperatorKernels.md rows, domains and float16 and bfloat16 parameters', () => {
     const rows = parseOperatorKernels(KERNELS_MD);
+    expect(rows.map((r) => r.bfloat16Params)).toEqual(['T', '', '', '', '', '']);
     expect(rows.map((r) => [r.ep, r.domain, r.op, r.start, r.end, r.float16Params])).toEqual([
       ['cuda', '', 'Clip', 13, undefined, 'T'],
       ['cuda', '', 'Clip', 12, 12, 'T'],
@@ -39,25 +40,25 @@ describe('gen-ep-kernels', () => {
       ['dml', '', 'Abs', 6, undefined, ''],
     ]);
     const table = buildKernelTable(rows);
-    expect(table.dml[''].Abs).toEqual([[6, 12, ''], [13, 0, 'T']]);
-    expect(table.cuda[''].Clip).toEqual([[6, 10, ''], [12, 12, 'T'], [13, 0, 'T']]);
+    expect(table.dml[''].Abs).toEqual([[6, 12, '', ''], [13, 0, 'T', '']]);
+    expect(table.cuda[''].Clip).toEqual([[6, 10, '', ''], [12, 12, 'T', ''], [13, 0, 'T', 'T']]);
   });
 
   it('parses the WebGPU list, whose types are unknown', () => {
     const rows = parseWebGpuOperators('| Operator | Opset | Comments |\n|:--:|:--:|--|\n| Conv | ai.onnx(1-10,11+); com.ms.internal.nhwc(11+) | note |\n');
-    expect(rows.map((r) => [r.domain, r.op, r.start, r.end, r.float16Params])).toEqual([
-      ['', 'Conv', 1, 10, '*'],
-      ['', 'Conv', 11, undefined, '*'],
-      ['com.ms.internal.nhwc', 'Conv', 11, undefined, '*'],
+    expect(rows.map((r) => [r.domain, r.op, r.start, r.end, r.float16Params, r.bfloat16Params])).toEqual([
+      ['', 'Conv', 1, 10, '*', ''],
+      ['', 'Conv', 11, undefined, '*', ''],
+      ['com.ms.internal.nhwc', 'Conv', 11, undefined, '*', ''],
     ]);
   });
 
   it('reads a JSON source in either supported shape', () => {
     const flat = parseKernelJson([
-      { provider: 'CUDAExecutionProvider', domain: 'ai.onnx', op: 'CumSum', version_range: [14, 2147483647], type_constraints: { T: ['tensor(float)', 'tensor(float16)'] } },
+      { provider: 'CUDAExecutionProvider', domain: 'ai.onnx', op: 'CumSum', version_range: [14, 2147483647], type_constraints: { T: ['tensor(bfloat16)', 'tensor(float)', 'tensor(float16)'] } },
       { provider: 'SomeOtherExecutionProvider', domain: '', op: 'X', since_version: 1 },
     ]);
-    expect(flat.map((r) => [r.ep, r.domain, r.op, r.start, r.end, r.float16Params])).toEqual([['cuda', '', 'CumSum', 14, undefined, 'T']]);
+    expect(flat.map((r) => [r.ep, r.domain, r.op, r.start, r.end, r.float16Params, r.bfloat16Params])).toEqual([['cuda', '', 'CumSum', 14, undefined, 'T', 'T']]);
     const nested = parseKernelJson({ CPUExecutionProvider: { 'ai.onnx': { MatMul: [{ start: 13, types: { T: ['tensor(float)'] } }] } } });
     expect(nested.map((r) => [r.ep, r.op, r.start, r.float16Params])).toEqual([['cpu', 'MatMul', 13, '']]);
   });

@@ -1,6 +1,7 @@
 // Generates src/core/types/ep-kernels.generated.ts: per onnxruntime execution provider, domain and op, the
-// opset ranges that have a kernel and which of the kernel's type parameters admit tensor(float16). That is
-// what decides whether a node can run in fp16 on the target EP or must stay fp32.
+// opset ranges that have a kernel and which of the kernel's type parameters admit tensor(float16), and which
+// admit tensor(bfloat16). That is what decides whether a node can run in the recipe's low precision (fp16 or
+// bf16) on the target EP or must stay fp32.
 //
 // Source, in order of preference:
 //   1. ../shared/data/ort-ep-kernels.json, when it exists (the project's shared data set);
@@ -11,7 +12,8 @@
 //
 // Output format (decoded by src/core/types/ep-kernels.ts):
 //   { ep: { domain: { opType: Row[] } } }   ep in cpu|cuda|dml|webgpu, domain '' for ai.onnx, rows by start
-//   Row = [start, end, float16Params]        end 0 = no upper bound; float16Params = comma-separated type
+//   Row = [start, end, float16Params, bfloat16Params]
+//                                            end 0 = no upper bound; float16Params = comma-separated type
 //                                            parameters that admit tensor(float16), '' none, '*' types unknown
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,6 +37,8 @@ export interface KernelRow {
   /** Inclusive end; undefined when open ("13+"), resolved against the op's next registration later. */
   end: number | undefined;
   float16Params: string;
+  /** The same for tensor(bfloat16); '' for WebGPU, whose shaders have no bfloat16 type. */
+  bfloat16Params: string;
   /** OperatorKernels.md only: the op's Parameters cell ("*in* X:**T**<br> ...") and this row's Types cell. */
   parameters?: string;
   types?: string;
@@ -60,13 +64,14 @@ export function block(text: string, label: string): string {
   return text.slice(text.indexOf('\n', begin) + 1, end);
 }
 
-/** "T = tensor(float), tensor(float16)<br/> U = ..." -> type parameters whose list has tensor(float16). */
-function float16ParamsOf(typesCell: string): string {
+/** "T = tensor(float), tensor(float16)<br/> U = ..." -> type parameters whose list has tensor(<type>). */
+function paramsOf(typesCell: string, type: 'float16' | 'bfloat16'): string {
   const params: string[] = [];
+  const has = new RegExp(`(^|[ ,])tensor\\(${type}\\)`);
   for (const part of typesCell.split('<br/>')) {
     const m = /^\s*\*\*([^*]+)\*\*\s*=\s*(.*)$/.exec(part);
     if (!m) throw new Error(`Unparsable types cell part '${part}'`);
-    if (/(^|[ ,])tensor\(float16\)/.test(m[2])) params.push(m[1]);
+    if (has.test(m[2])) params.push(m[1]);
   }
   return params.sort().join(',');
 }
@@ -102,7 +107,7 @@ export function parseOperatorKernels(markdown: string): KernelRow[] {
     else if (/^\d+\+$/.test(version)) start = Number(version.slice(0, -1));
     else if (/^\d+$/.test(version)) start = end = Number(version);
     else throw new Error(`Unparsable opset version '${version}' for ${op}`);
-    rows.push({ ep, domain, op, start, end, float16Params: float16ParamsOf(cells[4]), parameters, types: cells[4] });
+    rows.push({ ep, domain, op, start, end, float16Params: paramsOf(cells[4], 'float16'), bfloat16Params: paramsOf(cells[4], 'bfloat16'), parameters, types: cells[4] });
   }
   return rows;
 }
@@ -122,8 +127,9 @@ export function parseWebGpuOperators(markdown: string): KernelRow[] {
         if (!span) throw new Error(`Unparsable WebGPU range '${r}' for ${op}`);
         const start = Number(span[1]);
         const end = span[3] ? undefined : Number(span[2] ?? span[1]);
-        // The list names no element types; '*' says so (ep-kernels.ts documents how it is read).
-        rows.push({ ep: 'webgpu', domain: normalizeDomain(m[1]), op, start, end, float16Params: '*' });
+        // The list names no element types; '*' says so (ep-kernels.ts documents how it is read). WGSL has
+        // no bfloat16 type, so no WebGPU kernel takes it.
+        rows.push({ ep: 'webgpu', domain: normalizeDomain(m[1]), op, start, end, float16Params: '*', bfloat16Params: '' });
       }
     }
   }
@@ -149,10 +155,12 @@ export function parseKernelJson(json: unknown): KernelRow[] {
     const types = (entry.type_constraints ?? entry.types) as Record<string, string[]> | string[] | undefined;
     const op = String(entry.op ?? entry.op_type ?? entry.name ?? ctx.op ?? '');
     if (!op || !Number.isFinite(start)) throw new Error(`ort-ep-kernels.json: entry without op or start: ${JSON.stringify(entry)}`);
-    let float16Params = '*';
-    if (Array.isArray(types)) float16Params = types.includes('tensor(float16)') ? 'T' : '';
-    else if (types) float16Params = Object.keys(types).filter((p) => types[p].includes('tensor(float16)')).sort().join(',');
-    rows.push({ ep, domain: normalizeDomain(String(entry.domain ?? ctx.domain ?? '')), op, start, end, float16Params });
+    const paramsWith = (type: string) => {
+      if (Array.isArray(types)) return types.includes(type) ? 'T' : '';
+      if (types) return Object.keys(types).filter((p) => types[p].includes(type)).sort().join(',');
+      return '*';
+    };
+    rows.push({ ep, domain: normalizeDomain(String(entry.domain ?? ctx.domain ?? '')), op, start, end, float16Params: paramsWith('tensor(float16)'), bfloat16Params: paramsWith('tensor(bfloat16)') });
   };
   const walk = (node: unknown, ctx: { provider?: string; domain?: string; op?: string }, depth: number) => {
     if (Array.isArray(node)) {
@@ -170,12 +178,13 @@ export function parseKernelJson(json: unknown): KernelRow[] {
   return rows;
 }
 
-type Table = Record<string, Record<string, Record<string, [number, number, string][]>>>;
+type TableRow = [number, number, string, string];
+type Table = Record<string, Record<string, Record<string, TableRow[]>>>;
 
 /** Groups rows and closes open ranges: "N+" lasts until the op's next registration on that EP starts. */
 export function buildKernelTable(rows: KernelRow[]): Table {
   const table: Table = {};
-  for (const r of rows) (((table[r.ep] ??= {})[r.domain] ??= {})[r.op] ??= []).push([r.start, r.end ?? 0, r.float16Params]);
+  for (const r of rows) (((table[r.ep] ??= {})[r.domain] ??= {})[r.op] ??= []).push([r.start, r.end ?? 0, r.float16Params, r.bfloat16Params]);
   const sortedKeys = <T>(o: Record<string, T>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
   const out: Table = {};
   for (const ep of Object.keys(table).sort()) {
@@ -185,10 +194,10 @@ export function buildKernelTable(rows: KernelRow[]): Table {
       for (const [op, list] of Object.entries(sortedKeys(ops))) {
         const starts = list.map((r) => r[0]);
         out[ep][domain][op] = list
-          .map(([start, end, params]): [number, number, string] => {
-            if (end) return [start, end, params];
+          .map(([start, end, params, bfParams]): TableRow => {
+            if (end) return [start, end, params, bfParams];
             const next = Math.min(...starts.filter((s) => s > start));
-            return [start, Number.isFinite(next) ? next - 1 : 0, params];
+            return [start, Number.isFinite(next) ? next - 1 : 0, params, bfParams];
           })
           .sort((a, b) => a[0] - b[0]);
       }

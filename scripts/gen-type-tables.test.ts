@@ -43,7 +43,7 @@ describe('ortOnnxDomainSchemas', () => {
   // Rows as scripts/gen-ep-kernels.ts parses them from onnxruntime's OperatorKernels.md.
   const params = '*in* X:**T**<br> *in* Scale:**T**<br> *out* Y:**T**<br> *out* Mean:**U**<br><br>or<br><br>*in* X:**T**<br> *in* Scale:**V**<br> *out* Y:**V**<br> *out* Mean:**U**';
   const row = (ep: 'cpu' | 'cuda', op: string, start: number, types: string, parameters = params) =>
-    ({ ep, domain: '', op, start, end: undefined, float16Params: '', parameters, types });
+    ({ ep, domain: '', op, start, end: undefined, float16Params: '', bfloat16Params: '', parameters, types });
 
   it('types the ai.onnx rows that start before onnx\'s first schema, with the types every provider accepts', () => {
     const rows = [

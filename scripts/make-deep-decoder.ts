@@ -5,8 +5,7 @@
 //   npx tsx scripts/make-deep-decoder.ts
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeModel, encodeModel } from '../src/core/index';
-import type { NodeProto } from '../src/core/index';
+import { decodeModel, encodeModel, type NodeProto } from '../src/core/index';
 
 const LAYERS = 64;
 const models = join(import.meta.dirname, '..', 'fixtures', 'models');

@@ -3,9 +3,7 @@
 // simulated model, per graph optimization level.
 //   npx tsx scripts/profile-preview.ts fixtures/bench/pegasus-deep64-o14-decoder.onnx [web|node] [basic,disabled] [intermediates]
 import { readFileSync } from 'node:fs';
-import { openModel, simulateModel } from '../src/core/index';
-import { floatOutputs, ortFeeds, type OrtBinding, type OrtSession } from '../src/core/index';
-import { seededInputs } from '../src/core/index';
+import { floatOutputs, openModel, ortFeeds, seededInputs, simulateModel, type OrtBinding, type OrtSession } from '../src/core/index';
 
 const [file, runtime = 'web', levels = 'basic', mode = ''] = process.argv.slice(2);
 const ort = (runtime === 'node' ? await import('onnxruntime-node') : await import('onnxruntime-web')) as unknown as OrtBinding & { env: { wasm: { numThreads: number } } };

@@ -1,6 +1,6 @@
 // The human-readable `castaway inspect` report.
 import type { ModelSummary, PlanReport, Recipe } from '../core/index';
-import { touchedTensorsText } from '../core/index';
+import { storageSummaryText, touchedTensorsText } from '../core/index';
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const padLeft = (s: string | number, n: number) => String(s).padStart(n);
@@ -22,20 +22,20 @@ export function formatInspect(summary: ModelSummary, report: PlanReport, recipe:
     lines.push(`weights beyond fp16's range: ${beyond.map((n) => `${n.name || `#${n.index}`} (${n.weightsBeyondFp16})`).join(', ')}`);
   }
   lines.push('');
-  lines.push(`${pad('op type', 28)}${padLeft('count', 7)}  float  fp16 kernel (cuda)  blocked`);
+  lines.push(`${pad('op type', 28)}${padLeft('count', 7)}  float  ${pad(`${recipe.lowPrecision} kernel (cuda)`, 18)}  blocked`);
   const blocked = new Set(recipe.opBlockList);
   for (const op of summary.opTypes) {
-    lines.push(`${pad(op.domain ? `${op.domain}.${op.opType}` : op.opType, 28)}${padLeft(op.count, 7)}  ${pad(op.float ? 'yes' : 'no', 5)}  ${pad(op.fp16Kernel.cuda ? 'yes' : 'no', 18)}  ${blocked.has(op.opType) ? 'yes' : ''}`);
+    lines.push(`${pad(op.domain ? `${op.domain}.${op.opType}` : op.opType, 28)}${padLeft(op.count, 7)}  ${pad(op.float ? 'yes' : 'no', 5)}  ${pad((recipe.lowPrecision === 'bf16' ? op.bf16Kernel : op.fp16Kernel).cuda ? 'yes' : 'no', 18)}  ${blocked.has(op.opType) ? 'yes' : ''}`);
   }
   lines.push('');
-  lines.push(`recipe: ${recipe.opBlockList.length} op types, ${recipe.nodeBlockList.length} nodes, ${recipe.patterns.length} patterns blocked; keep_io_types ${recipe.keepIoTypes}; target ${recipe.targetEp}; objective ${recipe.objective}`);
+  lines.push(`recipe: ${recipe.opBlockList.length} op types, ${recipe.nodeBlockList.length} nodes, ${recipe.patterns.length} patterns blocked; keep_io_types ${recipe.keepIoTypes}; target ${recipe.targetEp}; objective ${recipe.objective}; low precision ${recipe.lowPrecision}`);
   const dropped = summary.existingCasts + report.insertedCasts - report.castCount;
   lines.push(`Casts needed: ${report.castCount} (existing ${summary.existingCasts}${dropped ? `, ${dropped} of them identities to drop` : ''}; inserted ${report.insertedCasts})   onnxruntime's convert_float_to_float16: ${report.ortReferenceCasts}`);
-  lines.push(`cast bytes: ${report.castBytes}   fp16 weights: ${(100 * report.fp16WeightShare).toFixed(1)}%   fp16 FLOPs (estimate): ${(100 * report.fp16FlopShare).toFixed(1)}%`);
+  lines.push(`cast bytes: ${report.castBytes}   ${report.lowPrecision} weights: ${(100 * report.fp16WeightShare).toFixed(1)}%   ${report.lowPrecision} FLOPs (estimate): ${(100 * report.fp16FlopShare).toFixed(1)}%`);
   if (report.fp32ComputeNodes.length) {
     lines.push(`fp32 compute: ${report.fp32ComputeNodes.length} blocked nodes run at fp16 I/O, no Casts: their ${recipe.targetEp} fp16 kernels compute in fp32`);
   }
-  lines.push(`fp16 storage: ${report.clampedValues} values clamped to +-65504, ${report.raisedValues} tiny values raised to +-2^-24 instead of 0 (as onnxruntime's tool)`);
+  lines.push(`storage: ${storageSummaryText(report)}`);
   if (report.touchedTensors.length) lines.push(`  in ${report.touchedTensors.length} tensors: ${touchedTensorsText(report.touchedTensors)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -39,6 +39,23 @@ describe('castaway CLI', () => {
     expect(Buffer.compare(readFileSync(a), readFileSync(b))).toBe(0);
   });
 
+  it('converts with --low-precision bf16: bfloat16 weights and Casts, no clamping, same bytes as the recipe field', async () => {
+    const a = join(dir, 'bf16-flag.onnx');
+    const b = join(dir, 'bf16-recipe.onnx');
+    const r = await run('convert', fixture, '-o', a, '--low-precision', 'bf16', '--op-block-list', 'Softmax');
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.stdout).toContain("bf16: no clamping needed (float32's range)");
+    const graph = decodeModel(new Uint8Array(readFileSync(a))).graph!;
+    expect(graph.initializer?.some((t) => t.dataType === DataType.BFLOAT16)).toBe(true);
+    expect(graph.initializer?.some((t) => t.dataType === DataType.FLOAT16)).toBe(false);
+    expect(graph.node?.filter((n) => n.opType === 'Cast').map((n) => Number(n.attribute?.[0]?.i))).toContain(DataType.BFLOAT16);
+    const recipe = join(dir, 'bf16.json');
+    writeFileSync(recipe, JSON.stringify({ opBlockList: ['Softmax'], lowPrecision: 'bf16' }));
+    expect((await run('convert', fixture, '-o', b, '--recipe', recipe, '-q')).code).toBe(0);
+    expect(Buffer.compare(readFileSync(a), readFileSync(b))).toBe(0);
+    expect((await run('convert', fixture, '-o', join(dir, 'x.onnx'), '--low-precision', 'fp8')).code).toBe(EXIT.badRecipe);
+  });
+
   it('inspects: op types, float values, Casts next to onnxruntime’s count', async () => {
     const r = await run('inspect', fixture, '--op-block-list', 'Softmax');
     expect(r.code).toBe(0);

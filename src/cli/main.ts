@@ -9,7 +9,7 @@ import { fileIdentity, writeFilesAtomically, type OutputFile } from '../node/ato
 import { loadModelFile, type LoadedModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';
-import { touchedTensorsText } from '../core/index';
+import { storageSummaryText, touchedTensorsText } from '../core/index';
 import { Progress } from './progress';
 import { unmatchedWarnings } from './unmatched';
 
@@ -28,6 +28,7 @@ Recipe options (named like onnxruntime's convert_float_to_float16):
   --keep-io-types              keep float graph inputs and outputs fp32
   --target-ep ${TARGET_EPS.join('|')}   ops without a float16 kernel there stay fp32
   --objective nodes|bytes      fewest Cast nodes (default) or fewest bytes cast
+  --low-precision fp16|bf16    the low type (default fp16); bf16 keeps float32's range: nothing clamped
   --dims batch=1,sequence=128  sizes of symbolic dims for the bytes objective
   --external-data              write weights to <out>.data (automatic over 2 GB or when the input had external data)
   --no-value-info              do not write inferred shapes as value_info (written by default: onnxruntime fuses more with them)
@@ -114,14 +115,15 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     }
     if (!values.output) throw new UsageError('convert needs -o <out.onnx>');
     progress.step('planning and rewriting');
-    const result = convertModel(model, recipe, { externalDataFile: `${basename(values.output)}.data`, external: values['external-data'] ? 'always' : 'auto', valueInfo: !values['no-value-info'] });
+    const result = convertModel(model, recipe, { externalDataFile: `${basename(values.output)}.data`, external: values['external-data'] ? 'always' : 'auto', valueInfo: !values['no-value-info'], pieces: true });
     progress.step(`writing ${values.output}`);
     // Data files first, the model that names them last. An empty data file is not written: nothing reads
     // from it, and writing it would replace a file of that name with nothing.
-    const outputs: OutputFile[] = Object.entries(result.externalFiles)
-      .filter(([, data]) => data.length > 0)
+    const length = (data: Uint8Array | Uint8Array[]) => (data instanceof Uint8Array ? data.length : data.reduce((n, p) => n + p.length, 0));
+    const outputs: OutputFile[] = Object.entries(result.externalPieces ?? result.externalFiles)
+      .filter(([, data]) => length(data) > 0)
       .map(([name, data]) => ({ path: join(dirname(values.output!), name), bytes: data }));
-    outputs.push({ path: values.output, bytes: result.bytes });
+    outputs.push({ path: values.output, bytes: result.pieces ?? result.bytes });
     if (!values.force) refuseOverwritingInputs(outputs, model.inputFiles);
     try {
       writeFilesAtomically(outputs);
@@ -131,7 +133,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     progress.done();
     const r = result.report;
     out(`${values.output}: ${r.castCount} Casts (${r.insertedCasts} inserted; onnxruntime's tool: ${r.ortReferenceCasts}), ` +
-      `fp16 weights ${(100 * r.fp16WeightShare).toFixed(1)}%, ${r.clampedValues} values clamped, ${r.raisedValues} tiny values raised to +-2^-24\n` +
+      `${r.lowPrecision} weights ${(100 * r.fp16WeightShare).toFixed(1)}%; ${storageSummaryText(r)}\n` +
       (r.touchedTensors.length ? `  touched: ${touchedTensorsText(r.touchedTensors)}\n` : ''));
     return EXIT.ok;
   } catch (error) {

@@ -12,6 +12,7 @@ export interface RecipeFlags {
   'keep-io-types'?: boolean;
   'target-ep'?: string;
   objective?: string;
+  'low-precision'?: string;
   dims?: string;
 }
 
@@ -23,6 +24,7 @@ export const RECIPE_OPTIONS = {
   'keep-io-types': { type: 'boolean' },
   'target-ep': { type: 'string' },
   objective: { type: 'string' },
+  'low-precision': { type: 'string' },
   dims: { type: 'string' },
 } as const;
 
@@ -44,6 +46,7 @@ export function recipeFromFlags(flags: RecipeFlags, readText: (path: string) => 
     keepIoTypes: flags['keep-io-types'] ?? base.keepIoTypes,
     targetEp: flags['target-ep'] ?? base.targetEp,
     objective: flags.objective ?? base.objective,
+    lowPrecision: flags['low-precision'] ?? base.lowPrecision,
     dims,
   });
 }

@@ -1,6 +1,12 @@
 // The engine's public surface: what the worker, the CLI and the companion call. Pure data in and out
 // (structured-clone friendly), so the same types cross the worker boundary unchanged.
 
+import type { LowPrecision } from './tensor/low-precision';
+
+/**
+ * A planned precision. 'fp16' names the low side of the cut, whichever low type the recipe chose
+ * (Recipe.lowPrecision: fp16 or bf16); the plan, its report and the app's colours are the same for both.
+ */
 export type Precision = 'fp32' | 'fp16';
 /** A node's planned precision: 'mixed' when its float slots differ, 'none' when it touches no float32 value. */
 export type PlannedPrecision = Precision | 'mixed' | 'none';
@@ -35,6 +41,8 @@ export interface Recipe {
   /** Sizes bound to symbolic dims for the bytes objective, e.g. { batch: 1, sequence: 128 }. */
   dims: Record<string, number>;
   objective: Objective;
+  /** The one low type of the model: IEEE half (fp16, the default) or bfloat16 (bf16: float32's range, 8 bits of precision). */
+  lowPrecision: LowPrecision;
 }
 
 export const DEFAULT_RECIPE: Recipe = {
@@ -45,6 +53,7 @@ export const DEFAULT_RECIPE: Recipe = {
   targetEp: 'any',
   dims: {},
   objective: 'nodes',
+  lowPrecision: 'fp16',
 };
 
 /** One fp32<->fp16 boundary: a value that needs a Cast, and where. */
@@ -65,6 +74,8 @@ export interface OpTypeStat {
   count: number;
   /** Whether each execution provider has a float16 kernel for it at the model's opset ('any' is always true). */
   fp16Kernel: Record<TargetEp, boolean>;
+  /** The same for bfloat16 (recipes with lowPrecision 'bf16'): far fewer kernels, none on WebGPU. */
+  bf16Kernel: Record<TargetEp, boolean>;
   /** Whether it touches float values at all (pure int/shape ops are irrelevant to the block list). */
   float: boolean;
 }
@@ -147,6 +158,8 @@ export interface ModelSummary {
 }
 
 export interface PlanReport {
+  /** The recipe's low type: the 'fp16' side of every figure below is stored in it. */
+  lowPrecision: LowPrecision;
   /** Casts in the converted model, existing ones included (comparable with onnxruntime's count). */
   castCount: number;
   /** Casts the plan inserts. */
@@ -190,8 +203,13 @@ export interface TouchedTensor {
 }
 
 export interface ConvertResult {
+  /** The model file (empty when `pieces` is given). */
   bytes: Uint8Array;
-  /** Extra data files when the model is written with external data. */
+  /** With ConvertOptions.pieces: the model file as pieces to write one after another, in place of `bytes`. */
+  pieces?: Uint8Array[];
+  /** Extra data files when the model is written with external data (empty arrays when `externalPieces` is given). */
   externalFiles: Record<string, Uint8Array>;
+  /** With ConvertOptions.pieces: each external data file as pieces to write one after another. */
+  externalPieces?: Record<string, Uint8Array[]>;
   report: PlanReport;
 }

@@ -19,8 +19,9 @@ import { simulatePlan } from './rewrite/simulate';
 import type { Fp16Stats } from './rewrite/fp16';
 import { nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
 import { flatIndex, flatNodes } from './flat-nodes';
-import { decodeModel, encodeModel } from './serde';
-import { hasFloat16Kernel } from './types/ep-kernels';
+import { decodeModel, encodeModel, encodeModelPieces } from './serde';
+import { hasLowKernel } from './types/ep-kernels';
+import { lowFormat, type LowPrecision } from './tensor/low-precision';
 
 export { PRESETS, parseRecipe, recipeToCliCommand, serializeRecipe, normalizeRecipe } from './recipe';
 export { CastawayError, isCastawayError } from './errors';
@@ -64,8 +65,8 @@ export function summarizeModel(model: EngineModel): ModelSummary {
   return model.summary();
 }
 
-function kernels(ep: TargetEp, domain: string, opType: string, opset: number): boolean {
-  return ep === 'any' || hasFloat16Kernel(ep, domain, opType, opset);
+function kernels(ep: TargetEp, domain: string, opType: string, opset: number, low: LowPrecision = 'fp16'): boolean {
+  return ep === 'any' || hasLowKernel(ep, low, domain, opType, opset);
 }
 
 function runPlan(model: EngineModel, recipe: Recipe): { outcome: PlanOutcome; millis: number } {
@@ -101,6 +102,11 @@ export interface ConvertOptions {
    * on the symbolic dims it carries, so without it the same graph can run more kernels (shapes/).
    */
   valueInfo?: boolean;
+  /**
+   * Return the model as `pieces` (its large byte fields, the converted weights, by reference) and leave
+   * `bytes` empty, and likewise each external data file as `externalPieces` (its `externalFiles` entry empty): a file writer then copies a 1 GB model's weights once, not twice (serde encodeModelPieces).
+   */
+  pieces?: boolean;
 }
 
 /** Protobuf cannot encode a message over 2 GiB; leave room for the graph itself. */
@@ -112,14 +118,17 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   const result = applyPlan(model.problem, outcome);
   let converted = options.valueInfo === false ? result.model : withInferredValueInfo(result.model);
   const externalFiles: Record<string, Uint8Array> = {};
+  const externalPieces: Record<string, Uint8Array[]> = {};
   const hadExternal = externalDataLocations(model.proto).length > 0;
   const dataName = options.externalDataFile ?? 'model.onnx.data';
   if (options.external === 'always' || hadExternal || initializerBytes(converted) > INLINE_LIMIT_BYTES) {
-    const written = writeExternalData(converted, dataName);
+    const written = writeExternalData(converted, dataName, undefined, { pieces: options.pieces });
     converted = written.model;
     externalFiles[dataName] = written.data;
+    if (written.pieces) externalPieces[dataName] = written.pieces;
   }
-  const bytes = encodeModel(converted);
+  const pieces = options.pieces ? encodeModelPieces(converted) : undefined;
+  const bytes = pieces ? new Uint8Array(0) : encodeModel(converted);
   const report = buildPlanReport(model.problem, outcome, recipe, {
     existingCasts: model.ortCounter.existingCasts,
     removedCasts: result.removedCasts,
@@ -129,13 +138,15 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
     touched: result.stats.touched,
     planMillis: millis,
   });
-  return { bytes, externalFiles, report };
+  return pieces ? { bytes, pieces, externalFiles, externalPieces, report } : { bytes, externalFiles, report };
 }
 
 /** Clamped/raised counts of the stored tensors (initializers and Constants) the plan converts; each tensor is scanned once per model. */
 function clampStats(model: EngineModel, outcome: PlanOutcome): { clamped: number; raised: number; touched: TouchedTensor[] } {
   const seen = new Set<string>();
   const total = { clamped: 0, raised: 0, touched: [] as TouchedTensor[] };
+  // bf16 has float32's range and reaches below its smallest normal: its conversion clamps and raises nothing.
+  if (!lowFormat(outcome.low).clamps) return total;
   for (const read of model.problem.storedReads) {
     if (!outcome.groupFp16[read.group]) continue;
     const key = `${read.ownerGraph.id}:${read.name}`;
@@ -258,7 +269,8 @@ function summarize(model: EngineModel): ModelSummary {
       if (!stat) {
         const opset = ir.opsets.get(domain) ?? 1;
         const fp16Kernel = Object.fromEntries(TARGET_EPS.map((ep) => [ep, kernels(ep, domain, opType, opset)])) as Record<TargetEp, boolean>;
-        stat = { opType, domain, count: 0, fp16Kernel, float: false };
+        const bf16Kernel = Object.fromEntries(TARGET_EPS.map((ep) => [ep, kernels(ep, domain, opType, opset, 'bf16')])) as Record<TargetEp, boolean>;
+        stat = { opType, domain, count: 0, fp16Kernel, bf16Kernel, float: false };
         opStats.set(key, stat);
       }
       stat.count++;
@@ -295,7 +307,7 @@ export function simulateModel(
 ): { bytes: Uint8Array; exposed: string[]; clampedValues: number; raisedValues: number } {
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const outcome = options.reference
-    ? { groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0 }
+    ? { low: recipe.lowPrecision, groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0 }
     : runPlan(model, recipe).outcome;
   const result = simulatePlan(model.problem, outcome, { exposeIntermediates: options.exposeIntermediates });
   return { bytes: encodeModel(result.model), exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };

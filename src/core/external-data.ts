@@ -90,6 +90,11 @@ function mapAttribute(attr: AttributeProto, graph: string, node: string | undefi
   const where = (t: TensorProto): string =>
     `tensor '${t.name ?? ''}' in attribute '${attribute}' of ${node === undefined ? `function '${graph}'` : `node '${node}' in graph '${graph}'`}`;
   const one = (t: TensorProto): TensorProto => map(t, where(t), site);
+  if (attr.t && !attr.tensors && !attr.sparseTensor && !attr.sparseTensors && !attr.g && !attr.graphs) {
+    // a Constant's value, by far the most common case: no field-by-field comparison object per attribute
+    const t = one(attr.t);
+    return t === attr.t ? attr : { ...attr, t };
+  }
   return changed(attr, {
     t: attr.t && one(attr.t),
     tensors: mapList(attr.tensors, one),
@@ -304,13 +309,23 @@ function externalView(tensor: TensorProto, where: string, files: ReadonlyMap<str
       at,
     );
   }
-  const count = elementCount(tensor, where);
-  const expected = expectedByteLength(tensor.dataType, count);
-  const length = info.length ?? expected ?? file.length - info.offset;
-  if (info.offset > file.length || length > file.length - info.offset) {
+  const length = externalByteLength(tensor, info, file.length, where);
+  return file.subarray(info.offset, info.offset + length);
+}
+
+/**
+ * How many bytes of its data file an EXTERNAL tensor reads, checked against the file's size and the tensor's
+ * dims: one rule for files held in memory (the browser, the companion) and files read by range (the CLI).
+ * Throws 'absurd-dims' for a range outside the file or a length that does not match the dims.
+ */
+export function externalByteLength(tensor: TensorProto, info: ExternalDataInfo, fileSize: number, where = tensorWhere(tensor)): number {
+  const at = `${where}, file '${info.location}'`;
+  const expected = expectedByteLength(tensor.dataType, elementCount(tensor, where));
+  const length = info.length ?? expected ?? fileSize - info.offset;
+  if (info.offset > fileSize || length > fileSize - info.offset) {
     throw new CastawayError(
       'absurd-dims',
-      `Tensor '${tensor.name ?? ''}' reads bytes ${info.offset} to ${info.offset + length} of '${info.location}', which has ${file.length} bytes`,
+      `Tensor '${tensor.name ?? ''}' reads bytes ${info.offset} to ${info.offset + length} of '${info.location}', which has ${fileSize} bytes`,
       at,
     );
   }
@@ -321,7 +336,7 @@ function externalView(tensor: TensorProto, where: string, files: ReadonlyMap<str
       at,
     );
   }
-  return file.subarray(info.offset, info.offset + length);
+  return length;
 }
 
 /** The external data files a model names, in first-use order. */
@@ -371,12 +386,19 @@ export interface ExternalDataOptions {
   alignment?: number;
   /** Also move large attribute tensors (Constant values); by default only initializers move, as onnx does. */
   includeAttributes?: boolean;
+  /**
+   * Return the data file as `pieces` (zero padding and the tensors' own bytes, by reference) and leave
+   * `data` empty: writing a 1 GB data file then copies the weights once, not twice.
+   */
+  pieces?: boolean;
 }
 
 export interface ExternalDataResult {
   model: ModelProto;
-  /** The contents of the data file, to be written next to the model as `fileName`. */
+  /** The contents of the data file, to be written next to the model as `fileName` (empty with options.pieces). */
   data: Uint8Array;
+  /** With options.pieces: the data file's contents as pieces to write one after another. */
+  pieces?: Uint8Array[];
 }
 
 /**
@@ -424,6 +446,17 @@ export function writeExternalData(
     placed.push({ tensor: moved, bytes, offset });
     return moved;
   });
+  if (options.pieces) {
+    const pieces: Uint8Array[] = [];
+    let at = 0;
+    for (const { tensor, bytes, offset } of placed) {
+      if (offset > at) pieces.push(new Uint8Array(offset - at)); // alignment padding, zeros as in `data`
+      pieces.push(bytes);
+      at = offset + bytes.length;
+      tensor.externalBytes = bytes;
+    }
+    return { model: out, data: new Uint8Array(0), pieces };
+  }
   let data: Uint8Array;
   try {
     data = new Uint8Array(size);

@@ -56,6 +56,28 @@ export interface OrderOptions {
 }
 
 /**
+ * True when every node reads only values produced before it (no self-read): the common case, checked with
+ * one map lookup per input and no allocation (the dependency lists below cost ~50 ms per pass on a
+ * 44k-node graph, and the engine orders each graph three times).
+ */
+function alreadySorted(nodes: readonly NodeProto[], producedAt: ReadonlyMap<string, number>): boolean {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i];
+    const attributes = node.attribute;
+    let hasBody = false;
+    if (attributes) for (const a of attributes) if (a.g || a.graphs?.length) hasBody = true;
+    const reads = hasBody ? nodeReads(node) : node.input;
+    if (!reads) continue;
+    for (let k = 0; k < reads.length; k++) {
+      const name = reads[k];
+      const p = name ? producedAt.get(name) : undefined;
+      if (p !== undefined && p >= i) return false;
+    }
+  }
+  return true;
+}
+
+/**
  * Indices of `nodes` in an order where producers come first: the file's order when it already is one,
  * otherwise Kahn's algorithm with a min-heap on the file index, so the order stays as close to the file's as
  * the dependencies allow. Values from outer scopes, graph inputs and initializers are always ready.
@@ -69,6 +91,7 @@ export function topologicalOrder(nodes: readonly NodeProto[], options: OrderOpti
     });
     producedAt = map;
   }
+  if (alreadySorted(nodes, producedAt)) return nodes.map((_, i) => i);
   const pending = new Int32Array(nodes.length);
   const dependents: number[][] = nodes.map(() => []);
   let sorted = true;

@@ -8,18 +8,19 @@ export { EngineModel, convertModel, openModel, planModel, simulateModel, summari
 export { CastawayError, isCastawayError, type CastawayErrorCode } from './errors';
 export { PRESETS, TARGET_EPS, compileRule, makeBlockMatcher, normalizeRecipe, parseRecipe, recipeToCliCommand, serializeRecipe } from './recipe';
 export { MAX_RULE_LENGTH, RuleRefused, globMatcher, ruleProblem, type NameRule } from './name-rule';
-export { touchedTensorsText } from './plan/touched-summary';
+export { storageSummaryText, touchedTensorsText } from './plan/touched-summary';
 export * from './flat-nodes';
 export { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
 export { convertFloat32BytesToFloat16, type Fp16Stats } from './rewrite/fp16';
 
 // the ONNX format: protobuf types, decode and encode, external data, the graph index
 export * from './onnx/proto-types';
-export { decodeMessage, decodeModel, encodeMessage, encodeModel, type ProtoMessageName, type ProtoMessages } from './serde';
+export { decodeMessage, decodeModel, encodeMessage, encodeModel, encodeModelPieces, type ProtoMessageName, type ProtoMessages } from './serde';
 export {
   EXTERNAL,
   elementCount as tensorElementCount,
   expectedByteLength,
+  externalByteLength,
   externalDataInfo,
   externalDataLocations,
   resolveExternalData,

@@ -4,6 +4,7 @@ import { CastawayError } from './errors';
 import { DEFAULT_RECIPE, TARGET_EPS, type NodeReason, type Objective, type PresetId, type Recipe, type TargetEp } from './api';
 import { compileNameRule, RuleRefused, type NameRule } from './name-rule';
 import { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
+import { LOW_PRECISIONS, isLowPrecision } from './tensor/low-precision';
 
 export { TARGET_EPS };
 const OBJECTIVES: readonly Objective[] = ['nodes', 'bytes'];
@@ -47,13 +48,15 @@ function stringList(value: unknown, field: string): string[] {
 export function normalizeRecipe(input: unknown): Recipe {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('A recipe must be a JSON object');
   const raw = input as Record<string, unknown>;
-  const known = new Set(['keepIoTypes', 'opBlockList', 'nodeBlockList', 'patterns', 'targetEp', 'dims', 'objective', 'castaway']);
+  const known = new Set(['keepIoTypes', 'opBlockList', 'nodeBlockList', 'patterns', 'targetEp', 'dims', 'objective', 'lowPrecision', 'castaway']);
   for (const key of Object.keys(raw)) if (!known.has(key)) fail(`Unknown recipe field "${key}"`);
   if (raw.keepIoTypes !== undefined && typeof raw.keepIoTypes !== 'boolean') fail('"keepIoTypes" must be true or false');
   const targetEp = (raw.targetEp ?? DEFAULT_RECIPE.targetEp) as TargetEp;
   if (!TARGET_EPS.includes(targetEp)) fail(`"targetEp" must be one of ${TARGET_EPS.join(', ')}`);
   const objective = (raw.objective ?? DEFAULT_RECIPE.objective) as Objective;
   if (!OBJECTIVES.includes(objective)) fail(`"objective" must be one of ${OBJECTIVES.join(', ')}`);
+  const lowPrecision = raw.lowPrecision ?? DEFAULT_RECIPE.lowPrecision;
+  if (!isLowPrecision(lowPrecision)) fail(`"lowPrecision" must be one of ${LOW_PRECISIONS.join(', ')}`);
   const dims: Record<string, number> = {};
   if (raw.dims !== undefined) {
     if (typeof raw.dims !== 'object' || raw.dims === null || Array.isArray(raw.dims)) fail('"dims" must be an object of sizes');
@@ -72,6 +75,7 @@ export function normalizeRecipe(input: unknown): Recipe {
     targetEp,
     dims,
     objective,
+    lowPrecision,
   };
 }
 
@@ -88,7 +92,7 @@ export function parseRecipe(json: string): Recipe {
 /** The recipe as the app exports it: stable key order, so the same recipe gives the same file. */
 export function serializeRecipe(recipe: Recipe): string {
   const r = normalizeRecipe(recipe);
-  return `${JSON.stringify({ keepIoTypes: r.keepIoTypes, opBlockList: r.opBlockList, nodeBlockList: r.nodeBlockList, patterns: r.patterns, targetEp: r.targetEp, dims: r.dims, objective: r.objective }, null, 2)}\n`;
+  return `${JSON.stringify({ keepIoTypes: r.keepIoTypes, opBlockList: r.opBlockList, nodeBlockList: r.nodeBlockList, patterns: r.patterns, targetEp: r.targetEp, dims: r.dims, objective: r.objective, lowPrecision: r.lowPrecision }, null, 2)}\n`;
 }
 
 export type { NameRule } from './name-rule';
@@ -132,6 +136,7 @@ export function recipeToCliCommand(recipe: Recipe, inputFile: string, outputFile
   if (r.keepIoTypes) words.push('--keep-io-types');
   if (r.targetEp !== 'any') words.push('--target-ep', r.targetEp);
   if (r.objective !== 'nodes') words.push('--objective', r.objective);
+  if (r.lowPrecision !== 'fp16') words.push('--low-precision', r.lowPrecision);
   const dims = Object.entries(r.dims).map(([k, v]) => `${k}=${v}`);
   if (dims.length) words.push('--dims', dims.join(','));
   return words.map(shellQuote).join(' ');

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CastawayError } from './errors';
 import schemaJson from './onnx/onnx-proto.json';
 import { DataType, type ModelProto, type NodeProto, type TensorProto } from './onnx/proto-types';
-import { UNKNOWN_FIELDS, decodeMessage, decodeModel, encodeMessage, encodeModel } from './serde';
+import { UNKNOWN_FIELDS, decodeMessage, decodeModel, encodeMessage, encodeModel, encodeModelPieces } from './serde';
 import { attr, buildGraph, buildModel, constant, floatTensor, node, valueInfo } from './testing/build-model';
 
 const fixtureDir = fileURLToPath(new URL('../../fixtures/models/', import.meta.url));
@@ -71,6 +71,19 @@ describe('fixtures round trip', () => {
       expect(t.rawData.constructor).toBe(Uint8Array);
     }
     expect(equalBytes(encodeModel(model), bytes)).toBe(true);
+  });
+
+  it.each(fixtures)('%s: encodeModelPieces concatenates to the same bytes, large fields by reference', (name) => {
+    const bytes = readFixture(name);
+    const model = decodeModel(bytes);
+    for (const pieceMin of [1, 100, 1 << 16, Infinity]) {
+      const pieces = encodeModelPieces(model, pieceMin);
+      const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+      pieces.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
+      expect(equalBytes(joined, bytes)).toBe(true);
+      const raw = model.graph!.initializer!.find((t) => (t.rawData?.length ?? 0) >= pieceMin)?.rawData;
+      if (raw) expect(pieces).toContain(raw);
+    }
   });
 
   it('a Node Buffer input gives plain Uint8Array views into the same memory', () => {

@@ -8,20 +8,23 @@ import { basename, dirname, join } from 'node:path';
 
 export interface OutputFile {
   path: string;
-  bytes: Uint8Array;
+  /** The contents, or pieces of them written one after another (a model whose weights are not copied into one buffer). */
+  bytes: Uint8Array | readonly Uint8Array[];
 }
 
 function tempBeside(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
 
-function writeFully(path: string, bytes: Uint8Array): void {
+function writeFully(path: string, contents: Uint8Array | readonly Uint8Array[]): void {
   // 'wx': never follow or reuse something already at the temporary name
   const fd = openSync(path, 'wx', 0o666);
   try {
     const chunk = 1 << 30;
-    for (let done = 0; done < bytes.length; ) {
-      done += writeSync(fd, bytes, done, Math.min(chunk, bytes.length - done));
+    for (const bytes of contents instanceof Uint8Array ? [contents] : contents) {
+      for (let done = 0; done < bytes.length; ) {
+        done += writeSync(fd, bytes, done, Math.min(chunk, bytes.length - done));
+      }
     }
     fsyncSync(fd);
   } finally {

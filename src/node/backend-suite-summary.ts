@@ -2,10 +2,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { convertBackendCase, listBackendCases, runBackendCase, type RunVerdict } from './backend-suite';
+import type { LowPrecision } from '../core/index';
+import { TOLERANCE_FACTOR, convertBackendCase, listBackendCases, runBackendCase, type RunVerdict } from './backend-suite';
 import { checkModels } from './onnx-checker';
 
 export interface SuiteSummary {
+  /** The low type every model was converted to. */
+  low: LowPrecision;
   total: number;
   notFloat: number;
   refused: { name: string; reason: string }[];
@@ -17,10 +20,11 @@ export interface SuiteSummary {
   details: Record<string, string>;
 }
 
-export async function runSuite(filter?: (name: string) => boolean): Promise<SuiteSummary> {
+export async function runSuite(filter?: (name: string) => boolean, low: LowPrecision = 'fp16'): Promise<SuiteSummary> {
   const dir = mkdtempSync(join(tmpdir(), 'castaway-backend-'));
   const cases = listBackendCases().filter((n) => !filter || filter(n));
   const summary: SuiteSummary = {
+    low,
     total: cases.length, notFloat: 0, refused: [], converted: 0,
     checker: { ok: 0, failed: [], skipped: 0 },
     checkerKeepIo: { ok: 0, failed: [] },
@@ -29,7 +33,7 @@ export async function runSuite(filter?: (name: string) => boolean): Promise<Suit
   };
   const files: { name: string; file: string; bytes: Uint8Array }[] = [];
   for (const name of cases) {
-    const c = convertBackendCase(name);
+    const c = convertBackendCase(name, { lowPrecision: low });
     if (c.outcome === 'not-float') summary.notFloat++;
     else if (c.outcome === 'refused') summary.refused.push({ name, reason: c.reason ?? '' });
     else {
@@ -47,7 +51,7 @@ export async function runSuite(filter?: (name: string) => boolean): Promise<Suit
   }
   const keepIoFiles = files.map((f) => {
     const file = join(dir, `${f.name}.keep-io.onnx`);
-    writeFileSync(file, convertBackendCase(f.name, { keepIoTypes: true }).file!);
+    writeFileSync(file, convertBackendCase(f.name, { keepIoTypes: true, lowPrecision: low }).file!);
     return { name: f.name, file };
   });
   for (const r of checkModels(keepIoFiles.map((f) => f.file))) {
@@ -56,11 +60,43 @@ export async function runSuite(filter?: (name: string) => boolean): Promise<Suit
     else summary.checkerKeepIo.ok++;
   }
   for (const f of files) {
-    const result = await runBackendCase(f.name, f.bytes);
+    const result = await runBackendCase(f.name, f.bytes, low);
     summary.runs[result.verdict].push(f.name);
     if (result.detail) summary.details[f.name] = result.detail;
   }
   return summary;
+}
+
+/** The bf16 pass as a section of docs/backend-suite.md (its runs are all simulations, see backend-suite.ts). */
+export function formatBf16Suite(s: SuiteSummary): string {
+  const r = s.runs;
+  const lines = [
+    '## bf16 (`--low-precision bf16`)',
+    '',
+    'The same models converted with bfloat16 as the low type (`npx tsx scripts/backend-suite-report.ts --low-precision bf16 --write docs/backend-suite.md`; the test `src/node/backend-suite-bf16.test.ts`).',
+    "onnxruntime's CPU EP has bfloat16 kernels for data movement only and onnxruntime-node cannot feed bfloat16 inputs, so",
+    'every run is the bf16-simulated model (values rounded through Cast(bfloat16)), against the expected outputs with the',
+    `fp16 tolerance widened ${TOLERANCE_FACTOR.bf16}x (bf16 keeps 8 significant bits to fp16's 11).`,
+    '',
+    '| | models |',
+    '|---|---|',
+    `| converted | ${s.converted} (refused ${s.refused.length}) |`,
+    `| onnx.checker (full_check) accepts / rejects / skipped | ${s.checker.ok} / ${s.checker.failed.length} / ${s.checker.skipped} |`,
+    `| with keepIoTypes: onnx.checker accepts / rejects | ${s.checkerKeepIo.ok} / ${s.checkerKeepIo.failed.length} |`,
+    `| simulated bf16 within tolerance | ${r['simulated-within-tolerance'].length} |`,
+    `| simulated bf16 outside tolerance | ${r['simulated-outside-tolerance'].length} |`,
+    `| random ops: output shapes match | ${r['random-shapes-match'].length} |`,
+    `| not run | ${r['not-run'].length} |`,
+    '',
+  ];
+  const list = (title: string, items: string[]) => {
+    if (!items.length) return;
+    lines.push(`### ${title}`, '', ...items.map((x) => `- ${x.slice(0, 260)}`), '');
+  };
+  list('bf16: rejected by onnx.checker', s.checker.failed.map((x) => `${x.name}: ${x.error}`));
+  list('bf16: rejected by onnx.checker (keepIoTypes)', s.checkerKeepIo.failed.map((x) => `${x.name}: ${x.error}`));
+  list('bf16: simulated outputs outside tolerance', r['simulated-outside-tolerance'].map((n) => `${n}: ${(s.details[n] ?? '').replace(/^.*?\); /, '')}`));
+  return `${lines.join('\n')}\n`;
 }
 
 export function formatSuite(s: SuiteSummary): string {

@@ -1,10 +1,12 @@
 // The ONNX backend node tests (Debian's libonnx-testdata): every float model is converted with no block
 // list, checked with onnx.checker, and run with onnxruntime-node (CPU) against the suite's expected
 // outputs: the real fp16 model where the CPU EP has fp16 kernels, otherwise the fp16-simulated model.
+// Under bf16 (lowPrecision 'bf16') always the bf16-simulated model: onnxruntime's CPU EP has bfloat16
+// kernels for data movement only, and onnxruntime-node cannot feed bfloat16 graph inputs.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { DEFAULT_RECIPE, type Recipe } from '../core/index';
+import { DEFAULT_RECIPE, type LowPrecision, type Recipe } from '../core/index';
 import { convertModel, openModel, simulateModel, type EngineModel } from '../core/index';
 import { CastawayError } from '../core/index';
 import { tensorBytes } from '../core/index';
@@ -108,9 +110,10 @@ export interface RunResult {
 
 /**
  * fp16 tolerance: |got - expected| <= 1e-2 * |expected| + 1e-2 * max|expected| (fp16 has 11 significant bits;
- * errors grow through a few ops). Non-finite values must match exactly.
+ * errors grow through a few ops). Non-finite values must match exactly. `factor` widens it for a coarser
+ * type: 8 for bf16, whose 8 significant bits round 2^3 times coarser.
  */
-export function withinFp16Tolerance(expected: Float32Array, got: Float32Array): { ok: boolean; worst: number } {
+export function withinFp16Tolerance(expected: Float32Array, got: Float32Array, factor = 1): { ok: boolean; worst: number } {
   let scale = 0;
   for (const x of expected) if (Number.isFinite(x)) scale = Math.max(scale, Math.abs(x));
   let worst = 0;
@@ -121,7 +124,7 @@ export function withinFp16Tolerance(expected: Float32Array, got: Float32Array): 
       if (!(Object.is(e, g) || (Number.isNaN(e) && Number.isNaN(g)))) return { ok: false, worst: Infinity };
       continue;
     }
-    const allowed = 1e-2 * Math.abs(e) + 1e-2 * scale + 1e-6;
+    const allowed = factor * (1e-2 * Math.abs(e) + 1e-2 * scale) + 1e-6;
     worst = Math.max(worst, Math.abs(g - e) / allowed);
   }
   return { ok: worst <= 1, worst };
@@ -135,7 +138,10 @@ async function tryRun(bytes: Uint8Array, inputs: Record<string, ort.Tensor>): Pr
   }
 }
 
-export async function runBackendCase(name: string, converted: Uint8Array): Promise<RunResult> {
+/** Widening of the fp16 tolerance per low type (withinFp16Tolerance). */
+export const TOLERANCE_FACTOR: Record<LowPrecision, number> = { fp16: 1, bf16: 8 };
+
+export async function runBackendCase(name: string, converted: Uint8Array, low: LowPrecision = 'fp16'): Promise<RunResult> {
   const original = openModel(new Uint8Array(readFileSync(join(BACKEND_NODE_DIR, name, 'model.onnx'))));
   const inputNames = (original.ir.main.proto.input ?? []).map((v) => v.name ?? '').filter((n) => !original.ir.main.initializers.has(n));
   let data: DataSet | undefined;
@@ -166,21 +172,22 @@ export async function runBackendCase(name: string, converted: Uint8Array): Promi
         if (!same) return { ok: false, detail: `${out}: non-float output differs` };
         continue;
       }
-      const { ok, worst } = withinFp16Tolerance(e, g);
-      if (!ok) return { ok: false, detail: `${out}: error ${worst.toFixed(2)}x the fp16 tolerance (${JSON.stringify(compareArrays(out, e, g))})` };
+      const { ok, worst } = withinFp16Tolerance(e, g, TOLERANCE_FACTOR[low]);
+      if (!ok) return { ok: false, detail: `${out}: error ${worst.toFixed(2)}x the ${low} tolerance (${JSON.stringify(compareArrays(out, e, g))})` };
     }
     return { ok: true, detail: '' };
   };
-  const real = await tryRun(converted, data.inputs);
+  const real = low === 'bf16' ? 'bf16 model not run: few CPU bfloat16 kernels, no bfloat16 feeds in onnxruntime-node' : await tryRun(converted, data.inputs);
   if (typeof real !== 'string') {
     const j = judge(real);
     if (random && j.ok) return { verdict: 'random-shapes-match', detail: 'random outputs: shapes compared' };
     return { verdict: j.ok ? 'fp16-within-tolerance' : 'fp16-outside-tolerance', detail: j.detail };
   }
   // No CPU fp16 kernel (or another load failure): judge the storage-rounding simulation instead.
-  const simulated = simulateModel(original, DEFAULT_RECIPE).bytes;
+  const simulated = simulateModel(original, { ...DEFAULT_RECIPE, lowPrecision: low }).bytes;
   const sim = await tryRun(simulated, data.inputs);
-  if (typeof sim === 'string') return { verdict: 'not-run', detail: `fp16: ${real}; simulated: ${sim}` };
+  if (typeof sim === 'string') return { verdict: 'not-run', detail: `${low}: ${real}; simulated: ${sim}` };
   const j = judge(sim);
-  return { verdict: j.ok ? 'simulated-within-tolerance' : 'simulated-outside-tolerance', detail: `fp16 not runnable on CPU (${real}); ${j.detail}` };
+  if (random && j.ok) return { verdict: 'random-shapes-match', detail: 'random outputs: shapes compared' };
+  return { verdict: j.ok ? 'simulated-within-tolerance' : 'simulated-outside-tolerance', detail: `${low} not runnable on CPU (${real}); ${j.detail}` };
 }

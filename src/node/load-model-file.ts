@@ -8,7 +8,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { CastawayError } from '../core/index';
-import { tensorElementCount, expectedByteLength, externalDataInfo, EXTERNAL, visitTensors } from '../core/index';
+import { externalByteLength, externalDataInfo, EXTERNAL, visitTensors } from '../core/index';
 import type { ModelProto, TensorProto } from '../core/index';
 import { decodeModel } from '../core/index';
 
@@ -43,23 +43,7 @@ export function loadModelFile(path: string): LoadedModelFile {
         file = openDataFile(folder, info.location);
         files.set(info.location, file);
       }
-      const expected = expectedByteLength(tensor.dataType, tensorElementCount(tensor, where));
-      const length = info.length ?? expected ?? file.size - info.offset;
-      const at = `${where}, file '${info.location}'`;
-      if (info.offset > file.size || length > file.size - info.offset) {
-        throw new CastawayError(
-          'absurd-dims',
-          `Tensor '${tensor.name ?? ''}' reads bytes ${info.offset} to ${info.offset + length} of '${info.location}', which has ${file.size} bytes`,
-          at,
-        );
-      }
-      if (expected !== undefined && length !== expected) {
-        throw new CastawayError(
-          'absurd-dims',
-          `Tensor '${tensor.name ?? ''}' needs ${expected} bytes for its dims but its external data is ${length} bytes`,
-          at,
-        );
-      }
+      const length = externalByteLength(tensor, info, file.size, where);
       reads.push([tensor, readRange(file, info.offset, length)]);
     });
   } finally {

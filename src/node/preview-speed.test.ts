@@ -5,13 +5,7 @@
 import { readFileSync } from 'node:fs';
 import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE } from '../core/index';
-import { openModel, simulateModel } from '../core/index';
-import { ortRunner, type OrtBinding } from '../core/index';
-import { previewRecipe, runReference, seededInputs } from '../core/index';
-import { segmentedRunner } from '../core/index';
-import { segmentModel } from '../core/index';
-import { decodeModel } from '../core/index';
+import { DEFAULT_RECIPE, decodeModel, openModel, ortRunner, previewRecipe, runReference, seededInputs, segmentModel, segmentedRunner, simulateModel, type OrtBinding } from '../core/index';
 
 ortWeb.env.wasm.numThreads = 1;
 const ort = ortWeb as unknown as OrtBinding;

@@ -2,7 +2,7 @@
 // these and never the workers directly.
 
 import * as Comlink from 'comlink';
-import type { Recipe } from '../core/index';
+import type { LowPrecision, Recipe } from '../core/index';
 import { DEFAULT_RECIPE } from '../core/index';
 import type { NamedBytes, OpenStage, PresetId, WorkerError } from '../../workers/model-api';
 import { pushRecipe, redoRecipe, undoRecipe, useApp, type ProgressStage, type Theme } from './store';
@@ -321,6 +321,7 @@ export function applyPreset(id: PresetId): void {
     targetEp: recipe.targetEp,
     dims: recipe.dims,
     objective: recipe.objective,
+    lowPrecision: recipe.lowPrecision,
     ...preset.recipe,
   }));
 }
@@ -402,9 +403,10 @@ export function baseName(fileName: string): string {
   return fileName.replace(/\.onnx$/i, '');
 }
 
-export function outputNames(fileName: string): { model: string; recipe: string } {
+/** Names of the exported files: the converted model is named after its low type (model.fp16.onnx, model.bf16.onnx). */
+export function outputNames(fileName: string, low: LowPrecision = 'fp16'): { model: string; recipe: string } {
   const base = baseName(fileName);
-  return { model: `${base}.fp16.onnx`, recipe: `${base}.recipe.json` };
+  return { model: `${base}.${low}.onnx`, recipe: `${base}.recipe.json` };
 }
 
 export async function exportModel(): Promise<boolean> {
@@ -415,7 +417,7 @@ export async function exportModel(): Promise<boolean> {
     showError('The model could not be converted', outcome.error);
     return false;
   }
-  const names = outputNames(model.fileName);
+  const names = outputNames(model.fileName, recipe.lowPrecision);
   // Every byte is in memory before the first download starts, and the browser writes each download to a
   // temporary file it renames when complete, so no export is left partial. Data files go first, so a model
   // never lands without the data it names.
@@ -440,7 +442,7 @@ export async function exportRecipe(): Promise<void> {
 export async function cliCommand(): Promise<string> {
   const { model, recipe } = useApp.getState();
   if (!model) return '';
-  return modelClient().cliCommand(recipe, model.fileName, outputNames(model.fileName).model);
+  return modelClient().cliCommand(recipe, model.fileName, outputNames(model.fileName, recipe.lowPrecision).model);
 }
 
 export async function importRecipe(file: File): Promise<void> {

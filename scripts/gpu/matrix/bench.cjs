@@ -16,7 +16,9 @@ const fs = require('fs');
 const path = require('path');
 
 const VARIANTS = ['fp32', 'ort-default', 'ort-norms', 'ort-block', 'cw-default', 'cw-norms', 'cw-block',
-  'opt-fp32', 'ortopt-default', 'ortopt-norms', 'ortopt-block', 'cwopt-default', 'cwopt-norms', 'cwopt-block'];
+  'opt-fp32', 'ortopt-default', 'ortopt-norms', 'ortopt-block', 'cwopt-default', 'cwopt-norms', 'cwopt-block',
+  // bf16 (prepare.sh with CW_LOW=bf16): float32 graph inputs/outputs, since onnxruntime-node has no bfloat16 tensors
+  'cw-bf16-default', 'cw-bf16-norms', 'cwopt-bf16-default', 'cwopt-bf16-norms'];
 const [DIR, MODE, OUTFILE, ROT] = process.argv.slice(2);
 const meta = JSON.parse(fs.readFileSync(`${DIR}/meta.json`, 'utf8'));
 const EP = process.env.CW_EP || 'cuda';

@@ -4,6 +4,9 @@
 //   norms.json    that list + the preset norms-softmax-fp32 (norm ops and Softmax by op type, norm pieces by
 //                 its name rule); ort_arch.py gives onnxruntime's tool the same lists
 //   none.json     nothing blocked: prepare.sh adds the issue #15490 block list with --op-block-list
+//   default-bf16.json, norms-bf16.json   the same two with bfloat16 as the low type, keepIoTypes true
+//                 (bench.cjs feeds through onnxruntime-node, which has no bfloat16 tensors); prepare.sh uses
+//                 them when CW_LOW=bf16
 // usage: tsx scripts/gpu/matrix/make-recipes.ts OUT_DIR
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { PRESETS } from '../../../src/core/index';
@@ -23,5 +26,8 @@ const recipes: Record<string, object> = {
   norms: { ...norms, ...base, opBlockList: [...(ortDefault.opBlockList ?? []), ...(norms.opBlockList ?? [])] },
   none: { ...preset('none'), ...base },
 };
+const bf16 = { lowPrecision: 'bf16', keepIoTypes: true };
+recipes['default-bf16'] = { ...recipes.default, ...bf16 };
+recipes['norms-bf16'] = { ...recipes.norms, ...bf16 };
 for (const [name, r] of Object.entries(recipes)) writeFileSync(`${dir}/${name}.json`, `${JSON.stringify(r, null, 2)}\n`);
 console.log(`recipes in ${dir}: ${Object.keys(recipes).join(', ')}`);

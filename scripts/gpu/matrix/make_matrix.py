@@ -26,6 +26,9 @@ LABEL = {
     "ortopt-default": "optimizer + its fp16, default", "ortopt-norms": "optimizer + its fp16, norms+Softmax fp32", "ortopt-block": "optimizer + its fp16, #15490 list",
     "cw-default": "Castaway, default", "cw-norms": "Castaway, norms+Softmax fp32", "cw-block": "Castaway, #15490 list",
     "cwopt-default": "Castaway on optimizer output, default", "cwopt-norms": "Castaway on optimizer output, norms+Softmax fp32", "cwopt-block": "Castaway on optimizer output, #15490 list",
+    # bf16 (prepare.sh with CW_LOW=bf16; fp32 I/O): rows appear in the per-architecture tables when measured
+    "cw-bf16-default": "Castaway bf16, default", "cw-bf16-norms": "Castaway bf16, norms+Softmax fp32",
+    "cwopt-bf16-default": "Castaway bf16 on optimizer output, default", "cwopt-bf16-norms": "Castaway bf16 on optimizer output, norms+Softmax fp32",
 }
 VARIANTS = list(LABEL)
 

@@ -6,6 +6,7 @@
 # usage: prepare.sh [ARCH...]   (default: all ten)
 # env: CW_TINY=1 tiny configs (development only); CW_JOBS architectures at once (default 10);
 #      CW_NODE node binary (default node); CW_BUNDLE folder with castaway.cjs and recipes/ (default .gpu-work)
+#      CW_LOW=bf16 also converts PREFIX-bf16-{default,norms}.onnx with recipes/{default,norms}-bf16.json (docs/bf16.md)
 set -uo pipefail
 W=${CW_MX:-/tmp/mx}
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,11 +17,15 @@ ARCHS=${*:-"bert-large llama bart gpt2 bert-base unet vit distilbert whisper-enc
 # Castaway on D/SRC.onnx in the three recipes -> D/PREFIX-{default,norms,block}.onnx; one JSON line per run
 cw() {
   local D=$1 src=$2 prefix=$3 bl=$4
-  for r in default norms block; do
+  local runs="default norms block"
+  [ "${CW_LOW:-}" = bf16 ] && runs="$runs bf16-default bf16-norms"
+  for r in $runs; do
     case $r in
       default) args=(--recipe "$B/recipes/default.json") ;;
       norms) args=(--recipe "$B/recipes/norms.json") ;;
       block) args=(--recipe "$B/recipes/none.json" --op-block-list "$(cat "$D/$bl")") ;;
+      bf16-default) args=(--recipe "$B/recipes/default-bf16.json") ;;
+      bf16-norms) args=(--recipe "$B/recipes/norms-bf16.json") ;;
     esac
     local t0=$(date +%s.%N) out rc
     out=$("$NODE" "$B/castaway.cjs" convert "$D/$src.onnx" -o "$D/$prefix-$r.onnx" -q "${args[@]}" 2>&1); rc=$?
@@ -41,7 +46,7 @@ one() {
     echo "$a EXPORT FAILED:"; tail -n 5 "$W/$a.log"
   fi
 }
-export -f one cw; export W HERE B NODE PYTHONUNBUFFERED=1
+export -f one cw; export W HERE B NODE CW_LOW PYTHONUNBUFFERED=1
 rm -f "$W/prepare.done"
 printf '%s\n' $ARCHS | xargs -P "${CW_JOBS:-10}" -I{} bash -c 'one {}'
 touch "$W/prepare.done"

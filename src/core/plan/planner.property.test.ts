@@ -15,7 +15,7 @@ import { seededRandom } from '../tensor/seeded-inputs';
 const UNARY = ['Relu', 'Exp', 'Tanh', 'Sigmoid', 'Neg', 'Identity', 'Softmax'];
 const BINARY = ['Add', 'Mul', 'Sub', 'Max'];
 
-function randomModel(seed: number) {
+function randomModel(seed: number, opset = 17) {
   const random = seededRandom(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)];
   const values = ['x', 'y'];
@@ -31,7 +31,7 @@ function randomModel(seed: number) {
   }
   const outputs = [...new Set([values[values.length - 1], pick(values.slice(2))])];
   const model = buildModel({
-    opset: 17,
+    opset,
     inputs: [valueInfo('x', DataType.FLOAT, [2]), valueInfo('y', DataType.FLOAT, [2])],
     outputs: outputs.map((o) => valueInfo(o, DataType.FLOAT)),
     nodes,
@@ -43,15 +43,23 @@ function randomModel(seed: number) {
 }
 
 describe('planner on random ONNX graphs', () => {
-  it('inserts exactly the brute-force optimum number of Casts (400 models)', () => {
+  // bf16: the same cut with bfloat16 as the low type. Opset 12 has no bfloat16 Cast, so every group is then
+  // fixed fp32 (the brute force must agree: zero Casts); Relu/Exp/... admit bfloat16 from 13 (14 for Relu).
+  it.each([
+    ['fp16', 17],
+    ['bf16', 17],
+    ['bf16', 12],
+  ] as const)('inserts exactly the brute-force optimum number of Casts (%s, opset %i, 400 models)', (low, opset) => {
     for (let seed = 1; seed <= 400; seed++) {
-      const { model, recipe } = randomModel(seed);
+      const random = randomModel(seed, opset);
+      const model = random.model;
+      const recipe = { ...random.recipe, lowPrecision: low };
       const engine = openModel(encodeModel(model));
       const { problem } = engine;
       // Brute force over the free groups with the recipe's fixed ones.
       const matcher = makeBlockMatcher(recipe);
       const status: GroupStatus[] = problem.groups.map((g) => {
-        if (g.cls === 'spec-fp32') return FIXED_FP32;
+        if (g.cls === 'spec-fp32' || (low === 'bf16' && !g.allowsBfloat16)) return FIXED_FP32;
         if (g.cls === 'graph-input' || g.cls === 'graph-output') return recipe.keepIoTypes ? FIXED_FP32 : FREE;
         if (matcher(g.opType, g.nodeName)) return FIXED_FP32;
         return g.cls === 'free' ? FREE : FIXED_FP16;
@@ -70,6 +78,9 @@ describe('planner on random ONNX graphs', () => {
       const out = decodeModel(result.bytes);
       const casts = (out.graph?.node ?? []).filter((n) => n.opType === 'Cast').length;
       expect(casts, `seed ${seed}`).toBe(best);
+      // The low type is the recipe's, and only it: every inserted Cast targets it or float32.
+      const lowType = low === 'bf16' ? DataType.BFLOAT16 : DataType.FLOAT16;
+      for (const n of (out.graph?.node ?? []).filter((n) => n.opType === 'Cast')) expect([lowType, DataType.FLOAT]).toContain(Number(n.attribute?.[0]?.i));
       expect(() => buildIr(out), `seed ${seed}`).not.toThrow();
       expect(result.report.castCount, `seed ${seed}`).toBeLessThanOrEqual(result.report.ortReferenceCasts);
     }

@@ -7,14 +7,17 @@ import { FIXED_FP16, FIXED_FP32, FREE, type GroupStatus } from './cut-problem';
 import type { PlanningProblem } from './constraints';
 import { computesInFp32 } from './fp32-compute';
 import { MinCutPlanner } from './min-cut';
+import type { LowPrecision } from '../tensor/low-precision';
 
-/** Answers whether the target EP has a float16 kernel for an op at the model's opset. */
-export type KernelOracle = (ep: Recipe['targetEp'], domain: string, opType: string, opset: number) => boolean;
+/** Answers whether the target EP has a kernel in the recipe's low type (fp16 or bf16) for an op at the model's opset. */
+export type KernelOracle = (ep: Recipe['targetEp'], domain: string, opType: string, opset: number, low: LowPrecision) => boolean;
 
 export type Fp32Reason = NodeReason;
 
 export interface PlanOutcome {
-  /** Per group: 1 = fp16. */
+  /** The low type the fp16 side of the cut is written in (the recipe's lowPrecision). */
+  low: LowPrecision;
+  /** Per group: 1 = fp16 (the low side: float16 or bfloat16, see `low`). */
   groupFp16: Uint8Array;
   /** Per group: why it is fp32 (undefined for fp16 groups). */
   groupReason: (Fp32Reason | undefined)[];
@@ -60,6 +63,7 @@ export class Planner {
     const status = new Uint8Array(groups.length) as unknown as GroupStatus[];
     const reason: (Fp32Reason | undefined)[] = new Array(groups.length);
     const fp32Compute = new Uint8Array(groups.length);
+    const low = recipe.lowPrecision;
     // A blocked group whose fp16 kernel computes in fp32 keeps fp32 accuracy in either precision, so the
     // cut is free to place it: at fp16 I/O between fp16 neighbours, at fp32 between fp32 ones (issue
     // #15490's block list on the optimizer's output, where a Softmax between blocked MatMuls would
@@ -68,7 +72,8 @@ export class Planner {
     groups.forEach((group, g) => {
       let s: GroupStatus;
       let r: Fp32Reason | undefined;
-      switch (group.cls) {
+      // Under bf16 a group whose type constraint (or the model's opset) has no bfloat16 is as fixed as 'spec-fp32'.
+      switch (low === 'bf16' && !group.allowsBfloat16 ? 'spec-fp32' : group.cls) {
         case 'spec-fp32':
           s = FIXED_FP32;
           r = 'spec';
@@ -80,12 +85,13 @@ export class Planner {
           break;
         default: {
           r = blocked(group.opType, group.nodeName);
-          if (r && group.cls === 'compute' && group.node >= 0 && computesInFp32(recipe.targetEp, group.domain, group.graph.nodes[group.node])) {
+          // fp32-compute.ts read onnxruntime's float16 kernels only; under bf16 a blocked node stays fp32.
+          if (r && low === 'fp16' && group.cls === 'compute' && group.node >= 0 && computesInFp32(recipe.targetEp, group.domain, group.graph.nodes[group.node])) {
             fp32Compute[g] = 1;
             blockReason[g] = r;
             r = undefined;
           }
-          if (!r && !kernels(recipe.targetEp, group.domain, group.opType, model.opsets.get(group.domain) ?? 1)) r = 'ep-kernel';
+          if (!r && !kernels(recipe.targetEp, group.domain, group.opType, model.opsets.get(group.domain) ?? 1, low)) r = 'ep-kernel';
           s = r ? FIXED_FP32 : group.cls === 'free' || fp32Compute[g] ? FREE : FIXED_FP16;
         }
       }
@@ -121,7 +127,7 @@ export class Planner {
     });
     // Reported only where the cut chose fp16 I/O: at fp32 the node is simply what the user blocked.
     fp32Compute.forEach((f, g) => (fp32Compute[g] = f & fp16[g]));
-    return { groupFp16: fp16, groupReason: reason, fp32Compute, castValues, cost };
+    return { low, groupFp16: fp16, groupReason: reason, fp32Compute, castValues, cost };
   }
 }
 

@@ -188,6 +188,7 @@ export function buildPlanReport(
 ): PlanReport {
   const boundaries = castBoundaries(problem, outcome, recipe);
   return {
+    lowPrecision: recipe.lowPrecision,
     castCount: counts.existingCasts - counts.removedCasts + outcome.castValues.length,
     insertedCasts: outcome.castValues.length,
     castBytes: boundaries.reduce((sum, b) => sum + b.bytes, 0),

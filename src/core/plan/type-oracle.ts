@@ -3,7 +3,7 @@
 import { CastawayError } from '../errors';
 import { normalizeDomain, type IrGraph, type IrModel } from '../ir';
 import type { NodeProto } from '../onnx/proto-types';
-import { groupAllowsFloat16, inferModelTypes, lookupSchema, slotGroups as schemaSlotGroups } from '../types';
+import { groupAllowsFloat16, groupAllowsLow, inferModelTypes, lookupSchema, slotGroups as schemaSlotGroups } from '../types';
 import type { SlotGroup, TypeOracle } from './constraints';
 
 /** Domains whose every op must have a schema: an unknown op there is a typo or a newer opset, not a custom op. */
@@ -38,7 +38,7 @@ export function createTypeOracle(model: IrModel): TypeOracle {
       const key = `${domain}|${node.opType}|${present(node.input)}|${present(node.output)}`;
       if (cache.has(key)) return cache.get(key);
       const schema = lookupSchema(domain, node.opType ?? '', model.opsets.get(domain) ?? 0);
-      const groups = schema && schemaSlotGroups(node, schema).map((g) => ({ inputs: g.inputs, outputs: g.outputs, allowsFloat16: groupAllowsFloat16(g) }));
+      const groups = schema && schemaSlotGroups(node, schema).map((g) => ({ inputs: g.inputs, outputs: g.outputs, allowsFloat16: groupAllowsFloat16(g), allowsBfloat16: groupAllowsLow(g, 'bf16') }));
       cache.set(key, groups);
       return groups;
     },

@@ -6,6 +6,7 @@ import { addsNoError } from './exact-ops';
 import type { IrGraph, IrModel } from '../ir';
 import { flatIndex, flatNodes } from '../flat-nodes';
 import type { ValueError } from './metrics';
+import { LOW_FORMATS } from '../tensor/low-precision';
 
 export interface NodeShape {
   index: number;
@@ -43,14 +44,16 @@ export interface NodeError {
   exact: boolean;
 }
 
-/** Relative L2 error that rounding a value to fp16 adds (unit roundoff 2^-11 over sqrt(3)). */
-const FP16_ROUNDING = 2 ** -11 / Math.sqrt(3);
+/** Relative L2 error that rounding a value to fp16 adds (unit roundoff 2^-11 over sqrt(3)); bf16's is 2^-8 (tensor/low-precision.ts). */
+const FP16_ROUNDING = LOW_FORMATS.fp16.roundingError;
 
 export function attributeErrors(
   nodes: readonly NodeShape[],
   nodePrecision: readonly PlannedPrecision[],
   errors: ReadonlyMap<string, ValueError>,
   graphOutputs: readonly string[] = [],
+  /** The rounding one low-precision value adds: the recipe's low type's (fp16 by default). */
+  rounding: number = FP16_ROUNDING,
 ): NodeError[] {
   const result: NodeError[] = [];
   for (const node of nodes) {
@@ -105,11 +108,11 @@ export function attributeErrors(
     let sensitivity = 0;
     for (const out of node.outputs) sensitivity = Math.max(sensitivity, valueSensitivity.get(out) ?? 0);
     const rounds = !e.exact && (e.precision === 'fp16' || e.precision === 'mixed');
-    const local = Number.isFinite(e.added) ? Math.max(e.added, rounds ? FP16_ROUNDING : 0) : Infinity;
+    const local = Number.isFinite(e.added) ? Math.max(e.added, rounds ? rounding : 0) : Infinity;
     e.impact = local === Infinity ? Infinity : local * sensitivity;
     // How much of the input error comes out: the output error less the node's own rounding, per unit of
     // input error (clipped: a ratio of two noisy measurements must not compound into huge products).
-    const own = rounds ? FP16_ROUNDING : 0;
+    const own = rounds ? rounding : 0;
     const gain =
       e.inputError > 0 && Number.isFinite(e.outputError) && Number.isFinite(e.inputError)
         ? Math.min(2, Math.max(0.05, (e.outputError - own) / e.inputError))

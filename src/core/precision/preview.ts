@@ -9,6 +9,7 @@ import { generateInputs } from '../tensor/seeded-inputs';
 import type { RunModel } from '../tensor/ort-port';
 import { DataType, toNumber } from '../onnx/proto-types';
 import { FP16_MAX } from '../tensor/half';
+import { lowFormat, type LowPrecision } from '../tensor/low-precision';
 import { allStoredTensors } from '../plan/stored-tensors';
 import { attributeErrors, attributionNodes, rankNodes, type NodeError } from './attribution';
 import { exposedValueName } from '../rewrite/expose-bodies';
@@ -48,6 +49,12 @@ export interface WeightOverflow {
 }
 
 export interface PreviewResult {
+  /**
+   * The low type the simulation rounded through (the recipe's). Overflow sites and weights below are measured
+   * against fp16's range whichever it is: under fp16 they overflow or clamp, under bf16 (float32's range) they
+   * do not, which is what the app points out ("bf16 keeps fp32's range").
+   */
+  lowPrecision: LowPrecision;
   outputs: OutputComparison[];
   /** Per node with a measured float output (empty without intermediates). */
   nodes: NodeError[];
@@ -138,6 +145,7 @@ export async function previewRecipe(
   plan: PlanReport = planModel(model, recipe),
 ): Promise<PreviewResult> {
   const intermediates = reference.exposed.length > 0;
+  const low = lowFormat(recipe.lowPrecision);
   const t0 = performance.now();
   const simulated = simulateModel(model, recipe, { exposeIntermediates: intermediates });
   const t1 = performance.now();
@@ -153,7 +161,7 @@ export async function previewRecipe(
     if (a && b && a.length && a.length === b.length) errors.set(exposedValueName(name), valueError(a, b));
   }
   const summary = model.summary();
-  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir, summary.nodes, (name) => errors.has(name)), plan.nodePrecision, errors, reference.outputs) : [];
+  const nodes = intermediates ? attributeErrors(attributionNodes(model.ir, summary.nodes, (name) => errors.has(name)), plan.nodePrecision, errors, reference.outputs, low.roundingError) : [];
   const overflowValues: OverflowSite[] = [];
   const producer = new Map<string, number>();
   summary.nodes.forEach((node) => node.outputs.forEach((out) => producer.set(out, node.index)));
@@ -164,6 +172,7 @@ export async function previewRecipe(
   }
   overflowValues.sort((a, b) => b.count - a.count);
   return {
+    lowPrecision: low.id,
     outputs,
     nodes,
     ranking: rankNodes(nodes).map((n) => n.index),

@@ -11,7 +11,8 @@ import type { PlanOutcome } from '../plan/planner';
 import { tensorBytes } from '../external-data';
 import { CastawayError } from '../errors';
 import type { TouchedTensor } from '../api';
-import { convertFloat32BytesToFloat16, type Fp16Stats } from './fp16';
+import { convertFloat32BytesToLow, type Fp16Stats } from './fp16';
+import { lowFormat, type LowPrecision } from '../tensor/low-precision';
 import { GraphKeyed } from './graph-keyed';
 import { NodesAfter, anchorOf, definingGraph, replaceBodies } from './skeleton';
 import { constantNodeTensor } from '../plan/stored-tensors';
@@ -19,7 +20,8 @@ import { NameAllocator } from './names';
 import { castTarget, castToAttribute, makeCast } from './cast-node';
 
 const FLOAT = DataType.FLOAT;
-const FLOAT16 = DataType.FLOAT16;
+// The low side of the plan is written as outcome.low's element type, LOW_TYPE (FLOAT16 or BFLOAT16); the
+// code below says "fp16" for that side, as the plan does (api.ts Precision).
 
 /** Conversion counts and the tensors whose values were clamped or raised (fp16.ts says why). */
 export interface StorageStats extends Fp16Stats {
@@ -50,6 +52,8 @@ interface CastPlan {
 export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): RewriteResult {
   const { model, groups, values, storedReads, inputGroups, outputGroups } = problem;
   const fp16 = outcome.groupFp16;
+  const low = outcome.low;
+  const LOW_TYPE = lowFormat(low).elemType;
   const names = new NameAllocator(model.proto);
   const opset = model.opsets.get('') ?? 1;
   const stats = emptyStorageStats();
@@ -66,16 +70,16 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     const producerFp16 = fp16[v.producer];
     const toFp16 = producerFp16 ? 0 : 1;
     const outputRead = v.readers.find((r) => r.node === -1 && r.graph === v.graph && fp16[r.group] !== producerFp16);
-    const suffix = toFp16 ? 'fp16' : 'fp32';
+    const suffix = toFp16 ? low : 'fp32';
     let producerName = v.name;
     let castName: string;
     if (outputRead) {
-      producerName = names.fresh(`${v.name}_castaway_${producerFp16 ? 'fp16' : 'fp32'}`);
+      producerName = names.fresh(`${v.name}_castaway_${producerFp16 ? low : 'fp32'}`);
       castName = v.name;
     } else {
       castName = names.fresh(`${v.name}_castaway_${suffix}`);
     }
-    const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? FLOAT16 : FLOAT, opset);
+    const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? LOW_TYPE : FLOAT, opset);
     castsAfterNode.add(v.graph, anchorOf(groups[v.producer], v.graph), castNode);
     casts.set(v, { producerName, castName, producerFp16, castNode });
     // Declare the new value's type: some Casts (Cast-1's string `to`) give the checker nothing to infer from.
@@ -84,7 +88,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     const list2 = extraValueInfo.get(v.graph) ?? [];
     list2.push({
       name: fresh,
-      type: { tensorType: { elemType: (outputRead ? producerFp16 : toFp16) ? FLOAT16 : FLOAT, ...(declared?.type?.tensorType?.shape ? { shape: declared.type.tensorType.shape } : {}) } },
+      type: { tensorType: { elemType: (outputRead ? producerFp16 : toFp16) ? LOW_TYPE : FLOAT, ...(declared?.type?.tensorType?.shape ? { shape: declared.type.tensorType.shape } : {}) } },
     });
     extraValueInfo.set(v.graph, list2);
   }
@@ -102,7 +106,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
   for (const need of storedNeeds.values()) {
     if (!need.fp16) continue;
     const sharedWithOthers = need.fp32 || isReadOutsideGroups(problem, need.owner, need.name);
-    storedFp16Name.set(need.owner, need.name, sharedWithOthers ? names.fresh(`${need.name}_castaway_fp16`) : need.name);
+    storedFp16Name.set(need.owner, need.name, sharedWithOthers ? names.fresh(`${need.name}_castaway_${low}`) : need.name);
   }
 
   const readName = (graph: IrGraph, node: number, slot: number, name: string): string => resolveRead(graph, inputGroups[graph.id][node][slot], name);
@@ -136,18 +140,18 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
         return cast ? cast.producerName : name;
       });
       if (!sameList(newInputs, node.input ?? []) || !sameList(newOutputs, node.output ?? [])) next = { ...next, input: newInputs, output: newOutputs };
-      const retargeted = retargetAttributes(next, outs, fp16, stats, opset);
+      const retargeted = retargetAttributes(next, outs, fp16, stats, opset, low);
       if (retargeted) next = retargeted;
       const bodies = graph.subgraphs.get(n);
       if (bodies) next = { ...next, attribute: (next.attribute ?? []).map((attr) => replaceBodies(attr, bodies, rewritten)) };
       // Identity Casts (input already in the target precision after the plan) are dropped.
-      if (isRemovableCast(problem, graph, n, fp16)) {
+      if (isRemovableCast(problem, graph, n, fp16, LOW_TYPE)) {
         aliases.set(newOutputs[0], newInputs[0]);
         removedCasts++;
         outNodes.push(...castsAfterNode.at(graph, n));
         return;
       }
-      const storedCopy = constantCopy(graph, node, storedFp16Name, names, stats);
+      const storedCopy = constantCopy(graph, node, storedFp16Name, names, stats, low);
       if (storedCopy && !storedCopy.inPlace) outNodes.push(next); // the fp32 original stays for fp32 readers
       if (storedCopy) next = storedCopy.node;
       if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
@@ -168,16 +172,16 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     rewritten.set(graph, {
       ...graph.proto,
       node: outNodes,
-      initializer: rewriteInitializers(graph, storedFp16Name, stats),
-      input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, fp16, casts, valueByKey)),
+      initializer: rewriteInitializers(graph, storedFp16Name, stats, low),
+      input: (graph.proto.input ?? []).map((vi) => retypeValueInfo(vi, graph, fp16, casts, valueByKey, LOW_TYPE)),
       output: (graph.proto.output ?? []).map((vi, k) => {
         const group = problem.graphOutputGroups[graph.id][k];
         // A body output is read by its control-flow tie: it takes the tie's precision, under the name that
         // holds the value in that precision (the Cast's output, the fp16 copy of stored data, or the original).
-        if (graph.id === 0 || group < 0) return retypeValueInfo(vi, graph, fp16, casts, valueByKey);
-        return { ...withElemType(vi, fp16[group] ? FLOAT16 : FLOAT), name: resolveRead(graph, group, vi.name ?? '') };
+        if (graph.id === 0 || group < 0) return retypeValueInfo(vi, graph, fp16, casts, valueByKey, LOW_TYPE);
+        return { ...withElemType(vi, fp16[group] ? LOW_TYPE : FLOAT), name: resolveRead(graph, group, vi.name ?? '') };
       }),
-      valueInfo: [...rewriteValueInfo(graph, fp16, casts, valueByKey, aliases, (n) => storedFp16Name.get(graph, n) === n), ...(extraValueInfo.get(graph) ?? [])],
+      valueInfo: [...rewriteValueInfo(graph, fp16, casts, valueByKey, aliases, (n) => storedFp16Name.get(graph, n) === n, LOW_TYPE), ...(extraValueInfo.get(graph) ?? [])],
     });
   }
   return { model: { ...model.proto, graph: rewritten.get(model.main)! }, insertedCasts: casts.size, removedCasts, stats };
@@ -227,42 +231,44 @@ function isReadBySubgraph(graph: IrGraph, name: string): boolean {
  * float of an fp16 value whose readers all went fp16) is an identity and is dropped, unless its output is
  * a graph output or read inside a subgraph, where the name must stay.
  */
-function isRemovableCast(problem: PlanningProblem, graph: IrGraph, n: number, fp16: Uint8Array): boolean {
+function isRemovableCast(problem: PlanningProblem, graph: IrGraph, n: number, fp16: Uint8Array, lowType: number): boolean {
   const node = graph.nodes[n];
   if (node.opType !== 'Cast' || node.domain) return false;
   const out = node.output?.[0] ?? '';
   if (graph.outputs.includes(out) || isReadBySubgraph(graph, out)) return false;
-  return isIdentityCast(graph, node, problem.inputGroups[graph.id][n], problem.outputGroups[graph.id][n], fp16, problem);
+  return isIdentityCast(graph, node, problem.inputGroups[graph.id][n], problem.outputGroups[graph.id][n], fp16, problem, lowType);
 }
 
 /** How many existing Casts the rewrite will drop for this plan (for the live count, without rewriting). */
 export function countRemovableCasts(problem: PlanningProblem, outcome: PlanOutcome): number {
   let count = 0;
-  for (const graph of problem.model.graphs) graph.nodes.forEach((_, n) => (count += isRemovableCast(problem, graph, n, outcome.groupFp16) ? 1 : 0));
+  const lowType = lowFormat(outcome.low).elemType;
+  for (const graph of problem.model.graphs) graph.nodes.forEach((_, n) => (count += isRemovableCast(problem, graph, n, outcome.groupFp16, lowType) ? 1 : 0));
   return count;
 }
 
-function isIdentityCast(graph: IrGraph, node: NodeProto, ins: Int32Array, outs: Int32Array, fp16: Uint8Array, problem: PlanningProblem): boolean {
+function isIdentityCast(graph: IrGraph, node: NodeProto, ins: Int32Array, outs: Int32Array, fp16: Uint8Array, problem: PlanningProblem, lowType: number): boolean {
   const to = castTarget(node);
-  const outType = outs[0] >= 0 ? (fp16[outs[0]] ? FLOAT16 : FLOAT) : to;
+  const outType = outs[0] >= 0 ? (fp16[outs[0]] ? lowType : FLOAT) : to;
   const inName = node.input?.[0] ?? '';
   let inType: number | undefined;
-  if (ins[0] >= 0) inType = fp16[ins[0]] ? FLOAT16 : FLOAT;
+  if (ins[0] >= 0) inType = fp16[ins[0]] ? lowType : FLOAT;
   else inType = problem.types.elemType(graph, inName);
   return inType !== undefined && inType === outType;
 }
 
-/** Cast 'to', ConstantOfShape 'value', Random*'s 'dtype': switched to float16 where the output went fp16. */
-function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array, stats: StorageStats, opset: number): NodeProto | undefined {
+/** Cast 'to', ConstantOfShape 'value', Random*'s 'dtype': switched to the low type where the output went low. */
+function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array, stats: StorageStats, opset: number, low: LowPrecision): NodeProto | undefined {
   if (!outs.length || outs[0] < 0 || !fp16[outs[0]] || node.domain) return undefined;
   const attrs = node.attribute ?? [];
+  const LOW_TYPE = lowFormat(low).elemType;
   switch (node.opType) {
     case 'Cast':
-      return { ...node, attribute: attrs.map((a) => (a.name === 'to' ? castToAttribute(FLOAT16, opset) : a)) };
+      return { ...node, attribute: attrs.map((a) => (a.name === 'to' ? castToAttribute(LOW_TYPE, opset) : a)) };
     case 'ConstantOfShape': {
       const value = attrs.find((a) => a.name === 'value');
       const tensor: TensorProto = value?.t ?? { dims: [1], dataType: FLOAT, rawData: new Uint8Array(4) };
-      const converted = convertTensor(tensor, stats, `${node.name || node.output?.[0] || 'ConstantOfShape'}.value`);
+      const converted = convertTensor(tensor, stats, `${node.name || node.output?.[0] || 'ConstantOfShape'}.value`, low);
       const rest = attrs.filter((a) => a.name !== 'value');
       return { ...node, attribute: [...rest, { ...(value ?? { name: 'value', type: AttributeType.TENSOR }), t: converted }] };
     }
@@ -271,32 +277,33 @@ function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array,
     case 'EyeLike':
     case 'Bernoulli': {
       const rest = attrs.filter((a) => a.name !== 'dtype');
-      return { ...node, attribute: [...rest, { name: 'dtype', type: AttributeType.INT, i: FLOAT16 }] };
+      return { ...node, attribute: [...rest, { name: 'dtype', type: AttributeType.INT, i: LOW_TYPE }] };
     }
     default:
       return undefined;
   }
 }
 
-/** The fp16 copy of a float32 tensor; `label` names it in stats.touched when a value was clamped or raised. */
-export function convertTensor(tensor: TensorProto, stats: StorageStats, label: string): TensorProto {
+/** The low-precision copy of a float32 tensor; `label` names it in stats.touched when a value was clamped or raised. */
+export function convertTensor(tensor: TensorProto, stats: StorageStats, label: string, low: LowPrecision): TensorProto {
   const bytes = tensorBytes(tensor);
   if (!bytes) throw new CastawayError('unsupported', 'Cannot read the data of a float tensor', tensor.name ?? 'tensor');
   // The fp16 copy is always held in memory; writeExternalData moves it out again when the model is large.
   const { floatData: _f, rawData: _r, externalData: _e, dataLocation: _d, externalBytes: _b, ...rest } = tensor;
   void _f; void _r; void _e; void _d; void _b;
   const own: Fp16Stats = { clamped: 0, raised: 0 };
-  const rawData = convertFloat32BytesToFloat16(bytes, own);
+  const rawData = convertFloat32BytesToLow(low, bytes, own);
   stats.clamped += own.clamped;
   stats.raised += own.raised;
   if (own.clamped || own.raised) stats.touched.push({ name: label, clamped: own.clamped, raised: own.raised });
-  return { ...rest, dataType: FLOAT16, rawData };
+  return { ...rest, dataType: lowFormat(low).elemType, rawData };
 }
 
 function rewriteInitializers(
   graph: IrGraph,
   fp16Names: GraphKeyed<string>,
   stats: StorageStats,
+  low: LowPrecision,
 ): TensorProto[] | undefined {
   const list = graph.proto.initializer;
   if (!list) return list;
@@ -307,7 +314,7 @@ function rewriteInitializers(
       out.push(t);
       continue;
     }
-    const converted = { ...convertTensor(t, stats, t.name ?? ''), name: newName };
+    const converted = { ...convertTensor(t, stats, t.name ?? '', low), name: newName };
     if (newName !== t.name) out.push(t);
     out.push(converted);
   }
@@ -321,6 +328,7 @@ function constantCopy(
   fp16Names: GraphKeyed<string>,
   names: NameAllocator,
   stats: StorageStats,
+  low: LowPrecision,
 ): { node: NodeProto; inPlace: boolean } | undefined {
   if (node.opType !== 'Constant' || node.domain) return undefined;
   const out = node.output?.[0] ?? '';
@@ -328,10 +336,10 @@ function constantCopy(
   if (newName === undefined) return undefined;
   const tensor = constantNodeTensor(node);
   if (!tensor) return undefined;
-  const converted = convertTensor(tensor, stats, out);
+  const converted = convertTensor(tensor, stats, out, low);
   const newNode: NodeProto = {
     ...node,
-    name: newName === out ? node.name : names.fresh(`${node.name || out}_castaway_fp16`),
+    name: newName === out ? node.name : names.fresh(`${node.name || out}_castaway_${low}`),
     output: [newName],
     attribute: [{ name: 'value', type: AttributeType.TENSOR, t: converted }],
   };
@@ -344,14 +352,14 @@ function withElemType(vi: ValueInfoProto, elemType: number): ValueInfoProto {
 }
 
 /** The value_info of a float32 value retyped to the precision it has after the plan. */
-function retypeValueInfo(vi: ValueInfoProto, graph: IrGraph, fp16: Uint8Array, casts: Map<PlanValue, CastPlan>, valueByKey: GraphKeyed<PlanValue>): ValueInfoProto {
+function retypeValueInfo(vi: ValueInfoProto, graph: IrGraph, fp16: Uint8Array, casts: Map<PlanValue, CastPlan>, valueByKey: GraphKeyed<PlanValue>, lowType: number): ValueInfoProto {
   const name = vi.name ?? '';
   const v = valueByKey.get(definingGraph(graph, name) ?? graph, name);
   if (!v || vi.type?.tensorType?.elemType !== FLOAT) return vi;
   const cast = casts.get(v);
   // A graph output written by a Cast has the Cast's precision; anything else its producer's.
   const isFp16 = cast && cast.castName === name ? !cast.producerFp16 : !!fp16[v.producer];
-  return isFp16 ? withElemType(vi, FLOAT16) : vi;
+  return isFp16 ? withElemType(vi, lowType) : vi;
 }
 
 function rewriteValueInfo(
@@ -361,13 +369,14 @@ function rewriteValueInfo(
   valueByKey: GraphKeyed<PlanValue>,
   aliases: Map<string, string>,
   storedInPlace: (name: string) => boolean,
+  lowType: number,
 ): ValueInfoProto[] {
   const out: ValueInfoProto[] = [];
   for (const vi of graph.proto.valueInfo ?? []) {
     const name = vi.name ?? '';
     if (aliases.has(name)) continue; // the dropped identity Cast's output no longer exists
-    if (storedInPlace(name) && vi.type?.tensorType?.elemType === FLOAT) out.push(withElemType(vi, FLOAT16));
-    else out.push(retypeValueInfo(vi, graph, fp16, casts, valueByKey));
+    if (storedInPlace(name) && vi.type?.tensorType?.elemType === FLOAT) out.push(withElemType(vi, lowType));
+    else out.push(retypeValueInfo(vi, graph, fp16, casts, valueByKey, lowType));
   }
   return out;
 }

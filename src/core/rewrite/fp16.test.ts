@@ -50,3 +50,22 @@ describe('convertFloat32BytesToFloat16', () => {
     expect(roundThroughFloat16(0)).toBe(0);
   });
 });
+
+describe('convertFloat32BytesToFloat16 on unaligned views (weights inside a file)', () => {
+  it('gives the same bytes and counts as an aligned copy, across several bounce-buffer passes', () => {
+    const n = (1 << 14) * 2 + 123;
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) values[i] = i % 5 === 0 ? 1e6 * Math.sin(i) : i % 7 === 0 ? 1e-9 * Math.cos(i) : Math.sin(i);
+    const file = new Uint8Array(n * 4 + 3);
+    file.set(new Uint8Array(values.buffer), 3);
+    const unaligned = file.subarray(3, 3 + n * 4);
+    const a = { clamped: 0, raised: 0 };
+    const b = { clamped: 0, raised: 0 };
+    const fromUnaligned = convertFloat32BytesToFloat16(unaligned, a);
+    const fromAligned = convertFloat32BytesToFloat16(new Uint8Array(values.buffer), b);
+    expect(Buffer.from(fromUnaligned).equals(Buffer.from(fromAligned))).toBe(true);
+    expect(a).toEqual(b);
+    expect(a.clamped).toBeGreaterThan(0);
+    expect(a.raised).toBeGreaterThan(0);
+  });
+});

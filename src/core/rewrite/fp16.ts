@@ -12,6 +12,7 @@
 // Clamped and raised values are counted, and the tensors they sit in listed, so the user sees them.
 // The rounding itself is the tensor codec's (tensor/half.ts), applied to the float32 bit patterns.
 import { FP16_MAX, LITTLE_ENDIAN, float16BitsToFloat32, float32BitsToFloat16Bits, float32ToFloat16Bits } from '../tensor/half';
+import { convertFloat32BytesToBfloat16, type LowPrecision } from '../tensor/low-precision';
 
 export { FP16_MAX };
 /** fp16's smallest subnormal, 2^-24: what a nonzero value that would round to zero becomes. */
@@ -30,23 +31,43 @@ function clampedBits(bits: number): number {
   return a > 0x477fe000 && a < 0x7f800000 ? ((bits >>> 16) & 0x8000) | 0x7bff : -1;
 }
 
+/** Elements per pass through the aligned bounce buffer (64 KB): small enough to stay in cache. */
+const BOUNCE_ELEMENTS = 1 << 14;
+let bounce: Uint8Array | undefined;
+
 /** Converts little-endian float32 bytes to float16 bytes, clamping, raising and counting. */
 export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats): Uint8Array {
   const count = bytes.byteLength >>> 2;
   const out = new Uint8Array(count * 2);
-  let input: Uint32Array;
-  if (LITTLE_ENDIAN) {
-    const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice(0, count * 4); // views into a file may be unaligned
-    input = new Uint32Array(aligned.buffer, aligned.byteOffset, count);
+  const output = new Uint16Array(out.buffer);
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) {
+    convertWords(new Uint32Array(bytes.buffer, bytes.byteOffset, count), count, output, 0, stats);
+  } else if (LITTLE_ENDIAN) {
+    // Views into a file are often unaligned. Copying the whole tensor to align it cost a second copy of a
+    // large model's weights (1 GB more memory written); a small reused buffer, a slice at a time, does not.
+    bounce ??= new Uint8Array(BOUNCE_ELEMENTS * 4);
+    const words = new Uint32Array(bounce.buffer);
+    for (let at = 0; at < count; at += BOUNCE_ELEMENTS) {
+      const n = Math.min(BOUNCE_ELEMENTS, count - at);
+      bounce.set(bytes.subarray(at * 4, (at + n) * 4));
+      convertWords(words, n, output, at, stats);
+    }
   } else {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    input = new Uint32Array(count);
+    const input = new Uint32Array(count);
     for (let i = 0; i < count; i++) input[i] = view.getUint32(i * 4, true);
+    convertWords(input, count, output, 0, stats);
+    const outView = new DataView(out.buffer);
+    for (let i = 0; i < count; i++) outView.setUint16(i * 2, output[i], true);
   }
-  const output = new Uint16Array(out.buffer);
+  return out;
+}
+
+/** output[at + i] = half bits of input[i] for i < n, clamped and raised, counted into `stats`. */
+function convertWords(input: Uint32Array, n: number, output: Uint16Array, at: number, stats: Fp16Stats): void {
   let clamped = 0;
   let raised = 0;
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < n; i++) {
     const bits = input[i];
     let h = clampedBits(bits);
     if (h >= 0) clamped++;
@@ -57,15 +78,10 @@ export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats
         raised++;
       }
     }
-    output[i] = h;
-  }
-  if (!LITTLE_ENDIAN) {
-    const view = new DataView(out.buffer);
-    for (let i = 0; i < count; i++) view.setUint16(i * 2, output[i], true);
+    output[at + i] = h;
   }
   stats.clamped += clamped;
   stats.raised += raised;
-  return out;
 }
 
 /** A stored float32 value as the conversion writes it, read back (clamped and raised as above). */
@@ -73,4 +89,13 @@ export function roundThroughFloat16(x: number): number {
   const clamped = Number.isFinite(x) && Math.abs(x) > FP16_MAX ? Math.sign(x) * FP16_MAX : x;
   const h = float32ToFloat16Bits(clamped);
   return float16BitsToFloat32((h & 0x7fff) === 0 && x !== 0 ? h | 1 : h);
+}
+
+/**
+ * Stored float32 bytes in the model's low precision: fp16 with onnxruntime's clamping and raising (above),
+ * bf16 rounded only (tensor/low-precision.ts: float32's range, so nothing to clamp, and its subnormals reach
+ * 2^-133, so the epsilons fp16 would flush stay nonzero; stats stay zero).
+ */
+export function convertFloat32BytesToLow(low: LowPrecision, bytes: Uint8Array, stats: Fp16Stats): Uint8Array {
+  return low === 'bf16' ? convertFloat32BytesToBfloat16(bytes) : convertFloat32BytesToFloat16(bytes, stats);
 }

@@ -1,5 +1,6 @@
 // The fp16-simulated model (docs/design/engine.md, "Numeric error preview"): the original fp32 graph in which every
 // value the plan stores in fp16 is rounded through Cast(fp16) -> Cast(fp32) right after its producer, and
+// (under a bf16 recipe the same through Cast(bf16): outcome.low picks the type, onnxruntime's CPU Cast takes both)
 // every weight read in fp16 is replaced by its rounded (and clamped) copy. Runs on any fp32 backend and
 // shows exactly the error of fp16 storage. Optionally exposes every float value as a graph output so the
 // error can be attributed to nodes.
@@ -8,7 +9,7 @@ import { DataType, type GraphProto, type ModelProto, type NodeProto, type Tensor
 import type { PlanningProblem } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
 import { convertTensor, emptyStorageStats, type StorageStats } from './apply-plan';
-import { float16BitsToFloat32 } from '../tensor/half';
+import { lowFormat, type LowPrecision } from '../tensor/low-precision';
 import { NameAllocator } from './names';
 import { makeCast } from './cast-node';
 import { exposedOutputInfo, liftIfBodies } from './expose-bodies';
@@ -28,21 +29,25 @@ export interface SimulateResult {
 
 
 /**
- * Rounded data per weight, kept while the model is: every preview of a model rounds the same weights
- * again (a 64-layer model: hundreds of milliseconds each time), and a tensor's rounding depends on nothing else.
+ * Rounded data per weight and low type, kept while the model is: every preview of a model rounds the same
+ * weights again (a 64-layer model: hundreds of milliseconds each time), and a tensor's rounding depends on
+ * nothing else but the low type (fp16 and bf16 round differently).
  */
-const roundedData = new WeakMap<TensorProto, { rawData: Uint8Array; clamped: number; raised: number }>();
+const roundedData = new WeakMap<TensorProto, Partial<Record<LowPrecision, { rawData: Uint8Array; clamped: number; raised: number }>>>();
 
-function roundedCopy(tensor: TensorProto, name: string, stats: StorageStats): TensorProto {
-  let known = roundedData.get(tensor);
+function roundedCopy(tensor: TensorProto, name: string, stats: StorageStats, low: LowPrecision): TensorProto {
+  let perLow = roundedData.get(tensor);
+  if (!perLow) roundedData.set(tensor, (perLow = {}));
+  let known = perLow[low];
   if (!known) {
     const own = emptyStorageStats();
-    const half = convertTensor(tensor, own, tensor.name || name).rawData as Uint8Array;
+    const half = convertTensor(tensor, own, tensor.name || name, low).rawData as Uint8Array;
     const view = new DataView(half.buffer, half.byteOffset, half.byteLength);
     const out = new Float32Array(half.byteLength / 2);
-    for (let i = 0; i < out.length; i++) out[i] = float16BitsToFloat32(view.getUint16(i * 2, true));
+    const toFloat32 = lowFormat(low).toFloat32;
+    for (let i = 0; i < out.length; i++) out[i] = toFloat32(view.getUint16(i * 2, true));
     known = { rawData: new Uint8Array(out.buffer), clamped: own.clamped, raised: own.raised };
-    roundedData.set(tensor, known);
+    perLow[low] = known;
   }
   stats.clamped += known.clamped;
   stats.raised += known.raised;
@@ -56,6 +61,8 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
   const names = new NameAllocator(model.proto);
   const opset = model.opsets.get('') ?? 1;
   const cast = (name: string, input: string, output: string, to: number) => makeCast(name, input, output, to, opset);
+  const low = outcome.low;
+  const LOW = lowFormat(low).elemType;
   const stats = emptyStorageStats();
   const key = (g: IrGraph, n: string) => `${g.id}:${n}`;
 
@@ -72,7 +79,7 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
       const half = names.fresh(`${v.name}_castaway_half`);
       const rounded = names.fresh(`${v.name}_castaway_rounded`);
       fp16ReaderRounding.set(key(v.graph, v.name), rounded);
-      roundedAfter.add(v.graph, anchor, cast(names.fresh(`${v.name}_castaway_to_fp16`), v.name, half, DataType.FLOAT16), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
+      roundedAfter.add(v.graph, anchor, cast(names.fresh(`${v.name}_castaway_to_${low}`), v.name, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
       continue;
     }
     const group = problem.groups[v.producer];
@@ -84,11 +91,11 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
     if (group.node >= 0 && group.graph === v.graph) {
       const exact = names.fresh(`${v.name}_castaway_exact`);
       renamedOutput.set(key(v.graph, v.name), exact);
-      roundedAfter.add(v.graph, group.node, cast(names.fresh(`${v.name}_castaway_to_fp16`), exact, half, DataType.FLOAT16), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, v.name, DataType.FLOAT));
+      roundedAfter.add(v.graph, group.node, cast(names.fresh(`${v.name}_castaway_to_${low}`), exact, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, v.name, DataType.FLOAT));
     } else {
       const rounded = names.fresh(`${v.name}_castaway_rounded`);
       inputRounding.set(key(v.graph, v.name), rounded);
-      roundedAfter.add(v.graph, 'input', cast(names.fresh(`${v.name}_castaway_to_fp16`), v.name, half, DataType.FLOAT16), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
+      roundedAfter.add(v.graph, 'input', cast(names.fresh(`${v.name}_castaway_to_${low}`), v.name, half, LOW), cast(names.fresh(`${v.name}_castaway_to_fp32`), half, rounded, DataType.FLOAT));
     }
   }
   // Weights read in fp16: a rounded fp32 copy in the graph that owns them, read by the fp16 slots.
@@ -110,10 +117,10 @@ export function simulatePlan(problem: PlanningProblem, outcome: PlanOutcome, opt
     if (!rounded) {
       const tensor = read.ownerGraph.initializers.get(read.name) ?? constantTensors.get(k);
       if (!tensor || tensor.dataType !== DataType.FLOAT) continue;
-      rounded = names.fresh(`${read.name}_castaway_fp16sim`);
+      rounded = names.fresh(`${read.name}_castaway_${low}sim`);
       roundedStored.set(k, rounded);
       const list = extraInitializers.get(read.ownerGraph) ?? [];
-      list.push(roundedCopy(tensor, rounded, stats));
+      list.push(roundedCopy(tensor, rounded, stats, low));
       extraInitializers.set(read.ownerGraph, list);
     }
     slotRename.set(`${read.graph.id}:${read.node}:${read.slot}`, rounded);

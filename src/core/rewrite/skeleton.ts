@@ -12,19 +12,27 @@ export function anchorOf(producer: { graph: IrGraph; node: number }, valueGraph:
 
 /** New nodes per graph, after a node index or at the top ('input'). */
 export class NodesAfter {
-  private readonly lists = new Map<string, NodeProto[]>();
+  // Keyed by a number (graph id, then node index + 1, 0 for 'input'), not a `${graph}:${anchor}` string:
+  // the rewrite looks up every node of every graph, and a string per lookup was garbage on 44k nodes.
+  private readonly lists = new Map<number, NodeProto[]>();
+
+  private static key(graph: IrGraph, anchor: number | 'input'): number {
+    return graph.id * 0x100000000 + (anchor === 'input' ? 0 : anchor + 1);
+  }
 
   add(graph: IrGraph, anchor: number | 'input', ...nodes: NodeProto[]): void {
-    const key = `${graph.id}:${anchor}`;
+    const key = NodesAfter.key(graph, anchor);
     const list = this.lists.get(key);
     if (list) list.push(...nodes);
     else this.lists.set(key, [...nodes]);
   }
 
-  at(graph: IrGraph, anchor: number | 'input'): NodeProto[] {
-    return this.lists.get(`${graph.id}:${anchor}`) ?? [];
+  at(graph: IrGraph, anchor: number | 'input'): readonly NodeProto[] {
+    return this.lists.size ? this.lists.get(NodesAfter.key(graph, anchor)) ?? NONE : NONE;
   }
 }
+
+const NONE: readonly NodeProto[] = [];
 
 /** A node's graph attribute with its bodies replaced by their rewritten graphs (already made: bottom-up). */
 export function replaceBodies(attr: AttributeProto, bodies: { attribute: string; graph: IrGraph }[], rewritten: Map<IrGraph, GraphProto>): AttributeProto {

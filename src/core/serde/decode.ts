@@ -34,6 +34,9 @@ export function asPlainBytes(bytes: Uint8Array): Uint8Array {
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lossyUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
+/** One plain array per string length up to 64, reused by Decoder.string. */
+const ASCII_SCRATCH: number[][] = [];
+
 export class Decoder {
   readonly view: DataView;
   pos = 0;
@@ -95,13 +98,14 @@ export class Decoder {
   }
 
   /** A length prefix, checked against the enclosing message's end. Leaves pos at the payload. */
-  length(fieldStart: number, end: number, what: string): number {
+  /** The field is named `${what}${sep}${name}`, joined only on failure: no string is built per field read. */
+  length(fieldStart: number, end: number, what: string, sep = '', name = ''): number {
     this.varint(end);
     const length = this.hi * 0x100000000 + this.lo;
     if (length > end - this.pos) {
       this.fail(
         'overrun', fieldStart, end,
-        `${what} at byte ${fieldStart} needs ${length} bytes, up to byte ${this.pos + length}, but ${this.limitName(end)}`,
+        `${what}${sep}${name} at byte ${fieldStart} needs ${length} bytes, up to byte ${this.pos + length}, but ${this.limitName(end)}`,
       );
     }
     return length;
@@ -119,10 +123,16 @@ export class Decoder {
     const start = this.pos;
     const end = start + length;
     this.pos = end;
-    const bytes = buf.subarray(start, end);
-    if (length > 64) return utf8Slow(bytes); // TextDecoder's per-call cost only pays off on long strings
-    for (let i = start; i < end; i++) if (buf[i] >= 0x80) return utf8Slow(bytes);
-    return String.fromCharCode.apply(null, bytes as unknown as number[]);
+    if (length > 64) return utf8Slow(buf.subarray(start, end)); // TextDecoder's per-call cost only pays off on long strings
+    // ASCII (names nearly always are): the codes through a reused plain array of this length, not a
+    // subarray per string (a typed-array view costs more to create than the short string itself)
+    const codes = (ASCII_SCRATCH[length] ??= new Array<number>(length).fill(0));
+    for (let i = 0; i < length; i++) {
+      const c = buf[start + i];
+      if (c >= 0x80) return utf8Slow(buf.subarray(start, end));
+      codes[i] = c;
+    }
+    return String.fromCharCode.apply(null, codes);
   }
 
   /** Skips a field this schema does not know (groups included, though ONNX has none). */
@@ -194,7 +204,7 @@ export function decodeInto(d: Decoder, codec: MessageCodec, end: number, depth: 
         if (field.oneofSiblings) for (const sibling of field.oneofSiblings) delete msg[sibling];
       }
     } else if (wire === WIRE_LEN && field.packable) {
-      const length = d.length(start, end, `${codec.name}.${field.name}`);
+      const length = d.length(start, end, codec.name, '.', field.name);
       let list = msg[field.name] as unknown[] | undefined;
       if (!list) msg[field.name] = list = [];
       readPacked(d, field, start, d.pos + length, list);
@@ -208,7 +218,7 @@ export function decodeInto(d: Decoder, codec: MessageCodec, end: number, depth: 
 function readValue(d: Decoder, field: FieldCodec, start: number, end: number, depth: number, msg: Msg): unknown {
   switch (field.kind) {
     case Kind.Message: {
-      const length = d.length(start, end, `${field.message!.name} ${field.name}`);
+      const length = d.length(start, end, field.message!.name, ' ', field.name);
       const target = field.repeated ? {} : ((msg[field.name] as Msg | undefined) ?? {}); // a repeated singular message merges
       d.path.push(field.name);
       decodeInto(d, field.message!, d.pos + length, depth + 1, target);
@@ -216,9 +226,9 @@ function readValue(d: Decoder, field: FieldCodec, start: number, end: number, de
       return target;
     }
     case Kind.String:
-      return d.string(d.length(start, end, `string ${field.name}`));
+      return d.string(d.length(start, end, 'string', ' ', field.name));
     case Kind.Bytes: {
-      const length = d.length(start, end, `bytes ${field.name}`);
+      const length = d.length(start, end, 'bytes', ' ', field.name);
       const p = d.pos;
       d.pos = p + length;
       return d.buf.subarray(p, p + length);

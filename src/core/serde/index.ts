@@ -106,8 +106,24 @@ export function decodeMessage<K extends ProtoMessageName>(type: K, bytes: Uint8A
  * number's place. int64 fields take a number, a Long or a structured-cloned Long ({ low, high }).
  */
 export function encodeMessage<K extends ProtoMessageName>(type: K, message: ProtoMessages[K]): Uint8Array {
-  const codec = codecOf(type);
+  return encodeWith(new Encoder(), type, message).buf;
+}
+
+/**
+ * Encodes a model as a list of pieces whose concatenation is encodeModel's bytes: bytes fields of at least
+ * `pieceMin` bytes (a large model's weights) are pieces of their own, the very arrays of the model, so that
+ * writing a 1 GB model copies its weights once (into the file) instead of twice.
+ */
+export function encodeModelPieces(model: ModelProto, pieceMin = 1 << 16): Uint8Array[] {
   const encoder = new Encoder();
+  encoder.pieceMin = pieceMin;
+  encodeWith(encoder, 'ModelProto', model);
+  encoder.pieces.push(encoder.buf.subarray(encoder.pieceStart, encoder.pos));
+  return encoder.pieces.filter((p) => p.length > 0);
+}
+
+function encodeWith<K extends ProtoMessageName>(encoder: Encoder, type: K, message: ProtoMessages[K]): Encoder {
+  const codec = codecOf(type);
   const size = messageSize(encoder, codec, message as Msg, 0);
   if (size > MAX_MESSAGE_BYTES) {
     throw new CastawayError(
@@ -115,7 +131,7 @@ export function encodeMessage<K extends ProtoMessageName>(type: K, message: Prot
       `The ${type} would be ${size} bytes; protobuf cannot hold 2 GiB or more, so store large tensors as external data (writeExternalData)`,
     );
   }
-  encoder.start(size);
+  encoder.start(size - encoder.pieceBytes);
   writeMessage(encoder, codec, message as Msg);
-  return encoder.buf;
+  return encoder;
 }

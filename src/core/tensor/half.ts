@@ -2,7 +2,7 @@
 // with ties to even, as a Cast does. The array forms work on the float32 bit patterns (a Uint32Array view)
 // with integer operations only, and decode through a 65,536-entry table, so converting a model's weights
 // runs at memory speed rather than at a DataView call per element (issue 9: BERT-large's 1.3 GB took 7 s).
-// This is the place a second low-precision format (bfloat16) goes.
+// bfloat16, the second low-precision format, is at the end of this file; low-precision.ts names both.
 
 export const FP16_MAX = 65504;
 
@@ -76,16 +76,62 @@ export function float16ArrayToFloat32(bits: Uint16Array): Float32Array {
   return out;
 }
 
+/** The float32 bit patterns of `values`: a view when they already are a Float32Array, else a plain-loop copy. */
+function float32Bits(values: ArrayLike<number>): Uint32Array {
+  if (values instanceof Float32Array) return new Uint32Array(values.buffer, values.byteOffset, values.length);
+  const n = values.length;
+  const source = new Float32Array(n);
+  for (let i = 0; i < n; i++) source[i] = values[i];
+  return new Uint32Array(source.buffer);
+}
+
 export function float32ArrayToFloat16(values: ArrayLike<number>): Uint16Array {
   const n = values.length;
   const out = new Uint16Array(n);
-  let source: Float32Array;
-  if (values instanceof Float32Array) source = values;
-  else {
-    source = new Float32Array(n);
-    for (let i = 0; i < n; i++) source[i] = values[i];
-  }
-  const bits = new Uint32Array(source.buffer, source.byteOffset, n);
+  const bits = float32Bits(values);
   for (let i = 0; i < n; i++) out[i] = float32BitsToFloat16Bits(bits[i]);
+  return out;
+}
+
+// bfloat16 (bf16): the top 16 bits of a float32, so it has float32's exponent range and 8 bits of
+// precision. Rounding to nearest even is an integer add on the float32 bits; NaN is handled apart so that
+// a payload in the low bits cannot round into infinity. Nothing overflows that float32 could hold, except
+// the largest float32s (above bf16's max plus half an ulp), which round to infinity as a Cast does.
+
+/** Largest finite bfloat16, (2 - 2^-7) * 2^127. */
+export const BF16_MAX = 3.3895313892515355e38;
+
+/** bfloat16 bits of the float32 with bit pattern `bits` (round to nearest even; NaN stays NaN, made quiet). */
+export function float32BitsToBfloat16Bits(bits: number): number {
+  if ((bits & 0x7fffffff) > 0x7f800000) return ((bits >>> 16) | 0x40) & 0xffff;
+  // bits + 0x7fff + lsb is below 2^32 for every non-NaN pattern, so the shift sees the exact sum
+  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** Bits of the bfloat16 nearest to x (round to nearest even). */
+export function float32ToBfloat16Bits(x: number): number {
+  f32[0] = x;
+  return float32BitsToBfloat16Bits(u32[0]);
+}
+
+export function bfloat16BitsToFloat32(b: number): number {
+  u32[0] = (b & 0xffff) << 16;
+  return f32[0];
+}
+
+/** Whole arrays of bfloat16 bits to float32 and back (plain loops, as for fp16 above). */
+export function bfloat16ArrayToFloat32(bits: Uint16Array): Float32Array {
+  const n = bits.length;
+  const out = new Float32Array(n);
+  const wide = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) wide[i] = bits[i] << 16;
+  return out;
+}
+
+export function float32ArrayToBfloat16(values: ArrayLike<number>): Uint16Array {
+  const n = values.length;
+  const out = new Uint16Array(n);
+  const bits = float32Bits(values);
+  for (let i = 0; i < n; i++) out[i] = float32BitsToBfloat16Bits(bits[i]);
   return out;
 }

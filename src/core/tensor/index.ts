@@ -6,3 +6,4 @@ export * from './host-tensor';
 export * from './ort-port';
 export * from './run-stats';
 export * from './seeded-inputs';
+export * from './low-precision';

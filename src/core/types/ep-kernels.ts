@@ -1,13 +1,16 @@
-// Which ops each onnxruntime execution provider can run in float16, per opset (the generated table, from
-// onnxruntime's own kernel lists). An op the target EP has no float16 kernel for must stay fp32, or
-// onnxruntime falls back to another EP (usually the CPU, which has almost no float16 kernels) around it.
+// Which ops each onnxruntime execution provider can run in float16 and in bfloat16, per opset (the generated
+// table, from onnxruntime's own kernel lists). An op the target EP has no kernel for in the recipe's low type
+// must stay fp32, or onnxruntime falls back to another EP (usually the CPU, which has almost no float16 or
+// bfloat16 kernels) around it.
 //
 // WebGPU: onnxruntime-web's op list names ops and opset ranges but no element types. A listed op counts as
 // having a float16 kernel, because the WebGPU kernels register float16 beside float32 for float ops (used
 // when the adapter has shader-f16); `kernelFor(...).typesKnown` is false for those rows so callers can tell.
+// WGSL has no bfloat16, so no WebGPU row takes it.
 import { EP_KERNELS_JSON } from './ep-kernels.generated';
 import type { TargetEp } from '../api';
 import { normalizeDomain } from '../onnx/domain';
+import type { LowPrecision } from '../tensor/low-precision';
 
 /** The execution providers with a kernel table: every target but 'any'. */
 export type KernelEp = Exclude<TargetEp, 'any'>;
@@ -18,11 +21,13 @@ export interface EpKernel {
   end: number | undefined;
   /** Type parameters of the kernel whose registered types include tensor(float16). */
   float16Params: readonly string[];
+  /** Type parameters of the kernel whose registered types include tensor(bfloat16). */
+  bfloat16Params: readonly string[];
   /** False when the source lists the op without its element types (WebGPU). */
   typesKnown: boolean;
 }
 
-type Row = [number, number, string];
+type Row = [number, number, string, string];
 let table: Record<string, Record<string, Record<string, Row[]>>> | undefined;
 
 function rows(ep: KernelEp, domain: string, opType: string): Row[] | undefined {
@@ -32,10 +37,11 @@ function rows(ep: KernelEp, domain: string, opType: string): Row[] | undefined {
 
 /** The kernel registration covering the op at the model's opset for its domain; undefined when the EP has none. */
 export function kernelFor(ep: KernelEp, domain: string, opType: string, opsetVersion: number): EpKernel | undefined {
-  for (const [start, end, params] of rows(ep, domain, opType) ?? []) {
+  for (const [start, end, params, bfParams] of rows(ep, domain, opType) ?? []) {
     if (start <= opsetVersion && (end === 0 || opsetVersion <= end)) {
       const typesKnown = params !== '*';
-      return { start, end: end || undefined, float16Params: typesKnown && params ? params.split(',') : [], typesKnown };
+      const list = (p: string) => (p && p !== '*' ? p.split(',') : []);
+      return { start, end: end || undefined, float16Params: list(params), bfloat16Params: list(bfParams), typesKnown };
     }
   }
   return undefined;
@@ -54,4 +60,15 @@ export function hasFloat16Kernel(ep: KernelEp | 'any', domain: string, opType: s
   if (ep === 'any') return true;
   const kernel = kernelFor(ep, domain, opType, opsetVersion);
   return !!kernel && (!kernel.typesKnown || kernel.float16Params.length > 0);
+}
+
+/**
+ * Whether the EP can run the op in the recipe's low type at that opset: hasFloat16Kernel for fp16; for bf16,
+ * some type parameter of its kernel admits tensor(bfloat16) (never on WebGPU). Always true for 'any'.
+ */
+export function hasLowKernel(ep: KernelEp | 'any', low: LowPrecision, domain: string, opType: string, opsetVersion: number): boolean {
+  if (low === 'fp16') return hasFloat16Kernel(ep, domain, opType, opsetVersion);
+  if (ep === 'any') return true;
+  const kernel = kernelFor(ep, domain, opType, opsetVersion);
+  return !!kernel && kernel.bfloat16Params.length > 0;
 }

@@ -3,6 +3,7 @@
 import type { NodeProto } from '../onnx/proto-types';
 import { SCHEMA_TABLE_JSON } from './schema-table.generated';
 import { normalizeDomain } from '../onnx/domain';
+import { LOW_FORMATS, type LowPrecision } from '../tensor/low-precision';
 
 export type FormalOption = 'single' | 'optional' | 'variadic';
 
@@ -156,9 +157,12 @@ export function slotGroups(node: NodeProto, schema: OpSchema): SlotGroup[] {
   return groups;
 }
 
-const FLOAT16 = 10;
-
 /** Whether the group may run in float16 at all (LayerNormalization's Mean/InvStdDev and Resize's scales may not). */
 export function groupAllowsFloat16(group: SlotGroup): boolean {
-  return group.allowed.includes(FLOAT16);
+  return groupAllowsLow(group, 'fp16');
+}
+
+/** Whether the group may run in the given low type (bfloat16 is in far fewer constraints, and only from opset 13). */
+export function groupAllowsLow(group: SlotGroup, low: LowPrecision): boolean {
+  return group.allowed.includes(LOW_FORMATS[low].elemType);
 }

@@ -91,11 +91,13 @@ function SearchBox() {
 }
 
 function Legend() {
+  // The low side is drawn in one colour whichever low type the recipe chose; the legend names it.
+  const low = useApp((state) => state.recipe.lowPrecision);
   return (
     <div className="legend" aria-label="Legend">
       <span>
         <i style={{ background: 'var(--fp16)' }} />
-        fp16
+        {low}
       </span>
       <span>
         <i style={{ background: 'var(--fp32)' }} />

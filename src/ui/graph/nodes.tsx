@@ -6,6 +6,7 @@ import { collapseScope, togglePattern, toggleNodeBlock } from '../actions';
 import { enterBodies } from './body-actions';
 import type { PlannedPrecision, PrecisionMix } from './decorate';
 import { useNodeErrorLevel } from '../precision/overlay';
+import { useApp } from '../store';
 
 export interface OpNodeData extends Record<string, unknown> {
   opType: string;
@@ -90,6 +91,8 @@ function LockIcon({ locked }: { locked: boolean }) {
 export const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) {
   const isCast = data.opType === 'Cast';
   const errorLevel = useNodeErrorLevel(id);
+  // The >fp16 badge warns of clamping, which only fp16 does (bf16 has float32's range).
+  const lowPrecision = useApp((state) => state.recipe.lowPrecision);
   return (
     <div
       data-error-level={errorLevel || undefined}
@@ -100,7 +103,7 @@ export const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) 
       <Handles />
       <span className="op-type">{data.opType}</span>
       <span className="op-name">{data.label !== data.opType ? data.label : ''}</span>
-      {data.weightsBeyondFp16 > 0 && data.precision !== 'fp32' && data.precision !== 'none' && (
+      {data.weightsBeyondFp16 > 0 && data.precision !== 'fp32' && data.precision !== 'none' && lowPrecision === 'fp16' && (
         <span
           className="range-badge"
           data-testid="range-badge"

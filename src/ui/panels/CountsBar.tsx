@@ -1,6 +1,6 @@
 // The live numbers: every one is a PlanReport field, shown as the engine computed it.
 
-import { touchedTensorsText } from '../../core/index';
+import { storageSummaryText, touchedTensorsText } from '../../core/index';
 import { formatBytes, formatCount, formatPercent } from '../format';
 import { useApp } from '../store';
 
@@ -55,14 +55,16 @@ export function CountsBar() {
         title="What onnxruntime's convert_float_to_float16 leaves for the same block list"
       />
       <Count testId="cast-bytes" label="cast bytes" value={formatBytes(plan.castBytes)} title="Bytes moved by the inserted Casts, dims bound per the recipe" />
-      <Count testId="fp16-weights" label="fp16 weights" value={formatPercent(plan.fp16WeightShare)} share={plan.fp16WeightShare} />
-      <Count testId="fp16-flops" label="fp16 FLOPs" value={formatPercent(plan.fp16FlopShare)} share={plan.fp16FlopShare} />
+      <Count testId="fp16-weights" label={`${plan.lowPrecision} weights`} value={formatPercent(plan.fp16WeightShare)} share={plan.fp16WeightShare} />
+      <Count testId="fp16-flops" label={`${plan.lowPrecision} FLOPs`} value={formatPercent(plan.fp16FlopShare)} share={plan.fp16FlopShare} />
       <Count
         testId="clamped"
         label="clamped / raised"
         value={`${formatCount(plan.clampedValues)} / ${formatCount(plan.raisedValues)}`}
         title={
-          "Stored values outside fp16's range (clamped to ±65504) or so small they would round to 0 (raised to ±2^-24, as onnxruntime's tool does)" +
+          (plan.lowPrecision === 'bf16'
+            ? storageSummaryText(plan)
+            : "Stored values outside fp16's range (clamped to ±65504) or so small they would round to 0 (raised to ±2^-24, as onnxruntime's tool does)") +
           (plan.touchedTensors.length ? `: ${touchedTensorsText(plan.touchedTensors)}` : '')
         }
       />

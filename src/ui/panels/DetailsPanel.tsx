@@ -2,9 +2,9 @@
 
 import { enterBodies } from '../graph/body-actions';
 import { useMemo } from 'react';
-import type { CastBoundary, NodeSummary, PlanReport, ValueSummary } from '../../core/index';
+import type { CastBoundary, LowPrecision, NodeSummary, PlanReport, ValueSummary } from '../../core/index';
 import type { ViewUnit } from '../../../workers/layout-api';
-import { expandScope, collapseScope, togglePattern, toggleNodeBlock } from '../actions';
+import { editRecipe, expandScope, collapseScope, togglePattern, toggleNodeBlock } from '../actions';
 import { elementTypeName, formatBytes, formatCount, formatShape } from '../format';
 import { MixBar } from '../graph/nodes';
 import type { PrecisionMix } from '../graph/decorate';
@@ -73,10 +73,19 @@ function castsAround(plan: PlanReport | null, node: number): Map<string, CastBou
  * Weights this node reads that fp16 cannot hold (NodeSummary.weightsBeyondFp16, from the engine): said in
  * words where the plan would clamp them, with the one click that keeps them exact.
  */
-function WeightRange({ node, precision, blockedByName }: { node: NodeSummary; precision: string; blockedByName: boolean }) {
+function WeightRange({ node, precision, blockedByName, low }: { node: NodeSummary; precision: string; blockedByName: boolean; low: LowPrecision }) {
   const count = node.weightsBeyondFp16;
   if (!count) return null;
-  const clamps = precision === 'fp16' || precision === 'mixed';
+  const converted = precision === 'fp16' || precision === 'mixed';
+  // bf16 has float32's range: the same weights are stored rounded, never clamped.
+  if (converted && low === 'bf16') {
+    return (
+      <div className="weight-range" data-testid="weight-range" data-clamps="false">
+        {formatCount(count)} weight value{count === 1 ? '' : 's'} beyond fp16's range, stored in bf16 without clamping: bf16 keeps fp32's range.
+      </div>
+    );
+  }
+  const clamps = converted;
   return (
     <div className={`weight-range${clamps ? ' warn' : ''}`} data-testid="weight-range" data-clamps={clamps ? 'true' : 'false'}>
       {clamps ? (
@@ -89,7 +98,11 @@ function WeightRange({ node, precision, blockedByName }: { node: NodeSummary; pr
             <button type="button" data-testid="keep-fp32-range" onClick={() => toggleNodeBlock(node.name)}>
               Keep this node fp32
             </button>
-          )}
+          )}{' '}
+          bf16 keeps fp32's range:{' '}
+          <button type="button" data-testid="use-bf16-range" onClick={() => editRecipe((current) => ({ ...current, lowPrecision: 'bf16' }))}>
+            Use bf16
+          </button>
         </>
       ) : (
         <>
@@ -137,7 +150,7 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
           </>
         )}
       </dl>
-      <WeightRange node={node} precision={precision} blockedByName={blockedByName} />
+      <WeightRange node={node} precision={precision} blockedByName={blockedByName} low={recipe.lowPrecision} />
       <button type="button" data-testid="details-block" disabled={!node.name} onClick={() => toggleNodeBlock(node.name)}>
         {blockedByName ? 'Remove from the fp32 block list' : 'Keep this node in fp32'}
       </button>

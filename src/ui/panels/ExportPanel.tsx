@@ -71,8 +71,9 @@ export function ExportPanel() {
   const model = useApp((state) => state.model);
   const [busy, setBusy] = useState(false);
   const importRef = useRef<HTMLInputElement>(null);
+  const low = useApp((state) => state.recipe.lowPrecision);
   if (!model) return null;
-  const names = outputNames(model.fileName);
+  const names = outputNames(model.fileName, low);
   return (
     <div className="stack">
       <div className="section-title">converted model</div>

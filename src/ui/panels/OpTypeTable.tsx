@@ -14,6 +14,8 @@ export function OpTypeTable() {
   const opTypes = useApp((state) => state.model?.summary.opTypes);
   const blocked = useApp((state) => state.recipe.opBlockList);
   const targetEp = useApp((state) => state.recipe.targetEp);
+  const low = useApp((state) => state.recipe.lowPrecision);
+  const lowKernel = (row: OpTypeStat) => (low === 'bf16' ? row.bf16Kernel : row.fp16Kernel)[targetEp];
   const [filter, setFilter] = useState('');
   const rows = useMemo(() => sortOps(opTypes ?? []), [opTypes]);
   const blockedSet = useMemo(() => new Set(blocked), [blocked]);
@@ -35,7 +37,7 @@ export function OpTypeTable() {
           <tr>
             <th>op type</th>
             <th className="num">nodes</th>
-            <th title={`float16 kernel on the target EP (${targetEp})`}>fp16 kernel</th>
+            <th title={`${low === 'bf16' ? 'bfloat16' : 'float16'} kernel on the target EP (${targetEp})`}>{low} kernel</th>
             <th title="Keep in fp32">fp32</th>
           </tr>
         </thead>
@@ -55,7 +57,7 @@ export function OpTypeTable() {
                   {row.domain && <span className="muted"> · {row.domain}</span>}
                 </td>
                 <td className="num">{formatCount(row.count)}</td>
-                <td className={row.fp16Kernel[targetEp] ? 'kernel-yes' : 'kernel-no'}>{row.fp16Kernel[targetEp] ? 'yes' : 'no'}</td>
+                <td className={lowKernel(row) ? 'kernel-yes' : 'kernel-no'}>{lowKernel(row) ? 'yes' : 'no'}</td>
                 <td>
                   <input
                     type="checkbox"

@@ -1,7 +1,7 @@
 // Presets, name rules (scopes, globs, regular expressions), blocked nodes and the recipe's settings.
 
 import { useState } from 'react';
-import { TARGET_EPS, type Objective, type TargetEp } from '../../core/index';
+import { LOW_PRECISIONS, TARGET_EPS, type LowPrecision, type Objective, type TargetEp } from '../../core/index';
 import { ruleProblem } from '../../core/index';
 import { applyPreset, editRecipe, togglePattern, toggleNodeBlock } from '../actions';
 import { useApp } from '../store';
@@ -128,6 +128,20 @@ function Settings() {
         >
           <option value="nodes">Cast nodes</option>
           <option value="bytes">bytes cast</option>
+        </select>
+      </label>
+      <label className="field" title="One low type per model. bf16 keeps float32's range (nothing clamped, no overflow to inf) with 8 bits of precision; ops without a bf16 kernel on the target EP stay fp32.">
+        <span>low precision</span>
+        <select
+          data-testid="low-precision"
+          value={recipe.lowPrecision}
+          onChange={(event) => editRecipe((current) => ({ ...current, lowPrecision: event.target.value as LowPrecision }))}
+        >
+          {LOW_PRECISIONS.map((low) => (
+            <option key={low} value={low}>
+              {low}
+            </option>
+          ))}
         </select>
       </label>
       <DimsEditor />

@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ErrorMetric, OutputComparison } from '../../core/index';
 import type { NodeError } from '../../core/index';
-import { revealNode, toggleNodeBlock } from '../actions';
+import { editRecipe, revealNode, toggleNodeBlock } from '../actions';
 import { useApp } from '../store';
 import {
   acceptSuggestion,
@@ -119,6 +119,19 @@ function InputsSection() {
   );
 }
 
+/** Where the fp16 preview found an overflow or a clamp: bf16 would avoid it (one click switches the recipe). */
+function Bf16Note() {
+  return (
+    <span className="prec-bf16-note" data-testid="bf16-note">
+      {' '}
+      · bf16 keeps fp32's range{' '}
+      <button type="button" className="link" onClick={() => editRecipe((current) => ({ ...current, lowPrecision: 'bf16' }))}>
+        try bf16
+      </button>
+    </span>
+  );
+}
+
 function OverflowSection() {
   const preview = usePrecision((s) => s.preview);
   if (!preview) return null;
@@ -126,21 +139,27 @@ function OverflowSection() {
   const fp16Values = values.filter((v) => v.precision === 'fp16' || v.precision === 'mixed');
   if (!values.length && !weights.length && !preview.clampedWeights) return null;
   const nodes = useApp.getState().model?.summary.nodes;
+  // The sites are measured against fp16's range whatever the recipe's low type (core/precision/preview.ts):
+  // under fp16 each one that is converted clamps or becomes inf, and bf16 would avoid it; under bf16 none does.
+  const bf16 = preview.lowPrecision === 'bf16';
+  const converted = (precision: string) => precision === 'fp16' || precision === 'mixed';
   return (
-    <div className="prec-overflow" data-testid="precision-overflow" data-weights={weights.length} data-values={fp16Values.length}>
+    <div className="prec-overflow" data-testid="precision-overflow" data-weights={weights.length} data-values={fp16Values.length} data-low={preview.lowPrecision}>
       <div className="section-title">beyond fp16's range (±65504)</div>
       {weights.map((w) => (
-        <div key={w.name} className={w.convertedToFp16 ? 'bad' : 'muted'} data-testid="overflow-weight">
+        <div key={w.name} className={w.convertedToFp16 && !bf16 ? 'bad' : 'muted'} data-testid="overflow-weight">
           weight <span className="mono">{w.name}</span>: {w.count} values up to {num(w.maxAbs)}
-          {w.convertedToFp16 ? ' — clamped to ±65504 in fp16' : ' — kept fp32'}
+          {!w.convertedToFp16 ? ' — kept fp32' : bf16 ? ' — stored in bf16, not clamped: bf16 keeps fp32\'s range' : ' — clamped to ±65504 in fp16'}
+          {w.convertedToFp16 && !bf16 && <Bf16Note />}
         </div>
       ))}
       {values.slice(0, 12).map((v) => (
         <div key={v.value} className={v.precision === 'fp16' || v.precision === 'mixed' ? 'bad' : 'muted'}>
           value <span className="mono">{v.value}</span>
           {v.node >= 0 && nodes ? ` (${nodes[v.node]?.opType})` : ''}: {v.count} elements up to {num(v.refMaxAbs)}
-          {v.precision === 'fp16' || v.precision === 'mixed' ? ' — overflows to inf in fp16' : ' — fp32 here'}
-          {v.node >= 0 && nodes?.[v.node]?.name && (v.precision === 'fp16' || v.precision === 'mixed') && (
+          {!converted(v.precision) ? ' — fp32 here' : bf16 ? ' — finite in bf16: bf16 keeps fp32\'s range' : ' — overflows to inf in fp16'}
+          {converted(v.precision) && !bf16 && <Bf16Note />}
+          {v.node >= 0 && nodes?.[v.node]?.name && converted(v.precision) && !bf16 && (
             <button type="button" className="link" onClick={() => toggleNodeBlock(nodes[v.node].name)}>
               block
             </button>
@@ -206,18 +225,24 @@ function VerdictLine() {
   if (!preview) return null;
   const verdict = previewVerdict(preview.outputs, preview.ranking);
   if (!verdict) return null;
+  const low = preview.lowPrecision;
   const measure = verdict.nonFinite
-    ? `${verdict.nonFinite} values of ${verdict.output} become inf/NaN in fp16`
+    ? `${verdict.nonFinite} values of ${verdict.output} become inf/NaN in ${low}`
     : `${verdict.output} has cosine ${num(verdict.cosine)} against fp32 (1 is identical)`;
   const text =
     verdict.level === 'ruined'
-      ? `fp16 ruins this model's output: ${measure}. The converted model would not give the same answers.`
+      ? `${low} ruins this model's output: ${measure}. The converted model would not give the same answers.`
       : verdict.level === 'noticeable'
-        ? `fp16 changes the output noticeably: ${measure}. Check it on real inputs.`
-        : `fp16 keeps the output: ${measure}.`;
+        ? `${low} changes the output noticeably: ${measure}. Check it on real inputs.`
+        : `${low} keeps the output: ${measure}.`;
+  // inf/NaN in fp16 where fp32 is finite is an overflow (fp16 tops out at 65504), which bf16 does not have.
+  const overflowed = low === 'fp16' && (verdict.nonFinite > 0 || preview.overflow.values.some((v) => v.precision === 'fp16' || v.precision === 'mixed'));
   return (
     <div className={`prec-verdict ${verdict.level}`} data-testid="preview-verdict" data-level={verdict.level}>
-      <div>{text}</div>
+      <div>
+        {text}
+        {overflowed && <Bf16Note />}
+      </div>
       {verdict.culprits.length > 0 && nodes && (
         <div className="prec-small">
           Most of the error comes from{' '}
@@ -441,7 +466,7 @@ export function PrecisionPanel() {
   const stale = preview && previewRecipe !== JSON.stringify(recipe);
   return (
     <section className="precision-panel" data-testid="precision-panel" data-preview-seq={seq} data-pending={pending}>
-      <div className="section-title">precision — simulated fp16 error (wasm)</div>
+      <div className="section-title">precision — simulated {recipe.lowPrecision} error (wasm)</div>
       <InputsSection />
       <div className="prec-row">
         <button type="button" className="primary" data-testid="preview-run" disabled={pending} onClick={() => void runPreview()}>
