@@ -7,8 +7,7 @@ import { convertModel, openModel } from '../engine';
 import { buildIr } from '../ir';
 import { type GraphProto } from '../onnx/proto-types';
 import { decodeModel, encodeModel } from '../serde';
-import { FIXED_FP16, FIXED_FP32, FREE, assignmentCost, type GroupStatus } from './cut-problem';
-import { makeBlockMatcher } from '../recipe';
+import { bruteForceCasts } from '../testing/brute-force-casts';
 import { randomControlFlowModel } from '../testing/random-control-flow';
 
 function countCasts(graph: GraphProto): number {
@@ -52,24 +51,10 @@ describe('planner on random If/Loop models', () => {
       kinds[kind]++;
       const engine = openModel(encodeModel(model));
       const { problem } = engine;
-      const matcher = makeBlockMatcher(recipe);
-      const status: GroupStatus[] = problem.groups.map((g) => {
-        if (g.cls === 'spec-fp32') return FIXED_FP32;
-        if (g.cls === 'graph-input' || g.cls === 'graph-output') return recipe.keepIoTypes ? FIXED_FP32 : FREE;
-        if (matcher(g.opType, g.nodeName)) return FIXED_FP32;
-        return g.cls === 'free' ? FREE : FIXED_FP16;
-      });
       // Nothing on a control-flow interface is pinned to fp32 by the engine any more.
       expect(problem.groups.filter((g) => g.cls === 'spec-fp32'), `seed ${seed}`).toEqual([]);
-      const free = status.flatMap((s, i) => (s === FREE ? [i] : []));
-      expect(free.length, `seed ${seed}`).toBeLessThanOrEqual(18);
-      const fp16 = Uint8Array.from(status, (s) => (s === FIXED_FP16 ? 1 : 0));
-      const weights = new Float64Array(problem.values.length).fill(1);
-      let best = Infinity;
-      for (let mask = 0; mask < 1 << free.length; mask++) {
-        free.forEach((g, bit) => (fp16[g] = (mask >> bit) & 1));
-        best = Math.min(best, assignmentCost(problem.topology, weights, fp16));
-      }
+      const { best, freeGroups } = bruteForceCasts(problem, recipe, 18);
+      expect(freeGroups, `seed ${seed}`).toBeLessThanOrEqual(18);
       const result = convertModel(engine, recipe);
       expect(result.report.insertedCasts, `seed ${seed}`).toBe(best);
       const out = decodeModel(result.bytes);

@@ -7,8 +7,7 @@ import { buildIr } from '../ir';
 import { DataType, type NodeProto } from '../onnx/proto-types';
 import { decodeModel, encodeModel } from '../serde';
 import { attr, buildModel, node, valueInfo } from '../testing/build-model';
-import { FIXED_FP16, FIXED_FP32, FREE, assignmentCost, type GroupStatus } from './cut-problem';
-import { makeBlockMatcher } from '../recipe';
+import { bruteForceCasts } from '../testing/brute-force-casts';
 import { DEFAULT_RECIPE } from '../api';
 import { seededRandom } from '../tensor/seeded-inputs';
 
@@ -57,22 +56,8 @@ describe('planner on random ONNX graphs', () => {
       const engine = openModel(encodeModel(model));
       const { problem } = engine;
       // Brute force over the free groups with the recipe's fixed ones.
-      const matcher = makeBlockMatcher(recipe);
-      const status: GroupStatus[] = problem.groups.map((g) => {
-        if (g.cls === 'spec-fp32' || (low === 'bf16' && !g.allowsBfloat16)) return FIXED_FP32;
-        if (g.cls === 'graph-input' || g.cls === 'graph-output') return recipe.keepIoTypes ? FIXED_FP32 : FREE;
-        if (matcher(g.opType, g.nodeName)) return FIXED_FP32;
-        return g.cls === 'free' ? FREE : FIXED_FP16;
-      });
-      const free = status.flatMap((s, i) => (s === FREE ? [i] : []));
-      expect(free.length, `seed ${seed}`).toBeLessThanOrEqual(16);
-      const fp16 = Uint8Array.from(status, (s) => (s === FIXED_FP16 ? 1 : 0));
-      const weights = new Float64Array(problem.values.length).fill(1);
-      let best = Infinity;
-      for (let mask = 0; mask < 1 << free.length; mask++) {
-        free.forEach((g, bit) => (fp16[g] = (mask >> bit) & 1));
-        best = Math.min(best, assignmentCost(problem.topology, weights, fp16));
-      }
+      const { best, freeGroups } = bruteForceCasts(problem, recipe, 16);
+      expect(freeGroups, `seed ${seed}`).toBeLessThanOrEqual(16);
       const result = convertModel(engine, recipe);
       expect(result.report.insertedCasts, `seed ${seed}`).toBe(best);
       const out = decodeModel(result.bytes);
