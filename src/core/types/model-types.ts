@@ -12,6 +12,8 @@ export interface ModelTypes {
 }
 
 export function inferModelTypes(model: IrModel): ModelTypes {
-  const result = inferElementTypes(model.main.proto, model.opsets);
+  // the IR has ordered every graph already (originalIndex is topologicalOrder of its nodes)
+  const orders = new Map(model.graphs.map((g) => [g.proto, g.originalIndex] as const));
+  const result = inferElementTypes(model.main.proto, model.opsets, undefined, orders);
   return { result, elemType: (graph, name) => elementTypeIn(result, graph.proto, name) };
 }
