@@ -15,5 +15,6 @@ export function inferModelTypes(model: IrModel): ModelTypes {
   // the IR has ordered every graph already (originalIndex is topologicalOrder of its nodes)
   const orders = new Map(model.graphs.map((g) => [g.proto, g.originalIndex] as const));
   const result = inferElementTypes(model.main.proto, model.opsets, undefined, orders);
-  return { result, elemType: (graph, name) => elementTypeIn(result, graph.proto, name) };
+  // the main graph has no enclosing scope (and no outer types here): its own map answers directly
+  return { result, elemType: (graph, name) => (graph.parent ? elementTypeIn(result, graph.proto, name) : result.main.get(name)) };
 }
