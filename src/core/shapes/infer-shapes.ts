@@ -152,8 +152,9 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
         inferred = [];
       }
     }
-    outputs.forEach((name, i) => {
-      if (!name) return;
+    for (let i = 0; i < outputs.length; i++) {
+      const name = outputs[i];
+      if (!name) continue;
       let shape = inferred[i];
       const existing = declared.get(name);
       if (existing) {
@@ -167,9 +168,9 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
           shape = existing;
         }
       }
-      if (!shape) return;
+      if (!shape) continue;
       shapes.set(name, shape.map((d) => (d === undefined ? table.fresh() : d)));
-    });
+    }
     if (node.opType === 'Constant' && isDefaultDomain(node.domain) && outputs[0]) {
       const t = attribute(node, 'value')?.t;
       const ints = attribute(node, 'value_ints')?.ints;

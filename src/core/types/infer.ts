@@ -165,15 +165,17 @@ function inferGraph(
         if (t !== undefined) own.set(name, t);
       }
     } else {
-      nodeOutputTypes(node, schema, ctx).forEach(({ type, certain }, position) => {
+      const typed = nodeOutputTypes(node, schema, ctx);
+      for (let position = 0; position < typed.length; position++) {
+        const { type, certain } = typed[position];
         const name = outputs[position];
-        if (!name) return;
+        if (!name) continue;
         const stated = declared.get(name);
         const chosen = certain ? type ?? stated : stated ?? type;
-        if (chosen === undefined) return;
+        if (chosen === undefined) continue;
         if (stated !== undefined) disagree(name, stated, chosen);
         own.set(name, chosen);
-      });
+      }
     }
     // Bodies no rule walked (opaque ops, unknown control flow) are still typed from their own declarations.
     for (const body of nodeSubgraphs(node)) {
