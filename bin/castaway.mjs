@@ -8,6 +8,7 @@
 // The bundle is compiled with V8's code cache (castaway.cjs.cache beside it, written after the first run
 // that found none): Node 20 has no module.enableCompileCache (22.1+), and compiling the ~1 MB bundle's
 // functions as a run first calls them cost ~70-90 ms of CPU per cold start (a third of a small convert).
+// The cache is written by the first successful convert or inspect, so it holds the engine's functions.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import Module from 'node:module';
@@ -122,5 +123,7 @@ if (process.env.CASTAWAY_TSX === '1') {
   }
 }
 const code = await main(process.argv.slice(2));
-saveCache();
+// Only a run that went through the engine leaves a cache worth keeping: one written after `--help` would
+// hold little more than the module's top level, and being valid it would never be replaced.
+if (code === 0 && (process.argv[2] === 'convert' || process.argv[2] === 'inspect')) saveCache();
 process.exit(code);
