@@ -3,7 +3,7 @@
 // on/off the right way round. Screenshots go to test-results/screenshots/graph-*.png.
 
 import { expect, test, type Page } from '@playwright/test';
-import { dropFiles, fixture, screenshot, waitForGraph } from './helpers';
+import { dropFiles, fixture, planSeq, screenshot, waitForGraph, waitForPlan } from './helpers';
 
 const PEGASUS = 'pegasus-small-o14-encoder.onnx';
 const DECODER = 'pegasus-small-o14-decoder.onnx';
@@ -142,4 +142,47 @@ test('switches read on when the op type is kept in fp32; scope fp32 pills are bu
   const pill = page.locator('.react-flow__node-container button.scope-rule').first();
   await expect(pill).toBeVisible();
   await expect(pill).toHaveAttribute('aria-label', /Keep .* in fp32/);
+});
+
+/** Pairs of Cast labels on the canvas whose boxes overlap, and how many labels there are. */
+async function labelCollisions(page: Page): Promise<{ labels: number; overlapping: string[] }> {
+  return page.evaluate(() => {
+    const labels = [...document.querySelectorAll<SVGGElement>('.react-flow__edge.boundary .react-flow__edge-textwrapper')].map((label) => ({
+      text: label.textContent ?? '',
+      rect: label.getBoundingClientRect(),
+    }));
+    const overlapping: string[] = [];
+    labels.forEach((a, i) => {
+      for (const b of labels.slice(i + 1)) {
+        const r = a.rect;
+        const s = b.rect;
+        if (r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom) overlapping.push(`${a.text} @${Math.round(r.x)},${Math.round(r.y)} / ${b.text} @${Math.round(s.x)},${Math.round(s.y)}`);
+      }
+    });
+    return { labels: labels.length, overlapping };
+  });
+}
+
+test('Cast labels do not collide, even where many boundary edges leave one box', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [fixture(DECODER)]);
+  await waitForGraph(page, DECODER);
+  // Add and Mul in fp32: 84 Casts, several edges fanning out of one box each with a label.
+  for (const op of ['Add', 'Mul']) {
+    const seq = await planSeq(page);
+    await page.getByRole('checkbox', { name: `Keep ${op} in fp32` }).check();
+    await waitForPlan(page, seq);
+  }
+  await expect(page.getByTestId('graph')).toHaveAttribute('data-plan-seq', String(await planSeq(page)));
+  // Zoomed out so that every label of the first layers is on screen (only on-screen edges are drawn).
+  for (let step = 0; step < 4; step++) {
+    await page.locator('.react-flow__controls-zoomout').click();
+    await page.waitForTimeout(250);
+  }
+  await page.waitForTimeout(400);
+  const { labels, overlapping } = await labelCollisions(page);
+  await screenshot(page, 'graph-cast-labels');
+  expect(labels).toBeGreaterThanOrEqual(6);
+  expect(overlapping).toEqual([]);
+  await screenshot(page, 'graph-cast-labels');
 });

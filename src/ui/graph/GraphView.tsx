@@ -125,12 +125,13 @@ function GraphCanvas() {
     layout,
     (node) => `${node.selected ? 1 : 0}${JSON.stringify(node.data)}`,
   );
-  const edges = useStableElements(
-    useMemo(() => (layout ? flowEdges(layout, decoration) : []), [layout, decoration]),
-    layout,
-    (edge) => `${edge.className ?? ''}|${String(edge.label ?? '')}`,
-  );
   const boxes = useMemo(() => (layout ? absoluteBoxes(layout.units) : new Map<string, Box>()), [layout]);
+  const edges = useStableElements(
+    useMemo(() => (layout ? flowEdges(layout, decoration, boxes) : []), [layout, decoration, boxes]),
+    layout,
+    // A label moves when a new plan puts labels next to it: its spot is part of its look.
+    (edge) => `${edge.className ?? ''}|${String(edge.label ?? '')}|${String(edge.data?.labelX ?? '')},${String(edge.data?.labelY ?? '')}`,
+  );
 
   // Frame all of the graph when that stays readable, else its top (where the inputs are) at a readable
   // zoom: fitting a tall graph whole shrinks it to a one-pixel column (the opening view, F and the fit button).
