@@ -3,7 +3,8 @@
 // on/off the right way round. Screenshots go to test-results/screenshots/graph-*.png.
 
 import { expect, test, type Page } from '@playwright/test';
-import { dropFiles, fixture, planSeq, screenshot, waitForGraph, waitForPlan } from './helpers';
+import { join } from 'node:path';
+import { dropFiles, fixture, planSeq, ROOT, screenshot, waitForGraph, waitForPlan } from './helpers';
 
 const PEGASUS = 'pegasus-small-o14-encoder.onnx';
 const DECODER = 'pegasus-small-o14-decoder.onnx';
@@ -185,4 +186,20 @@ test('Cast labels do not collide, even where many boundary edges leave one box',
   expect(labels).toBeGreaterThanOrEqual(6);
   expect(overlapping).toEqual([]);
   await screenshot(page, 'graph-cast-labels');
+});
+
+const PADDLE = join(ROOT, 'fixtures', 'paddle', 'ppocr-mobile-v2-cls.onnx');
+
+test('chunks of a flat paddle2onnx graph are titled by what they hold, not "nodes 120–239"', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [PADDLE]);
+  await waitForGraph(page, 'ppocr-mobile-v2-cls.onnx');
+  // Every scope box and frame on the canvas: closed chunks and open ones.
+  const titles = await page.locator('.react-flow__node-scope, .react-flow__node-container').evaluateAll((nodes) =>
+    nodes.map((node) => node.querySelector<HTMLElement>('.group-title span, .container-header span')?.textContent ?? ''),
+  );
+  expect(titles.length).toBeGreaterThanOrEqual(1);
+  expect(titles.filter((title) => /nodes \d+/.test(title))).toEqual([]);
+  expect(titles.every((title) => /^Conv \d+(–\d+)?/.test(title))).toBe(true);
+  await screenshot(page, 'graph-paddle-chunks');
 });
