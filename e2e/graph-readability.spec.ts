@@ -96,6 +96,21 @@ test('panel text is not clipped: long input names, the CLI command', async ({ pa
     [...panel.querySelectorAll<HTMLElement>('h2, dd, .value-name')].filter((el) => getComputedStyle(el).wordBreak === 'break-all').length,
   );
   expect(breakAll).toBe(0);
+  // The search box's hint is whole: the toolbar squeezed "Search name or op type ( / )" to its first words.
+  const hint = await page.getByTestId('search').evaluate((input: HTMLInputElement) => {
+    const style = getComputedStyle(input);
+    const context = document.createElement('canvas').getContext('2d')!;
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return { text: input.placeholder, width: context.measureText(input.placeholder).width, room };
+  });
+  expect(hint.width, hint.text).toBeLessThanOrEqual(hint.room);
+  // Open scopes' frames show their whole title beside their buttons ("embeddings" read "embe…").
+  const frames = await page.locator('.container-header span').evaluateAll((spans) =>
+    spans.map((span) => ({ text: span.textContent, clipped: span.scrollWidth > span.clientWidth + 1 })),
+  );
+  expect(frames.length).toBeGreaterThan(0);
+  expect(frames.filter((frame) => frame.clipped)).toEqual([]);
   // The CLI command wraps between arguments, never inside one.
   await page.getByTestId('tab-export').click();
   const command = page.getByTestId('cli-command');
@@ -202,4 +217,31 @@ test('chunks of a flat paddle2onnx graph are titled by what they hold, not "node
   expect(titles.filter((title) => /nodes \d+/.test(title))).toEqual([]);
   expect(titles.every((title) => /^Conv \d+(–\d+)?/.test(title))).toBe(true);
   await screenshot(page, 'graph-paddle-chunks');
+});
+
+test('the minimap has its own strip: it never covers a box', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [PADDLE]);
+  await waitForGraph(page, 'ppocr-mobile-v2-cls.onnx');
+  const minimap = page.locator('.react-flow__minimap');
+  await expect(minimap).toBeVisible();
+  const covered = async () =>
+    page.evaluate(() => {
+      const map = document.querySelector('.react-flow__minimap')!.getBoundingClientRect();
+      const canvas = document.querySelector('.react-flow')!.getBoundingClientRect();
+      const boxes = [...document.querySelectorAll('.react-flow__node')].map((node) => node.getBoundingClientRect());
+      const meets = (r: DOMRect) => r.left < map.right && map.left < r.right && r.top < map.bottom && map.top < r.bottom;
+      // Boxes are clipped to the canvas: a minimap outside the canvas covers none, wherever the view is panned.
+      return { overCanvas: meets(canvas), boxesUnder: boxes.filter(meets).length, boxes: boxes.length };
+    });
+  expect(await covered()).toEqual(expect.objectContaining({ overCanvas: false, boxesUnder: 0 }));
+  // Panned so that boxes fill the bottom-right corner, where the minimap used to sit.
+  await page.mouse.move(700, 600);
+  await page.mouse.down();
+  await page.mouse.move(500, 300, { steps: 5 });
+  await page.mouse.up();
+  const after = await covered();
+  expect(after.boxes).toBeGreaterThan(5);
+  expect(after).toEqual(expect.objectContaining({ overCanvas: false, boxesUnder: 0 }));
+  await screenshot(page, 'graph-minimap');
 });
