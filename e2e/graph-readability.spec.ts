@@ -245,3 +245,16 @@ test('the minimap has its own strip: it never covers a box', async ({ page }) =>
   expect(after).toEqual(expect.objectContaining({ overCanvas: false, boxesUnder: 0 }));
   await screenshot(page, 'graph-minimap');
 });
+
+test('closed scopes show their whole title (the 64-layer decoder opens with them)', async ({ page }) => {
+  const deep = join(ROOT, 'fixtures', 'bench', 'pegasus-deep64-o14-decoder.onnx');
+  await page.goto('/');
+  await dropFiles(page, [deep]);
+  await waitForGraph(page, 'pegasus-deep64-o14-decoder.onnx');
+  const groups = await page.locator('.group-title span:first-child').evaluateAll((spans) =>
+    spans.map((span) => ({ text: span.textContent, clipped: span.scrollWidth > span.clientWidth + 1 })),
+  );
+  expect(groups.map((group) => group.text)).toContain('encoder_attn_layer_norm');
+  expect(groups.filter((group) => group.clipped)).toEqual([]);
+  await screenshot(page, 'graph-deep64-open');
+});

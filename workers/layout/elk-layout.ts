@@ -39,6 +39,15 @@ export function frameMinWidth(label: string, hasScopeRule: boolean): number {
   return Math.ceil(8.6 * label.length + (hasScopeRule ? 136 : 56));
 }
 
+/**
+ * Width of a closed scope's box: 210 unless its title ("encoder_attn_layer_norm") and node count need
+ * more (the same ~8.6 px a character as frames), up to 420, past which the title ends in an ellipsis.
+ */
+export function groupWidth(label: string, nodeCount: number): number {
+  const needed = Math.ceil(8.6 * label.length + 7.5 * String(nodeCount).length + 44);
+  return Math.min(420, Math.max(BOX_SIZE.group.width, needed));
+}
+
 /** Width of a graph input/output pill that shows its whole name (mono 11px: ~6.7 px a character, plus its arrow and padding). */
 function ioWidth(label: string): number {
   return Math.max(BOX_SIZE.input.width, Math.ceil(44 + 7 * label.length));
@@ -63,7 +72,9 @@ export async function layoutViewGraph(elk: ELK, view: ViewGraph): Promise<LaidOu
         ? { id: unit.id, layoutOptions: { ...FRAME_OPTIONS }, children: [], edges: [] }
         : unit.kind === 'input' || unit.kind === 'output'
           ? { id: unit.id, width: ioWidth(unit.label), height: BOX_SIZE[unit.kind].height }
-          : { id: unit.id, ...BOX_SIZE[unit.kind] };
+          : unit.kind === 'group'
+            ? { id: unit.id, width: groupWidth(unit.label, unit.nodeCount ?? 0), height: BOX_SIZE.group.height }
+            : { id: unit.id, ...BOX_SIZE[unit.kind] };
     elkNodes.set(unit.id, node);
     parentOf.set(unit.id, unit.parentId);
     const parent = unit.parentId ? elkNodes.get(unit.parentId) : root;
