@@ -258,3 +258,27 @@ test('closed scopes show their whole title (the 64-layer decoder opens with them
   expect(groups.filter((group) => group.clipped)).toEqual([]);
   await screenshot(page, 'graph-deep64-open');
 });
+
+test('the graph toolbar wraps on a 1280 px window instead of running into the details panel', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto('/');
+  await dropFiles(page, [fixture(DECODER)]);
+  await waitForGraph(page, DECODER);
+  const layout = await page.locator('.graph-toolbar').evaluate((bar) => {
+    const edge = bar.getBoundingClientRect().right;
+    const input = bar.querySelector<HTMLInputElement>('[data-testid="search"]')!;
+    const style = getComputedStyle(input);
+    const context = document.createElement('canvas').getContext('2d')!;
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    return {
+      outside: [...bar.querySelectorAll<HTMLElement>('.legend span, label, [data-testid="unit-count"], .search')]
+        .filter((el) => el.getBoundingClientRect().right > edge + 0.5)
+        .map((el) => el.textContent),
+      hint: context.measureText(input.placeholder).width,
+      room: input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+    };
+  });
+  expect(layout.outside).toEqual([]);
+  expect(layout.hint).toBeLessThanOrEqual(layout.room);
+  await screenshot(page, 'graph-toolbar-1280');
+});
