@@ -282,3 +282,24 @@ test('the graph toolbar wraps on a 1280 px window instead of running into the de
   expect(layout.hint).toBeLessThanOrEqual(layout.room);
   await screenshot(page, 'graph-toolbar-1280');
 });
+
+test('a long attribute name in the details panel does not run over its value', async ({ page }) => {
+  // A Resize with the attributes a paddle2onnx detector's upsampling has ("coordinate_transformation_mode"
+  // ran over "asymmetric"): fixtures/app/upsample-attributes.onnx (src/core/testing/upsample-attributes.ts).
+  await page.goto('/');
+  await dropFiles(page, [join(ROOT, 'fixtures', 'app', 'upsample-attributes.onnx')]);
+  await waitForGraph(page, 'upsample-attributes.onnx');
+  await page.getByTestId('search').fill('upsample');
+  await page.getByTestId('search').press('Enter');
+  await expect(page.getByTestId('details')).toContainText('coordinate_transformation_mode');
+  const overlapping = await page.getByTestId('details').evaluate((panel) =>
+    [...panel.querySelectorAll<HTMLElement>('.kv dt')]
+      .filter((dt) => {
+        const dd = dt.nextElementSibling as HTMLElement | null;
+        return dt.scrollWidth > dt.clientWidth + 1 || (dd !== null && dt.getBoundingClientRect().right > dd.getBoundingClientRect().left + 0.5 && dt.getBoundingClientRect().bottom > dd.getBoundingClientRect().top + 0.5 && dd.getBoundingClientRect().bottom > dt.getBoundingClientRect().top + 0.5);
+      })
+      .map((dt) => dt.textContent),
+  );
+  expect(overlapping).toEqual([]);
+  await screenshot(page, 'graph-details-attributes');
+});
