@@ -320,12 +320,43 @@ test('the real-run tables fit the panel: p90, cosine and inf/NaN are not cut off
     const edge = panel.getBoundingClientRect().right - parseFloat(getComputedStyle(panel).paddingRight);
     return [...result.querySelectorAll<HTMLElement>('th, td')]
       .filter((cell) => {
+        const index = (cell as HTMLTableCellElement).cellIndex;
         // The output's name may end in an ellipsis (its title holds it); no other cell may be cut.
-        const name = cell.cellIndex === 0;
+        const name = index === 0;
         return cell.getBoundingClientRect().right > edge + 0.5 || (!name && cell.scrollWidth > cell.clientWidth + 1);
       })
       .map((cell) => cell.textContent);
   });
   expect(cut).toEqual([]);
   await screenshot(page, 'graph-real-run-tables');
+});
+
+test('a tall graph opens at its top, its whole width shown when a legible zoom allows', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [fixture(PEGASUS)]);
+  await waitForGraph(page, PEGASUS);
+  const sides = async () =>
+    page.evaluate(() => {
+      const canvas = document.querySelector('.react-flow')!.getBoundingClientRect();
+      const zoom = new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a;
+      const nodes = [...document.querySelectorAll('.react-flow__node')].map((node) => node.getBoundingClientRect());
+      return {
+        zoom,
+        cutLeft: nodes.filter((r) => r.left < canvas.left - 0.5).length,
+        cutRight: nodes.filter((r) => r.right > canvas.right + 0.5).length,
+      };
+    });
+  const opened = await sides();
+  expect(opened.zoom).toBeGreaterThanOrEqual(0.45);
+  expect(opened).toEqual(expect.objectContaining({ cutLeft: 0, cutRight: 0 }));
+  // F frames it the same way.
+  await page.mouse.move(600, 500);
+  await page.mouse.down();
+  await page.mouse.move(300, 400, { steps: 4 });
+  await page.mouse.up();
+  await page.getByTestId('graph').focus();
+  await page.keyboard.press('f');
+  await page.waitForTimeout(400);
+  expect(await sides()).toEqual(expect.objectContaining({ cutLeft: 0, cutRight: 0 }));
+  await screenshot(page, 'graph-opening-sides');
 });

@@ -62,6 +62,24 @@ function topCentre(layout: LayoutResult, boxes: Map<string, Box>): number {
   return (left + right) / 2;
 }
 
+/** The least zoom a tall graph opens at to show its whole width: its text is still legible there. */
+const OPENING_MIN_ZOOM = 0.6;
+
+/**
+ * How a tall graph opens, framed at its top: at the opening zoom, or less (down to OPENING_MIN_ZOOM) when
+ * that shows its whole width, centred (centring on its inputs cut the frames on its left: "ayer_norm").
+ * A graph wider than that is centred on its inputs, but never so far that empty canvas shows on one side
+ * while the graph is cut on the other.
+ */
+function openingView(layout: LayoutResult, boxes: Map<string, Box>, width: number): { x: number; zoom: number } {
+  const margin = 16;
+  const zoom = Math.max(OPENING_MIN_ZOOM, Math.min(OPENING_ZOOM, (width - 2 * margin) / layout.width));
+  const graphWidth = layout.width * zoom;
+  if (graphWidth + 2 * margin <= width + 0.5) return { x: (width - graphWidth) / 2, zoom };
+  const centred = width / 2 - topCentre(layout, boxes) * zoom;
+  return { x: Math.min(margin, Math.max(width - graphWidth - margin, centred)), zoom };
+}
+
 /**
  * Hands @xyflow/react the same object for every node or edge whose look did not change, so a re-plan
  * that recolours three boxes does not make it re-process two hundred.
@@ -160,7 +178,7 @@ function GraphCanvas() {
       const fitZoom = Math.min(width / (layout.width + 40), height / (layout.height + 40));
       return fitZoom >= MIN_READABLE_ZOOM
         ? flow.fitView({ padding: 0.06, maxZoom: 1.1, duration })
-        : flow.setViewport({ x: width / 2 - topCentre(layout, boxes) * OPENING_ZOOM, y: 16, zoom: OPENING_ZOOM }, { duration });
+        : flow.setViewport({ ...openingView(layout, boxes, width), y: 16 }, { duration });
     },
     [layout, boxes, flow],
   );
