@@ -69,10 +69,11 @@ describe('chunk titles', () => {
     expect(tree.scopeOfNode[0]).toBe(tree.scopeOfNode[300]);
   });
 
-  it('keep a position for chunks of folded nodes only', () => {
+  it('cut a scope of folded nodes by position, 120 a chunk, and name those chunks by what they hold', () => {
+    // gpt2's unscoped Identity nodes of weights: drawn only with "show folded", never 240 at once.
     const names = Array.from({ length: 300 }, (_, k) => `Identity_${k}`);
     const opTypes = names.map(() => 'Identity');
     const labels = chunkLabels(names, opTypes, new Uint8Array(300).fill(1));
-    expect(labels).toEqual(['nodes 0–239', 'nodes 240–299']);
+    expect(labels).toEqual(['Identity 1–120', 'Identity 121–240', 'Identity 241–300']);
   });
 });

@@ -89,12 +89,14 @@ function opTitle(chunk: number[], scopeNodes: number[], content: ChunkContent): 
 
 /**
  * A chunk's title from what it holds. `chunk` and `scopeNodes` are node indices in graph order; only
- * drawn (not foldable) nodes count. A chunk of folded nodes only keeps its place in the node list.
+ * drawn (not foldable) nodes count, unless the chunk holds folded nodes only (seen with "show folded"):
+ * then it is named after those, among the scope's folded nodes ("Identity 121–240").
  */
 export function chunkTitle(chunk: readonly number[], scopeNodes: readonly number[], content: ChunkContent): string {
   const drawn = (nodes: readonly number[]) => nodes.filter((node) => !content.foldable?.[node]);
+  const folded = (nodes: readonly number[]) => nodes.filter((node) => content.foldable?.[node]);
   const shown = drawn(chunk);
+  if (!shown.length) return nameTitle([...chunk], folded(scopeNodes), content) ?? opTitle([...chunk], folded(scopeNodes), content);
   const scope = drawn(scopeNodes);
-  if (!shown.length) return `nodes ${chunk[0]}–${chunk[chunk.length - 1]}`;
   return nameTitle(shown, scope, content) ?? opTitle(shown, scope, content);
 }
