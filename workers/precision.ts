@@ -6,7 +6,7 @@
 
 import * as Comlink from 'comlink';
 import type { Recipe } from '../src/core/index';
-import { convertModel, planModel, type EngineModel } from '../src/core/index';
+import { convertModel, encodeModel, pieceProgram, planModel, programBuffers, type EngineModel } from '../src/core/index';
 import { compareArrays } from '../src/core/index';
 import { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type ReferenceRun } from '../src/core/index';
 import { nodeNeighbours, suggestBlockList } from '../src/core/index';
@@ -44,8 +44,13 @@ export function precisionService(current: () => OpenModel | null, runtime: Comli
   /** The fp32 reference per inputs and intermediates setting; a new model or new inputs drop it. */
   let reference: { intermediates: boolean; run: ReferenceRun } | null = null;
 
-  // Simulated models are made for one run and handed over; the inputs are cloned (they are reused).
-  const wasmRun: RunModel = async (bytes, feeds) => unwrap(await runtime.run(handOver(bytes), [...feeds]));
+  // Simulated models are made for one run and handed over; the inputs are cloned (they are reused). A large
+  // model goes split into pieces (pieceProgram), so neither worker encodes or decodes all of it.
+  const wasmRun: RunModel = async (model, feeds) => {
+    const program = model instanceof Uint8Array ? null : pieceProgram(model);
+    if (program) return unwrap(await runtime.runPieces(Comlink.transfer(program, programBuffers(program)), [...feeds]));
+    return unwrap(await runtime.run(handOver(model instanceof Uint8Array ? model : encodeModel(model)), [...feeds]));
+  };
 
   function requireModel(): EngineModel {
     if (!opened || opened !== current()) throw new Error('The model changed: open it in the precision panel again');

@@ -1,7 +1,7 @@
 // The runtime worker: onnxruntime-web (wasm, WebGPU) behind the engine's onnxruntime port. It runs the
 // models the model worker's precision service sends it (workers/runtime-api.ts) and detects WebGPU. It
 // never decodes the user's model (decoded once per page, in the model worker); the preview's simulated
-// models it splits into pieces, which needs their graph.
+// models come split into pieces (pieceProgram, built in the model worker), so it never decodes those either.
 
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
@@ -52,6 +52,12 @@ const api: RuntimeWorkerApi = {
   async run(bytes, feeds) {
     const outcome = await attempt(() => wasmRun(bytes, feeds));
     // Where the runner's time went (sessions created / re-used, ms per phase): read by the benchmark.
+    console.debug(`castaway:preview-runner ${JSON.stringify(wasmRun.stats)}`);
+    return outcome.ok ? { ok: true, value: transferred(outcome.value) } : outcome;
+  },
+
+  async runPieces(program, feeds) {
+    const outcome = await attempt(() => wasmRun.runProgram(program, feeds));
     console.debug(`castaway:preview-runner ${JSON.stringify(wasmRun.stats)}`);
     return outcome.ok ? { ok: true, value: transferred(outcome.value) } : outcome;
   },

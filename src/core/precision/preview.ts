@@ -3,7 +3,7 @@
 // callback, so the browser worker (onnxruntime-web, wasm) and the Node tests (onnxruntime-node) share
 // every line of this.
 import type { PlannedPrecision, PlanReport, Recipe } from '../api';
-import { planModel, simulateModel, type EngineModel } from '../engine';
+import { planModel, simulateModelProto, type EngineModel } from '../engine';
 import { tensorBytes } from '../external-data';
 import { generateInputs } from '../tensor/seeded-inputs';
 import type { RunModel } from '../tensor/ort-port';
@@ -110,9 +110,9 @@ export async function runReference(
   run: RunModel,
   options: { intermediates: boolean },
 ): Promise<ReferenceRun> {
-  const reference = simulateModel(model, {}, { reference: true, exposeIntermediates: options.intermediates });
+  const reference = simulateModelProto(model, {}, { reference: true, exposeIntermediates: options.intermediates });
   const t0 = performance.now();
-  const values = await run(reference.bytes, inputs);
+  const values = await run(reference.model, inputs);
   return { values, outputs: mainFloatOutputs(model), exposed: reference.exposed, runMillis: performance.now() - t0 };
 }
 
@@ -132,8 +132,8 @@ export async function evaluateRecipe(
   reference: ReferenceRun,
   run: RunModel,
 ): Promise<OutputComparison[]> {
-  const simulated = simulateModel(model, recipe, {});
-  return compareOutputs(reference, await run(simulated.bytes, inputs));
+  const simulated = simulateModelProto(model, recipe, {});
+  return compareOutputs(reference, await run(simulated.model, inputs));
 }
 
 export async function previewRecipe(
@@ -147,9 +147,9 @@ export async function previewRecipe(
   const intermediates = reference.exposed.length > 0;
   const low = lowFormat(recipe.lowPrecision);
   const t0 = performance.now();
-  const simulated = simulateModel(model, recipe, { exposeIntermediates: intermediates });
+  const simulated = simulateModelProto(model, recipe, { exposeIntermediates: intermediates });
   const t1 = performance.now();
-  const values = await run(simulated.bytes, inputs);
+  const values = await run(simulated.model, inputs);
   const t2 = performance.now();
   const outputs = compareOutputs(reference, values);
   const errors = new Map<string, ValueError>();

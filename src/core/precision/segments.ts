@@ -28,6 +28,13 @@ export interface SegmentedModel {
 const MIN_NODES = 4;
 
 /**
+ * Neighbouring pieces that occur once (the glue before the first layer, a first or last layer that differs
+ * from the others) are joined up to this many nodes: each would need a session of its own anyway, and a
+ * session's fixed cost outweighs its growth with size at these sizes.
+ */
+const MAX_JOINED_NODES = 600;
+
+/**
  * Below this many nodes one session is created in about a second or less (553 nodes: 0.5 s in wasm), and
  * pieces would only add sessions: the model runs whole, as it always did.
  */
@@ -64,36 +71,50 @@ export function segmentModel(model: ModelProto, minNodes = MIN_SEGMENTED_NODES):
   if (nodes.some((n) => (n.attribute ?? []).some((a) => a.g || a.graphs?.length))) return null;
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t] as const));
   const available = new Set([...(graph.input ?? []).map((v) => v.name ?? ''), ...initializers.keys(), '']);
+  // A node's scope: its own, else its first input's producer's; a node that reads nothing scoped (a
+  // Constant, a weight alias as torch writes them between a layer's nodes) floats and joins the next
+  // scoped node: before, each such node opened a piece of its own and split one layer into ten.
+  const FLOATING = '';
   const producerScope = new Map<string, string>();
-  const runs: { scope: string; nodes: NodeProto[] }[] = [];
+  const scopes: string[] = [];
   for (const node of nodes) {
     if ((node.input ?? []).some((i) => !available.has(i))) return null;
-    const scope = scopeOf(node.name ?? '') ?? producerScope.get(node.input?.[0] ?? '') ?? '';
+    const scope = scopeOf(node.name ?? '') ?? producerScope.get(node.input?.[0] ?? '') ?? FLOATING;
     for (const out of node.output ?? []) {
       available.add(out);
       producerScope.set(out, scope);
     }
+    scopes.push(scope);
+  }
+  // Nodes after the last scoped one join it.
+  let next = [...scopes].reverse().find((s) => s !== FLOATING) ?? FLOATING;
+  for (let k = scopes.length - 1; k >= 0; k--) {
+    if (scopes[k] === FLOATING) scopes[k] = next;
+    else next = scopes[k];
+  }
+  const runs: { scope: string; nodes: NodeProto[] }[] = [];
+  nodes.forEach((node, k) => {
     const last = runs.at(-1);
-    if (last && last.scope === scope) last.nodes.push(node);
-    else runs.push({ scope, nodes: [node] });
-  }
-  const merged: NodeProto[][] = [];
-  let pending: NodeProto[] = [];
+    if (last && last.scope === scopes[k]) last.nodes.push(node);
+    else runs.push({ scope: scopes[k], nodes: [node] });
+  });
+  const sized: NodeProto[][] = [];
   for (const run of runs) {
-    // Scope-less nodes that read no scoped value (weight aliases, as torch writes them before a layer)
-    // go with the next piece: one run fewer per layer.
-    if (run.scope === '') {
-      pending.push(...run.nodes);
-      continue;
-    }
-    const nodes = [...pending, ...run.nodes];
-    pending = [];
-    if (merged.length && nodes.length < MIN_NODES) merged[merged.length - 1].push(...nodes);
-    else merged.push(nodes);
+    if (sized.length && run.nodes.length < MIN_NODES) sized[sized.length - 1].push(...run.nodes);
+    else sized.push(run.nodes);
   }
-  if (pending.length) {
-    if (merged.length) merged[merged.length - 1].push(...pending);
-    else merged.push(pending);
+  // Pieces whose op sequence occurs once cannot share a session: neighbouring ones are joined.
+  const signature = (piece: NodeProto[]) => piece.map((n) => n.opType).join(',');
+  const occurrences = new Map<string, number>();
+  for (const piece of sized) occurrences.set(signature(piece), (occurrences.get(signature(piece)) ?? 0) + 1);
+  const merged: NodeProto[][] = [];
+  let joinable = false;
+  for (const piece of sized) {
+    const unique = occurrences.get(signature(piece)) === 1;
+    const last = merged.at(-1);
+    if (unique && joinable && last && last.length + piece.length <= MAX_JOINED_NODES) last.push(...piece);
+    else merged.push([...piece]);
+    joinable = unique;
   }
   if (merged.length < 2) return null;
 
@@ -126,10 +147,11 @@ export function segmentModel(model: ModelProto, minNodes = MIN_SEGMENTED_NODES):
 
 /**
  * The piece as a model of its own, every name replaced by its position (inputs `i0..`, values `v0..`,
- * constants `c0..`, nodes `n0..`), inputs typed by the tensors that will feed them: equal structure gives
+ * constants `c0..`, nodes `n0..`), inputs typed by the tensors that will feed them (left undefined, 0, where
+ * `inputTypes` is not given: `typedPiece` sets them where the values are known): equal structure gives
  * equal bytes. Returns the model and the canonical name of each of the piece's outputs.
  */
-export function segmentProto(segmented: SegmentedModel, segment: Segment, inputTypes: readonly number[]): { model: ModelProto; outputs: string[] } {
+export function segmentProto(segmented: SegmentedModel, segment: Segment, inputTypes?: readonly number[]): { model: ModelProto; outputs: string[] } {
   const names = new Map<string, string>();
   segment.inputs.forEach((name, k) => names.set(name, `i${k}`));
   let constants = 0;
@@ -157,7 +179,7 @@ export function segmentProto(segmented: SegmentedModel, segment: Segment, inputT
       name: 'segment',
       node,
       initializer,
-      input: segment.inputs.map((_, k) => typed(`i${k}`, inputTypes[k])),
+      input: segment.inputs.map((_, k) => typed(`i${k}`, inputTypes?.[k] ?? DataType.UNDEFINED)),
       // Output types are left to onnxruntime's inference: they follow from the inputs.
       output: outputs.map((name) => ({ name })),
     },
