@@ -29,10 +29,11 @@ const MIN_NODES = 4;
 
 /**
  * Neighbouring pieces that occur once (the glue before the first layer, a first or last layer that differs
- * from the others) are joined up to this many nodes: each would need a session of its own anyway, and a
- * session's fixed cost outweighs its growth with size at these sizes.
+ * from the others) are joined up to this many nodes, and an eighth of the model: each would need a session
+ * of its own anyway, and a session's fixed cost outweighs its growth with size at these sizes.
  */
 const MAX_JOINED_NODES = 600;
+const MAX_JOINED_SHARE = 1 / 8;
 
 /**
  * Below this many nodes one session is created in about a second or less (553 nodes: 0.5 s in wasm), and
@@ -108,11 +109,12 @@ export function segmentModel(model: ModelProto, minNodes = MIN_SEGMENTED_NODES):
   const occurrences = new Map<string, number>();
   for (const piece of sized) occurrences.set(signature(piece), (occurrences.get(signature(piece)) ?? 0) + 1);
   const merged: NodeProto[][] = [];
+  const joinedCap = Math.min(MAX_JOINED_NODES, nodes.length * MAX_JOINED_SHARE);
   let joinable = false;
   for (const piece of sized) {
     const unique = occurrences.get(signature(piece)) === 1;
     const last = merged.at(-1);
-    if (unique && joinable && last && last.length + piece.length <= MAX_JOINED_NODES) last.push(...piece);
+    if (unique && joinable && last && last.length + piece.length <= joinedCap) last.push(...piece);
     else merged.push([...piece]);
     joinable = unique;
   }
