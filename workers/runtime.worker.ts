@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
 // Served by Vite from the installed package (no CDN): the glue is bundled, only the binary is fetched.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import { floatOutputs, ortFeeds, PREVIEW_SESSION_OPTIONS, runStats, segmentedRunner, type OrtBinding, type OrtSession } from '../src/core/index';
+import { DataType, encodeModel, floatOutputs, ortFeeds, PREVIEW_SESSION_OPTIONS, runStats, segmentedRunner, type OrtBinding, type OrtSession } from '../src/core/index';
 import { attempt } from './outcome';
 import type { TimedRun, WebGpuInfo } from './precision-api';
 import type { RuntimeWorkerApi, RuntimeWorkerEndpoint } from './runtime-api';
@@ -21,6 +21,24 @@ const binding = ort as unknown as OrtBinding;
 // In layer-sized pieces with their sessions kept (docs/precision.md, "Speed"): one session over a whole
 // 10k-node model takes minutes to create. Sessions of an earlier model age out of its bounded cache.
 const wasmRun = segmentedRunner(binding, { executionProviders: ['wasm'] });
+
+/**
+ * Loads onnxruntime-web's wasm (fetch, compile, start: 1-2 s on a loaded 2-core machine) as soon as the
+ * worker starts, which is when a model opens, with a one-node session: the first preview no longer waits
+ * for it. Runs do not wait on it either: onnxruntime-web starts its wasm once, whoever asks first.
+ */
+function warmUp(): void {
+  const x = { name: 'x', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimValue: 1 }] } } } };
+  const bytes = encodeModel({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: { name: 'warm-up', node: [{ opType: 'Identity', input: ['x'], output: ['y'] }], input: [x], output: [{ ...x, name: 'y' }] },
+  });
+  ort.InferenceSession.create(bytes, { ...PREVIEW_SESSION_OPTIONS, executionProviders: ['wasm'] })
+    .then((session) => session.release())
+    .catch(() => undefined); // a failing start shows on the first real run, with its message
+}
+warmUp();
 
 let webgpuInfo: Promise<WebGpuInfo> | null = null;
 
