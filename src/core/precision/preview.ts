@@ -16,6 +16,8 @@ import { exposedValueName } from '../rewrite/expose-bodies';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
 import type { HostTensor } from '../tensor/host-tensor';
 import type { InputSpec } from './user-inputs';
+import { boundDim } from '../tensor/seeded-inputs';
+import { unnamedDimKey } from './default-dims';
 
 export type { RunModel };
 
@@ -76,7 +78,10 @@ export function mainFloatOutputs(model: EngineModel): string[] {
   });
 }
 
-/** The model's inputs with symbolic dims bound (unbound ones default to 1), and which dims are symbolic. */
+/**
+ * The model's inputs with symbolic dims bound (unbound ones default to 1; a dim with neither size nor name
+ * is bound by its `input[axis]` name), and which dims are symbolic.
+ */
 export function inputSpecs(model: EngineModel, dims: Record<string, number>): InputSpec[] {
   const main = model.ir.main;
   return (main.proto.input ?? [])
@@ -84,19 +89,25 @@ export function inputSpecs(model: EngineModel, dims: Record<string, number>): In
     .map((vi) => {
       const tensor = vi.type?.tensorType;
       const shape = tensor?.shape?.dim ?? [];
+      const name = vi.name ?? '';
       return {
-        name: vi.name ?? '',
+        name,
         elemType: tensor?.elemType ?? DataType.FLOAT,
-        dims: shape.map((d) => (d.dimParam ? dims[d.dimParam] ?? 1 : Math.max(1, toNumber(d.dimValue)))),
+        dims: shape.map((d, axis) => boundDim(name, axis, d, dims)),
         symbolic: shape.map((d) => !!d.dimParam || !d.dimValue),
       };
     });
 }
 
-/** The symbolic dim names of the model's inputs (what the user is asked to set). */
+/** The symbolic dim names of the model's inputs (what the user is asked to set), unnamed ones as `input[axis]`. */
 export function symbolicDims(model: EngineModel): string[] {
   const names = new Set<string>();
-  for (const vi of model.ir.main.proto.input ?? []) for (const d of vi.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) names.add(d.dimParam);
+  for (const vi of model.ir.main.proto.input ?? []) {
+    (vi.type?.tensorType?.shape?.dim ?? []).forEach((d, axis) => {
+      if (d.dimParam) names.add(d.dimParam);
+      else if (!toNumber(d.dimValue)) names.add(unnamedDimKey(vi.name ?? '', axis));
+    });
+  }
   return [...names];
 }
 
