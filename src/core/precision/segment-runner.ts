@@ -62,6 +62,11 @@ export function segmentedRunner(
   { maxSessions = 48, minNodes = MIN_SEGMENTED_NODES }: { maxSessions?: number; minNodes?: number } = {},
 ): SegmentedRunner {
   const options = { ...PREVIEW_SESSION_OPTIONS, ...sessionOptions };
+  // Pieces are created without graph optimizations: a third less session creation and a faster first run
+  // on the 64-layer decoder, and the same values there, bit for bit (basic optimizations are exact
+  // eliminations and constant folding, plus fusions that these layer pieces do not offer:
+  // src/node/preview-speed.test.ts compares every value with one whole-model session at 'basic').
+  const pieceOptions = { ...options, graphOptimizationLevel: 'disabled' };
   const cache = new Map<string, OrtSession>();
   const stats: RunnerStats = { created: 0, reused: 0, segments: 0, splitMillis: 0, pieceMillis: 0, createMillis: 0, runMillis: 0 };
   let queue: Promise<unknown> = Promise.resolve();
@@ -75,7 +80,7 @@ export function segmentedRunner(
       return hit;
     }
     const t0 = performance.now();
-    const session = await ort.InferenceSession.create(model(), options);
+    const session = await ort.InferenceSession.create(model(), pieceOptions);
     stats.createMillis += performance.now() - t0;
     stats.created++;
     cache.set(key, session);
