@@ -106,11 +106,15 @@ export function precisionService(current: () => OpenModel | null, runtime: Comli
         const m = requireModel();
         const t0 = performance.now();
         void onStage?.('reference');
-        const ref = await referenceFor(intermediates);
-        void onStage?.('simulate');
-        const run = intermediates === (ref.run.exposed.length > 0) ? ref.run : { ...ref.run, exposed: [] };
-        const result = await previewRecipe(m, recipe, inputs, run, wasmRun);
-        return { ...result, referenceMillis: ref.millis, totalMillis: performance.now() - t0, exposedValues: run.exposed.length, ep: 'wasm' as const };
+        // The simulated model is built and sent while the runtime worker runs the reference (which it
+        // finishes first: it takes runs in order).
+        const pending = referenceFor(intermediates).then((ref) => {
+          void onStage?.('simulate');
+          return { ...ref, run: intermediates === (ref.run.exposed.length > 0) ? ref.run : { ...ref.run, exposed: [] } };
+        });
+        const result = await previewRecipe(m, recipe, inputs, { pending: pending.then((ref) => ref.run), intermediates }, wasmRun);
+        const ref = await pending;
+        return { ...result, referenceMillis: ref.millis, totalMillis: performance.now() - t0, exposedValues: ref.run.exposed.length, ep: 'wasm' as const };
       });
     },
 

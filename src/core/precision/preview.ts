@@ -147,20 +147,32 @@ export async function evaluateRecipe(
   return compareOutputs(reference, await run(simulated.model, inputs));
 }
 
+/**
+ * The simulated model's error against the fp32 reference. The reference may still be running (a promise,
+ * with `intermediates` saying whether it exposes them): the simulated model is then built, and sent to
+ * `run`, while it runs, and `runMillis` counts from when both could run.
+ */
 export async function previewRecipe(
   model: EngineModel,
   recipe: Partial<Recipe>,
   inputs: readonly HostTensor[],
-  reference: ReferenceRun,
+  referenceRun: ReferenceRun | { pending: Promise<ReferenceRun>; intermediates: boolean },
   run: RunModel,
   plan: PlanReport = planModel(model, recipe),
 ): Promise<PreviewResult> {
-  const intermediates = reference.exposed.length > 0;
+  const intermediates = 'pending' in referenceRun ? referenceRun.intermediates : referenceRun.exposed.length > 0;
   const low = lowFormat(recipe.lowPrecision);
   const t0 = performance.now();
   const simulated = simulateModelProto(model, recipe, { exposeIntermediates: intermediates });
-  const t1 = performance.now();
-  const values = await run(simulated.model, inputs);
+  let t1 = performance.now();
+  const running = run(simulated.model, inputs);
+  let reference: ReferenceRun;
+  if ('pending' in referenceRun) {
+    running.catch(() => undefined); // a failing reference is the error to report
+    reference = await referenceRun.pending;
+    t1 = Math.max(t1, performance.now());
+  } else reference = referenceRun;
+  const values = await running;
   const t2 = performance.now();
   const outputs = compareOutputs(reference, values);
   const errors = new Map<string, ValueError>();
