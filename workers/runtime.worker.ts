@@ -5,8 +5,13 @@
 
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
-// Served by Vite from the installed package (no CDN): the glue is bundled, only the binary is fetched.
+// The preview's runs use onnxruntime-web's wasm-only build: without WebGPU's JSEP layer between the runtime
+// and each kernel call, the 64-layer decoder's ~190 piece runs and session creations go faster (see
+// docs/precision.md, "Speed"). The WebGPU-capable build (real runs) loads its own binary when first used.
+import * as ortWasm from 'onnxruntime-web/wasm';
+// Served by Vite from the installed package (no CDN): the glue is bundled, only the binaries are fetched.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
+import plainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { DataType, encodeModel, floatOutputs, ortFeeds, PREVIEW_SESSION_OPTIONS, runStats, segmentedRunner, type OrtBinding, type OrtSession } from '../src/core/index';
 import { attempt } from './outcome';
 import type { TimedRun, WebGpuInfo } from './precision-api';
@@ -16,8 +21,11 @@ ort.env.wasm.wasmPaths = { wasm: wasmUrl };
 // Threads need cross-origin isolation (SharedArrayBuffer); without it onnxruntime-web runs one thread.
 ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
 ort.env.logLevel = 'error';
+ortWasm.env.wasm.wasmPaths = { wasm: plainWasmUrl };
+ortWasm.env.wasm.numThreads = ort.env.wasm.numThreads;
+ortWasm.env.logLevel = 'error';
 
-const binding = ort as unknown as OrtBinding;
+const binding = ortWasm as unknown as OrtBinding;
 // In layer-sized pieces with their sessions kept (docs/precision.md, "Speed"): one session over a whole
 // 10k-node model takes minutes to create. Sessions of an earlier model age out of its bounded cache.
 const wasmRun = segmentedRunner(binding, { executionProviders: ['wasm'] });
@@ -34,7 +42,7 @@ function warmUp(): void {
     opsetImport: [{ domain: '', version: 13 }],
     graph: { name: 'warm-up', node: [{ opType: 'Identity', input: ['x'], output: ['y'] }], input: [x], output: [{ ...x, name: 'y' }] },
   });
-  ort.InferenceSession.create(bytes, { ...PREVIEW_SESSION_OPTIONS, executionProviders: ['wasm'] })
+  ortWasm.InferenceSession.create(bytes, { ...PREVIEW_SESSION_OPTIONS, executionProviders: ['wasm'] })
     .then((session) => session.release())
     .catch(() => undefined); // a failing start shows on the first real run, with its message
 }
@@ -92,7 +100,7 @@ const api: RuntimeWorkerApi = {
       })) as unknown as OrtSession;
       const sessionMillis = performance.now() - t0;
       try {
-        const ortInputs = ortFeeds(binding, session, feeds);
+        const ortInputs = ortFeeds(ort as unknown as OrtBinding, session, feeds);
         let last: Record<string, Float32Array> = {};
         for (let i = 0; i < warmup; i++) last = floatOutputs(await session.run(ortInputs));
         const times: number[] = [];
