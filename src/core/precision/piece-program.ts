@@ -16,6 +16,9 @@ export interface PieceStep {
   /** Values the piece produces for later steps or the caller, and their names inside the piece. */
   outputs: string[];
   local: string[];
+  /** Values the piece returns packed (Segment.packed), and the names of the packed data and sizes in it. */
+  packed: string[];
+  packedLocal?: { data: string; sizes: string };
 }
 
 /** A fed weight's data as onnxruntime takes it (float32, float16 bits or float64). */
@@ -66,7 +69,7 @@ export function pieceProgram(model: ModelProto, minNodes = MIN_SEGMENTED_NODES):
       byKey.set(key, index);
       pieces.push(encodeModel(piece.model));
     }
-    return { piece: index, inputs: segment.inputs, outputs: segment.outputs, local: piece.outputs };
+    return { piece: index, inputs: segment.inputs, outputs: segment.outputs, local: piece.outputs, packed: segment.packed, packedLocal: piece.packed };
   });
   const graph = model.graph!;
   return {

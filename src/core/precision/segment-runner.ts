@@ -52,6 +52,18 @@ function bytesKey(bytes: Uint8Array): string {
   return text;
 }
 
+/** The packed values of a piece (segmentProto) as float32 tensors of their own, each with its own buffer. */
+function unpack(names: readonly string[], packed: OrtTensor, sizes: OrtTensor, values: Map<string, OrtTensor>): void {
+  const data = packed.data as Float32Array;
+  const counts = sizes.data as BigInt64Array;
+  let offset = 0;
+  names.forEach((name, k) => {
+    const n = Number(counts[k]);
+    values.set(name, { type: 'float32', data: data.slice(offset, offset + n), dims: [n] });
+    offset += n;
+  });
+}
+
 /**
  * A RunModel that splits a model of `minNodes` nodes or more into pieces and keeps up to `maxSessions`
  * sessions (least recently used released first). Runs are serialized: a cached session is never run twice at once or released while in use.
@@ -119,6 +131,7 @@ export function segmentedRunner(
       const results = await session.run(Object.fromEntries(inputs.map((t, k) => [`i${k}`, t])));
       stats.runMillis += performance.now() - t1;
       step.outputs.forEach((name, k) => values.set(name, results[step.local[k]] as OrtTensor));
+      if (step.packedLocal) unpack(step.packed, results[step.packedLocal.data] as OrtTensor, results[step.packedLocal.sizes] as OrtTensor, values);
       stats.segments++;
     }
     const outputs: Record<string, { type: string; data: unknown }> = {};

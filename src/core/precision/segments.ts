@@ -5,7 +5,7 @@
 // are inputs, so a 64-layer model creates a handful of sessions of ~200 nodes and runs one of them 63
 // times. The pieces' models are canonical (names by position), so identical structure means identical
 // bytes: that is the test of sameness, nothing looser.
-import { DataType, toNumber, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
+import { AttributeType, DataType, toNumber, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
 
 export interface Segment {
   nodes: NodeProto[];
@@ -13,6 +13,12 @@ export interface Segment {
   inputs: string[];
   /** Values produced here and read later or by the caller, in order. */
   outputs: string[];
+  /**
+   * Float32 values only the caller reads (the per-node view's exposed values): the piece's model returns
+   * them flattened into one tensor beside their sizes (segmentProto), in this order: onnxruntime-web
+   * handles each output of a run on its own, and a layer has about a hundred.
+   */
+  packed: string[];
   /** Small tensors kept inside the piece's model (shape constants, axes, scalars): part of its identity. */
   inlined: Map<string, TensorProto>;
 }
@@ -23,6 +29,9 @@ export interface SegmentedModel {
   /** Initializers fed as inputs (weights), by name. */
   fed: Map<string, TensorProto>;
 }
+
+/** Fewer caller-only outputs than this are returned as they are (packing adds nodes to the piece). */
+const MIN_PACKED = 8;
 
 /** Pieces shorter than this join the piece before them: a session per Cast would cost more than it saves. */
 const MIN_NODES = 4;
@@ -121,6 +130,7 @@ export function segmentModel(model: ModelProto, minNodes = MIN_SEGMENTED_NODES):
   if (merged.length < 2) return null;
 
   const graphOutputs = new Set((graph.output ?? []).map((v) => v.name ?? ''));
+  const float32Outputs = new Set((graph.output ?? []).filter((v) => v.type?.tensorType?.elemType === DataType.FLOAT).map((v) => v.name ?? ''));
   const lastRead = new Map<string, number>();
   merged.forEach((piece, s) => piece.forEach((n) => (n.input ?? []).forEach((i) => lastRead.set(i, s))));
   const fed = new Map<string, TensorProto>();
@@ -141,8 +151,11 @@ export function segmentModel(model: ModelProto, minNodes = MIN_SEGMENTED_NODES):
         }
       }
     }
-    const outputs = piece.flatMap((n) => (n.output ?? []).filter((o) => o && (graphOutputs.has(o) || (lastRead.get(o) ?? -1) > s)));
-    return { nodes: piece, inputs, outputs, inlined };
+    const given = piece.flatMap((n) => (n.output ?? []).filter((o) => o && (graphOutputs.has(o) || (lastRead.get(o) ?? -1) > s)));
+    let packed = given.filter((o) => float32Outputs.has(o) && (lastRead.get(o) ?? -1) <= s);
+    if (packed.length < MIN_PACKED) packed = [];
+    const packedSet = new Set(packed);
+    return { nodes: piece, inputs, outputs: given.filter((o) => !packedSet.has(o)), packed, inlined };
   });
   return { model, segments, fed };
 }
@@ -151,9 +164,15 @@ export function segmentModel(model: ModelProto, minNodes = MIN_SEGMENTED_NODES):
  * The piece as a model of its own, every name replaced by its position (inputs `i0..`, values `v0..`,
  * constants `c0..`, nodes `n0..`), inputs typed by the tensors that will feed them (left undefined, 0, where
  * `inputTypes` is not given: `typedPiece` sets them where the values are known): equal structure gives
- * equal bytes. Returns the model and the canonical name of each of the piece's outputs.
+ * equal bytes. Returns the model, the canonical name of each of the piece's outputs, and of the packed
+ * values' data and sizes: the packed values flattened (Reshape to [-1], exact copies) and concatenated in
+ * order, and each one's element count (Shape of the flattened value).
  */
-export function segmentProto(segmented: SegmentedModel, segment: Segment, inputTypes?: readonly number[]): { model: ModelProto; outputs: string[] } {
+export function segmentProto(
+  segmented: SegmentedModel,
+  segment: Segment,
+  inputTypes?: readonly number[],
+): { model: ModelProto; outputs: string[]; packed?: { data: string; sizes: string } } {
   const names = new Map<string, string>();
   segment.inputs.forEach((name, k) => names.set(name, `i${k}`));
   let constants = 0;
@@ -173,6 +192,18 @@ export function segmentProto(segmented: SegmentedModel, segment: Segment, inputT
   const node = segment.nodes.map((n, k): NodeProto => ({ ...n, name: `n${k}`, input: (n.input ?? []).map(local), output: (n.output ?? []).map(local) }));
   const typed = (name: string, elemType: number): ValueInfoProto => ({ name, type: { tensorType: { elemType } } });
   const outputs = segment.outputs.map((o) => names.get(o)!);
+  let packed: { data: string; sizes: string } | undefined;
+  if (segment.packed.length) {
+    packed = { data: 'packed', sizes: 'sizes' };
+    initializer.push({ name: 'flat', dataType: DataType.INT64, dims: [1], int64Data: [-1] });
+    segment.packed.forEach((value, k) => {
+      node.push({ name: `r${k}`, opType: 'Reshape', input: [names.get(value)!, 'flat'], output: [`f${k}`] });
+      node.push({ name: `z${k}`, opType: 'Shape', input: [`f${k}`], output: [`s${k}`] });
+    });
+    const axis0 = [{ name: 'axis', type: AttributeType.INT, i: 0 }];
+    node.push({ name: 'cat', opType: 'Concat', input: segment.packed.map((_, k) => `f${k}`), output: [packed.data], attribute: axis0 });
+    node.push({ name: 'catz', opType: 'Concat', input: segment.packed.map((_, k) => `s${k}`), output: [packed.sizes], attribute: axis0 });
+  }
   const source = segmented.model;
   const model: ModelProto = {
     irVersion: source.irVersion,
@@ -183,11 +214,11 @@ export function segmentProto(segmented: SegmentedModel, segment: Segment, inputT
       initializer,
       input: segment.inputs.map((_, k) => typed(`i${k}`, inputTypes?.[k] ?? DataType.UNDEFINED)),
       // Output types are left to onnxruntime's inference: they follow from the inputs.
-      output: outputs.map((name) => ({ name })),
+      output: [...outputs, ...(packed ? [packed.data, packed.sizes] : [])].map((name) => ({ name })),
     },
   };
   if (source.functions?.length) model.functions = source.functions;
-  return { model, outputs };
+  return { model, outputs, packed };
 }
 
 /**
