@@ -110,6 +110,7 @@ async function timePreview(page: Page, label: string, start: () => Promise<void>
 }
 
 export async function previewBenchmark(page: Page, helpers: Helpers): Promise<{ text: string; firstWorkerMs: number; wholeCreateMs: number }> {
+  const loadAtStart = loadavg();
   const whole = await wholeSessionMillis();
   const before = BEFORE_CAP_S > 0 ? beforeFigures() : { capSeconds: 0 };
   const runner: string[] = [];
@@ -129,7 +130,7 @@ export async function previewBenchmark(page: Page, helpers: Helpers): Promise<{ 
   await page.getByTestId('preview-per-node').uncheck();
   runs.push(await timePreview(page, 'back to the default recipe (live), outputs only', () => softmax.click()));
   console.log(JSON.stringify({ whole, before, runs, runner }, null, 2));
-  return { text: section(whole, before, runs), firstWorkerMs: runs[0].workerMs, wholeCreateMs: whole.createMs };
+  return { text: section(whole, before, runs, loadAtStart), firstWorkerMs: runs[0].workerMs, wholeCreateMs: whole.createMs };
 }
 
 /**
@@ -152,12 +153,14 @@ function beforeText(before: Before): string {
 per model, basic optimizations, stopped after ${before.capSeconds} s): ${part('fp32 reference', before.reference)}; ${part('simulated model', before.simulated)}.`;
 }
 
-function section(whole: { createMs: number; runMs: number }, before: Before, runs: PreviewRun[]): string {
+const load = (figures: number[]) => figures.map((x) => x.toFixed(1)).join(' / ');
+
+function section(whole: { createMs: number; runMs: number }, before: Before, runs: PreviewRun[], loadAtStart: number[]): string {
   const rows = runs.map((run) => `| ${run.label} | **${ms(run.workerMs)}** | ${ms(run.referenceMs)} | ${ms(run.simulatedMs)} | ${run.values.toLocaleString('en-US')} | ${ms(run.wallMs)} |`);
   return `${PREVIEW_SECTION.start}
 ## Numeric error preview (pegasus-deep64-o14-decoder, 11,217 nodes, 1 x 16)
 
-Measured ${new Date().toISOString().slice(0, 10)} (load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${cpus().length} cores: compare within this section only) with \`npx playwright test -g "preview benchmark"\` (part of \`npm run bench:app\`).
+Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (load average, as \`uptime\` gives it, ${load(loadAtStart)} at the start and ${load(loadavg())} at the end, on ${cpus().length} cores: compare within this section only) with \`npx playwright test -g "preview benchmark"\` (part of \`npm run bench:app\`).
 The model is \`fixtures/bench/${DECODER}\` (\`scripts/make-deep-decoder.ts\`: the 2-layer decoder fixture grown to 64
 layers). Worker time is the precision service's own (\`totalMillis\`, model worker, runs in the runtime worker included); wall is click to result on screen.
 The runtime worker starts when the model opens and loads onnxruntime-web's wasm then; the benchmark clicks Run
