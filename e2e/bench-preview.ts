@@ -130,7 +130,7 @@ export async function previewBenchmark(page: Page, helpers: Helpers): Promise<{ 
   await page.getByTestId('preview-per-node').uncheck();
   runs.push(await timePreview(page, 'back to the default recipe (live), outputs only', () => softmax.click()));
   console.log(JSON.stringify({ whole, before, runs, runner }, null, 2));
-  return { text: section(whole, before, runs, loadAtStart), firstWorkerMs: runs[0].workerMs, wholeCreateMs: whole.createMs };
+  return { text: section(whole, before, runs, loadAtStart, runner), firstWorkerMs: runs[0].workerMs, wholeCreateMs: whole.createMs };
 }
 
 /**
@@ -155,7 +155,14 @@ per model, basic optimizations, stopped after ${before.capSeconds} s): ${part('f
 
 const load = (figures: number[]) => figures.map((x) => x.toFixed(1)).join(' / ');
 
-function section(whole: { createMs: number; runMs: number }, before: Before, runs: PreviewRun[], loadAtStart: number[]): string {
+/** The runtime worker's side of the first preview (its two runs: reference and simulated), from the runner's stats. */
+function runnerText(runner: string[]): string {
+  const first = runner[1] ? (JSON.parse(runner[1]) as { created: number; segments: number; createMillis: number; runMillis: number }) : undefined;
+  if (!first) return '';
+  return `In the first preview the runtime worker created ${first.created} piece sessions in ${ms(first.createMillis)} and ran ${first.segments} pieces in ${ms(first.runMillis)}; the rest of its worker time is the model worker's (building the two models and their pieces, comparing the values, attribution) and the transfers.`;
+}
+
+function section(whole: { createMs: number; runMs: number }, before: Before, runs: PreviewRun[], loadAtStart: number[], runner: string[]): string {
   const rows = runs.map((run) => `| ${run.label} | **${ms(run.workerMs)}** | ${ms(run.referenceMs)} | ${ms(run.simulatedMs)} | ${run.values.toLocaleString('en-US')} | ${ms(run.wallMs)} |`);
   return `${PREVIEW_SECTION.start}
 ## Numeric error preview (pegasus-deep64-o14-decoder, 11,217 nodes, 1 x 16)
@@ -164,7 +171,8 @@ Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (load av
 The model is \`fixtures/bench/${DECODER}\` (\`scripts/make-deep-decoder.ts\`: the 2-layer decoder fixture grown to 64
 layers). Worker time is the precision service's own (\`totalMillis\`, model worker, runs in the runtime worker included); wall is click to result on screen.
 The runtime worker starts when the model opens and loads onnxruntime-web's wasm then; the benchmark clicks Run
-3 s after the graph is drawn. The second and third previews are live ones: from the click on the switch.
+3 s after the graph is drawn. The second and third previews are live ones: from the click on the switch. The simulated
+model is built while the reference runs, so the fp32 reference column includes some of that work.
 
 ${BEFORE_TEXT}
 
@@ -176,5 +184,7 @@ ${beforeText(before)}
 | preview | worker | fp32 reference | simulated run | values compared | wall |
 |---|---|---|---|---|---|
 ${rows.join('\n')}
+
+${runnerText(runner)}
 ${PREVIEW_SECTION.end}`;
 }
