@@ -157,9 +157,16 @@ const load = (figures: number[]) => figures.map((x) => x.toFixed(1)).join(' / ')
 
 /** The runtime worker's side of the first preview (its two runs: reference and simulated), from the runner's stats. */
 function runnerText(runner: string[]): string {
-  const first = runner[1] ? (JSON.parse(runner[1]) as { created: number; segments: number; createMillis: number; runMillis: number }) : undefined;
-  if (!first) return '';
-  return `In the first preview the runtime worker created ${first.created} piece sessions in ${ms(first.createMillis)} and ran ${first.segments} pieces in ${ms(first.runMillis)}; the rest of its worker time is the model worker's (building the two models and their pieces, comparing the values, attribution) and the transfers.`;
+  type Stats = { worker?: string; created: number; segments: number; createMillis: number; runMillis: number };
+  // Each runtime worker logs its own running totals: the latest of each after the first preview's two runs.
+  const latest = new Map<string, Stats>();
+  for (const line of runner.slice(0, 2)) {
+    const stats = JSON.parse(line) as Stats;
+    latest.set(stats.worker ?? '', stats);
+  }
+  if (!latest.size) return '';
+  const first = [...latest.values()].reduce((a, b) => ({ created: a.created + b.created, segments: a.segments + b.segments, createMillis: a.createMillis + b.createMillis, runMillis: a.runMillis + b.runMillis }));
+  return `In the first preview the runtime worker${latest.size > 1 ? 's (the reference in one, the simulated model in the other)' : ''} created ${first.created} piece sessions in ${ms(first.createMillis)} and ran ${first.segments} pieces in ${ms(first.runMillis)}; the rest of its worker time is the model worker's (building the two models and their pieces, comparing the values, attribution) and the transfers.`;
 }
 
 function section(whole: { createMs: number; runMs: number }, before: Before, runs: PreviewRun[], loadAtStart: number[], runner: string[]): string {

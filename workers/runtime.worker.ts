@@ -78,13 +78,13 @@ const api: RuntimeWorkerApi = {
   async run(bytes, feeds) {
     const outcome = await attempt(() => wasmRun(bytes, feeds));
     // Where the runner's time went (sessions created / re-used, ms per phase): read by the benchmark.
-    console.debug(`castaway:preview-runner ${JSON.stringify(wasmRun.stats)}`);
+    console.debug(`castaway:preview-runner ${JSON.stringify({ worker: self.name, ...wasmRun.stats })}`);
     return outcome.ok ? { ok: true, value: transferred(outcome.value) } : outcome;
   },
 
   async runPieces(program, feeds) {
     const outcome = await attempt(() => wasmRun.runProgram(program, feeds));
-    console.debug(`castaway:preview-runner ${JSON.stringify(wasmRun.stats)}`);
+    console.debug(`castaway:preview-runner ${JSON.stringify({ worker: self.name, ...wasmRun.stats })}`);
     return outcome.ok ? { ok: true, value: transferred(outcome.value) } : outcome;
   },
 
