@@ -232,8 +232,10 @@ def build():
         return r
     if arch == "pegasus-large-enc":
         # PegasusConfig()'s defaults are pegasus-large (16+16 layers, d_model 1024, vocab 96103): its encoder
-        enc = hf(T.PegasusModel, T.PegasusConfig(**({"encoder_layers": 2, "decoder_layers": 2, "d_model": H(1024), "vocab_size": V(96103),
-                                                     "encoder_ffn_dim": 4 * H(1024), "decoder_ffn_dim": 4 * H(1024)} if TINY else {}))).encoder
+        # (transformers' PegasusConfig() vocabulary is 50265, not the released checkpoint's 96103)
+        pc = T.PegasusConfig(**({"encoder_layers": 2, "decoder_layers": 2, "d_model": H(1024), "vocab_size": V(96103),
+                                 "encoder_ffn_dim": 4 * H(1024), "decoder_ffn_dim": 4 * H(1024)} if TINY else {}))
+        enc = hf(T.PegasusModel, pc).encoder
 
         class Enc(nn.Module):  # no config attribute: the encoder takes no use_cache
             def __init__(self):
@@ -242,7 +244,7 @@ def build():
 
             def forward(self, input_ids, attention_mask):
                 return self.e(input_ids=input_ids, attention_mask=attention_mask)
-        return text(Enc().eval(), ["input_ids", "attention_mask"], "bart", NH(16), H(1024), V(96103))
+        return text(Enc().eval(), ["input_ids", "attention_mask"], "bart", NH(16), H(1024), pc.vocab_size)
     if arch == "vit":
         c = T.ViTConfig(num_hidden_layers=L(12), hidden_size=H(768), num_attention_heads=NH(12), intermediate_size=4 * H(768))
         m = T.ViTModel(c, add_pooling_layer=False)
@@ -282,7 +284,8 @@ def build():
                 {"inputs": [{"name": "input_features", "kind": "normal"}], "small": {"batch": 1}, "large": {"batch": 8},
                  "model_type": "bart", "num_heads": NH(8), "hidden_size": H(512)})
     if arch == "unet":
-        m = (UNet((32, 64, 64)) if TINY else UNet()).eval()
+        # tiny: width 32 throughout when CW_TINY_H < 128 (the optimizer fixture, ~2 MB)
+        m = (UNet((32, 32, 32) if H(0) < 128 else (32, 64, 64)) if TINY else UNet()).eval()
         x, t = torch.randn(2, 4, 64, 64), torch.tensor([10.0, 500.0])
         return (m, (x, t), ["sample", "timestep"], {"sample": {0: "batch"}, "timestep": {0: "batch"}, "output": {0: "batch"}},
                 {"inputs": [{"name": "sample", "kind": "normal"}, {"name": "timestep", "kind": "timestep"}],

@@ -7,7 +7,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 OUTD=$1 W=${CW_MX:-/tmp/mx}/optfix
 mkdir -p "$OUTD" "$W"
-for a in bert-base gpt2 t5 vit clip unet; do
+for a in ${CW_FIX_ARCHS:-bert-base gpt2 t5 vit clip unet}; do
   (
     D=$W/$a
     CW_TINY=1 CW_TINY_H=64 python3 "$HERE/export_arch.py" "$a" "$D" > "$W/$a.log" 2>&1 || { echo "$a: export failed"; tail -n 3 "$W/$a.log"; exit 0; }
