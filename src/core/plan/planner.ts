@@ -108,6 +108,7 @@ export class Planner {
       status[g] = s;
       reason[g] = r;
     });
+    if (low === 'bf16') keepLayerNormFusionCastOut(this.problem, status, reason);
     const weights = new Float64Array(values.length);
     if (recipe.objective === 'nodes') weights.fill(1);
     // Capped: an absurd declared dim must not turn a weight infinite, which would make the cut meaningless.
@@ -139,6 +140,30 @@ export class Planner {
     fp32Compute.forEach((f, g) => (fp32Compute[g] = f & fp16[g]));
     fp32ComputeStrict.forEach((f, g) => (fp32ComputeStrict[g] = f & fp16[g]));
     return { low, groupFp16: fp16, groupReason: reason, fp32Compute, fp32ComputeStrict, castValues, cost };
+  }
+}
+
+/**
+ * Under bf16, a value whose fp32 readers start a decomposed LayerNorm (a ReduceMean and a Sub, both kept
+ * fp32) must not be produced in bfloat16: the Cast(bf16 -> float) the cut would put there is exactly the
+ * "leading Cast" that onnxruntime's LayerNormFusion (core/optimizer/layer_norm_fusion.cc: a Cast read by the
+ * ReduceMean and the Subs only) folds into the fused node, which then takes a bfloat16 X with float scale,
+ * bias and output: a type mix no CUDA (or CPU) LayerNormalization kernel has, so the session fails to load
+ * (the GPU matrix's GPT-2 with "norms and Softmax in fp32" in bf16; docs/bf16.md). Keeping the producer fp32
+ * moves the Cast before it, out of the pattern; the fused norm is then all float. Under fp16 the same fold
+ * gives float16 X with float scale, which the CUDA kernel has, so nothing changes there.
+ */
+function keepLayerNormFusionCastOut(problem: PlanningProblem, status: GroupStatus[], reason: (Fp32Reason | undefined)[]): void {
+  const { groups, values } = problem;
+  const fp32 = (g: number, op: string) => groups[g].opType === op && groups[g].domain === '' && status[g] === FIXED_FP32;
+  for (const value of values) {
+    const p = value.producer;
+    const cls = groups[p].cls;
+    if (status[p] === FIXED_FP32 || (cls !== 'compute' && cls !== 'free')) continue;
+    if (value.consumers.some((c) => fp32(c, 'ReduceMean')) && value.consumers.some((c) => fp32(c, 'Sub'))) {
+      status[p] = FIXED_FP32;
+      reason[p] = 'spec';
+    }
   }
 }
 
