@@ -58,3 +58,4 @@ export * from './testing/ort-optimized';
 export * from './testing/random-control-flow';
 export * from './testing/residual-norm';
 export * from './testing/offset-image';
+export * from './testing/upsample-attributes';
