@@ -57,5 +57,6 @@ export * from './testing/conv-encoder';
 export * from './testing/control-flow-models';
 export * from './testing/ort-optimized';
 export * from './testing/random-control-flow';
+export * from './testing/residual-norm';
 export * from './testing/offset-image';
 export * from './testing/upsample-attributes';
