@@ -19,6 +19,7 @@ import { isTensorType } from '../types/type-codes';
 import { mergeDim, ShapeError, type Dim, type Shape } from './dims';
 import { inferOpShapes, type ShapeContext } from './op-shapes';
 import { normalizeDomain } from '../onnx/domain';
+import { propagateValues, type PropagationInputs } from './data-propagation';
 
 /** Constant integer tensors longer than this are not read (shape arguments are short). */
 const MAX_CONSTANT_ELEMENTS = 1024;
@@ -105,11 +106,21 @@ function isDefaultDomain(domain: string | undefined): boolean {
   return normalizeDomain(domain) === '';
 }
 
+export interface InferOptions {
+  /**
+   * Sizes for the graph inputs' symbolic dims. When given, those dims are taken as these values and the
+   * integer tensors that shape arguments are computed from are followed (data-propagation.ts), so a
+   * Reshape or Expand of a computed shape gets known dims: sizes for the bytes objective, not value_info.
+   */
+  bind?: Readonly<Record<string, number>>;
+}
+
 /**
  * Infers the shapes of the main graph's values (bodies of If/Loop/Scan are not entered). `order` is
  * topologicalOrder of its nodes when the caller has it.
  */
-export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, number>, order?: readonly number[]): GraphShapes {
+export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, number>, order?: readonly number[], options: InferOptions = {}): GraphShapes {
+  const bind = options.bind;
   const opset = opsets.get('') ?? opsets.get('ai.onnx') ?? 1;
   const shapes = new Map<string, Dim[]>();
   const declared = new Map<string, Dim[]>();
@@ -127,7 +138,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
   }
   for (const vi of graph.input ?? []) {
     const s = vi.name ? declared.get(vi.name) : undefined;
-    if (s) shapes.set(vi.name!, s);
+    if (s) shapes.set(vi.name!, bind ? s.map((d) => (typeof d === 'string' && bind[d] !== undefined ? bind[d] : d)) : s);
   }
   for (const t of graph.initializer ?? []) {
     if (!t.name) continue;
@@ -170,6 +181,10 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
       }
       if (!shape) continue;
       shapes.set(name, shape.map((d) => (d === undefined ? table.fresh() : d)));
+    }
+    if (bind && outputs[0] && isDefaultDomain(node.domain)) {
+      const values = propagateValues(node, context.propagation());
+      if (values) constants.add(outputs[0], values);
     }
     if (node.opType === 'Constant' && isDefaultDomain(node.domain) && outputs[0]) {
       const t = attribute(node, 'value')?.t;
@@ -244,6 +259,19 @@ class NodeShapeContext implements ShapeContext {
     const name = this.inputs[i];
     const t = name ? this.floats.get(name) : undefined;
     return t && floatValues(t);
+  }
+
+  /** The current node's inputs as data propagation reads them. */
+  propagation(): PropagationInputs {
+    return {
+      opset: this.opset,
+      values: (i) => this.constant(i),
+      shape: (i) => this.input(i),
+      tensorValue: () => {
+        const t = attribute(this.node, 'value')?.t;
+        return t && isIntTensor(t) ? intValues(t) : undefined;
+      },
+    };
   }
 
   constantValueDims(): number[] | undefined {

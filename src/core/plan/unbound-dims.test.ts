@@ -1,0 +1,45 @@
+// The bytes objective on a graph whose output dims torch's exporter left as computed symbols (issue 9, GPU
+// matrix: the exported ViT with every op blocked kept its fp32 output). `--dims batch=N` binds the input's
+// dim only; the output's size is what the bound input propagates through the graph's shape arguments.
+import { describe, expect, it } from 'vitest';
+import { convertModel, openModel, planModel } from '../engine';
+import { DataType } from '../onnx/proto-types';
+import { decodeModel, encodeModel } from '../serde';
+import { vitLikeBlockList, vitLikeModel, VIT_TOKENS, VIT_WIDTH } from '../testing/vit-like';
+import { inferGraphShapes } from '../shapes/infer-shapes';
+
+const open = (dims?: (number | string)[]) => openModel(encodeModel(vitLikeModel(dims)));
+const recipe = (dims: Record<string, number>) => ({
+  opBlockList: vitLikeBlockList(vitLikeModel()), keepIoTypes: false, targetEp: 'cuda' as const, objective: 'bytes' as const, dims,
+});
+const ioTypes = (bytes: Uint8Array) => {
+  const g = decodeModel(bytes).graph!;
+  return [g.input![0].type!.tensorType!.elemType, g.output![0].type!.tensorType!.elemType];
+};
+
+describe('bytes objective with output dims --dims does not name', () => {
+  it('follows the bound batch through the computed Reshape/Expand shapes to the output size', () => {
+    const graph = vitLikeModel().graph!;
+    const { shapes } = inferGraphShapes(graph, new Map([['', 14]]), undefined, { bind: { batch: 32 } });
+    expect(shapes.get('flat')).toEqual([32, VIT_WIDTH, VIT_TOKENS - 1]);
+    expect(shapes.get('cls_b')).toEqual([32, 1, VIT_WIDTH]);
+    expect(shapes.get('merged')).toEqual([32, VIT_TOKENS, VIT_WIDTH]);
+    expect(shapes.get('output')).toEqual([32, VIT_TOKENS, VIT_WIDTH]);
+    // without bound dims nothing changes: the value_info Castaway writes keeps onnx's default (no data propagation)
+    expect(inferGraphShapes(graph, new Map([['', 14]])).shapes.get('merged')?.every((d) => typeof d === 'string')).toBe(true);
+  });
+
+  it('every op blocked, batch 32: fp16 input and output, as when the output dims are declared', () => {
+    const declared = convertModel(open(['batch', VIT_TOKENS, VIT_WIDTH]), recipe({ batch: 32 }));
+    expect(ioTypes(declared.bytes)).toEqual([DataType.FLOAT16, DataType.FLOAT16]);
+    const computed = convertModel(open(), recipe({ batch: 32 }));
+    expect(ioTypes(computed.bytes)).toEqual([DataType.FLOAT16, DataType.FLOAT16]);
+    expect(planModel(open(), recipe({ batch: 32 })).castCount).toBe(2);
+  });
+
+  it('names the symbolic dims it could not size, and the size it assumed', () => {
+    expect(planModel(open(), recipe({ batch: 32 })).unboundDims).toEqual([]);
+    const report = planModel(open(), recipe({}));
+    expect(report.unboundDims).toEqual([{ name: 'batch', assumed: 1 }]);
+  });
+});
