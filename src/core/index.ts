@@ -9,6 +9,7 @@ export { CastawayError, isCastawayError, type CastawayErrorCode } from './errors
 export { PRESETS, TARGET_EPS, compileRule, makeBlockMatcher, normalizeRecipe, parseRecipe, recipeToCliCommand, serializeRecipe } from './recipe';
 export { MAX_RULE_LENGTH, RuleRefused, globMatcher, ruleProblem, type NameRule } from './name-rule';
 export { storageSummaryText, touchedTensorsText } from './plan/touched-summary';
+export { unboundDimsText } from './plan/value-sizes';
 export * from './flat-nodes';
 export { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
 export { convertFloat32BytesToFloat16, type Fp16Stats } from './rewrite/fp16';
@@ -60,3 +61,4 @@ export * from './testing/random-control-flow';
 export * from './testing/residual-norm';
 export * from './testing/offset-image';
 export * from './testing/upsample-attributes';
+export * from './testing/vit-like';

@@ -74,3 +74,15 @@ export function valueSizes(problem: PlanningProblem, dims: Readonly<Record<strin
     unbound: () => [...unbound].sort().map((name) => ({ name, assumed: UNBOUND_DIM_SIZE })),
   };
 }
+
+/**
+ * One line for the CLI and the app: which dims the bytes objective had to guess, the size it took, and the
+ * flag that fixes it; undefined when none.
+ */
+export function unboundDimsText(unbound: readonly UnboundDim[]): string | undefined {
+  if (!unbound.length) return undefined;
+  const names = unbound.map((d) => d.name);
+  const sizes = [...new Set(unbound.map((d) => d.assumed))].join(' or ');
+  return `bytes objective: symbolic dim${names.length > 1 ? 's' : ''} ${names.join(', ')} not bound by dims nor sized by shape inference, ` +
+    `assumed ${sizes} (pass --dims ${names.map((n) => `${n}=SIZE`).join(',')})`;
+}
