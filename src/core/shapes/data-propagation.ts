@@ -99,7 +99,7 @@ function binary(op: string, a: number, b: number): number {
     case 'Sub': return a - b;
     case 'Mul': return a * b;
     // integer Div truncates (onnxruntime's int64 Div is C++ division)
-    case 'Div': return b === 0 ? Number.NaN : Math.trunc(a / b);
+    case 'Div': return b === 0 ? Number.NaN : Math.trunc(a / b) + 0;
     case 'Equal': return a === b ? 1 : 0;
     case 'Max': return Math.max(a, b);
     default: return Math.min(a, b);
