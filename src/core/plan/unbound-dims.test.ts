@@ -7,6 +7,7 @@ import { DataType } from '../onnx/proto-types';
 import { decodeModel, encodeModel } from '../serde';
 import { vitLikeBlockList, vitLikeModel, VIT_TOKENS, VIT_WIDTH } from '../testing/vit-like';
 import { inferGraphShapes } from '../shapes/infer-shapes';
+import { readFileSync } from 'node:fs';
 
 const open = (dims?: (number | string)[]) => openModel(encodeModel(vitLikeModel(dims)));
 const recipe = (dims: Record<string, number>) => ({
@@ -41,5 +42,16 @@ describe('bytes objective with output dims --dims does not name', () => {
     expect(planModel(open(), recipe({ batch: 32 })).unboundDims).toEqual([]);
     const report = planModel(open(), recipe({}));
     expect(report.unboundDims).toEqual([{ name: 'batch', assumed: 1 }]);
+  });
+
+  it("onnxruntime's optimizer output (ends in SkipLayerNormalization): its output is sized through the fused ops", () => {
+    // fixtures/optimizer/vit.onnx with its output dims renamed to symbols --dims does not name
+    const proto = decodeModel(new Uint8Array(readFileSync(new URL('../../../fixtures/optimizer/vit.onnx', import.meta.url))));
+    proto.graph!.output![0].type!.tensorType!.shape!.dim = ['s0', 's1', 's2'].map((dimParam) => ({ dimParam }));
+    const ops = [...new Set(proto.graph!.node!.map((n) => n.opType!))].filter((op) => !['Identity', 'Constant', 'Gather', 'Shape'].includes(op));
+    const plan = (dims: Record<string, number>) => planModel(openModel(encodeModel(proto)), { opBlockList: ops, keepIoTypes: false, targetEp: 'cuda', objective: 'bytes', dims });
+    const report = plan({ batch: 32 });
+    expect(report.unboundDims).toEqual([]);
+    expect(report.castCount).toBe(2); // fp16 input and output, as with the fixture's own [batch, 197, 64]
   });
 });

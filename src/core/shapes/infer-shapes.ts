@@ -163,6 +163,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
         inferred = [];
       }
     }
+    if (bind && !inferred.length) inferred = sameShapeFusedOutputs(node, context);
     for (let i = 0; i < outputs.length; i++) {
       const name = outputs[i];
       if (!name) continue;
@@ -198,6 +199,35 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
     }
   }
   return { shapes, inconsistent };
+}
+
+/**
+ * onnxruntime's fused ops (its transformer optimizer's output) whose listed outputs have input 0's shape.
+ * (onnxruntime's own registrations: contrib_ops/cpu/bert and skip_layer_norm's schema.)
+ * Followed only for sizing (bind): the value_info Castaway writes keeps to onnx's rules, which do not know
+ * these ops. Without them an optimizer-output graph ending in SkipLayerNormalization has an unsized output.
+ */
+const CONTRIB_SAME_SHAPE: Record<string, number[]> = {
+  SkipLayerNormalization: [0, 3],
+  SkipSimplifiedLayerNormalization: [0, 3],
+  BiasGelu: [0],
+  FastGelu: [0],
+  QuickGelu: [0],
+  Gelu: [0],
+  SimplifiedLayerNormalization: [0],
+  LayerNormalization: [0],
+};
+
+function sameShapeFusedOutputs(node: NodeProto, context: NodeShapeContext): Shape[] {
+  const domain = normalizeDomain(node.domain);
+  // onnxruntime also registers SimplifiedLayerNormalization in the ONNX domain, which onnx has no rule for
+  const fused = domain === 'com.microsoft' || (domain === '' && node.opType === 'SimplifiedLayerNormalization');
+  const slots = fused ? CONTRIB_SAME_SHAPE[node.opType ?? ''] : undefined;
+  const x = slots?.length ? context.at(node).input(0) : undefined;
+  if (!x) return [];
+  const out: Shape[] = [];
+  for (const k of slots!) out[k] = [...x];
+  return out;
 }
 
 /**
