@@ -182,8 +182,9 @@ export interface PlanReport {
   /** Casts the plan inserts. */
   insertedCasts: number;
   /**
-   * Bytes moved by inserted Casts with dims bound per the recipe, sized as the bytes objective sizes values
-   * (plan/value-sizes.ts: dims nothing sizes count as 1).
+   * Bytes moved by inserted Casts with dims bound per the recipe: under the bytes objective sized as it
+   * sizes values (plan/value-sizes.ts), under the nodes objective by declared shapes only; dims nothing
+   * sizes count as 1.
    */
   castBytes: number;
   /**

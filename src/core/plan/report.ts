@@ -56,7 +56,8 @@ export function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome)
 export function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): CastBoundary[] {
   const main = problem.model.main;
   const flat = flatNodes(problem.model);
-  const sizes = valueSizes(problem, recipe.dims);
+  // The nodes objective keeps the declared sizes: the bound inference pass is the bytes objective's cost only.
+  const sizes = recipe.objective === 'nodes' ? undefined : valueSizes(problem, recipe.dims);
   return outcome.castValues.map((i) => {
     const value = problem.values[i];
     const producerGroup = problem.groups[value.producer];
@@ -73,7 +74,7 @@ export function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, r
       to: toFp16 ? 'fp16' : 'fp32',
       producer: producerGroup.node >= 0 ? flatIndex(flat, producerGroup.graph, producerGroup.node) : -1,
       consumers: [...new Set(consumers)],
-      bytes: 6 * sizes.count(value.graph, value.name),
+      bytes: 6 * (sizes ? sizes.count(value.graph, value.name) : elementCount(problem.valueShape(value.graph, value.name), recipe.dims)),
     };
   });
 }
