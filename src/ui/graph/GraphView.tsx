@@ -12,7 +12,8 @@ import {
   type Node,
 } from '@xyflow/react';
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { collapseScope, expandScope, focusUnit, selectUnit, togglePattern, toggleNodeBlock } from '../actions';
+import { collapseScope, expandScope, focusUnit, selectUnit } from '../actions/graph-view';
+import { togglePattern, toggleNodeBlock } from '../actions/recipe-edits';
 import { useApp } from '../store';
 import { decorate } from './decorate';
 import { absoluteBoxes, flowEdges, flowNodes, type Box } from './flow-elements';

@@ -2,7 +2,8 @@
 
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { collapseScope, togglePattern, toggleNodeBlock } from '../actions';
+import { collapseScope } from '../actions/graph-view';
+import { togglePattern, toggleNodeBlock } from '../actions/recipe-edits';
 import { enterBodies } from './body-actions';
 import type { PlannedPrecision, PrecisionMix } from './decorate';
 import { useNodeErrorLevel } from '../precision/overlay';

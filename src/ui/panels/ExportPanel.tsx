@@ -1,7 +1,7 @@
 // Export: the converted model, the recipe, the CLI command that reproduces it; recipe import.
 
 import { useEffect, useRef, useState } from 'react';
-import { cliCommand, exportModel, exportRecipe, importRecipe, outputNames } from '../actions';
+import { cliCommand, exportModel, exportRecipe, importRecipe, outputNames } from '../actions/export';
 import { useApp } from '../store';
 
 /**

@@ -5,7 +5,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ErrorMetric, OutputComparison } from '../../core/index';
 import type { NodeError } from '../../core/index';
-import { editRecipe, revealNode, toggleNodeBlock } from '../actions';
+import { editRecipe, toggleNodeBlock } from '../actions/recipe-edits';
+import { revealNode } from '../actions/graph-view';
 import { useApp } from '../store';
 import {
   acceptSuggestion,
