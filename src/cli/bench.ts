@@ -27,7 +27,7 @@ import {
 } from '../companion/server/runner.js';
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
 
-export const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [options]
+const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [options]
   --ep cuda|cpu|auto      execution provider (default auto: CUDA when its EP loads, else CPU, said so)
   --dims a=1,b=128        sizes of the inputs' symbolic dims (e.g. batch=1,sequence=128)
   --runs N                timed runs (default 20)

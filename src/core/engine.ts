@@ -2,7 +2,6 @@
 // computes once per model (decode, IR, types, the planning problem and its flow network) lives in an
 // EngineModel; planModel is then only a max-flow run plus the report, so it can follow every click.
 import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary, type OpTypeStat, type PlanReport, type Recipe, type TargetEp, type TouchedTensor, type ValueSummary } from './api';
-import { CastawayError } from './errors';
 import { externalDataLocations, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
 import { buildIr, normalizeDomain, type IrGraph, type IrModel } from './ir';
 import { DataType, toNumber, type ModelProto, type NodeProto } from './onnx/proto-types';
@@ -23,8 +22,6 @@ import { decodeModel, encodeModel, encodeModelPieces } from './serde';
 import { hasLowKernel } from './types/ep-kernels';
 import { lowFormat, type LowPrecision } from './tensor/low-precision';
 
-export { PRESETS, parseRecipe, recipeToCliCommand, serializeRecipe, normalizeRecipe } from './recipe';
-export { CastawayError, isCastawayError } from './errors';
 
 export class EngineModel {
   readonly proto: ModelProto;

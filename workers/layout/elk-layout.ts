@@ -5,7 +5,7 @@ import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { ViewUnit, ViewUnitKind } from '../layout-api';
 import type { ViewGraph } from './view-graph';
 
-export const BOX_SIZE: Record<Exclude<ViewUnitKind, 'container'>, { width: number; height: number }> = {
+const BOX_SIZE: Record<Exclude<ViewUnitKind, 'container'>, { width: number; height: number }> = {
   op: { width: 156, height: 38 },
   group: { width: 210, height: 62 },
   input: { width: 150, height: 30 },
@@ -110,7 +110,7 @@ const DUMMY_LIMIT = 1500;
  * the dummies would pass DUMMY_LIMIT, ELK gets the backbone only: each box's latest producer and each
  * producer's first reader. Every edge is still drawn; the long ones just do not shape the layout.
  */
-export function edgesForLayout(view: ViewGraph): ViewGraph['edges'] {
+function edgesForLayout(view: ViewGraph): ViewGraph['edges'] {
   const order = new Map(view.units.map((unit) => [unit.id, unit.order]));
   const orderOf = (id: string) => order.get(id) ?? 0;
   const incoming = new Map<string, string[]>();

@@ -235,7 +235,7 @@ function foldedSources(
 }
 
 /** The last segment of a scoped name: "/e/layers.0/fc1/MatMul" -> "MatMul". */
-export function shortName(name: string): string {
+function shortName(name: string): string {
   const slash = name.lastIndexOf('/');
   return slash >= 0 ? name.slice(slash + 1) : name;
 }

@@ -5,7 +5,6 @@ import {
   DTYPES,
   allocTensor,
   elementCount,
-  float16ArrayToFloat32,
   float32ArrayToFloat16,
   isTensorType,
   tensorView,
@@ -13,7 +12,6 @@ import {
   type TensorType,
 } from '../../core/index';
 
-export { elementCount };
 
 export const PROTOCOL_VERSION = 1;
 export const SERVICE_NAME = 'castaway-companion';
@@ -266,15 +264,6 @@ export function encodeTensor(type: TensorType, dims: readonly number[], data: Te
   return { type, dims: [...dims], data: bytesToBase64(bytes) };
 }
 
-
-/** Values of a decoded tensor as plain numbers (float16 expanded), for error comparison. */
-export function toFloat64(t: WireTensor): Float64Array {
-  const data = decodeTensor(t);
-  const values = t.type === 'float16' ? float16ArrayToFloat32(data as Uint16Array) : data;
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
-  return out;
-}
 
 /** The URL the companion prints: `http://127.0.0.1:PORT/?token=...`. Returns base URL and token. */
 export function parseCompanionUrl(url: string): { baseUrl: string; token: string } {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { convertModel, openModel, planModel, PRESETS } from '../engine';
+import { convertModel, openModel, planModel } from '../engine';
+import { PRESETS } from '../recipe';
 import { DataType } from '../onnx/proto-types';
 import { encodeModel } from '../serde';
 import { attr, buildModel, floatTensor, node, valueInfo } from '../testing/build-model';

@@ -3,7 +3,8 @@
 import { CastawayError } from '../errors';
 import { normalizeDomain, type IrGraph, type IrModel } from '../ir';
 import type { NodeProto } from '../onnx/proto-types';
-import { groupAllowsFloat16, groupAllowsLow, inferModelTypes, lookupSchema, slotGroups as schemaSlotGroups } from '../types';
+import { inferModelTypes } from '../types/model-types';
+import { groupAllowsFloat16, groupAllowsLow, lookupSchema, slotGroups as schemaSlotGroups } from '../types/schema';
 import type { SlotGroup, TypeOracle } from './constraints';
 
 /** Domains whose every op must have a schema: an unknown op there is a typo or a newer opset, not a custom op. */

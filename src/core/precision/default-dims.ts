@@ -12,9 +12,9 @@ export interface InputShape {
   shape: readonly (number | string)[] | undefined;
 }
 
-export const DEFAULT_BATCH = 1;
-export const DEFAULT_IMAGE_SIZE = 224;
-export const DEFAULT_SEQUENCE = 16;
+const DEFAULT_BATCH = 1;
+const DEFAULT_IMAGE_SIZE = 224;
+const DEFAULT_SEQUENCE = 16;
 
 const FLOATS = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE, DataType.BFLOAT16]);
 

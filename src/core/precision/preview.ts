@@ -17,7 +17,6 @@ import { compareArrays, valueError, type OutputComparison, type ValueError } fro
 import type { HostTensor } from '../tensor/host-tensor';
 import type { InputSpec } from './user-inputs';
 
-export type { RunModel };
 
 export interface ReferenceRun {
   /** Float outputs of the fp32 model, the exposed intermediates included when asked for. */
@@ -188,7 +187,7 @@ export async function previewRecipe(
  * Float weights of the main graph (initializers and Constant nodes) with values beyond fp16's range, and
  * whether the plan converts them.
  */
-export function weightOverflow(model: EngineModel, plan: PlanReport): WeightOverflow[] {
+function weightOverflow(model: EngineModel, plan: PlanReport): WeightOverflow[] {
   const main = model.ir.main;
   const found: WeightOverflow[] = [];
   for (const { name, tensor } of allStoredTensors([main])) {

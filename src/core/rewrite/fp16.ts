@@ -14,10 +14,6 @@
 import { FP16_MAX, LITTLE_ENDIAN, float16BitsToFloat32, float32BitsToFloat16Bits, float32ToFloat16Bits } from '../tensor/half';
 import { convertFloat32BytesToBfloat16, type LowPrecision } from '../tensor/low-precision';
 
-export { FP16_MAX };
-/** fp16's smallest subnormal, 2^-24: what a nonzero value that would round to zero becomes. */
-export const FP16_MIN_SUBNORMAL = 2 ** -24;
-
 export interface Fp16Stats {
   /** Values beyond +-65504, clamped to it. */
   clamped: number;

@@ -6,13 +6,13 @@
 import { BaseEdge, type Edge, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
 
-export type RoutedEdgeData = { points: number[] } & Record<string, unknown>;
-export type RoutedFlowEdge = Edge<RoutedEdgeData, 'routed'>;
+type RoutedEdgeData = { points: number[] } & Record<string, unknown>;
+type RoutedFlowEdge = Edge<RoutedEdgeData, 'routed'>;
 
 /** Corner radius at a bend, at most half of either adjoining segment. */
 const RADIUS = 8;
 
-export function routePath(points: readonly number[]): { path: string; labelX: number; labelY: number } {
+function routePath(points: readonly number[]): { path: string; labelX: number; labelY: number } {
   const count = points.length / 2;
   const x = (i: number) => points[2 * i];
   const y = (i: number) => points[2 * i + 1];
@@ -41,7 +41,7 @@ export function routePath(points: readonly number[]): { path: string; labelX: nu
   return { path, labelX, labelY };
 }
 
-export const RoutedEdge = memo(function RoutedEdge(props: EdgeProps<RoutedFlowEdge>) {
+const RoutedEdge = memo(function RoutedEdge(props: EdgeProps<RoutedFlowEdge>) {
   const { path, labelX, labelY } = routePath(props.data?.points ?? [props.sourceX, props.sourceY, props.targetX, props.targetY]);
   return (
     <BaseEdge

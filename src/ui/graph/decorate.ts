@@ -33,7 +33,7 @@ export interface Decoration {
 
 const MIX_INDEX: Record<PlannedPrecision, number> = { fp16: 0, fp32: 1, mixed: 2, none: 3 };
 
-export function dominantPrecision(mix: PrecisionMix): PlannedPrecision {
+function dominantPrecision(mix: PrecisionMix): PlannedPrecision {
   const [fp16, fp32, mixed] = mix;
   if (fp16 + fp32 + mixed === 0) return 'none';
   if (fp32 === 0 && mixed === 0) return 'fp16';

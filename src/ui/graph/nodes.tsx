@@ -89,7 +89,7 @@ function LockIcon({ locked }: { locked: boolean }) {
   );
 }
 
-export const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) {
+const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) {
   const isCast = data.opType === 'Cast';
   const errorLevel = useNodeErrorLevel(id);
   // The >fp16 badge warns of clamping, which only fp16 does (bf16 has float32's range).
@@ -157,7 +157,7 @@ export function MixBar({ mix }: { mix: PrecisionMix }) {
   );
 }
 
-export const GroupNode = memo(function GroupNode({ data }: NodeProps<GroupFlowNode>) {
+const GroupNode = memo(function GroupNode({ data }: NodeProps<GroupFlowNode>) {
   return (
     <div
       className={`group-node p-${data.precision}${data.blocked ? ' blocked' : ''}`}
@@ -182,7 +182,7 @@ export const GroupNode = memo(function GroupNode({ data }: NodeProps<GroupFlowNo
   );
 });
 
-export const ContainerNode = memo(function ContainerNode({ data }: NodeProps<ContainerFlowNode>) {
+const ContainerNode = memo(function ContainerNode({ data }: NodeProps<ContainerFlowNode>) {
   return (
     <div className={`container-node${data.blocked ? ' blocked' : ''}`}>
       <Handles />
@@ -219,7 +219,7 @@ export const ContainerNode = memo(function ContainerNode({ data }: NodeProps<Con
   );
 });
 
-export const IoNode = memo(function IoNode({ data }: NodeProps<IoFlowNode>) {
+const IoNode = memo(function IoNode({ data }: NodeProps<IoFlowNode>) {
   return (
     <div className="io-node" title={`graph ${data.direction}: ${data.label}`}>
       {data.direction === 'input' ? (
