@@ -14,6 +14,7 @@ export { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
 export { convertFloat32BytesToFloat16 } from './rewrite/fp16';
 
 // the ONNX format: protobuf types, decode and encode, external data, the graph index
+export { concatBytes } from './bytes';
 export * from './onnx/proto-types';
 export { decodeMessage, decodeModel, encodeMessage, encodeModel } from './serde';
 export {

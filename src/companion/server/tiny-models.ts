@@ -1,6 +1,8 @@
 // Tiny ONNX models written byte by byte (a minimal protobuf writer), so the companion needs no ONNX library
 // to probe the CUDA EP, and tests can build the models they need (a MatMul, a runaway Loop).
 
+import { concatBytes } from '../../core/index';
+
 type Field = Uint8Array;
 
 function varint(n: number | bigint): number[] {
@@ -15,22 +17,11 @@ function varint(n: number | bigint): number[] {
   return out;
 }
 
-function cat(parts: (Uint8Array | number[])[]): Uint8Array {
-  const len = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 const enc = new TextEncoder();
 const vi = (field: number, n: number | bigint): Field => Uint8Array.from([...varint((field << 3) | 0), ...varint(n)]);
-const ld = (field: number, body: Uint8Array): Field => cat([varint((field << 3) | 2), varint(body.length), body]);
+const ld = (field: number, body: Uint8Array): Field => concatBytes([varint((field << 3) | 2), varint(body.length), body]);
 const str = (field: number, s: string): Field => ld(field, enc.encode(s));
-const msg = (...fields: Field[]): Uint8Array => cat(fields);
+const msg = (...fields: Field[]): Uint8Array => concatBytes(fields);
 
 const ELEM = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
 

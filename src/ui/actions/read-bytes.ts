@@ -1,5 +1,7 @@
 // Reading a dropped file or a download into one byte array, reporting how far it got.
 
+import { concatBytes } from '../../core/index';
+
 export async function readStream(
   stream: ReadableStream<Uint8Array>,
   total: number,
@@ -15,14 +17,7 @@ export async function readStream(
     received += value.byteLength;
     onFraction(total > 0 ? Math.min(1, received / total) : null);
   }
-  if (chunks.length === 1) return chunks[0];
-  const bytes = new Uint8Array(received);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return bytes;
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks);
 }
 
 export function readFile(file: File, onFraction: (fraction: number | null) => void): Promise<Uint8Array> {
