@@ -53,10 +53,14 @@ describe('dead exports', () => {
     ].join('\n'));
     write('src/lib/b.ts', 'export const viaNamespace = 1;\nexport const notViaNamespace = 2;\nexport type Shape = { k: 1 };\nexport type Unnamed = { k: 2 };\n');
     write('src/lib/c.ts', 'export const dynamicOne = 1;\nexport const dynamicTwo = 2;\nexport const dynamicUnused = 3;\nexport type TypeOnly = number;\n');
+    write('src/lib/d.ts', 'export const fromEscaped = 1;\nexport const notFromEscaped = 2;\n');
     write('src/lib/index.ts', "export * from './a';\nexport { withOptions as renamed, unused as alsoUnused } from './a';\n");
     write('src/app/main.ts', [
       "import { used, viaStar, renamed } from '../lib/index';",
       "import * as B from '../lib/b';",
+      "import * as D from '../lib/d';",
+      'const engine = D as typeof D; // escapes: its uses are member names of this file',
+      'console.log(engine.fromEscaped);',
       'const { dynamicOne } = await import(\'../lib/c\');',
       "const two = (await import('../lib/c')).dynamicTwo;",
       "type T = import('../lib/c').TypeOnly extends number ? B.Shape : never;",
@@ -74,6 +78,7 @@ describe('dead exports', () => {
         'src/lib/b.ts Unnamed type',
         'src/lib/b.ts notViaNamespace value',
         'src/lib/c.ts dynamicUnused value',
+        'src/lib/d.ts notFromEscaped value',
         'src/lib/index.ts alsoUnused re-export',
       ]);
     });

@@ -136,7 +136,7 @@ export function findDeadExports(root: string, consumers = CONSUMERS, subjects = 
     texts.set(file, text);
     const { program, errors } = parseSync(file, text);
     if (errors.length) throw new Error(`${relative(root, file)}: ${errors[0].message}`);
-    const own: ModuleFacts = { declared: new Set(), types: new Set(), reexports: new Map(), stars: [] , signatures: [] };
+    const own: ModuleFacts = { declared: new Set(), types: new Set(), signatures: [], reexports: new Map(), stars: [] };
     facts.set(file, own);
     const importedBindings = new Map<string, { file: string; name: string }>();
     const namespaces = new Map<string, string>();
