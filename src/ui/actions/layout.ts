@@ -1,27 +1,27 @@
 // Re-laying-out after the open scopes change: one layout at a time in the layout worker, changes made
 // meanwhile coalescing into one more layout.
 
-import { useApp } from '../store';
+import { useApp, type LoadedModel } from '../store';
 import { layoutClient } from '../workers';
 import { coalesced } from './coalesce';
 import { showError } from './notice';
 
-/** What a layout is for: the scopes drawn open and whether folded nodes are drawn. */
+/** What a layout is for: the scopes drawn open and whether folded nodes are drawn, of an open model. */
 export interface LayoutKey {
   expanded: string[];
   showFolded: boolean;
+  model: LoadedModel;
 }
 
 export const layouter = coalesced<LayoutKey>({
   wanted() {
     const { expanded, showFolded, model } = useApp.getState();
-    return model ? { expanded, showFolded } : null;
+    return model ? { expanded, showFolded, model } : null;
   },
   same: (a, b) => a.expanded === b.expanded && a.showFolded === b.showFolded,
-  async run(key) {
-    const model = useApp.getState().model!;
+  async run({ expanded, showFolded, model }) {
     useApp.setState({ layoutPending: true });
-    const result = await layoutClient().layout(key);
+    const result = await layoutClient().layout({ expanded, showFolded });
     if (useApp.getState().model?.seq !== model.seq) return false;
     if (!result.ok) {
       showError('The graph could not be laid out', result.error);

@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import { DEFAULT_RECIPE } from '../../core/index';
 import type { NamedBytes, OpenStage } from '../../../workers/model-api';
-import { useApp, type ProgressStage } from '../store';
+import { useApp, type LoadedModel, type ProgressStage } from '../store';
 import { indexValues, topologyOf } from '../topology';
 import { layoutClient, modelClient } from '../workers';
 import { layouter } from './layout';
@@ -147,21 +147,22 @@ async function openBytesUnguarded(fileName: string, bytes: Uint8Array, externalF
   }
   const laidOut = layoutOutcome.value;
   mark('laid-out');
+  const model: LoadedModel = {
+    fileName,
+    fileSize,
+    externalFileNames: externalFiles.map((file) => file.name),
+    summary,
+    valuesByName,
+    timings,
+    seq,
+  };
   // Mark both as done before the store changes, so the change does not trigger a second plan or layout.
-  layouter.done({ expanded, showFolded: false });
-  planner.done(recipe);
+  layouter.done({ expanded, showFolded: false, model });
+  planner.done({ recipe, model });
   useApp.setState((state) => ({
     progress: null,
     notice: null,
-    model: {
-      fileName,
-      fileSize,
-      externalFileNames: externalFiles.map((file) => file.name),
-      summary,
-      valuesByName,
-      timings,
-      seq,
-    },
+    model,
     recipe,
     past: [],
     future: [],

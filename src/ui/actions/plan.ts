@@ -2,16 +2,24 @@
 // meanwhile coalescing into one more plan.
 
 import type { Recipe } from '../../core/index';
-import { useApp } from '../store';
+import { useApp, type LoadedModel } from '../store';
 import { modelClient } from '../workers';
 import { coalesced } from './coalesce';
 import { showError } from './notice';
 
-export const planner = coalesced<Recipe>({
-  wanted: () => (useApp.getState().model ? useApp.getState().recipe : null),
-  same: (a, b) => a === b,
-  async run(recipe) {
-    const model = useApp.getState().model!;
+/** A plan is for a recipe of an open model; a new recipe (not a new model) is what asks for another. */
+export interface PlanKey {
+  recipe: Recipe;
+  model: LoadedModel;
+}
+
+export const planner = coalesced<PlanKey>({
+  wanted() {
+    const { recipe, model } = useApp.getState();
+    return model ? { recipe, model } : null;
+  },
+  same: (a, b) => a.recipe === b.recipe,
+  async run({ recipe, model }) {
     useApp.setState({ planPending: true });
     const stamped = await modelClient().plan(recipe);
     // Another model was opened meanwhile (in the page or, further along, already in the worker): this
