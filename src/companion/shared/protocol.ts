@@ -26,9 +26,18 @@ export const FRAMED_CONTENT_TYPE = 'application/vnd.castaway.job';
 export const DEFAULT_PORT = 8765;
 export const DEFAULT_APP_ORIGINS = ['http://127.0.0.1:5173', 'http://localhost:5173'];
 
-export type EpName = 'cuda' | 'cpu';
-/** 'auto' = CUDA when the CUDA EP loads on this machine, else CPU (the response says which). */
-export type EpRequest = EpName | 'auto';
+/** The execution providers a job may ask for; 'auto' = CUDA when the CUDA EP loads on this machine, else CPU (the response says which). */
+export const EP_REQUESTS = ['auto', 'cuda', 'cpu'] as const;
+export type EpRequest = (typeof EP_REQUESTS)[number];
+export type EpName = Exclude<EpRequest, 'auto'>;
+/** onnxruntime's graph optimization levels, as a job names them. */
+export const OPT_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+export type OptLevel = (typeof OPT_LEVELS)[number];
+
+/** Whether `value` is one of `options` (narrowing it to their type). */
+export function oneOf<T extends string>(options: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (options as readonly string[]).includes(value);
+}
 
 /** Element types, as onnxruntime-js names them: the engine's one dtype table (core tensor/dtype.ts). */
 export type { TensorData, TensorType };
@@ -59,7 +68,7 @@ export interface JobParams {
   /** Seed of the generated float inputs and token ids. Default 0. */
   seed?: number;
   /** onnxruntime graph optimization level. Default 'all'. */
-  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  graphOptimizationLevel?: OptLevel;
 }
 
 export interface RunParams extends JobParams {
