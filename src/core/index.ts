@@ -26,6 +26,7 @@ export {
   writeExternalData,
 } from './external-data';
 export { buildIr } from './ir';
+export { domainLabel } from './onnx/domain';
 export { parseTypeString } from './types/type-codes';
 
 // tensors and precisions

@@ -1,5 +1,6 @@
 // The right-hand panel: the selected node, scope or graph input/output, or the model when nothing is.
 
+import { domainLabel } from '../../core/index';
 import { enterBodies } from '../graph/body-actions';
 import { useMemo } from 'react';
 import type { CastBoundary, LowPrecision, NodeSummary, PlanReport, ValueSummary } from '../../core/index';
@@ -311,7 +312,7 @@ function ModelOverview({ model }: { model: LoadedModel }) {
         <dd className="mono">
           {summary.irVersion} /{' '}
           {Object.entries(summary.opsets)
-            .map(([domain, version]) => `${domain || 'ai.onnx'} ${version}`)
+            .map(([domain, version]) => `${domainLabel(domain)} ${version}`)
             .join(', ')}
         </dd>
         <dt>producer</dt>
