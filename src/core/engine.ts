@@ -16,7 +16,7 @@ import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
 import type { Fp16Stats } from './rewrite/fp16';
-import { nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
+import { isFloatData, nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
 import { flatIndex, flatNodes } from './flat-nodes';
 import { decodeModel, encodeModel, encodeModelPieces } from './serde';
 import { hasLowKernel } from './types/ep-kernels';
@@ -193,10 +193,7 @@ function summarize(model: EngineModel): ModelSummary {
   const { ir, problem } = model;
   const main = ir.main;
   const types = problem.types;
-  const isFloatish = (name: string) => {
-    const t = types.elemType(main, name);
-    return t === DataType.FLOAT || t === DataType.FLOAT16 || t === DataType.DOUBLE || t === DataType.BFLOAT16;
-  };
+  const isFloatish = (name: string) => isFloatData(types.elemType(main, name));
   // Static nodes depend on no graph input's contents: weights, Constants, shapes and what is computed from
   // them alone (an Identity of an initializer, a Shape of an activation). They carry no activation, never
   // sit on a boundary a user would act on, and the graph view folds them away with pure int computations.
