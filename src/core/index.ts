@@ -53,3 +53,4 @@ export * from './testing/control-flow-models';
 export * from './testing/ort-optimized';
 export * from './testing/random-control-flow';
 export * from './testing/offset-image';
+export * from './testing/upsample-attributes';
