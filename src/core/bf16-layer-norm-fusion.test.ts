@@ -59,7 +59,7 @@ describe('bf16: a decomposed norm kept fp32 gets no leading Cast for onnxruntime
 
   it('fp16 is unchanged: the fused norm has a float16-X kernel, so the producer stays fp16', () => {
     const out = convertModel(model(), { ...recipe, lowPrecision: 'fp16' });
-    expect(out.report.nodePrecision[0]).toBe('fp16');
+    expect(out.report.nodePrecision[0]).toBe('low');
     expect(leadingCasts(decodeModel(out.bytes).graph!.node!)).toHaveLength(1);
   });
 });

@@ -17,7 +17,7 @@ function nodePrecisions(problem: PlanningProblem, outcome: PlanOutcome): NodePre
   problem.groups.forEach((group, g) => {
     if (group.node < 0) return;
     const at = flatIndex(flat, group.graph, group.node);
-    const p: Precision = outcome.groupFp16[g] ? 'fp16' : 'fp32';
+    const p: Precision = outcome.groupFp16[g] ? 'low' : 'fp32';
     const current = result[at];
     result[at] = current === 'none' || current === p ? p : 'mixed';
   });
@@ -58,9 +58,9 @@ function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: 
   return outcome.castValues.map((i) => {
     const value = problem.values[i];
     const producerGroup = problem.groups[value.producer];
-    const toFp16 = !outcome.groupFp16[value.producer];
+    const toLow = !outcome.groupFp16[value.producer];
     const consumers = value.readers
-      .filter((r) => (outcome.groupFp16[r.group] === 1) === toFp16)
+      .filter((r) => (outcome.groupFp16[r.group] === 1) === toLow)
       .flatMap((r) => {
         if (r.node >= 0) return [flatIndex(flat, r.graph, r.node)];
         const tie = problem.groups[r.group];
@@ -68,7 +68,7 @@ function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: 
       });
     return {
       value: value.name,
-      to: toFp16 ? 'fp16' : 'fp32',
+      to: toLow ? 'low' : 'fp32',
       producer: producerGroup.node >= 0 ? flatIndex(flat, producerGroup.graph, producerGroup.node) : -1,
       consumers: [...new Set(consumers)],
       bytes: 6 * elementCount(problem.valueShape(value.graph, value.name), recipe.dims),

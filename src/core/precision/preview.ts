@@ -37,7 +37,7 @@ export interface OverflowSite {
   /** Elements beyond +-65504 in the fp32 run. */
   count: number;
   refMaxAbs: number;
-  /** The producing node's planned precision: 'fp16' or 'mixed' means the value becomes inf there. */
+  /** The producing node's planned precision: 'low' or 'mixed' means the value becomes inf there (under fp16). */
   precision: PlannedPrecision;
 }
 
@@ -230,7 +230,7 @@ function weightOverflow(model: EngineModel, plan: PlanReport): WeightOverflow[] 
     }
     if (!count) continue;
     const consumers = main.consumers.get(name) ?? [];
-    const convertedToFp16 = consumers.some((c) => c.node >= 0 && (plan.nodePrecision[c.node] === 'fp16' || plan.nodePrecision[c.node] === 'mixed'));
+    const convertedToFp16 = consumers.some((c) => c.node >= 0 && (plan.nodePrecision[c.node] === 'low' || plan.nodePrecision[c.node] === 'mixed'));
     found.push({ name, count, maxAbs, convertedToFp16 });
   }
   return found.sort((a, b) => b.count - a.count);

@@ -5,6 +5,7 @@ import { memo } from 'react';
 import { collapseScope } from '../actions/graph-view';
 import { togglePattern, toggleNodeBlock } from '../actions/recipe-edits';
 import { enterBodies } from './body-actions';
+import type { LowPrecision } from '../../core/index';
 import type { PlannedPrecision, PrecisionMix } from './decorate';
 import { useNodeErrorLevel } from '../precision/overlay';
 import { useApp } from '../store';
@@ -57,12 +58,15 @@ export type ContainerFlowNode = Node<ContainerNodeData, 'container'>;
 export type IoFlowNode = Node<IoNodeData, 'io'>;
 export type FlowNode = OpFlowNode | GroupFlowNode | ContainerFlowNode | IoFlowNode;
 
-const PRECISION_TITLE: Record<PlannedPrecision, string> = {
-  fp16: 'planned fp16',
+const PRECISION_TITLE: Record<Exclude<PlannedPrecision, 'low'>, string> = {
   fp32: 'planned fp32',
   mixed: 'mixed precision',
   none: 'no float values',
 };
+
+function precisionTitle(precision: PlannedPrecision, low: LowPrecision): string {
+  return precision === 'low' ? `planned ${low}` : PRECISION_TITLE[precision];
+}
 
 function Handles() {
   return (
@@ -98,7 +102,7 @@ const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) {
     <div
       data-error-level={errorLevel || undefined}
       className={`op-node p-${data.precision}${isCast ? ' cast-op' : ''}`}
-      title={`${data.name || '(unnamed)'}\n${data.opType} · ${PRECISION_TITLE[data.precision]}${data.blocked ? ' · in the block list' : ''}`}
+      title={`${data.name || '(unnamed)'}\n${data.opType} · ${precisionTitle(data.precision, lowPrecision)}${data.blocked ? ' · in the block list' : ''}`}
       data-precision={data.precision}
     >
       <Handles />
