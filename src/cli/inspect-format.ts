@@ -1,6 +1,6 @@
 // The human-readable `castaway inspect` report.
 import type { ModelSummary, PlanReport, Recipe } from '../core/index';
-import { storageSummaryText, touchedTensorsText, unboundDimsText } from '../core/index';
+import { domainLabel, storageSummaryText, touchedTensorsText, unboundDimsText } from '../core/index';
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const padLeft = (s: string | number, n: number) => String(s).padStart(n);
@@ -9,7 +9,7 @@ export function formatInspect(summary: ModelSummary, report: PlanReport, recipe:
   const lines: string[] = [];
   const inBodies = summary.nodeCount - summary.mainNodeCount;
   const bodies = inBodies ? ` (${inBodies} of them in ${summary.bodies.length} If/Loop/Scan bodies)` : '';
-  lines.push(`model: ${summary.nodeCount} nodes${bodies}, IR ${summary.irVersion}, opsets ${Object.entries(summary.opsets).map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(' ')}${summary.producer ? `, from ${summary.producer}` : ''}`);
+  lines.push(`model: ${summary.nodeCount} nodes${bodies}, IR ${summary.irVersion}, opsets ${Object.entries(summary.opsets).map(([d, v]) => `${domainLabel(d)}:${v}`).join(' ')}${summary.producer ? `, from ${summary.producer}` : ''}`);
   lines.push(`inputs: ${summary.inputs.join(', ')}`);
   lines.push(`outputs: ${summary.outputs.join(', ')}`);
   const floatValues = summary.values.filter((v) => v.elemType === 1);

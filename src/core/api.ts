@@ -4,12 +4,18 @@
 import type { LowPrecision } from './tensor/low-precision';
 
 /**
- * A planned precision. 'fp16' names the low side of the cut, whichever low type the recipe chose
+ * A planned precision: fp32, or 'low', the low side of the cut, in whichever low type the recipe chose
  * (Recipe.lowPrecision: fp16 or bf16); the plan, its report and the app's colours are the same for both.
+ * Where a person reads it, `precisionName` names the low side by its type.
  */
-export type Precision = 'fp32' | 'fp16';
+export type Precision = 'fp32' | 'low';
 /** A node's planned precision: 'mixed' when its float slots differ, 'none' when it touches no float32 value. */
 export type PlannedPrecision = Precision | 'mixed' | 'none';
+
+/** A planned precision as a person reads it: the low side by its type (fp16 or bf16). */
+export function precisionName(precision: PlannedPrecision, low: LowPrecision): string {
+  return precision === 'low' ? low : precision;
+}
 /** The execution providers a recipe can target ('any': no target), in the order the app and the CLI list them. */
 export const TARGET_EPS = ['any', 'cuda', 'cpu', 'webgpu', 'dml'] as const;
 export type TargetEp = (typeof TARGET_EPS)[number];
@@ -175,7 +181,7 @@ export interface UnboundDim {
 }
 
 export interface PlanReport {
-  /** The recipe's low type: the 'fp16' side of every figure below is stored in it. */
+  /** The recipe's low type: the 'low' side of every figure below is stored in it. */
   lowPrecision: LowPrecision;
   /** Casts in the converted model, existing ones included (comparable with onnxruntime's count). */
   castCount: number;

@@ -17,7 +17,7 @@ export function nodeSubgraphs(node: NodeProto): GraphProto[] {
 }
 
 /** Names a graph (or any graph nested in it) reads but does not define: the values it captures from outside. */
-export function freeNames(graph: GraphProto): ReadonlySet<string> {
+function freeNames(graph: GraphProto): ReadonlySet<string> {
   let free = freeNamesCache.get(graph);
   if (free) return free;
   const defined = new Set<string>();

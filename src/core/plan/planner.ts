@@ -2,7 +2,7 @@
 // per-group precisions and the Casts to insert. The MinCutPlanner (the flow network) is built once per
 // model and reused for every recipe, which is what keeps a re-plan after one toggle to milliseconds.
 import type { NodeReason, Recipe } from '../api';
-import { makeBlockMatcher, type BlockReason } from '../recipe';
+import { makeBlockMatcher } from '../recipe';
 import { FIXED_FP16, FIXED_FP32, FREE, type GroupStatus } from './cut-problem';
 import type { PlanningProblem } from './constraints';
 import { fp32ComputeKind, ortFusesIntoSkipLayerNorm } from './fp32-compute';
@@ -38,7 +38,7 @@ export interface PlanOutcome {
 }
 
 /** A Cast kernel launch expressed in bytes moved, so that the bytes objective still prefers fewer Casts. */
-export const CAST_LAUNCH_BYTES = 16_384;
+const CAST_LAUNCH_BYTES = 16_384;
 
 /**
  * What one byte copied between host and device costs, in bytes moved through device memory: an H200 reads
@@ -48,7 +48,7 @@ export const CAST_LAUNCH_BYTES = 16_384;
  * 12 MB in fp16: a Cast moves 6 bytes per element through HBM, the fp32 copy 2 extra bytes per element
  * over PCIe.
  */
-export const HOST_BYTE_COST = 64;
+const HOST_BYTE_COST = 64;
 
 /** Largest weight a value can have (bytes); sums of these stay exact in float64. */
 const MAX_WEIGHT = 2 ** 40;

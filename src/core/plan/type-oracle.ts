@@ -2,8 +2,10 @@
 // seen from a graph, and the slot groups of a node. Built once per model.
 import { CastawayError } from '../errors';
 import { normalizeDomain, type IrGraph, type IrModel } from '../ir';
+import { domainLabel } from '../onnx/domain';
 import type { NodeProto } from '../onnx/proto-types';
-import { groupAllowsFloat16, groupAllowsLow, inferModelTypes, lookupSchema, slotGroups as schemaSlotGroups } from '../types';
+import { inferModelTypes } from '../types/model-types';
+import { groupAllowsFloat16, groupAllowsLow, lookupSchema, slotGroups as schemaSlotGroups } from '../types/schema';
 import type { SlotGroup, TypeOracle } from './constraints';
 
 /** Domains whose every op must have a schema: an unknown op there is a typo or a newer opset, not a custom op. */
@@ -27,8 +29,8 @@ export function createTypeOracle(model: IrModel): TypeOracle {
         throw new CastawayError(
           'unknown-op',
           opset === undefined
-            ? `Op "${node.opType}" uses domain "${domain || 'ai.onnx'}", which the model does not import`
-            : `No op "${node.opType}" exists in ${domain || 'ai.onnx'} at opset ${opset}`,
+            ? `Op "${node.opType}" uses domain "${domainLabel(domain)}", which the model does not import`
+            : `No op "${node.opType}" exists in ${domainLabel(domain)} at opset ${opset}`,
           node.name ? `node "${node.name}"` : `a ${node.opType} node`,
         );
       }

@@ -20,8 +20,8 @@ import { NameAllocator } from './names';
 import { castTarget, castToAttribute, makeCast } from './cast-node';
 
 const FLOAT = DataType.FLOAT;
-// The low side of the plan is written as outcome.low's element type, LOW_TYPE (FLOAT16 or BFLOAT16); the
-// code below says "fp16" for that side, as the plan does (api.ts Precision).
+// The low side of the plan ('low' in api.ts Precision) is written as outcome.low's element type, LOW_TYPE
+// (FLOAT16 or BFLOAT16); local names below still say "fp16" for that side, after the planner's groupFp16.
 
 /** Conversion counts and the tensors whose values were clamped or raised (fp16.ts says why). */
 export interface StorageStats extends Fp16Stats {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { float16BitsToFloat32, float32BitsToFloat16Bits, float32ToFloat16Bits } from '../tensor/half';
-import { convertFloat32BytesToFloat16, roundThroughFloat16 } from './fp16';
+import { convertFloat32BytesToFloat16 } from './fp16';
 
 describe('convertFloat32BytesToFloat16', () => {
   it('clamps finite values beyond the range and counts them, keeps infinities', () => {
@@ -42,12 +42,14 @@ describe('convertFloat32BytesToFloat16', () => {
     expect(Array.from(out, float16BitsToFloat32)).toEqual([1, -2, 3.5]);
   });
 
-  it('simulates storage rounding', () => {
-    expect(roundThroughFloat16(0.1)).toBeCloseTo(0.0999755859375, 12);
-    expect(roundThroughFloat16(1e9)).toBe(65504);
-    expect(roundThroughFloat16(1e-12)).toBe(2 ** -24);
-    expect(roundThroughFloat16(-1e-12)).toBe(-(2 ** -24));
-    expect(roundThroughFloat16(0)).toBe(0);
+  it('stores values rounded, clamped to +-65504 and raised to +-2^-24 instead of 0', () => {
+    const stats = { clamped: 0, raised: 0 };
+    const input = new Float32Array([0.1, 1e9, 1e-12, -1e-12, 0]);
+    const out = new Uint16Array(convertFloat32BytesToFloat16(new Uint8Array(input.buffer), stats).buffer);
+    const stored = Array.from(out, float16BitsToFloat32);
+    expect(stored[0]).toBeCloseTo(0.0999755859375, 12);
+    expect(stored.slice(1)).toEqual([65504, 2 ** -24, -(2 ** -24), 0]);
+    expect(stats).toEqual({ clamped: 1, raised: 2 });
   });
 });
 

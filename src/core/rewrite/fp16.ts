@@ -11,12 +11,8 @@
 //   where it matters (the epsilon only guards against a zero variance).
 // Clamped and raised values are counted, and the tensors they sit in listed, so the user sees them.
 // The rounding itself is the tensor codec's (tensor/half.ts), applied to the float32 bit patterns.
-import { FP16_MAX, LITTLE_ENDIAN, float16BitsToFloat32, float32BitsToFloat16Bits, float32ToFloat16Bits } from '../tensor/half';
+import { LITTLE_ENDIAN, float32BitsToFloat16Bits } from '../tensor/half';
 import { convertFloat32BytesToBfloat16, type LowPrecision } from '../tensor/low-precision';
-
-export { FP16_MAX };
-/** fp16's smallest subnormal, 2^-24: what a nonzero value that would round to zero becomes. */
-export const FP16_MIN_SUBNORMAL = 2 ** -24;
 
 export interface Fp16Stats {
   /** Values beyond +-65504, clamped to it. */
@@ -120,13 +116,6 @@ function convertWords(input: Uint32Array, n: number, output: Uint16Array, at: nu
   }
   stats.clamped += clamped;
   stats.raised += raised;
-}
-
-/** A stored float32 value as the conversion writes it, read back (clamped and raised as above). */
-export function roundThroughFloat16(x: number): number {
-  const clamped = Number.isFinite(x) && Math.abs(x) > FP16_MAX ? Math.sign(x) * FP16_MAX : x;
-  const h = float32ToFloat16Bits(clamped);
-  return float16BitsToFloat32((h & 0x7fff) === 0 && x !== 0 ? h | 1 : h);
 }
 
 /**

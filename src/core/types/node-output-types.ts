@@ -61,7 +61,7 @@ function constantType(node: NodeProto): number | undefined {
 }
 
 /** Graph-valued attribute by name (If's then_branch, Loop's and Scan's body). */
-export function graphAttr(node: NodeProto, name: string): GraphProto | undefined {
+function graphAttr(node: NodeProto, name: string): GraphProto | undefined {
   const a = attribute(node, name);
   return a && (a.type === AttributeType.GRAPH || a.g) ? a.g : undefined;
 }
