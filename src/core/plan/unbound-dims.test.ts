@@ -7,6 +7,7 @@ import { DataType } from '../onnx/proto-types';
 import { decodeModel, encodeModel } from '../serde';
 import { vitLikeBlockList, vitLikeModel, VIT_TOKENS, VIT_WIDTH } from '../testing/vit-like';
 import { inferGraphShapes } from '../shapes/infer-shapes';
+import { unboundDimsText } from './value-sizes';
 import { readFileSync } from 'node:fs';
 
 const open = (dims?: (number | string)[]) => openModel(encodeModel(vitLikeModel(dims)));
@@ -53,5 +54,15 @@ describe('bytes objective with output dims --dims does not name', () => {
     const report = plan({ batch: 32 });
     expect(report.unboundDims).toEqual([]);
     expect(report.castCount).toBe(2); // fp16 input and output, as with the fixture's own [batch, 197, 64]
+  });
+
+  it('the summary line puts graph input dims first and names at most six', () => {
+    const dims = ['z_in', ...Array.from({ length: 8 }, (_, i) => `a${i}_dim`)].map((name) => ({ name, assumed: 1 }));
+    const text = unboundDimsText(dims)!;
+    expect(text).toMatch(/^bytes objective: symbolic dims z_in, a0_dim, a1_dim, a2_dim, a3_dim, a4_dim and 3 more not bound/);
+    expect(text).toMatch(/assumed 1 \(pass --dims z_in=SIZE,a0_dim=SIZE,a1_dim=SIZE,a2_dim=SIZE,a3_dim=SIZE,a4_dim=SIZE\)$/);
+    // with batch unbound the output's other dims are still sized (5 tokens from the position Add, width 8)
+    const report = planModel(open(['batch', 'Addoutput_dim_1', 'zz']), recipe({}));
+    expect(report.unboundDims.map((d) => d.name)).toEqual(['batch']);
   });
 });

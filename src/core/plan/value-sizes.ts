@@ -17,7 +17,7 @@ export const UNBOUND_DIM_SIZE = 1;
 export interface ValueSizes {
   /** Elements of a value (declared and bound dims first, then inferred ones, unbound dims as 1). */
   count(graph: IrGraph, name: string): number;
-  /** Declared symbolic dims of the values counted so far that stayed unbound, sorted by name. */
+  /** Declared symbolic dims of the values counted so far that stayed unbound: graph input dims first, then by name. */
   unbound(): UnboundDim[];
 }
 
@@ -71,7 +71,12 @@ export function valueSizes(problem: PlanningProblem, dims: Readonly<Record<strin
       });
       return count;
     },
-    unbound: () => [...unbound].sort().map((name) => ({ name, assumed: UNBOUND_DIM_SIZE })),
+    unbound: () => {
+      const inputDims = new Set<string>();
+      for (const vi of main.proto.input ?? []) for (const d of vi.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) inputDims.add(d.dimParam);
+      const rank = (n: string) => (inputDims.has(n) ? 0 : 1);
+      return [...unbound].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0)).map((name) => ({ name, assumed: UNBOUND_DIM_SIZE }));
+    },
   };
 }
 
@@ -81,8 +86,14 @@ export function valueSizes(problem: PlanningProblem, dims: Readonly<Record<strin
  */
 export function unboundDimsText(unbound: readonly UnboundDim[]): string | undefined {
   if (!unbound.length) return undefined;
+  // Graph input dims first: they are the ones a user can name; computed names (torch's `Squeeze175_dim_0`
+  // inside a Loop body) can run to dozens, so the line names the first few.
   const names = unbound.map((d) => d.name);
+  const shown = names.slice(0, SHOWN_NAMES);
+  const more = names.length > shown.length ? ` and ${names.length - shown.length} more` : '';
   const sizes = [...new Set(unbound.map((d) => d.assumed))].join(' or ');
-  return `bytes objective: symbolic dim${names.length > 1 ? 's' : ''} ${names.join(', ')} not bound by dims nor sized by shape inference, ` +
-    `assumed ${sizes} (pass --dims ${names.map((n) => `${n}=SIZE`).join(',')})`;
+  return `bytes objective: symbolic dim${names.length > 1 ? 's' : ''} ${shown.join(', ')}${more} not bound by dims nor sized by shape inference, ` +
+    `assumed ${sizes} (pass --dims ${shown.map((n) => `${n}=SIZE`).join(',')})`;
 }
+
+const SHOWN_NAMES = 6;
