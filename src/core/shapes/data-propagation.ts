@@ -108,9 +108,12 @@ function binary(op: string, a: number, b: number): number {
 
 /** Broadcasts 1-D (or scalar) operands of equal length or length 1. */
 function elementwise(at: PropagationInputs, inputs: number[], f: (args: number[]) => number): number[] | undefined {
-  const vals = inputs.map((i) => at.values(i));
-  if (vals.some((v) => !v)) return undefined;
-  const lists = vals as number[][];
+  const lists: number[][] = [];
+  for (const i of inputs) {
+    const v = at.values(i); // most Adds and Muls are float math: stop at the first unknown input
+    if (!v) return undefined;
+    lists.push(v);
+  }
   const n = Math.max(...lists.map((v) => v.length));
   if (lists.some((v) => v.length !== n && v.length !== 1)) return undefined;
   return Array.from({ length: n }, (_, k) => f(lists.map((v) => v[v.length === 1 ? 0 : k])));

@@ -184,7 +184,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
       shapes.set(name, shape.map((d) => (d === undefined ? table.fresh() : d)));
     }
     if (bind && outputs[0] && isDefaultDomain(node.domain)) {
-      const values = propagateValues(node, context.propagation());
+      const values = propagateValues(node, context);
       if (values) constants.add(outputs[0], values);
     }
     if (node.opType === 'Constant' && isDefaultDomain(node.domain) && outputs[0]) {
@@ -234,7 +234,7 @@ function sameShapeFusedOutputs(node: NodeProto, context: NodeShapeContext): Shap
  * The ShapeContext of the node being inferred: one object per graph, pointed at each node in turn (a
  * context of ten closures per node was ~440k closures on a 44k-node graph, a tenth of this pass).
  */
-class NodeShapeContext implements ShapeContext {
+class NodeShapeContext implements ShapeContext, PropagationInputs {
   opType = '';
   inputCount = 0;
   outputCount = 0;
@@ -291,17 +291,18 @@ class NodeShapeContext implements ShapeContext {
     return t && floatValues(t);
   }
 
-  /** The current node's inputs as data propagation reads them. */
-  propagation(): PropagationInputs {
-    return {
-      opset: this.opset,
-      values: (i) => this.constant(i),
-      shape: (i) => this.input(i),
-      tensorValue: () => {
-        const t = attribute(this.node, 'value')?.t;
-        return t && isIntTensor(t) ? intValues(t) : undefined;
-      },
-    };
+  // PropagationInputs: the current node's inputs as data propagation reads them
+  values(i: number): number[] | undefined {
+    return this.constant(i);
+  }
+
+  shape(i: number): Shape {
+    return this.input(i);
+  }
+
+  tensorValue(): number[] | undefined {
+    const t = attribute(this.node, 'value')?.t;
+    return t && isIntTensor(t) ? intValues(t) : undefined;
   }
 
   constantValueDims(): number[] | undefined {
