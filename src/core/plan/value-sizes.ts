@@ -12,7 +12,7 @@ import type { UnboundDim } from '../api';
 export type { UnboundDim };
 
 /** The size the bytes objective assumes for a symbolic dim nothing binds. */
-export const UNBOUND_DIM_SIZE = 1;
+const UNBOUND_DIM_SIZE = 1;
 
 export interface ValueSizes {
   /** Elements of a value (declared and bound dims first, then inferred ones, unbound dims as 1). */

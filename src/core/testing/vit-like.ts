@@ -8,8 +8,8 @@
 import { DataType, type ModelProto, type NodeProto } from '../onnx/proto-types';
 import { attr, buildModel, floatTensor, int64Tensor, node, valueInfo } from './build-model';
 
-export const VIT_PATCH = 4;
-export const VIT_IMAGE = 8;
+const VIT_PATCH = 4;
+const VIT_IMAGE = 8;
 export const VIT_WIDTH = 8;
 /** Patches plus the cls token. */
 export const VIT_TOKENS = (VIT_IMAGE / VIT_PATCH) ** 2 + 1;
