@@ -172,6 +172,14 @@ export interface ModelSummary {
   weightBytes: number;
 }
 
+/** A symbolic dim the bytes objective could not size (neither the recipe's dims nor shape inference). */
+export interface UnboundDim {
+  /** The dim_param as the model declares it. */
+  name: string;
+  /** The size the bytes objective took for it. */
+  assumed: number;
+}
+
 export interface PlanReport {
   /** The recipe's low type: the 'low' side of every figure below is stored in it. */
   lowPrecision: LowPrecision;
@@ -179,8 +187,18 @@ export interface PlanReport {
   castCount: number;
   /** Casts the plan inserts. */
   insertedCasts: number;
-  /** Bytes moved by inserted Casts with dims bound per the recipe (unknown dims count as 1). */
+  /**
+   * Bytes moved by inserted Casts with dims bound per the recipe: under the bytes objective sized as it
+   * sizes values (plan/value-sizes.ts), under the nodes objective by declared shapes only; dims nothing
+   * sizes count as 1.
+   */
   castBytes: number;
+  /**
+   * Bytes objective only (empty otherwise): declared symbolic dims that neither the recipe's dims nor shape
+   * inference from the bound inputs could size, with the size assumed for them. Passing them in dims
+   * (--dims) sizes the host copies and Casts that read them.
+   */
+  unboundDims: UnboundDim[];
   /** Casts onnxruntime's convert_float_to_float16 would leave for the same model and block list. */
   ortReferenceCasts: number;
   /** Share of float weight bytes stored as fp16. */

@@ -314,7 +314,7 @@ export function simulateModelProto(
 ): { model: ModelProto; exposed: string[]; clampedValues: number; raisedValues: number } {
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const outcome = options.reference
-    ? { low: recipe.lowPrecision, groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), fp32ComputeStrict: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0 }
+    ? { low: recipe.lowPrecision, groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), fp32ComputeStrict: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0, unboundDims: [] }
     : runPlan(model, recipe).outcome;
   const result = simulatePlan(model.problem, outcome, { exposeIntermediates: options.exposeIntermediates });
   return { model: result.model, exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };

@@ -9,6 +9,7 @@ export { CastawayError, isCastawayError, type CastawayErrorCode } from './errors
 export { PRESETS, TARGET_EPS, compileRule, normalizeRecipe, parseRecipe, recipeToCliCommand, serializeRecipe } from './recipe';
 export { ruleProblem } from './name-rule';
 export { storageSummaryText, touchedTensorsText } from './plan/touched-summary';
+export { unboundDimsText } from './plan/value-sizes';
 export * from './flat-nodes';
 export { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
 export { convertFloat32BytesToFloat16 } from './rewrite/fp16';
@@ -56,3 +57,4 @@ export * from './testing/random-control-flow';
 export * from './testing/residual-norm';
 export * from './testing/offset-image';
 export * from './testing/upsample-attributes';
+export * from './testing/vit-like';

@@ -6,6 +6,7 @@ import type { PlanningProblem } from './constraints';
 import { allStoredTensors } from './stored-tensors';
 import { flatIndex, flatNodes } from '../flat-nodes';
 import { elementCount, type PlanOutcome } from './planner';
+import { valueSizes } from './value-sizes';
 import { SKIP_LAYER_NORM_STRICT_OPTION } from './fp32-compute';
 
 type NodePrecision = PlannedPrecision;
@@ -55,6 +56,8 @@ function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome): numbe
 function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): CastBoundary[] {
   const main = problem.model.main;
   const flat = flatNodes(problem.model);
+  // The nodes objective keeps the declared sizes: the bound inference pass is the bytes objective's cost only.
+  const sizes = recipe.objective === 'nodes' ? undefined : valueSizes(problem, recipe.dims);
   return outcome.castValues.map((i) => {
     const value = problem.values[i];
     const producerGroup = problem.groups[value.producer];
@@ -71,7 +74,7 @@ function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: 
       to: toLow ? 'low' : 'fp32',
       producer: producerGroup.node >= 0 ? flatIndex(flat, producerGroup.graph, producerGroup.node) : -1,
       consumers: [...new Set(consumers)],
-      bytes: 6 * elementCount(problem.valueShape(value.graph, value.name), recipe.dims),
+      bytes: 6 * (sizes ? sizes.count(value.graph, value.name) : elementCount(problem.valueShape(value.graph, value.name), recipe.dims)),
     };
   });
 }
@@ -200,6 +203,7 @@ export function buildPlanReport(
     nodePrecision: nodePrecisions(problem, outcome),
     nodeReasons: nodeReasons(problem, outcome),
     fp32ComputeNodes: fp32ComputeNodes(problem, outcome),
+    unboundDims: outcome.unboundDims,
     requiredSessionOptions: outcome.fp32ComputeStrict.some((f) => f === 1) ? [SKIP_LAYER_NORM_STRICT_OPTION] : [],
     clampedValues: counts.clamped,
     raisedValues: counts.raised,

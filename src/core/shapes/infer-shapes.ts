@@ -19,6 +19,7 @@ import { isTensorType } from '../types/type-codes';
 import { mergeDim, ShapeError, type Dim, type Shape } from './dims';
 import { inferOpShapes, type ShapeContext } from './op-shapes';
 import { normalizeDomain } from '../onnx/domain';
+import { propagateValues, type PropagationInputs } from './data-propagation';
 
 /** Constant integer tensors longer than this are not read (shape arguments are short). */
 const MAX_CONSTANT_ELEMENTS = 1024;
@@ -105,11 +106,21 @@ function isDefaultDomain(domain: string | undefined): boolean {
   return normalizeDomain(domain) === '';
 }
 
+export interface InferOptions {
+  /**
+   * Sizes for the graph inputs' symbolic dims. When given, those dims are taken as these values and the
+   * integer tensors that shape arguments are computed from are followed (data-propagation.ts), so a
+   * Reshape or Expand of a computed shape gets known dims: sizes for the bytes objective, not value_info.
+   */
+  bind?: Readonly<Record<string, number>>;
+}
+
 /**
  * Infers the shapes of the main graph's values (bodies of If/Loop/Scan are not entered). `order` is
  * topologicalOrder of its nodes when the caller has it.
  */
-export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, number>, order?: readonly number[]): GraphShapes {
+export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, number>, order?: readonly number[], options: InferOptions = {}): GraphShapes {
+  const bind = options.bind;
   const opset = opsets.get('') ?? opsets.get('ai.onnx') ?? 1;
   const shapes = new Map<string, Dim[]>();
   const declared = new Map<string, Dim[]>();
@@ -127,7 +138,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
   }
   for (const vi of graph.input ?? []) {
     const s = vi.name ? declared.get(vi.name) : undefined;
-    if (s) shapes.set(vi.name!, s);
+    if (s) shapes.set(vi.name!, bind ? s.map((d) => (typeof d === 'string' && bind[d] !== undefined ? bind[d] : d)) : s);
   }
   for (const t of graph.initializer ?? []) {
     if (!t.name) continue;
@@ -152,6 +163,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
         inferred = [];
       }
     }
+    if (bind && !inferred.length) inferred = sameShapeFusedOutputs(node, context);
     for (let i = 0; i < outputs.length; i++) {
       const name = outputs[i];
       if (!name) continue;
@@ -171,6 +183,10 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
       if (!shape) continue;
       shapes.set(name, shape.map((d) => (d === undefined ? table.fresh() : d)));
     }
+    if (bind && outputs[0] && isDefaultDomain(node.domain)) {
+      const values = propagateValues(node, context);
+      if (values) constants.add(outputs[0], values);
+    }
     if (node.opType === 'Constant' && isDefaultDomain(node.domain) && outputs[0]) {
       const t = attribute(node, 'value')?.t;
       const ints = attribute(node, 'value_ints')?.ints;
@@ -186,10 +202,39 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
 }
 
 /**
+ * onnxruntime's fused ops (its transformer optimizer's output) whose listed outputs have input 0's shape.
+ * (onnxruntime's own registrations: contrib_ops/cpu/bert and skip_layer_norm's schema.)
+ * Followed only for sizing (bind): the value_info Castaway writes keeps to onnx's rules, which do not know
+ * these ops. Without them an optimizer-output graph ending in SkipLayerNormalization has an unsized output.
+ */
+const CONTRIB_SAME_SHAPE: Record<string, number[]> = {
+  SkipLayerNormalization: [0, 3],
+  SkipSimplifiedLayerNormalization: [0, 3],
+  BiasGelu: [0],
+  FastGelu: [0],
+  QuickGelu: [0],
+  Gelu: [0],
+  SimplifiedLayerNormalization: [0],
+  LayerNormalization: [0],
+};
+
+function sameShapeFusedOutputs(node: NodeProto, context: NodeShapeContext): Shape[] {
+  const domain = normalizeDomain(node.domain);
+  // onnxruntime also registers SimplifiedLayerNormalization in the ONNX domain, which onnx has no rule for
+  const fused = domain === 'com.microsoft' || (domain === '' && node.opType === 'SimplifiedLayerNormalization');
+  const slots = fused ? CONTRIB_SAME_SHAPE[node.opType ?? ''] : undefined;
+  const x = slots?.length ? context.at(node).input(0) : undefined;
+  if (!x) return [];
+  const out: Shape[] = [];
+  for (const k of slots!) out[k] = [...x];
+  return out;
+}
+
+/**
  * The ShapeContext of the node being inferred: one object per graph, pointed at each node in turn (a
  * context of ten closures per node was ~440k closures on a 44k-node graph, a tenth of this pass).
  */
-class NodeShapeContext implements ShapeContext {
+class NodeShapeContext implements ShapeContext, PropagationInputs {
   opType = '';
   inputCount = 0;
   outputCount = 0;
@@ -244,6 +289,20 @@ class NodeShapeContext implements ShapeContext {
     const name = this.inputs[i];
     const t = name ? this.floats.get(name) : undefined;
     return t && floatValues(t);
+  }
+
+  // PropagationInputs: the current node's inputs as data propagation reads them
+  values(i: number): number[] | undefined {
+    return this.constant(i);
+  }
+
+  shape(i: number): Shape {
+    return this.input(i);
+  }
+
+  tensorValue(): number[] | undefined {
+    const t = attribute(this.node, 'value')?.t;
+    return t && isIntTensor(t) ? intValues(t) : undefined;
   }
 
   constantValueDims(): number[] | undefined {
