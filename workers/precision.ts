@@ -6,7 +6,7 @@
 
 import * as Comlink from 'comlink';
 import type { Recipe } from '../src/core/index';
-import { convertModel, encodeModel, pieceProgram, planModel, programBuffers, type EngineModel } from '../src/core/index';
+import { convertModel, encodeModel, pieceProgram, planModel, programBuffers, unpackValues, type EngineModel } from '../src/core/index';
 import { compareArrays } from '../src/core/index';
 import { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type ReferenceRun } from '../src/core/index';
 import { nodeNeighbours, suggestBlockList } from '../src/core/index';
@@ -58,8 +58,9 @@ export function precisionService(
     (worker: Comlink.Remote<RuntimeWorkerApi>): RunModel =>
     async (model, feeds) => {
       const program = model instanceof Uint8Array ? null : pieceProgram(model);
-      if (program) return unwrap(await worker.runPieces(Comlink.transfer(program, programBuffers(program)), [...feeds]));
-      return unwrap(await worker.run(handOver(model instanceof Uint8Array ? model : encodeModel(model)), [...feeds]));
+      // The values come back packed in one buffer; the record read here holds views into it.
+      if (program) return unpackValues(unwrap(await worker.runPieces(Comlink.transfer(program, programBuffers(program)), [...feeds])));
+      return unpackValues(unwrap(await worker.run(handOver(model instanceof Uint8Array ? model : encodeModel(model)), [...feeds])));
     };
   const wasmRun = runOn(runtime);
   const simulatedRun = runOn(simulation);

@@ -12,7 +12,7 @@ import * as ortWasm from 'onnxruntime-web/wasm';
 // Served by Vite from the installed package (no CDN): the glue is bundled, only the binaries are fetched.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import plainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import { DataType, encodeModel, floatOutputs, ortFeeds, PREVIEW_SESSION_OPTIONS, runStats, segmentedRunner, type OrtBinding, type OrtSession } from '../src/core/index';
+import { DataType, encodeModel, floatOutputs, ortFeeds, packedBuffers, packValues, PREVIEW_SESSION_OPTIONS, runStats, segmentedRunner, type OrtBinding, type OrtSession, type PackedValues } from '../src/core/index';
 import { attempt } from './outcome';
 import type { TimedRun, WebGpuInfo } from './precision-api';
 import type { RuntimeWorkerApi, RuntimeWorkerEndpoint } from './runtime-api';
@@ -65,13 +65,13 @@ interface GpuAdapterLike {
   info?: { vendor?: string; architecture?: string; description?: string };
 }
 
-/** Float outputs handed back without a copy. */
-function transferred(outputs: Record<string, Float32Array>): Record<string, Float32Array> {
-  const buffers = new Set<ArrayBuffer>();
-  for (const data of Object.values(outputs)) {
-    if (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) buffers.add(data.buffer);
-  }
-  return Comlink.transfer(outputs, [...buffers]);
+/**
+ * Float outputs handed back as one buffer (packValues): posted as a record, each of a per-node preview's
+ * ~7,000 arrays would be a transfer of its own.
+ */
+function transferred(outputs: Record<string, Float32Array>): PackedValues {
+  const packed = packValues(outputs);
+  return Comlink.transfer(packed, packedBuffers(packed));
 }
 
 const api: RuntimeWorkerApi = {

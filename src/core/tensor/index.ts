@@ -7,3 +7,4 @@ export * from './ort-port';
 export * from './run-stats';
 export * from './seeded-inputs';
 export * from './low-precision';
+export * from './packed-values';
