@@ -1,0 +1,21 @@
+// Guards of `npm test`'s time on the 2-core CI machine (docs/ci.md): the settings that keep a loaded
+// machine from failing the suite by accident, and the largest fixture's onnxruntime sessions made once.
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import config from '../vitest.config';
+
+const NODE_TESTS = new URL('../src/node/', import.meta.url);
+
+describe('npm test on a loaded 2-core machine', () => {
+  it('gives hooks a test\'s time: a hook that starts a process outlasts vitest\'s default 10 s under load', () => {
+    const test = config.test!;
+    expect(test.hookTimeout).toBeGreaterThanOrEqual(60_000);
+    expect(test.hookTimeout).toBeGreaterThanOrEqual(test.testTimeout!);
+  });
+
+  it('checks gpt2-deep200 in one file, so its fp32 reference session (20-30 s of CPU) is created once', () => {
+    const files = readdirSync(NODE_TESTS).filter((f) => f.endsWith('.test.ts'));
+    const suites = files.filter((f) => /fixtureSuite\(\s*\[[^\]]*'gpt2-deep200-o14'/.test(readFileSync(new URL(f, NODE_TESTS), 'utf8')));
+    expect(suites).toEqual(['fixtures-gpt2.test.ts']);
+  });
+});
