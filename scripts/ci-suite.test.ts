@@ -1,8 +1,10 @@
 // Guards of `npm test`'s time on the 2-core CI machine (docs/ci.md): the settings that keep a loaded
-// machine from failing the suite by accident, and the largest fixture's onnxruntime sessions made once.
+// machine from failing the suite by accident, the largest fixture's onnxruntime sessions made once, and
+// onnxruntime's thread pool kept from spinning on cores the other suites need.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import config from '../vitest.config';
+import { TEST_THREADS } from '../src/node/ort-node';
 
 const NODE_TESTS = new URL('../src/node/', import.meta.url);
 
@@ -17,5 +19,9 @@ describe('npm test on a loaded 2-core machine', () => {
     const files = readdirSync(NODE_TESTS).filter((f) => f.endsWith('.test.ts'));
     const suites = files.filter((f) => /fixtureSuite\(\s*\[[^\]]*'gpt2-deep200-o14'/.test(readFileSync(new URL(f, NODE_TESTS), 'utf8')));
     expect(suites).toEqual(['fixtures-gpt2.test.ts']);
+  });
+
+  it('runs the tests\' onnxruntime-node sessions on one thread: a spinning pool takes CPU from the other suites', () => {
+    expect(TEST_THREADS).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1 });
   });
 });
