@@ -21,7 +21,7 @@ tagged() {
 }
 echo "== unit, fixture and backend-suite tests [vitest], beside the end-to-end tests in Chromium [e2e]"
 set +e
-trap 'kill 0' INT TERM  # an interrupted run stops both suites
+trap 'trap - INT TERM; kill 0' INT TERM  # an interrupted run stops both suites
 tagged vitest npx vitest run &
 vitest_pid=$!
 tagged e2e npx playwright test
