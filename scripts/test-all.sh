@@ -22,9 +22,12 @@ tagged() {
 echo "== unit, fixture and backend-suite tests [vitest], beside the end-to-end tests in Chromium [e2e]"
 set +e
 trap 'trap - INT TERM; kill 0' INT TERM  # an interrupted run stops both suites
+# Both in the background: bash runs a trap only between commands, and `wait` is one it can interrupt.
 tagged vitest npx vitest run &
 vitest_pid=$!
-tagged e2e npx playwright test
+tagged e2e npx playwright test &
+e2e_pid=$!
+wait "$e2e_pid"
 e2e_status=$?
 wait "$vitest_pid"
 vitest_status=$?
