@@ -26,3 +26,30 @@ test('blocked Softmax for CUDA: no Cast, shown as fp32 compute at fp16 I/O', asy
   await page.getByTestId('search').press('Enter');
   await expect(page.getByTestId('details-fp32-compute')).toContainText('computes in fp32');
 });
+
+// The strict-mode recipe setting in the app: onnxruntime's optimizer output of a tiny BERT
+// (fixtures/optimizer/bert-base.onnx) has SkipLayerNormalization; blocked for CUDA it keeps its Casts until the
+// user says their sessions set enable_skip_layer_norm_strict_mode, and then the counts bar names that option.
+test('strict SkipLayerNorm sessions: blocked SkipLayerNormalization without Casts, and the session option named', async ({ page }) => {
+  const BERT = 'bert-base.onnx';
+  await page.goto('/');
+  await dropFiles(page, [fixture(`../optimizer/${BERT}`)]);
+  await waitForGraph(page, BERT);
+  let seq = await planSeq(page);
+  await page.getByTestId('tab-rules').click();
+  await expect(page.getByTestId('skip-layer-norm-strict')).toHaveCount(0);
+  await page.getByLabel('target EP').selectOption('cuda');
+  seq = await waitForPlan(page, seq);
+  await page.getByTestId('tab-ops').click();
+  await page.getByRole('checkbox', { name: 'Keep SkipLayerNormalization in fp32' }).check();
+  seq = await waitForPlan(page, seq);
+  const blocked = await castCount(page);
+  await expect(page.getByTestId('required-session-options')).toHaveCount(0);
+
+  await page.getByTestId('tab-rules').click();
+  await page.getByTestId('skip-layer-norm-strict').check();
+  seq = await waitForPlan(page, seq);
+  await expect(page.getByTestId('required-session-options')).toHaveText('enable_skip_layer_norm_strict_mode=1');
+  await expect(page.getByTestId('fp32-compute')).toHaveText(/^[1-9]\d*$/);
+  expect(await castCount(page)).toBeLessThan(blocked);
+});

@@ -3,7 +3,8 @@
 // on/off the right way round. Screenshots go to test-results/screenshots/graph-*.png.
 
 import { expect, test, type Page } from '@playwright/test';
-import { dropFiles, fixture, screenshot, waitForGraph } from './helpers';
+import { join } from 'node:path';
+import { dropFiles, fixture, planSeq, ROOT, screenshot, waitForGraph, waitForPlan } from './helpers';
 
 const PEGASUS = 'pegasus-small-o14-encoder.onnx';
 const DECODER = 'pegasus-small-o14-decoder.onnx';
@@ -95,6 +96,21 @@ test('panel text is not clipped: long input names, the CLI command', async ({ pa
     [...panel.querySelectorAll<HTMLElement>('h2, dd, .value-name')].filter((el) => getComputedStyle(el).wordBreak === 'break-all').length,
   );
   expect(breakAll).toBe(0);
+  // The search box's hint is whole: the toolbar squeezed "Search name or op type ( / )" to its first words.
+  const hint = await page.getByTestId('search').evaluate((input: HTMLInputElement) => {
+    const style = getComputedStyle(input);
+    const context = document.createElement('canvas').getContext('2d')!;
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return { text: input.placeholder, width: context.measureText(input.placeholder).width, room };
+  });
+  expect(hint.width, hint.text).toBeLessThanOrEqual(hint.room);
+  // Open scopes' frames show their whole title beside their buttons ("embeddings" read "embe…").
+  const frames = await page.locator('.container-header span').evaluateAll((spans) =>
+    spans.map((span) => ({ text: span.textContent, clipped: span.scrollWidth > span.clientWidth + 1 })),
+  );
+  expect(frames.length).toBeGreaterThan(0);
+  expect(frames.filter((frame) => frame.clipped)).toEqual([]);
   // The CLI command wraps between arguments, never inside one.
   await page.getByTestId('tab-export').click();
   const command = page.getByTestId('cli-command');
@@ -142,4 +158,205 @@ test('switches read on when the op type is kept in fp32; scope fp32 pills are bu
   const pill = page.locator('.react-flow__node-container button.scope-rule').first();
   await expect(pill).toBeVisible();
   await expect(pill).toHaveAttribute('aria-label', /Keep .* in fp32/);
+});
+
+/** Pairs of Cast labels on the canvas whose boxes overlap, and how many labels there are. */
+async function labelCollisions(page: Page): Promise<{ labels: number; overlapping: string[] }> {
+  return page.evaluate(() => {
+    const labels = [...document.querySelectorAll<SVGGElement>('.react-flow__edge.boundary .react-flow__edge-textwrapper')].map((label) => ({
+      text: label.textContent ?? '',
+      rect: label.getBoundingClientRect(),
+    }));
+    const overlapping: string[] = [];
+    labels.forEach((a, i) => {
+      for (const b of labels.slice(i + 1)) {
+        const r = a.rect;
+        const s = b.rect;
+        if (r.left < s.right && s.left < r.right && r.top < s.bottom && s.top < r.bottom) overlapping.push(`${a.text} @${Math.round(r.x)},${Math.round(r.y)} / ${b.text} @${Math.round(s.x)},${Math.round(s.y)}`);
+      }
+    });
+    return { labels: labels.length, overlapping };
+  });
+}
+
+test('Cast labels do not collide, even where many boundary edges leave one box', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [fixture(DECODER)]);
+  await waitForGraph(page, DECODER);
+  // Add and Mul in fp32: 84 Casts, several edges fanning out of one box each with a label.
+  for (const op of ['Add', 'Mul']) {
+    const seq = await planSeq(page);
+    await page.getByRole('checkbox', { name: `Keep ${op} in fp32` }).check();
+    await waitForPlan(page, seq);
+  }
+  await expect(page.getByTestId('graph')).toHaveAttribute('data-plan-seq', String(await planSeq(page)));
+  // Zoomed out so that every label of the first layers is on screen (only on-screen edges are drawn).
+  for (let step = 0; step < 4; step++) {
+    await page.locator('.react-flow__controls-zoomout').click();
+    await page.waitForTimeout(250);
+  }
+  await page.waitForTimeout(400);
+  const { labels, overlapping } = await labelCollisions(page);
+  await screenshot(page, 'graph-cast-labels');
+  expect(labels).toBeGreaterThanOrEqual(6);
+  expect(overlapping).toEqual([]);
+  await screenshot(page, 'graph-cast-labels');
+});
+
+const PADDLE = join(ROOT, 'fixtures', 'paddle', 'ppocr-mobile-v2-cls.onnx');
+
+test('chunks of a flat paddle2onnx graph are titled by what they hold, not "nodes 120–239"', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [PADDLE]);
+  await waitForGraph(page, 'ppocr-mobile-v2-cls.onnx');
+  // Every scope box and frame on the canvas: closed chunks and open ones.
+  const titles = await page.locator('.react-flow__node-scope, .react-flow__node-container').evaluateAll((nodes) =>
+    nodes.map((node) => node.querySelector<HTMLElement>('.group-title span, .container-header span')?.textContent ?? ''),
+  );
+  expect(titles.length).toBeGreaterThanOrEqual(1);
+  expect(titles.filter((title) => /nodes \d+/.test(title))).toEqual([]);
+  expect(titles.every((title) => /^Conv \d+(–\d+)?/.test(title))).toBe(true);
+  await screenshot(page, 'graph-paddle-chunks');
+});
+
+test('the minimap has its own strip: it never covers a box', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [PADDLE]);
+  await waitForGraph(page, 'ppocr-mobile-v2-cls.onnx');
+  const minimap = page.locator('.react-flow__minimap');
+  await expect(minimap).toBeVisible();
+  const covered = async () =>
+    page.evaluate(() => {
+      const map = document.querySelector('.react-flow__minimap')!.getBoundingClientRect();
+      const canvas = document.querySelector('.react-flow')!.getBoundingClientRect();
+      const boxes = [...document.querySelectorAll('.react-flow__node')].map((node) => node.getBoundingClientRect());
+      const meets = (r: DOMRect) => r.left < map.right && map.left < r.right && r.top < map.bottom && map.top < r.bottom;
+      // Boxes are clipped to the canvas: a minimap outside the canvas covers none, wherever the view is panned.
+      return { overCanvas: meets(canvas), boxesUnder: boxes.filter(meets).length, boxes: boxes.length };
+    });
+  expect(await covered()).toEqual(expect.objectContaining({ overCanvas: false, boxesUnder: 0 }));
+  // Panned so that boxes fill the bottom-right corner, where the minimap used to sit.
+  await page.mouse.move(700, 600);
+  await page.mouse.down();
+  await page.mouse.move(500, 300, { steps: 5 });
+  await page.mouse.up();
+  const after = await covered();
+  expect(after.boxes).toBeGreaterThan(5);
+  expect(after).toEqual(expect.objectContaining({ overCanvas: false, boxesUnder: 0 }));
+  await screenshot(page, 'graph-minimap');
+});
+
+test('closed scopes show their whole title (the 64-layer decoder opens with them)', async ({ page }) => {
+  const deep = join(ROOT, 'fixtures', 'bench', 'pegasus-deep64-o14-decoder.onnx');
+  await page.goto('/');
+  await dropFiles(page, [deep]);
+  await waitForGraph(page, 'pegasus-deep64-o14-decoder.onnx');
+  const groups = await page.locator('.group-title span:first-child').evaluateAll((spans) =>
+    spans.map((span) => ({ text: span.textContent, clipped: span.scrollWidth > span.clientWidth + 1 })),
+  );
+  expect(groups.map((group) => group.text)).toContain('encoder_attn_layer_norm');
+  expect(groups.filter((group) => group.clipped)).toEqual([]);
+  await screenshot(page, 'graph-deep64-open');
+});
+
+test('the graph toolbar wraps on a 1280 px window instead of running into the details panel', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto('/');
+  await dropFiles(page, [fixture(DECODER)]);
+  await waitForGraph(page, DECODER);
+  const layout = await page.locator('.graph-toolbar').evaluate((bar) => {
+    const edge = bar.getBoundingClientRect().right;
+    const input = bar.querySelector<HTMLInputElement>('[data-testid="search"]')!;
+    const style = getComputedStyle(input);
+    const context = document.createElement('canvas').getContext('2d')!;
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    return {
+      outside: [...bar.querySelectorAll<HTMLElement>('.legend span, label, [data-testid="unit-count"], .search')]
+        .filter((el) => el.getBoundingClientRect().right > edge + 0.5)
+        .map((el) => el.textContent),
+      hint: context.measureText(input.placeholder).width,
+      room: input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
+    };
+  });
+  expect(layout.outside).toEqual([]);
+  expect(layout.hint).toBeLessThanOrEqual(layout.room);
+  await screenshot(page, 'graph-toolbar-1280');
+});
+
+test('a long attribute name in the details panel does not run over its value', async ({ page }) => {
+  // A Resize with the attributes a paddle2onnx detector's upsampling has ("coordinate_transformation_mode"
+  // ran over "asymmetric"): fixtures/app/upsample-attributes.onnx (src/core/testing/upsample-attributes.ts).
+  await page.goto('/');
+  await dropFiles(page, [join(ROOT, 'fixtures', 'app', 'upsample-attributes.onnx')]);
+  await waitForGraph(page, 'upsample-attributes.onnx');
+  await page.getByTestId('search').fill('upsample');
+  await page.getByTestId('search').press('Enter');
+  await expect(page.getByTestId('details')).toContainText('coordinate_transformation_mode');
+  const overlapping = await page.getByTestId('details').evaluate((panel) =>
+    [...panel.querySelectorAll<HTMLElement>('.kv dt')]
+      .filter((dt) => {
+        const dd = dt.nextElementSibling as HTMLElement | null;
+        return dt.scrollWidth > dt.clientWidth + 1 || (dd !== null && dt.getBoundingClientRect().right > dd.getBoundingClientRect().left + 0.5 && dt.getBoundingClientRect().bottom > dd.getBoundingClientRect().top + 0.5 && dd.getBoundingClientRect().bottom > dt.getBoundingClientRect().top + 0.5);
+      })
+      .map((dt) => dt.textContent),
+  );
+  expect(overlapping).toEqual([]);
+  await screenshot(page, 'graph-details-attributes');
+});
+
+test('the real-run tables fit the panel: p90, cosine and inf/NaN are not cut off at its edge', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await dropFiles(page, [fixture(PEGASUS)]);
+  await waitForGraph(page, PEGASUS);
+  await page.getByTestId('real-runs').fill('2');
+  await page.getByTestId('real-warmup').fill('0');
+  await page.getByText('wasm only').click();
+  await page.getByTestId('real-run').click();
+  await expect(page.getByTestId('real-result')).toBeVisible({ timeout: 100_000 });
+  await page.getByTestId('real-result').scrollIntoViewIfNeeded();
+  const cut = await page.getByTestId('real-result').evaluate((result) => {
+    const panel = result.closest<HTMLElement>('[data-testid="precision-panel"]')!;
+    const edge = panel.getBoundingClientRect().right - parseFloat(getComputedStyle(panel).paddingRight);
+    return [...result.querySelectorAll<HTMLElement>('th, td')]
+      .filter((cell) => {
+        const index = (cell as HTMLTableCellElement).cellIndex;
+        // The output's name may end in an ellipsis (its title holds it); no other cell may be cut.
+        const name = index === 0;
+        return cell.getBoundingClientRect().right > edge + 0.5 || (!name && cell.scrollWidth > cell.clientWidth + 1);
+      })
+      .map((cell) => cell.textContent);
+  });
+  expect(cut).toEqual([]);
+  await screenshot(page, 'graph-real-run-tables');
+});
+
+test('a tall graph opens at its top, its whole width shown when a legible zoom allows', async ({ page }) => {
+  await page.goto('/');
+  await dropFiles(page, [fixture(PEGASUS)]);
+  await waitForGraph(page, PEGASUS);
+  const sides = async () =>
+    page.evaluate(() => {
+      const canvas = document.querySelector('.react-flow')!.getBoundingClientRect();
+      const zoom = new DOMMatrixReadOnly(getComputedStyle(document.querySelector('.react-flow__viewport')!).transform).a;
+      const nodes = [...document.querySelectorAll('.react-flow__node')].map((node) => node.getBoundingClientRect());
+      return {
+        zoom,
+        cutLeft: nodes.filter((r) => r.left < canvas.left - 0.5).length,
+        cutRight: nodes.filter((r) => r.right > canvas.right + 0.5).length,
+      };
+    });
+  const opened = await sides();
+  expect(opened.zoom).toBeGreaterThanOrEqual(0.45);
+  expect(opened).toEqual(expect.objectContaining({ cutLeft: 0, cutRight: 0 }));
+  // F frames it the same way.
+  await page.mouse.move(600, 500);
+  await page.mouse.down();
+  await page.mouse.move(300, 400, { steps: 4 });
+  await page.mouse.up();
+  await page.getByTestId('graph').focus();
+  await page.keyboard.press('f');
+  await page.waitForTimeout(400);
+  expect(await sides()).toEqual(expect.objectContaining({ cutLeft: 0, cutRight: 0 }));
+  await screenshot(page, 'graph-opening-sides');
 });

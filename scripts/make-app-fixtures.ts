@@ -6,10 +6,12 @@ import type { ModelProto } from '../src/core/index';
 import { encodeModel } from '../src/core/index';
 import { constantWeightsModel } from '../src/core/index';
 import { offsetImageModel } from '../src/core/index';
+import { upsampleAttributesModel } from '../src/core/index';
 
 const FIXTURES: Record<string, () => ModelProto> = {
   'constant-weights.onnx': constantWeightsModel,
   'offset-image.onnx': offsetImageModel,
+  'upsample-attributes.onnx': upsampleAttributesModel,
 };
 
 const dir = join(import.meta.dirname, '..', 'fixtures', 'app');

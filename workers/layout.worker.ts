@@ -4,7 +4,7 @@
 import * as Comlink from 'comlink';
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { layoutViewGraph } from './layout/elk-layout';
-import { ancestorsOf, buildScopeTree, type ScopeTree } from './layout/scope-tree';
+import { ancestorsOf, buildScopeTree, drawnReaders, type ScopeTree } from './layout/scope-tree';
 import { buildViewGraph, initialExpansion, type ViewGraph } from './layout/view-graph';
 import type { GraphTopology, LayoutWorkerApi } from './layout-api';
 import { attempt } from './outcome';
@@ -29,7 +29,11 @@ const api: LayoutWorkerApi = {
     return attempt(() => {
       topology = next;
       generation = nextGeneration;
-      const built = buildScopeTree(next.names);
+      const built = buildScopeTree(next.names, {
+        opTypes: next.opTypes,
+        foldable: next.foldable,
+        readerOf: drawnReaders(next.names.length, next.foldable, next.edgeFrom, next.edgeTo),
+      });
       tree = built;
       const maxDepth = built.scopes.reduce((depth, scope) => Math.max(depth, scope.depth), 0);
       return {

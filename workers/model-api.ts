@@ -79,7 +79,9 @@ export interface ModelWorkerApi {
   source(): Promise<Outcome<{ bytes: Uint8Array; externalFiles: NamedBytes[] }>>;
   /**
    * Serves the precision API (precision-api.ts) on `precisionPort`, over the open model, with model runs
-   * sent to the runtime worker on `runtimePort` (runtime-api.ts). The page calls this once.
+   * sent to the runtime worker on `runtimePort` (runtime-api.ts), and the fp16-simulated models' runs to a
+   * second one on `simulationPort` where the page started one (they then run beside the fp32 reference).
+   * The page calls this once.
    */
-  connect(runtimePort: MessagePort, precisionPort: MessagePort): Promise<void>;
+  connect(runtimePort: MessagePort, precisionPort: MessagePort, simulationPort?: MessagePort): Promise<void>;
 }

@@ -122,8 +122,10 @@ const api: ModelWorkerApi = {
     return Comlink.transfer(outcome, buffers);
   },
 
-  async connect(runtimePort, precisionPort) {
-    Comlink.expose(precisionService(() => currentOpen, Comlink.wrap<RuntimeWorkerApi>(runtimePort)), precisionPort);
+  async connect(runtimePort, precisionPort, simulationPort) {
+    const runtime = Comlink.wrap<RuntimeWorkerApi>(runtimePort);
+    const simulation = simulationPort ? Comlink.wrap<RuntimeWorkerApi>(simulationPort) : runtime;
+    Comlink.expose(precisionService(() => currentOpen, runtime, simulation), precisionPort);
   },
 };
 

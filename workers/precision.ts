@@ -6,7 +6,7 @@
 
 import * as Comlink from 'comlink';
 import type { Recipe } from '../src/core/index';
-import { convertModel, planModel, type EngineModel } from '../src/core/index';
+import { convertModel, encodeModel, pieceProgram, planModel, programBuffers, type EngineModel } from '../src/core/index';
 import { compareArrays } from '../src/core/index';
 import { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type ReferenceRun } from '../src/core/index';
 import { nodeNeighbours, suggestBlockList } from '../src/core/index';
@@ -35,8 +35,16 @@ function handOver(bytes: Uint8Array): Uint8Array {
   return whole ? Comlink.transfer(bytes, [bytes.buffer as ArrayBuffer]) : bytes;
 }
 
-/** The precision API over the model worker's open model (`current`) and a runtime worker. */
-export function precisionService(current: () => OpenModel | null, runtime: Comlink.Remote<RuntimeWorkerApi>): PrecisionWorkerApi {
+/**
+ * The precision API over the model worker's open model (`current`) and a runtime worker; the simulated
+ * models run on `simulation` (a second runtime worker, or the same one), so a first preview's simulated
+ * model runs while the fp32 reference does, on another core: the two never share a session anyway.
+ */
+export function precisionService(
+  current: () => OpenModel | null,
+  runtime: Comlink.Remote<RuntimeWorkerApi>,
+  simulation: Comlink.Remote<RuntimeWorkerApi> = runtime,
+): PrecisionWorkerApi {
   /** The model the service computed for; another model on the model worker drops the inputs and reference. */
   let opened: OpenModel | null = null;
   let inputs: HostTensor[] = [];
@@ -44,8 +52,17 @@ export function precisionService(current: () => OpenModel | null, runtime: Comli
   /** The fp32 reference per inputs and intermediates setting; a new model or new inputs drop it. */
   let reference: { intermediates: boolean; run: ReferenceRun } | null = null;
 
-  // Simulated models are made for one run and handed over; the inputs are cloned (they are reused).
-  const wasmRun: RunModel = async (bytes, feeds) => unwrap(await runtime.run(handOver(bytes), [...feeds]));
+  // Simulated models are made for one run and handed over; the inputs are cloned (they are reused). A large
+  // model goes split into pieces (pieceProgram), so neither worker encodes or decodes all of it.
+  const runOn =
+    (worker: Comlink.Remote<RuntimeWorkerApi>): RunModel =>
+    async (model, feeds) => {
+      const program = model instanceof Uint8Array ? null : pieceProgram(model);
+      if (program) return unwrap(await worker.runPieces(Comlink.transfer(program, programBuffers(program)), [...feeds]));
+      return unwrap(await worker.run(handOver(model instanceof Uint8Array ? model : encodeModel(model)), [...feeds]));
+    };
+  const wasmRun = runOn(runtime);
+  const simulatedRun = runOn(simulation);
 
   function requireModel(): EngineModel {
     if (!opened || opened !== current()) throw new Error('The model changed: open it in the precision panel again');
@@ -101,11 +118,15 @@ export function precisionService(current: () => OpenModel | null, runtime: Comli
         const m = requireModel();
         const t0 = performance.now();
         void onStage?.('reference');
-        const ref = await referenceFor(intermediates);
-        void onStage?.('simulate');
-        const run = intermediates === (ref.run.exposed.length > 0) ? ref.run : { ...ref.run, exposed: [] };
-        const result = await previewRecipe(m, recipe, inputs, run, wasmRun);
-        return { ...result, referenceMillis: ref.millis, totalMillis: performance.now() - t0, exposedValues: run.exposed.length, ep: 'wasm' as const };
+        // The simulated model is built and sent while the runtime worker runs the reference (which it
+        // finishes first: it takes runs in order).
+        const pending = referenceFor(intermediates).then((ref) => {
+          void onStage?.('simulate');
+          return { ...ref, run: intermediates === (ref.run.exposed.length > 0) ? ref.run : { ...ref.run, exposed: [] } };
+        });
+        const result = await previewRecipe(m, recipe, inputs, { pending: pending.then((ref) => ref.run), intermediates }, simulatedRun);
+        const ref = await pending;
+        return { ...result, referenceMillis: ref.millis, totalMillis: performance.now() - t0, exposedValues: ref.run.exposed.length, ep: 'wasm' as const };
       });
     },
 
@@ -113,7 +134,7 @@ export function precisionService(current: () => OpenModel | null, runtime: Comli
       return attempt(async () => {
         const m = requireModel();
         const ref = (await referenceFor(true)).run;
-        const first = await previewRecipe(m, request.recipe, inputs, ref, wasmRun);
+        const first = await previewRecipe(m, request.recipe, inputs, ref, simulatedRun);
         const summary = m.summary();
         const ranked = rankNodes(first.nodes).map((n) => n.name);
         return suggestBlockList({
@@ -121,7 +142,7 @@ export function precisionService(current: () => OpenModel | null, runtime: Comli
           metric: request.metric,
           tolerance: request.tolerance,
           ranked,
-          evaluate: (recipe) => evaluateRecipe(m, recipe, inputs, ref, wasmRun),
+          evaluate: (recipe) => evaluateRecipe(m, recipe, inputs, ref, simulatedRun),
           castCount: (recipe) => planModel(m, recipe).castCount,
           neighbours: nodeNeighbours(summary.nodes),
           maxEvaluations: request.maxEvaluations,

@@ -1,13 +1,18 @@
 // The runtime worker: onnxruntime-web (wasm, WebGPU) behind the engine's onnxruntime port. It runs the
 // models the model worker's precision service sends it (workers/runtime-api.ts) and detects WebGPU. It
 // never decodes the user's model (decoded once per page, in the model worker); the preview's simulated
-// models it splits into pieces, which needs their graph.
+// models come split into pieces (pieceProgram, built in the model worker), so it never decodes those either.
 
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web';
-// Served by Vite from the installed package (no CDN): the glue is bundled, only the binary is fetched.
+// The preview's runs use onnxruntime-web's wasm-only build: without WebGPU's JSEP layer between the runtime
+// and each kernel call, the 64-layer decoder's ~190 piece runs and session creations go faster (see
+// docs/precision.md, "Speed"). The WebGPU-capable build (real runs) loads its own binary when first used.
+import * as ortWasm from 'onnxruntime-web/wasm';
+// Served by Vite from the installed package (no CDN): the glue is bundled, only the binaries are fetched.
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
-import { floatOutputs, ortFeeds, PREVIEW_SESSION_OPTIONS, runStats, segmentedRunner, type OrtBinding, type OrtSession } from '../src/core/index';
+import plainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import { DataType, encodeModel, floatOutputs, ortFeeds, PREVIEW_SESSION_OPTIONS, runStats, segmentedRunner, type OrtBinding, type OrtSession } from '../src/core/index';
 import { attempt } from './outcome';
 import type { TimedRun, WebGpuInfo } from './precision-api';
 import type { RuntimeWorkerApi, RuntimeWorkerEndpoint } from './runtime-api';
@@ -16,11 +21,32 @@ ort.env.wasm.wasmPaths = { wasm: wasmUrl };
 // Threads need cross-origin isolation (SharedArrayBuffer); without it onnxruntime-web runs one thread.
 ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
 ort.env.logLevel = 'error';
+ortWasm.env.wasm.wasmPaths = { wasm: plainWasmUrl };
+ortWasm.env.wasm.numThreads = ort.env.wasm.numThreads;
+ortWasm.env.logLevel = 'error';
 
-const binding = ort as unknown as OrtBinding;
+const binding = ortWasm as unknown as OrtBinding;
 // In layer-sized pieces with their sessions kept (docs/precision.md, "Speed"): one session over a whole
 // 10k-node model takes minutes to create. Sessions of an earlier model age out of its bounded cache.
 const wasmRun = segmentedRunner(binding, { executionProviders: ['wasm'] });
+
+/**
+ * Loads onnxruntime-web's wasm (fetch, compile, start: 1-2 s on a loaded 2-core machine) as soon as the
+ * worker starts, which is when a model opens, with a one-node session: the first preview no longer waits
+ * for it. Runs do not wait on it either: onnxruntime-web starts its wasm once, whoever asks first.
+ */
+function warmUp(): void {
+  const x = { name: 'x', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimValue: 1 }] } } } };
+  const bytes = encodeModel({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: { name: 'warm-up', node: [{ opType: 'Identity', input: ['x'], output: ['y'] }], input: [x], output: [{ ...x, name: 'y' }] },
+  });
+  ortWasm.InferenceSession.create(bytes, { ...PREVIEW_SESSION_OPTIONS, executionProviders: ['wasm'] })
+    .then((session) => session.release())
+    .catch(() => undefined); // a failing start shows on the first real run, with its message
+}
+warmUp();
 
 let webgpuInfo: Promise<WebGpuInfo> | null = null;
 
@@ -52,7 +78,13 @@ const api: RuntimeWorkerApi = {
   async run(bytes, feeds) {
     const outcome = await attempt(() => wasmRun(bytes, feeds));
     // Where the runner's time went (sessions created / re-used, ms per phase): read by the benchmark.
-    console.debug(`castaway:preview-runner ${JSON.stringify(wasmRun.stats)}`);
+    console.debug(`castaway:preview-runner ${JSON.stringify({ worker: self.name, ...wasmRun.stats })}`);
+    return outcome.ok ? { ok: true, value: transferred(outcome.value) } : outcome;
+  },
+
+  async runPieces(program, feeds) {
+    const outcome = await attempt(() => wasmRun.runProgram(program, feeds));
+    console.debug(`castaway:preview-runner ${JSON.stringify({ worker: self.name, ...wasmRun.stats })}`);
     return outcome.ok ? { ok: true, value: transferred(outcome.value) } : outcome;
   },
 
@@ -68,7 +100,7 @@ const api: RuntimeWorkerApi = {
       })) as unknown as OrtSession;
       const sessionMillis = performance.now() - t0;
       try {
-        const ortInputs = ortFeeds(binding, session, feeds);
+        const ortInputs = ortFeeds(ort as unknown as OrtBinding, session, feeds);
         let last: Record<string, Float32Array> = {};
         for (let i = 0; i < warmup; i++) last = floatOutputs(await session.run(ortInputs));
         const times: number[] = [];

@@ -35,6 +35,7 @@ export function formatInspect(summary: ModelSummary, report: PlanReport, recipe:
   if (report.fp32ComputeNodes.length) {
     lines.push(`fp32 compute: ${report.fp32ComputeNodes.length} blocked nodes run at fp16 I/O, no Casts: their ${recipe.targetEp} fp16 kernels compute in fp32`);
   }
+  for (const option of report.requiredSessionOptions) lines.push(`session must set ${option} (without it these norms compute in fp16)`);
   lines.push(`storage: ${storageSummaryText(report)}`);
   if (report.touchedTensors.length) lines.push(`  in ${report.touchedTensors.length} tensors: ${touchedTensorsText(report.touchedTensors)}`);
   return `${lines.join('\n')}\n`;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, main } from './main';
 import { decodeModel, encodeModel } from '../core/index';
 import { DataType } from '../core/index';
-import { buildModel, node, valueInfo } from '../core/index';
+import { buildModel, node, residualNormModel, valueInfo } from '../core/index';
 
 const fixture = new URL('../../fixtures/models/pegasus-small-o14-encoder.onnx', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'castaway-cli-'));
@@ -27,6 +27,22 @@ describe('castaway CLI', () => {
     expect(r.stderr).toMatch(/reading .*\n?.*indexing/); // the progress lines
     const model = decodeModel(new Uint8Array(readFileSync(out)));
     expect(model.graph?.node?.some((n) => n.opType === 'Cast')).toBe(true);
+  });
+
+  it('--skip-layer-norm-strict-mode: blocked SkipLayerNormalization at fp16 I/O, and the session option named', async () => {
+    const model = join(dir, 'sln.onnx');
+    writeFileSync(model, encodeModel(residualNormModel({ skip: true })));
+    const flags = ['--op-block-list', 'SkipLayerNormalization', '--target-ep', 'cuda'];
+    const plain = await run('convert', model, '-o', join(dir, 'sln-plain.onnx'), ...flags);
+    expect(plain.code).toBe(EXIT.ok);
+    expect(plain.stdout).toMatch(/^\S+: 3 Casts/);
+    expect(plain.stdout).not.toMatch(/enable_skip_layer_norm_strict_mode/);
+    const strict = await run('convert', model, '-o', join(dir, 'sln-strict.onnx'), ...flags, '--skip-layer-norm-strict-mode');
+    expect(strict.code).toBe(EXIT.ok);
+    expect(strict.stdout).toMatch(/^\S+: 0 Casts/);
+    expect(strict.stdout).toMatch(/session must set CUDA EP: enable_skip_layer_norm_strict_mode=1/);
+    const inspect = await run('inspect', model, ...flags, '--skip-layer-norm-strict-mode');
+    expect(inspect.stdout).toMatch(/session must set CUDA EP: enable_skip_layer_norm_strict_mode=1/);
   });
 
   it('gives the same bytes from a recipe file as from the equivalent flags', async () => {

@@ -30,6 +30,8 @@ Recipe options (named like onnxruntime's convert_float_to_float16):
   --objective nodes|bytes      fewest Cast nodes (default) or fewest bytes cast
   --low-precision fp16|bf16    the low type (default fp16); bf16 keeps float32's range: nothing clamped
   --dims batch=1,sequence=128  sizes of symbolic dims for the bytes objective
+  --skip-layer-norm-strict-mode   your CUDA sessions set enable_skip_layer_norm_strict_mode=1: blocked
+                               SkipLayerNormalization then runs at fp16 I/O (it computes in fp32), no Casts
   --external-data              write weights to <out>.data (automatic over 2 GB or when the input had external data)
   --no-value-info              do not write inferred shapes as value_info (written by default: onnxruntime fuses more with them)
   --force                      allow -o (or <out>.data) to be the input model or one of its data files
@@ -134,7 +136,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     const r = result.report;
     out(`${values.output}: ${r.castCount} Casts (${r.insertedCasts} inserted; onnxruntime's tool: ${r.ortReferenceCasts}), ` +
       `${r.lowPrecision} weights ${(100 * r.fp16WeightShare).toFixed(1)}%; ${storageSummaryText(r)}\n` +
-      (r.touchedTensors.length ? `  touched: ${touchedTensorsText(r.touchedTensors)}\n` : ''));
+      (r.touchedTensors.length ? `  touched: ${touchedTensorsText(r.touchedTensors)}\n` : '') +
+      r.requiredSessionOptions.map((o) => `  session must set ${o} (without it the blocked norms compute in fp16)\n`).join(''));
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -14,6 +14,7 @@ export interface RecipeFlags {
   objective?: string;
   'low-precision'?: string;
   dims?: string;
+  'skip-layer-norm-strict-mode'?: boolean;
 }
 
 export const RECIPE_OPTIONS = {
@@ -26,6 +27,7 @@ export const RECIPE_OPTIONS = {
   objective: { type: 'string' },
   'low-precision': { type: 'string' },
   dims: { type: 'string' },
+  'skip-layer-norm-strict-mode': { type: 'boolean' },
 } as const;
 
 const splitList = (values: string[] | undefined) => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
@@ -47,6 +49,7 @@ export function recipeFromFlags(flags: RecipeFlags, readText: (path: string) => 
     targetEp: flags['target-ep'] ?? base.targetEp,
     objective: flags.objective ?? base.objective,
     lowPrecision: flags['low-precision'] ?? base.lowPrecision,
+    skipLayerNormStrictMode: flags['skip-layer-norm-strict-mode'] ?? base.skipLayerNormStrictMode,
     dims,
   });
 }

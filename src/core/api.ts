@@ -43,6 +43,14 @@ export interface Recipe {
   objective: Objective;
   /** The one low type of the model: IEEE half (fp16, the default) or bfloat16 (bf16: float32's range, 8 bits of precision). */
   lowPrecision: LowPrecision;
+  /**
+   * The user's CUDA sessions set onnxruntime's CUDA EP option `enable_skip_layer_norm_strict_mode=1`
+   * (off by default). Only then does the float16 SkipLayerNormalization / SkipSimplifiedLayerNormalization
+   * kernel compute its statistics in float32, so only then may blocked ones run at fp16 I/O with no Cast
+   * (plan/fp32-compute.ts). A session option, not something a model file can carry: the plan's report lists
+   * it in `requiredSessionOptions` whenever the converted model relies on it. Default false.
+   */
+  skipLayerNormStrictMode: boolean;
 }
 
 export const DEFAULT_RECIPE: Recipe = {
@@ -54,6 +62,7 @@ export const DEFAULT_RECIPE: Recipe = {
   dims: {},
   objective: 'nodes',
   lowPrecision: 'fp16',
+  skipLayerNormStrictMode: false,
 };
 
 /** One fp32<->fp16 boundary: a value that needs a Cast, and where. */
@@ -183,6 +192,12 @@ export interface PlanReport {
    * in substance, without its Casts (plan/fp32-compute.ts).
    */
   fp32ComputeNodes: number[];
+  /**
+   * Session options the converted model needs for the accuracy the recipe asks for (one line each, e.g.
+   * "CUDA EP: enable_skip_layer_norm_strict_mode=1"): set when an fp32-compute node relies on the recipe's
+   * skipLayerNormStrictMode. Without them onnxruntime still runs the model, with fp16 norm statistics.
+   */
+  requiredSessionOptions: string[];
   /**
    * Stored values (initializers, Constants) changed beyond rounding when converted to fp16: clamped to
    * +-65504, or nonzero values that would round to 0 raised to +-2^-24 (as onnxruntime's tool does; an

@@ -4,7 +4,7 @@
 
 // the engine: open, summarize, plan, convert, simulate
 export * from './api';
-export { EngineModel, convertModel, openModel, planModel, simulateModel, summarizeModel, type ConvertOptions } from './engine';
+export { EngineModel, convertModel, openModel, planModel, simulateModel, simulateModelProto, summarizeModel, type ConvertOptions } from './engine';
 export { CastawayError, isCastawayError, type CastawayErrorCode } from './errors';
 export { PRESETS, TARGET_EPS, compileRule, makeBlockMatcher, normalizeRecipe, parseRecipe, recipeToCliCommand, serializeRecipe } from './recipe';
 export { MAX_RULE_LENGTH, RuleRefused, globMatcher, ruleProblem, type NameRule } from './name-rule';
@@ -42,6 +42,7 @@ export * from './precision/metrics';
 export { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type OverflowSite, type PreviewResult, type ReferenceRun, type WeightOverflow } from './precision/preview';
 export * from './precision/suggest';
 export { segmentedRunner, type RunnerStats, type SegmentedRunner } from './precision/segment-runner';
+export { pieceProgram, programBuffers, typedPiece, type FedWeight, type PieceProgram, type PieceStep } from './precision/piece-program';
 export { MIN_SEGMENTED_NODES, pieceKey, segmentModel, segmentProto, type Segment, type SegmentedModel } from './precision/segments';
 export * from './precision/user-inputs';
 export * from './precision/default-dims';
@@ -56,4 +57,6 @@ export * from './testing/conv-encoder';
 export * from './testing/control-flow-models';
 export * from './testing/ort-optimized';
 export * from './testing/random-control-flow';
+export * from './testing/residual-norm';
 export * from './testing/offset-image';
+export * from './testing/upsample-attributes';

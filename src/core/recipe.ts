@@ -48,9 +48,10 @@ function stringList(value: unknown, field: string): string[] {
 export function normalizeRecipe(input: unknown): Recipe {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) fail('A recipe must be a JSON object');
   const raw = input as Record<string, unknown>;
-  const known = new Set(['keepIoTypes', 'opBlockList', 'nodeBlockList', 'patterns', 'targetEp', 'dims', 'objective', 'lowPrecision', 'castaway']);
+  const known = new Set(['keepIoTypes', 'opBlockList', 'nodeBlockList', 'patterns', 'targetEp', 'dims', 'objective', 'lowPrecision', 'skipLayerNormStrictMode', 'castaway']);
   for (const key of Object.keys(raw)) if (!known.has(key)) fail(`Unknown recipe field "${key}"`);
   if (raw.keepIoTypes !== undefined && typeof raw.keepIoTypes !== 'boolean') fail('"keepIoTypes" must be true or false');
+  if (raw.skipLayerNormStrictMode !== undefined && typeof raw.skipLayerNormStrictMode !== 'boolean') fail('"skipLayerNormStrictMode" must be true or false');
   const targetEp = (raw.targetEp ?? DEFAULT_RECIPE.targetEp) as TargetEp;
   if (!TARGET_EPS.includes(targetEp)) fail(`"targetEp" must be one of ${TARGET_EPS.join(', ')}`);
   const objective = (raw.objective ?? DEFAULT_RECIPE.objective) as Objective;
@@ -76,6 +77,7 @@ export function normalizeRecipe(input: unknown): Recipe {
     dims,
     objective,
     lowPrecision,
+    skipLayerNormStrictMode: raw.skipLayerNormStrictMode === true,
   };
 }
 
@@ -89,10 +91,14 @@ export function parseRecipe(json: string): Recipe {
   return normalizeRecipe(parsed);
 }
 
-/** The recipe as the app exports it: stable key order, so the same recipe gives the same file. */
+/**
+ * The recipe as the app exports it: stable key order, so the same recipe gives the same file.
+ * skipLayerNormStrictMode is written only when set, so that recipes without it keep their bytes.
+ */
 export function serializeRecipe(recipe: Recipe): string {
   const r = normalizeRecipe(recipe);
-  return `${JSON.stringify({ keepIoTypes: r.keepIoTypes, opBlockList: r.opBlockList, nodeBlockList: r.nodeBlockList, patterns: r.patterns, targetEp: r.targetEp, dims: r.dims, objective: r.objective, lowPrecision: r.lowPrecision }, null, 2)}\n`;
+  const strict = r.skipLayerNormStrictMode ? { skipLayerNormStrictMode: true } : {};
+  return `${JSON.stringify({ keepIoTypes: r.keepIoTypes, opBlockList: r.opBlockList, nodeBlockList: r.nodeBlockList, patterns: r.patterns, targetEp: r.targetEp, dims: r.dims, objective: r.objective, lowPrecision: r.lowPrecision, ...strict }, null, 2)}\n`;
 }
 
 export type { NameRule } from './name-rule';
@@ -137,6 +143,7 @@ export function recipeToCliCommand(recipe: Recipe, inputFile: string, outputFile
   if (r.targetEp !== 'any') words.push('--target-ep', r.targetEp);
   if (r.objective !== 'nodes') words.push('--objective', r.objective);
   if (r.lowPrecision !== 'fp16') words.push('--low-precision', r.lowPrecision);
+  if (r.skipLayerNormStrictMode) words.push('--skip-layer-norm-strict-mode');
   const dims = Object.entries(r.dims).map(([k, v]) => `${k}=${v}`);
   if (dims.length) words.push('--dims', dims.join(','));
   return words.map(shellQuote).join(' ');

@@ -45,9 +45,11 @@ describe('preview of a 64-layer decoder (11,217 nodes)', () => {
     const reference = await runReference(model, inputs, run, { intermediates: true });
     const preview = await previewRecipe(model, DEFAULT_RECIPE, inputs, reference, run);
     const seconds = (performance.now() - t0) / 1000;
-    // Identical layers share a session: well under one per piece (two runs of 75 pieces each).
-    expect(run.stats.segments).toBeGreaterThan(140);
-    expect(run.stats.created).toBeLessThan(60);
+    // Identical layers share a session: a few sessions for two runs of 60-odd pieces each (the first layer,
+    // once cut into ten pieces by the scope-less Constants between its nodes, is one piece, and the glue
+    // and the layers that occur once are joined: 23 sessions before, 7 now).
+    expect(run.stats.segments).toBeGreaterThan(120);
+    expect(run.stats.created).toBeLessThan(10);
     expect(preview.outputs).toHaveLength(1);
     expect(preview.outputs[0].cosine).toBeGreaterThan(0.99);
     expect(preview.nodes.length).toBeGreaterThan(5000);

@@ -30,6 +30,24 @@ const FRAME_OPTIONS = {
   'elk.padding': '[top=34,left=14,bottom=14,right=14]',
 };
 
+/**
+ * Least width of an open scope's frame that shows its whole title beside its buttons ("keep fp32", "−"):
+ * ELK sizes a frame by its contents, and a frame around one box cut "embeddings" to "embe…". Bold 12px
+ * sans: up to ~8.1 px a character for identifiers (measured in Chromium), plus the buttons (~99 px), gaps and padding.
+ */
+export function frameMinWidth(label: string, hasScopeRule: boolean): number {
+  return Math.ceil(8.6 * label.length + (hasScopeRule ? 136 : 56));
+}
+
+/**
+ * Width of a closed scope's box: 210 unless its title ("encoder_attn_layer_norm") and node count need
+ * more (the same ~8.6 px a character as frames), up to 420, past which the title ends in an ellipsis.
+ */
+export function groupWidth(label: string, nodeCount: number): number {
+  const needed = Math.ceil(8.6 * label.length + 7.5 * String(nodeCount).length + 44);
+  return Math.min(420, Math.max(BOX_SIZE.group.width, needed));
+}
+
 /** Width of a graph input/output pill that shows its whole name (mono 11px: ~6.7 px a character, plus its arrow and padding). */
 function ioWidth(label: string): number {
   return Math.max(BOX_SIZE.input.width, Math.ceil(44 + 7 * label.length));
@@ -51,10 +69,12 @@ export async function layoutViewGraph(elk: ELK, view: ViewGraph): Promise<LaidOu
   for (const unit of view.units) {
     const node: ElkNode =
       unit.kind === 'container'
-        ? { id: unit.id, layoutOptions: FRAME_OPTIONS, children: [], edges: [] }
+        ? { id: unit.id, layoutOptions: { ...FRAME_OPTIONS }, children: [], edges: [] }
         : unit.kind === 'input' || unit.kind === 'output'
           ? { id: unit.id, width: ioWidth(unit.label), height: BOX_SIZE[unit.kind].height }
-          : { id: unit.id, ...BOX_SIZE[unit.kind] };
+          : unit.kind === 'group'
+            ? { id: unit.id, width: groupWidth(unit.label, unit.nodeCount ?? 0), height: BOX_SIZE.group.height }
+            : { id: unit.id, ...BOX_SIZE[unit.kind] };
     elkNodes.set(unit.id, node);
     parentOf.set(unit.id, unit.parentId);
     const parent = unit.parentId ? elkNodes.get(unit.parentId) : root;
@@ -77,7 +97,20 @@ export async function layoutViewGraph(elk: ELK, view: ViewGraph): Promise<LaidOu
     container.edges!.push(elkEdge);
   }
 
-  const laidOut = await elk.layout(root);
+  let laidOut = await elk.layout(root);
+  // ELK ignores a frame's minimum size when it lays out through the hierarchy (INCLUDE_CHILDREN): a frame
+  // too narrow for its title gets the difference as side padding, and the view is laid out once more.
+  const widths = frameWidths(laidOut);
+  let widened = false;
+  for (const unit of view.units) {
+    if (unit.kind !== 'container') continue;
+    const missing = frameMinWidth(unit.label, !unit.synthetic && !unit.body) - (widths.get(unit.id) ?? 0);
+    if (missing <= 0) continue;
+    const side = 14 + Math.ceil(missing / 2);
+    elkNodes.get(unit.id)!.layoutOptions = { 'elk.padding': `[top=34,left=${side},bottom=14,right=${side}]` };
+    widened = true;
+  }
+  if (widened) laidOut = await elk.layout(root);
   const placed = new Map<string, ElkNode>();
   const routes = new Map<string, number[]>();
   const collect = (node: ElkNode) => {
@@ -99,6 +132,16 @@ export async function layoutViewGraph(elk: ELK, view: ViewGraph): Promise<LaidOu
     return { ...unit, x: box?.x ?? 0, y: box?.y ?? 0, width: box?.width ?? 0, height: box?.height ?? 0 };
   });
   return { units, width: laidOut.width ?? 0, height: laidOut.height ?? 0, routes };
+}
+
+function frameWidths(graph: ElkNode, widths = new Map<string, number>()): Map<string, number> {
+  for (const child of graph.children ?? []) {
+    if (child.children?.length) {
+      widths.set(child.id, child.width ?? 0);
+      frameWidths(child, widths);
+    }
+  }
+  return widths;
 }
 
 /** Above this many layers crossed by edges in total, long edges are left out of the layout. */

@@ -3,6 +3,7 @@
 // few hundred boxes. Plain TypeScript, no React: it runs in the layout worker and in unit tests.
 
 import { BODY_CLOSE } from '../../src/core/index';
+import { chunkTitle, type ChunkContent } from './chunk-title';
 
 export interface Scope {
   /** The name prefix, e.g. "/encoder/layers.3/" ("" for the root); synthetic chunks add "#k". */
@@ -31,6 +32,64 @@ export const ROOT = 0;
 const CHUNK_THRESHOLD = 240;
 const CHUNK_SIZE = 120;
 
+/**
+ * Runs of `leaves` (in graph order) holding `size` drawn nodes each; a short tail joins the last run. A
+ * folded node (a paddle2onnx weight Constant, which that exporter puts long before its reader) goes with the
+ * drawn node that reads it, so a chunk holds its own weights and no chunk is all Constants; a folded node
+ * read by nothing drawn here goes with the next drawn node. A scope of mostly folded nodes is cut by position.
+ */
+function chunksOf(leaves: number[], size: number, foldable?: Uint8Array, readerOf?: Int32Array): number[][] {
+  const drawn = leaves.filter((node) => !foldable?.[node]);
+  // Mostly folded (gpt2's 5,362 unscoped Identity nodes of weights): cut by position, so that "show
+  // folded" never opens a chunk onto more than `size` boxes.
+  if (drawn.length * 4 < leaves.length) {
+    const chunks: number[][] = [];
+    for (let start = 0; start < leaves.length; start += size) chunks.push(leaves.slice(start, start + size));
+    return chunks;
+  }
+  let count = Math.ceil(drawn.length / size);
+  // A short tail joins the chunk before it rather than open as a box of its own with a handful of nodes.
+  if (count > 1 && drawn.length - (count - 1) * size < size / 4) count--;
+  const chunkOf = new Map<number, number>();
+  drawn.forEach((node, k) => chunkOf.set(node, Math.min(Math.floor(k / size), count - 1)));
+  const chunks: number[][] = Array.from({ length: count }, () => []);
+  const pending: number[] = [];
+  for (const node of leaves) {
+    const chunk = chunkOf.get(node);
+    if (chunk === undefined) {
+      const reader = readerOf?.[node] ?? -1;
+      const home = reader >= 0 ? chunkOf.get(reader) : undefined;
+      if (home !== undefined) chunks[home].push(node);
+      else pending.push(node);
+      continue;
+    }
+    chunks[chunk].push(node, ...pending.splice(0));
+  }
+  chunks[count - 1].push(...pending);
+  // Graph order inside each chunk, as the scope's own leaves are.
+  for (const chunk of chunks) chunk.sort((a, b) => a - b);
+  return chunks;
+}
+
+/**
+ * For each folded node, a drawn node that reads it, directly or through other folded nodes (a Constant
+ * feeding a Reshape's shape feeding a MatMul); -1 where none does. Nodes are in graph order, so one pass
+ * from the last node back sees every reader before the node it reads.
+ */
+export function drawnReaders(nodeCount: number, foldable: Uint8Array, edgeFrom: Int32Array, edgeTo: Int32Array): Int32Array {
+  const readerOf = new Int32Array(nodeCount).fill(-1);
+  const readers: number[][] = Array.from({ length: nodeCount }, () => []);
+  for (let k = 0; k < edgeFrom.length; k++) if (foldable[edgeFrom[k]]) readers[edgeFrom[k]].push(edgeTo[k]);
+  for (let node = nodeCount - 1; node >= 0; node--) {
+    if (!foldable[node]) continue;
+    for (const reader of readers[node]) {
+      const found = foldable[reader] ? readerOf[reader] : reader;
+      if (found >= 0 && (readerOf[node] < 0 || found < readerOf[node])) readerOf[node] = found;
+    }
+  }
+  return readerOf;
+}
+
 /** Scope prefixes of a node name: "/a/b/Op" gives ["/a/", "/a/b/"]; a name without '/' scopes gives []. */
 export function scopePrefixes(name: string): string[] {
   if (!name.startsWith('/')) return [];
@@ -43,7 +102,11 @@ export function scopePrefixes(name: string): string[] {
   return prefixes;
 }
 
-export function buildScopeTree(names: readonly string[]): ScopeTree {
+/**
+ * `content` (op types, fold flags, the drawn reader of each folded node) names the chunks of a crowded scope
+ * by what they hold and sizes them by drawn nodes; without it they are titled by position.
+ */
+export function buildScopeTree(names: readonly string[], content?: Omit<ChunkContent, 'names'> & { readerOf?: Int32Array }): ScopeTree {
   interface Draft {
     id: string;
     parent: number;
@@ -91,9 +154,10 @@ export function buildScopeTree(names: readonly string[]): ScopeTree {
       return;
     }
     const parentId = scopes[scope].id;
-    for (let start = 0, k = 0; start < leaves.length; start += CHUNK_SIZE, k++) {
-      const chunk = leaves.slice(start, start + CHUNK_SIZE);
-      const label = `nodes ${chunk[0]}–${chunk[chunk.length - 1]}`;
+    const chunks = chunksOf(leaves, CHUNK_SIZE, content?.foldable, content?.readerOf);
+    for (let k = 0; k < chunks.length; k++) {
+      const chunk = chunks[k];
+      const label = content ? chunkTitle(chunk, leaves, { names, ...content }) : `nodes ${chunk[0]}–${chunk[chunk.length - 1]}`;
       const index = add({
         id: `${parentId}#${k}`,
         label,

@@ -2,7 +2,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import type { GraphTopology } from '../layout-api';
 import { decorate } from '../../src/ui/graph/decorate';
-import { layoutViewGraph } from './elk-layout';
+import { frameMinWidth, layoutViewGraph } from './elk-layout';
 import { ancestorsOf, buildScopeTree, scopePrefixes } from './scope-tree';
 import { buildViewGraph, initialExpansion } from './view-graph';
 import type { ModelSummary, PlanReport } from '../../src/core/index';
@@ -126,6 +126,28 @@ describe('view graph', () => {
     const input = units.find((unit) => unit.id === 'in:x')!;
     const output = units.find((unit) => unit.id === 'out:y')!;
     expect(output.y).toBeGreaterThan(input.y);
+  });
+});
+
+describe('frames', () => {
+  it('are wide enough for their title and buttons even around a single box', async () => {
+    const long = ['/self_attn_layer_norm_with_a_long_name/ReduceMean', '/tail/Add'];
+    const small: GraphTopology = {
+      ...topology,
+      names: long,
+      opTypes: ['ReduceMean', 'Add'],
+      foldable: new Uint8Array(2),
+      edgeFrom: Int32Array.from([0]),
+      edgeTo: Int32Array.from([1]),
+      inputConsumers: [[0]],
+      outputProducers: [1],
+    };
+    const view = buildViewGraph(small, buildScopeTree(long), new Set(['/self_attn_layer_norm_with_a_long_name/']), false);
+    const { units } = await layoutViewGraph(new ELK(), view);
+    const frame = units.find((unit) => unit.kind === 'container')!;
+    expect(frame.label).toBe('self_attn_layer_norm_with_a_long_name');
+    expect(frame.width).toBeGreaterThanOrEqual(frameMinWidth(frame.label, true));
+    expect(frame.width).toBeGreaterThan(156 + 28 + 200);
   });
 });
 

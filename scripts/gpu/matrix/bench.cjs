@@ -15,8 +15,11 @@ const ort = require(process.env.CASTAWAY_ORT_NODE || 'onnxruntime-node');
 const fs = require('fs');
 const path = require('path');
 
-const VARIANTS = ['fp32', 'ort-default', 'ort-norms', 'ort-block', 'cw-default', 'cw-norms', 'cw-block',
-  'opt-fp32', 'ortopt-default', 'ortopt-norms', 'ortopt-block', 'cwopt-default', 'cwopt-norms', 'cwopt-block',
+const VARIANTS = ['fp32', 'ort-default', 'ort-norms', 'ort-block', 'cw-default', 'cw-norms', 'cw-strict', 'cw-block',
+  'opt-fp32', 'ortopt-default', 'ortopt-norms', 'ortopt-block', 'cwopt-default', 'cwopt-norms', 'cwopt-strict', 'cwopt-block',
+  // *-strict: the norms recipe for sessions with enable_skip_layer_norm_strict_mode (recipes/norms-strict.json);
+  // onnxruntime-node cannot set CUDA provider options (its binding passes deviceId only), so they run
+  // without it here: kernel counts and speed of the fp16-I/O norms, not the strict kernel's accuracy
   // bf16 (prepare.sh with CW_LOW=bf16): float32 graph inputs/outputs, since onnxruntime-node has no bfloat16 tensors
   'cw-bf16-default', 'cw-bf16-norms', 'cwopt-bf16-default', 'cwopt-bf16-norms'];
 const [DIR, MODE, OUTFILE, ROT] = process.argv.slice(2);

@@ -3,8 +3,10 @@ weights (seed 0), TorchScript exporter at opset 14 (the exporter the project's f
 attention so that Softmax and the norms appear as the ops a user's export has.
 
 usage: python3 export_arch.py ARCH OUT_DIR     -> OUT_DIR/fp32.onnx (+ .data when over 2 GB) and OUT_DIR/meta.json
-ARCH: bert-base bert-large distilbert gpt2 llama bart vit resnet50 whisper-enc unet
-CW_TINY=1 shrinks every config to two layers (pipeline development only, never for figures).
+ARCH: bert-base bert-large distilbert gpt2 llama bart vit resnet50 whisper-enc unet (the matrix), and
+      t5, clip (CLIP text encoder, the optimizer's model type "clip"), pegasus-large-enc (the bf16 table)
+CW_TINY=1 shrinks every config to two layers (pipeline development and the optimizer fixtures, never for
+figures); CW_TINY_H sets the tiny width (default 128; the fixtures use 64 to stay small).
 
 meta.json says how to feed the model (symbolic dims for the small and the large input) and which
 model_type / num_heads / hidden_size onnxruntime's transformer optimizer gets.
@@ -41,7 +43,7 @@ def L(n):
 
 def H(n):
     # hidden size: 128 when tiny (4 heads of 32), so tiny files stay small enough to bring back
-    return 128 if TINY else n
+    return int(os.environ.get("CW_TINY_H", "128")) if TINY else n
 
 
 def V(n):
@@ -62,7 +64,7 @@ class LastHidden(nn.Module):
 
     def forward(self, *args):
         kw = dict(zip(self.names, args))
-        r = self.m(**kw, **({"use_cache": False} if getattr(self.m.config, "use_cache", None) is not None else {}))
+        r = self.m(**kw, **({"use_cache": False} if getattr(getattr(self.m, "config", None), "use_cache", None) is not None else {}))
         return r.last_hidden_state if hasattr(r, "last_hidden_state") else r[0]
 
 
@@ -216,6 +218,33 @@ def build():
         c = T.BartConfig(d_model=H(768), encoder_layers=L(6), decoder_layers=L(6), encoder_attention_heads=NH(12),
                          decoder_attention_heads=NH(12), encoder_ffn_dim=4 * H(768), decoder_ffn_dim=4 * H(768), vocab_size=V(50265))
         return text(hf(T.BartModel, c), ["input_ids", "attention_mask", "decoder_input_ids"], "bart", NH(12), H(768), c.vocab_size)
+    if arch == "t5":
+        # t5-small sizes: 6+6 layers, d_model 512, 8 heads of 64; relative position buckets, RMS-style T5LayerNorm
+        c = T.T5Config(d_model=H(512), d_kv=H(512) // NH(8), d_ff=4 * H(512), num_layers=L(6), num_decoder_layers=L(6),
+                       num_heads=NH(8), vocab_size=V(32128), decoder_start_token_id=0)
+        return text(hf(T.T5Model, c), ["input_ids", "attention_mask", "decoder_input_ids"], "t5", NH(8), H(512), c.vocab_size)
+    if arch == "clip":
+        # CLIP's text encoder (what Stable Diffusion runs; the optimizer's "clip" model type): 77 positions
+        c = T.CLIPTextConfig(hidden_size=H(512), intermediate_size=4 * H(512), num_hidden_layers=L(12), num_attention_heads=NH(8),
+                             vocab_size=V(49408), max_position_embeddings=77)
+        r = text(hf(T.CLIPTextModel, c), ["input_ids", "attention_mask"], "clip", NH(8), H(512), c.vocab_size)
+        r[4]["small"], r[4]["large"] = {"batch": 1, "seq": 77}, {"batch": 8, "seq": 77}
+        return r
+    if arch == "pegasus-large-enc":
+        # PegasusConfig()'s defaults are pegasus-large (16+16 layers, d_model 1024, vocab 96103): its encoder
+        # (transformers' PegasusConfig() vocabulary is 50265, not the released checkpoint's 96103)
+        pc = T.PegasusConfig(**({"encoder_layers": 2, "decoder_layers": 2, "d_model": H(1024), "vocab_size": V(96103),
+                                 "encoder_ffn_dim": 4 * H(1024), "decoder_ffn_dim": 4 * H(1024)} if TINY else {}))
+        enc = hf(T.PegasusModel, pc).encoder
+
+        class Enc(nn.Module):  # no config attribute: the encoder takes no use_cache
+            def __init__(self):
+                super().__init__()
+                self.e = enc
+
+            def forward(self, input_ids, attention_mask):
+                return self.e(input_ids=input_ids, attention_mask=attention_mask)
+        return text(Enc().eval(), ["input_ids", "attention_mask"], "bart", NH(16), H(1024), pc.vocab_size)
     if arch == "vit":
         c = T.ViTConfig(num_hidden_layers=L(12), hidden_size=H(768), num_attention_heads=NH(12), intermediate_size=4 * H(768))
         m = T.ViTModel(c, add_pooling_layer=False)
@@ -255,7 +284,8 @@ def build():
                 {"inputs": [{"name": "input_features", "kind": "normal"}], "small": {"batch": 1}, "large": {"batch": 8},
                  "model_type": "bart", "num_heads": NH(8), "hidden_size": H(512)})
     if arch == "unet":
-        m = (UNet((32, 64, 64)) if TINY else UNet()).eval()
+        # tiny: width 32 throughout when CW_TINY_H < 128 (the optimizer fixture, ~2 MB)
+        m = (UNet((32, 32, 32) if H(0) < 128 else (32, 64, 64)) if TINY else UNet()).eval()
         x, t = torch.randn(2, 4, 64, 64), torch.tensor([10.0, 500.0])
         return (m, (x, t), ["sample", "timestep"], {"sample": {0: "batch"}, "timestep": {0: "batch"}, "output": {0: "batch"}},
                 {"inputs": [{"name": "sample", "kind": "normal"}, {"name": "timestep", "kind": "timestep"}],

@@ -3,6 +3,7 @@
 //   default.json  onnxruntime's default block list (preset ort-default)
 //   norms.json    that list + the preset norms-softmax-fp32 (norm ops and Softmax by op type, norm pieces by
 //                 its name rule); ort_arch.py gives onnxruntime's tool the same lists
+//   norms-strict.json   norms.json for sessions with enable_skip_layer_norm_strict_mode (skipLayerNormStrictMode)
 //   none.json     nothing blocked: prepare.sh adds the issue #15490 block list with --op-block-list
 //   default-bf16.json, norms-bf16.json   the same two with bfloat16 as the low type, keepIoTypes true
 //                 (bench.cjs feeds through onnxruntime-node, which has no bfloat16 tensors); prepare.sh uses
@@ -26,6 +27,7 @@ const recipes: Record<string, object> = {
   norms: { ...norms, ...base, opBlockList: [...(ortDefault.opBlockList ?? []), ...(norms.opBlockList ?? [])] },
   none: { ...preset('none'), ...base },
 };
+recipes['norms-strict'] = { ...recipes.norms, skipLayerNormStrictMode: true };
 const bf16 = { lowPrecision: 'bf16', keepIoTypes: true };
 recipes['default-bf16'] = { ...recipes.default, ...bf16 };
 recipes['norms-bf16'] = { ...recipes.norms, ...bf16 };

@@ -3,7 +3,8 @@ import { convertModel, openModel, planModel, PRESETS } from '../engine';
 import { DataType } from '../onnx/proto-types';
 import { encodeModel } from '../serde';
 import { attr, buildModel, floatTensor, node, valueInfo } from '../testing/build-model';
-import { computesInFp32 } from './fp32-compute';
+import { residualNormModel } from '../testing/residual-norm';
+import { computesInFp32, ortFusesIntoSkipLayerNorm, SKIP_LAYER_NORM_STRICT_OPTION } from './fp32-compute';
 
 const normsFp32 = PRESETS.find((p) => p.id === 'norms-softmax-fp32')!.recipe;
 
@@ -100,5 +101,64 @@ describe('a blocked fp32-compute node among fp32 neighbours (issue #15490 block 
     expect(report.castCount).toBe(2);
     expect(report.nodePrecision).toEqual(['fp16', 'fp16', 'fp16']);
     expect(report.fp32ComputeNodes).toEqual([1]);
+  });
+});
+
+const residualNorm = (options: Parameters<typeof residualNormModel>[0] = {}) => openModel(encodeModel(residualNormModel(options)));
+
+describe('skipLayerNormStrictMode: sessions with enable_skip_layer_norm_strict_mode (CUDA)', () => {
+  const cuda = { ...normsFp32, targetEp: 'cuda' as const };
+
+  it('without it a blocked SkipLayerNormalization stays fp32 with its Casts (its fp16 kernel sums in fp16)', () => {
+    const report = planModel(residualNorm({ skip: true }), cuda);
+    expect(report.nodePrecision).toEqual(['fp16', 'fp32', 'fp16']);
+    expect(report.castCount).toBe(3);
+    expect(report.fp32ComputeNodes).toEqual([]);
+    expect(report.requiredSessionOptions).toEqual([]);
+  });
+
+  it('with it the SkipLayerNormalization runs at fp16 I/O, no Cast, and the report names the session option', () => {
+    const report = planModel(residualNorm({ skip: true }), { ...cuda, skipLayerNormStrictMode: true });
+    expect(report.nodePrecision).toEqual(['fp16', 'fp16', 'fp16']);
+    expect(report.castCount).toBe(0);
+    expect(report.fp32ComputeNodes).toEqual([1]);
+    expect(report.requiredSessionOptions).toEqual([SKIP_LAYER_NORM_STRICT_OPTION]);
+  });
+
+  it('is ignored for other EPs', () => {
+    const report = planModel(residualNorm({ skip: true }), { ...normsFp32, targetEp: 'any', skipLayerNormStrictMode: true });
+    expect(report.fp32ComputeNodes).toEqual([]);
+    expect(report.requiredSessionOptions).toEqual([]);
+  });
+});
+
+describe('a LayerNormalization that onnxruntime fuses into SkipLayerNormalization', () => {
+  const cuda = { ...normsFp32, targetEp: 'cuda' as const };
+
+  it('is recognised: Add read only by the norm; not when the Add is read twice', () => {
+    const fused = residualNorm().problem.model.main;
+    expect(ortFusesIntoSkipLayerNorm(fused, fused.nodes.findIndex((n) => n.name === 'ln'))).toBe(true);
+    const twice = residualNorm({ residualReadTwice: true }).problem.model.main;
+    expect(ortFusesIntoSkipLayerNorm(twice, twice.nodes.findIndex((n) => n.name === 'ln'))).toBe(false);
+    expect(ortFusesIntoSkipLayerNorm(fused, fused.nodes.findIndex((n) => n.name === 'add'))).toBe(false);
+  });
+
+  it('is not claimed as fp32 compute without strict mode: fp16 I/O would become an fp16-statistics SkipLayerNormalization', () => {
+    const report = planModel(residualNorm(), cuda);
+    expect(report.fp32ComputeNodes).toEqual([]);
+    expect(report.nodePrecision[2]).toBe('fp32');
+  });
+
+  it('is fp32 compute in strict mode, and the report names the option', () => {
+    const report = planModel(residualNorm(), { ...cuda, skipLayerNormStrictMode: true });
+    expect(report.fp32ComputeNodes).toEqual([2]);
+    expect(report.castCount).toBe(0);
+    expect(report.requiredSessionOptions).toEqual([SKIP_LAYER_NORM_STRICT_OPTION]);
+  });
+
+  it('a norm whose Add is read twice (no fusion) stays fp32 compute without strict mode, needing no option', () => {
+    const report = planModel(residualNorm({ residualReadTwice: true }), cuda);
+    expect(report.fp32ComputeNodes).toEqual([2]);
+    expect(report.requiredSessionOptions).toEqual([]);
   });
 });

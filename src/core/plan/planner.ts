@@ -5,7 +5,7 @@ import type { NodeReason, Recipe } from '../api';
 import { makeBlockMatcher, type BlockReason } from '../recipe';
 import { FIXED_FP16, FIXED_FP32, FREE, type GroupStatus } from './cut-problem';
 import type { PlanningProblem } from './constraints';
-import { computesInFp32 } from './fp32-compute';
+import { fp32ComputeKind, ortFusesIntoSkipLayerNorm } from './fp32-compute';
 import { MinCutPlanner } from './min-cut';
 import type { LowPrecision } from '../tensor/low-precision';
 
@@ -26,6 +26,8 @@ export interface PlanOutcome {
    * fp16 I/O with no Cast (fp32-compute.ts).
    */
   fp32Compute: Uint8Array;
+  /** Per group: 1 = fp32Compute relies on the recipe's skipLayerNormStrictMode (a session option). */
+  fp32ComputeStrict: Uint8Array;
   /** Indices into problem.values of the values that need a Cast (to the other precision). */
   castValues: number[];
   /** The cut's value: Cast count for the 'nodes' objective, weighted cost otherwise (host copies included). */
@@ -63,6 +65,7 @@ export class Planner {
     const status = new Uint8Array(groups.length) as unknown as GroupStatus[];
     const reason: (Fp32Reason | undefined)[] = new Array(groups.length);
     const fp32Compute = new Uint8Array(groups.length);
+    const fp32ComputeStrict = new Uint8Array(groups.length);
     const low = recipe.lowPrecision;
     // A blocked group whose fp16 kernel computes in fp32 keeps fp32 accuracy in either precision, so the
     // cut is free to place it: at fp16 I/O between fp16 neighbours, at fp32 between fp32 ones (issue
@@ -86,8 +89,15 @@ export class Planner {
         default: {
           r = blocked(group.opType, group.nodeName);
           // fp32-compute.ts read onnxruntime's float16 kernels only; under bf16 a blocked node stays fp32.
-          if (r && low === 'fp16' && group.cls === 'compute' && group.node >= 0 && computesInFp32(recipe.targetEp, group.domain, group.graph.nodes[group.node])) {
+          const kind = r && low === 'fp16' && group.cls === 'compute' && group.node >= 0
+            ? fp32ComputeKind(recipe.targetEp, group.domain, group.graph.nodes[group.node], {
+                strictMode: recipe.skipLayerNormStrictMode,
+                fusesIntoSkipLayerNorm: ortFusesIntoSkipLayerNorm(group.graph, group.node),
+              })
+            : undefined;
+          if (kind) {
             fp32Compute[g] = 1;
+            fp32ComputeStrict[g] = kind === 'strict-mode' ? 1 : 0;
             blockReason[g] = r;
             r = undefined;
           }
@@ -98,6 +108,7 @@ export class Planner {
       status[g] = s;
       reason[g] = r;
     });
+    if (low === 'bf16') keepLayerNormFusionCastOut(this.problem, status, reason);
     const weights = new Float64Array(values.length);
     if (recipe.objective === 'nodes') weights.fill(1);
     // Capped: an absurd declared dim must not turn a weight infinite, which would make the cut meaningless.
@@ -127,7 +138,32 @@ export class Planner {
     });
     // Reported only where the cut chose fp16 I/O: at fp32 the node is simply what the user blocked.
     fp32Compute.forEach((f, g) => (fp32Compute[g] = f & fp16[g]));
-    return { low, groupFp16: fp16, groupReason: reason, fp32Compute, castValues, cost };
+    fp32ComputeStrict.forEach((f, g) => (fp32ComputeStrict[g] = f & fp16[g]));
+    return { low, groupFp16: fp16, groupReason: reason, fp32Compute, fp32ComputeStrict, castValues, cost };
+  }
+}
+
+/**
+ * Under bf16, a value whose fp32 readers start a decomposed LayerNorm (a ReduceMean and a Sub, both kept
+ * fp32) must not be produced in bfloat16: the Cast(bf16 -> float) the cut would put there is exactly the
+ * "leading Cast" that onnxruntime's LayerNormFusion (core/optimizer/layer_norm_fusion.cc: a Cast read by the
+ * ReduceMean and the Subs only) folds into the fused node, which then takes a bfloat16 X with float scale,
+ * bias and output: a type mix no CUDA (or CPU) LayerNormalization kernel has, so the session fails to load
+ * (the GPU matrix's GPT-2 with "norms and Softmax in fp32" in bf16; docs/bf16.md). Keeping the producer fp32
+ * moves the Cast before it, out of the pattern; the fused norm is then all float. Under fp16 the same fold
+ * gives float16 X with float scale, which the CUDA kernel has, so nothing changes there.
+ */
+function keepLayerNormFusionCastOut(problem: PlanningProblem, status: GroupStatus[], reason: (Fp32Reason | undefined)[]): void {
+  const { groups, values } = problem;
+  const fp32 = (g: number, op: string) => groups[g].opType === op && groups[g].domain === '' && status[g] === FIXED_FP32;
+  for (const value of values) {
+    const p = value.producer;
+    const cls = groups[p].cls;
+    if (status[p] === FIXED_FP32 || (cls !== 'compute' && cls !== 'free')) continue;
+    if (value.consumers.some((c) => fp32(c, 'ReduceMean')) && value.consumers.some((c) => fp32(c, 'Sub'))) {
+      status[p] = FIXED_FP32;
+      reason[p] = 'spec';
+    }
   }
 }
 

@@ -6,6 +6,7 @@ import type { PlanningProblem } from './constraints';
 import { allStoredTensors } from './stored-tensors';
 import { flatIndex, flatNodes } from '../flat-nodes';
 import { elementCount, type PlanOutcome } from './planner';
+import { SKIP_LAYER_NORM_STRICT_OPTION } from './fp32-compute';
 
 export type NodePrecision = PlannedPrecision;
 
@@ -199,6 +200,7 @@ export function buildPlanReport(
     nodePrecision: nodePrecisions(problem, outcome),
     nodeReasons: nodeReasons(problem, outcome),
     fp32ComputeNodes: fp32ComputeNodes(problem, outcome),
+    requiredSessionOptions: outcome.fp32ComputeStrict.some((f) => f === 1) ? [SKIP_LAYER_NORM_STRICT_OPTION] : [],
     clampedValues: counts.clamped,
     raisedValues: counts.raised,
     touchedTensors: counts.touched,

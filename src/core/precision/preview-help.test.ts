@@ -1,7 +1,8 @@
 // The newcomer's preview: default sizes read from the model, onnxruntime's errors in words, a verdict.
 import { describe, expect, it } from 'vitest';
 import { DataType } from '../onnx/proto-types';
-import { boundShape, defaultDims } from './default-dims';
+import { boundShape, defaultDims, symbolicDimNames } from './default-dims';
+import { seededInput } from '../tensor/seeded-inputs';
 import { explainRuntimeError } from './explain-error';
 import { previewVerdict } from './verdict';
 import type { OutputComparison } from './metrics';
@@ -19,6 +20,25 @@ describe('defaultDims', () => {
     // A dim named like a batch is 1 wherever it sits; an unnamed dim runs as 1.
     expect(defaultDims([{ name: 'h', elemType: DataType.FLOAT, shape: [2, 'batch_size', 64] }])).toEqual({ batch_size: 1 });
     expect(boundShape(['?', 8], {})).toEqual([1, 8]);
+  });
+  it("names dims that have neither size nor name, and gives an audio signal beside a sample rate a 512-sample chunk", () => {
+    // silero VAD v5's inputs: a 1x1 input failed its Pad.
+    const inputs = [
+      { name: 'input', elemType: DataType.FLOAT, shape: ['?', '?'] },
+      { name: 'state', elemType: DataType.FLOAT, shape: [2, '?', 128] },
+      { name: 'sr', elemType: DataType.INT64, shape: [] },
+    ];
+    expect(symbolicDimNames(inputs)).toEqual(['input[0]', 'input[1]', 'state[1]']);
+    const dims = defaultDims(inputs);
+    expect(dims).toEqual({ 'input[0]': 1, 'input[1]': 512, 'state[1]': 1 });
+    expect(boundShape(inputs[0].shape, dims, 'input')).toEqual([1, 512]);
+    expect(boundShape(inputs[1].shape, { ...dims, 'state[1]': 3 }, 'state')).toEqual([2, 3, 128]);
+    // Without a sample rate or an audio name, an unnamed dim stays 1.
+    expect(defaultDims([{ name: 'features', elemType: DataType.FLOAT, shape: ['?', '?'] }])).toEqual({ 'features[0]': 1, 'features[1]': 1 });
+    expect(defaultDims([{ name: 'audio', elemType: DataType.FLOAT, shape: ['batch', 'samples'] }])).toEqual({ batch: 1, samples: 512 });
+  });
+  it('seeds a sample-rate input with 16 kHz', () => {
+    expect(seededInput({ name: 'sr', type: 'int64', dims: [] }, 0).data).toEqual(new BigInt64Array([16000n]));
   });
 });
 

@@ -3,7 +3,7 @@
 // callback, so the browser worker (onnxruntime-web, wasm) and the Node tests (onnxruntime-node) share
 // every line of this.
 import type { PlannedPrecision, PlanReport, Recipe } from '../api';
-import { planModel, simulateModel, type EngineModel } from '../engine';
+import { planModel, simulateModelProto, type EngineModel } from '../engine';
 import { tensorBytes } from '../external-data';
 import { generateInputs } from '../tensor/seeded-inputs';
 import type { RunModel } from '../tensor/ort-port';
@@ -16,6 +16,8 @@ import { exposedValueName } from '../rewrite/expose-bodies';
 import { compareArrays, valueError, type OutputComparison, type ValueError } from './metrics';
 import type { HostTensor } from '../tensor/host-tensor';
 import type { InputSpec } from './user-inputs';
+import { boundDim } from '../tensor/seeded-inputs';
+import { unnamedDimKey } from './default-dims';
 
 export type { RunModel };
 
@@ -76,7 +78,10 @@ export function mainFloatOutputs(model: EngineModel): string[] {
   });
 }
 
-/** The model's inputs with symbolic dims bound (unbound ones default to 1), and which dims are symbolic. */
+/**
+ * The model's inputs with symbolic dims bound (unbound ones default to 1; a dim with neither size nor name
+ * is bound by its `input[axis]` name), and which dims are symbolic.
+ */
 export function inputSpecs(model: EngineModel, dims: Record<string, number>): InputSpec[] {
   const main = model.ir.main;
   return (main.proto.input ?? [])
@@ -84,19 +89,25 @@ export function inputSpecs(model: EngineModel, dims: Record<string, number>): In
     .map((vi) => {
       const tensor = vi.type?.tensorType;
       const shape = tensor?.shape?.dim ?? [];
+      const name = vi.name ?? '';
       return {
-        name: vi.name ?? '',
+        name,
         elemType: tensor?.elemType ?? DataType.FLOAT,
-        dims: shape.map((d) => (d.dimParam ? dims[d.dimParam] ?? 1 : Math.max(1, toNumber(d.dimValue)))),
+        dims: shape.map((d, axis) => boundDim(name, axis, d, dims)),
         symbolic: shape.map((d) => !!d.dimParam || !d.dimValue),
       };
     });
 }
 
-/** The symbolic dim names of the model's inputs (what the user is asked to set). */
+/** The symbolic dim names of the model's inputs (what the user is asked to set), unnamed ones as `input[axis]`. */
 export function symbolicDims(model: EngineModel): string[] {
   const names = new Set<string>();
-  for (const vi of model.ir.main.proto.input ?? []) for (const d of vi.type?.tensorType?.shape?.dim ?? []) if (d.dimParam) names.add(d.dimParam);
+  for (const vi of model.ir.main.proto.input ?? []) {
+    (vi.type?.tensorType?.shape?.dim ?? []).forEach((d, axis) => {
+      if (d.dimParam) names.add(d.dimParam);
+      else if (!toNumber(d.dimValue)) names.add(unnamedDimKey(vi.name ?? '', axis));
+    });
+  }
   return [...names];
 }
 
@@ -110,9 +121,9 @@ export async function runReference(
   run: RunModel,
   options: { intermediates: boolean },
 ): Promise<ReferenceRun> {
-  const reference = simulateModel(model, {}, { reference: true, exposeIntermediates: options.intermediates });
+  const reference = simulateModelProto(model, {}, { reference: true, exposeIntermediates: options.intermediates });
   const t0 = performance.now();
-  const values = await run(reference.bytes, inputs);
+  const values = await run(reference.model, inputs);
   return { values, outputs: mainFloatOutputs(model), exposed: reference.exposed, runMillis: performance.now() - t0 };
 }
 
@@ -132,24 +143,36 @@ export async function evaluateRecipe(
   reference: ReferenceRun,
   run: RunModel,
 ): Promise<OutputComparison[]> {
-  const simulated = simulateModel(model, recipe, {});
-  return compareOutputs(reference, await run(simulated.bytes, inputs));
+  const simulated = simulateModelProto(model, recipe, {});
+  return compareOutputs(reference, await run(simulated.model, inputs));
 }
 
+/**
+ * The simulated model's error against the fp32 reference. The reference may still be running (a promise,
+ * with `intermediates` saying whether it exposes them): the simulated model is then built, and sent to
+ * `run`, while it runs, and `runMillis` counts from when both could run.
+ */
 export async function previewRecipe(
   model: EngineModel,
   recipe: Partial<Recipe>,
   inputs: readonly HostTensor[],
-  reference: ReferenceRun,
+  referenceRun: ReferenceRun | { pending: Promise<ReferenceRun>; intermediates: boolean },
   run: RunModel,
   plan: PlanReport = planModel(model, recipe),
 ): Promise<PreviewResult> {
-  const intermediates = reference.exposed.length > 0;
+  const intermediates = 'pending' in referenceRun ? referenceRun.intermediates : referenceRun.exposed.length > 0;
   const low = lowFormat(recipe.lowPrecision);
   const t0 = performance.now();
-  const simulated = simulateModel(model, recipe, { exposeIntermediates: intermediates });
-  const t1 = performance.now();
-  const values = await run(simulated.bytes, inputs);
+  const simulated = simulateModelProto(model, recipe, { exposeIntermediates: intermediates });
+  let t1 = performance.now();
+  const running = run(simulated.model, inputs);
+  let reference: ReferenceRun;
+  if ('pending' in referenceRun) {
+    running.catch(() => undefined); // a failing reference is the error to report
+    reference = await referenceRun.pending;
+    t1 = Math.max(t1, performance.now());
+  } else reference = referenceRun;
+  const values = await running;
   const t2 = performance.now();
   const outputs = compareOutputs(reference, values);
   const errors = new Map<string, ValueError>();

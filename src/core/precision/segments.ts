@@ -5,7 +5,7 @@
 // are inputs, so a 64-layer model creates a handful of sessions of ~200 nodes and runs one of them 63
 // times. The pieces' models are canonical (names by position), so identical structure means identical
 // bytes: that is the test of sameness, nothing looser.
-import { DataType, toNumber, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
+import { AttributeType, DataType, toNumber, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
 
 export interface Segment {
   nodes: NodeProto[];
@@ -13,6 +13,12 @@ export interface Segment {
   inputs: string[];
   /** Values produced here and read later or by the caller, in order. */
   outputs: string[];
+  /**
+   * Float32 values only the caller reads (the per-node view's exposed values): the piece's model returns
+   * them flattened into one tensor beside their sizes (segmentProto), in this order: onnxruntime-web
+   * handles each output of a run on its own, and a layer has about a hundred.
+   */
+  packed: string[];
   /** Small tensors kept inside the piece's model (shape constants, axes, scalars): part of its identity. */
   inlined: Map<string, TensorProto>;
 }
@@ -24,8 +30,19 @@ export interface SegmentedModel {
   fed: Map<string, TensorProto>;
 }
 
+/** Fewer caller-only outputs than this are returned as they are (packing adds nodes to the piece). */
+const MIN_PACKED = 8;
+
 /** Pieces shorter than this join the piece before them: a session per Cast would cost more than it saves. */
 const MIN_NODES = 4;
+
+/**
+ * Neighbouring pieces that occur once (the glue before the first layer, a first or last layer that differs
+ * from the others) are joined up to this many nodes, and an eighth of the model: each would need a session
+ * of its own anyway, and a session's fixed cost outweighs its growth with size at these sizes.
+ */
+const MAX_JOINED_NODES = 600;
+const MAX_JOINED_SHARE = 1 / 8;
 
 /**
  * Below this many nodes one session is created in about a second or less (553 nodes: 0.5 s in wasm), and
@@ -64,40 +81,56 @@ export function segmentModel(model: ModelProto, minNodes = MIN_SEGMENTED_NODES):
   if (nodes.some((n) => (n.attribute ?? []).some((a) => a.g || a.graphs?.length))) return null;
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t] as const));
   const available = new Set([...(graph.input ?? []).map((v) => v.name ?? ''), ...initializers.keys(), '']);
+  // A node's scope: its own, else its first input's producer's; a node that reads nothing scoped (a
+  // Constant, a weight alias as torch writes them between a layer's nodes) floats and joins the next
+  // scoped node: before, each such node opened a piece of its own and split one layer into ten.
+  const FLOATING = '';
   const producerScope = new Map<string, string>();
-  const runs: { scope: string; nodes: NodeProto[] }[] = [];
+  const scopes: string[] = [];
   for (const node of nodes) {
     if ((node.input ?? []).some((i) => !available.has(i))) return null;
-    const scope = scopeOf(node.name ?? '') ?? producerScope.get(node.input?.[0] ?? '') ?? '';
+    const scope = scopeOf(node.name ?? '') ?? producerScope.get(node.input?.[0] ?? '') ?? FLOATING;
     for (const out of node.output ?? []) {
       available.add(out);
       producerScope.set(out, scope);
     }
+    scopes.push(scope);
+  }
+  // Nodes after the last scoped one join it.
+  let next = [...scopes].reverse().find((s) => s !== FLOATING) ?? FLOATING;
+  for (let k = scopes.length - 1; k >= 0; k--) {
+    if (scopes[k] === FLOATING) scopes[k] = next;
+    else next = scopes[k];
+  }
+  const runs: { scope: string; nodes: NodeProto[] }[] = [];
+  nodes.forEach((node, k) => {
     const last = runs.at(-1);
-    if (last && last.scope === scope) last.nodes.push(node);
-    else runs.push({ scope, nodes: [node] });
-  }
-  const merged: NodeProto[][] = [];
-  let pending: NodeProto[] = [];
+    if (last && last.scope === scopes[k]) last.nodes.push(node);
+    else runs.push({ scope: scopes[k], nodes: [node] });
+  });
+  const sized: NodeProto[][] = [];
   for (const run of runs) {
-    // Scope-less nodes that read no scoped value (weight aliases, as torch writes them before a layer)
-    // go with the next piece: one run fewer per layer.
-    if (run.scope === '') {
-      pending.push(...run.nodes);
-      continue;
-    }
-    const nodes = [...pending, ...run.nodes];
-    pending = [];
-    if (merged.length && nodes.length < MIN_NODES) merged[merged.length - 1].push(...nodes);
-    else merged.push(nodes);
+    if (sized.length && run.nodes.length < MIN_NODES) sized[sized.length - 1].push(...run.nodes);
+    else sized.push(run.nodes);
   }
-  if (pending.length) {
-    if (merged.length) merged[merged.length - 1].push(...pending);
-    else merged.push(pending);
+  // Pieces whose op sequence occurs once cannot share a session: neighbouring ones are joined.
+  const signature = (piece: NodeProto[]) => piece.map((n) => n.opType).join(',');
+  const occurrences = new Map<string, number>();
+  for (const piece of sized) occurrences.set(signature(piece), (occurrences.get(signature(piece)) ?? 0) + 1);
+  const merged: NodeProto[][] = [];
+  const joinedCap = Math.min(MAX_JOINED_NODES, nodes.length * MAX_JOINED_SHARE);
+  let joinable = false;
+  for (const piece of sized) {
+    const unique = occurrences.get(signature(piece)) === 1;
+    const last = merged.at(-1);
+    if (unique && joinable && last && last.length + piece.length <= joinedCap) last.push(...piece);
+    else merged.push([...piece]);
+    joinable = unique;
   }
   if (merged.length < 2) return null;
 
   const graphOutputs = new Set((graph.output ?? []).map((v) => v.name ?? ''));
+  const float32Outputs = new Set((graph.output ?? []).filter((v) => v.type?.tensorType?.elemType === DataType.FLOAT).map((v) => v.name ?? ''));
   const lastRead = new Map<string, number>();
   merged.forEach((piece, s) => piece.forEach((n) => (n.input ?? []).forEach((i) => lastRead.set(i, s))));
   const fed = new Map<string, TensorProto>();
@@ -118,18 +151,28 @@ export function segmentModel(model: ModelProto, minNodes = MIN_SEGMENTED_NODES):
         }
       }
     }
-    const outputs = piece.flatMap((n) => (n.output ?? []).filter((o) => o && (graphOutputs.has(o) || (lastRead.get(o) ?? -1) > s)));
-    return { nodes: piece, inputs, outputs, inlined };
+    const given = piece.flatMap((n) => (n.output ?? []).filter((o) => o && (graphOutputs.has(o) || (lastRead.get(o) ?? -1) > s)));
+    let packed = given.filter((o) => float32Outputs.has(o) && (lastRead.get(o) ?? -1) <= s);
+    if (packed.length < MIN_PACKED) packed = [];
+    const packedSet = new Set(packed);
+    return { nodes: piece, inputs, outputs: given.filter((o) => !packedSet.has(o)), packed, inlined };
   });
   return { model, segments, fed };
 }
 
 /**
  * The piece as a model of its own, every name replaced by its position (inputs `i0..`, values `v0..`,
- * constants `c0..`, nodes `n0..`), inputs typed by the tensors that will feed them: equal structure gives
- * equal bytes. Returns the model and the canonical name of each of the piece's outputs.
+ * constants `c0..`, nodes `n0..`), inputs typed by the tensors that will feed them (left undefined, 0, where
+ * `inputTypes` is not given: `typedPiece` sets them where the values are known): equal structure gives
+ * equal bytes. Returns the model, the canonical name of each of the piece's outputs, and of the packed
+ * values' data and sizes: the packed values flattened (Reshape to [-1], exact copies) and concatenated in
+ * order, and each one's element count (Shape of the flattened value).
  */
-export function segmentProto(segmented: SegmentedModel, segment: Segment, inputTypes: readonly number[]): { model: ModelProto; outputs: string[] } {
+export function segmentProto(
+  segmented: SegmentedModel,
+  segment: Segment,
+  inputTypes?: readonly number[],
+): { model: ModelProto; outputs: string[]; packed?: { data: string; sizes: string } } {
   const names = new Map<string, string>();
   segment.inputs.forEach((name, k) => names.set(name, `i${k}`));
   let constants = 0;
@@ -149,6 +192,18 @@ export function segmentProto(segmented: SegmentedModel, segment: Segment, inputT
   const node = segment.nodes.map((n, k): NodeProto => ({ ...n, name: `n${k}`, input: (n.input ?? []).map(local), output: (n.output ?? []).map(local) }));
   const typed = (name: string, elemType: number): ValueInfoProto => ({ name, type: { tensorType: { elemType } } });
   const outputs = segment.outputs.map((o) => names.get(o)!);
+  let packed: { data: string; sizes: string } | undefined;
+  if (segment.packed.length) {
+    packed = { data: 'packed', sizes: 'sizes' };
+    initializer.push({ name: 'flat', dataType: DataType.INT64, dims: [1], int64Data: [-1] });
+    segment.packed.forEach((value, k) => {
+      node.push({ name: `r${k}`, opType: 'Reshape', input: [names.get(value)!, 'flat'], output: [`f${k}`] });
+      node.push({ name: `z${k}`, opType: 'Shape', input: [`f${k}`], output: [`s${k}`] });
+    });
+    const axis0 = [{ name: 'axis', type: AttributeType.INT, i: 0 }];
+    node.push({ name: 'cat', opType: 'Concat', input: segment.packed.map((_, k) => `f${k}`), output: [packed.data], attribute: axis0 });
+    node.push({ name: 'catz', opType: 'Concat', input: segment.packed.map((_, k) => `s${k}`), output: [packed.sizes], attribute: axis0 });
+  }
   const source = segmented.model;
   const model: ModelProto = {
     irVersion: source.irVersion,
@@ -157,13 +212,13 @@ export function segmentProto(segmented: SegmentedModel, segment: Segment, inputT
       name: 'segment',
       node,
       initializer,
-      input: segment.inputs.map((_, k) => typed(`i${k}`, inputTypes[k])),
+      input: segment.inputs.map((_, k) => typed(`i${k}`, inputTypes?.[k] ?? DataType.UNDEFINED)),
       // Output types are left to onnxruntime's inference: they follow from the inputs.
-      output: outputs.map((name) => ({ name })),
+      output: [...outputs, ...(packed ? [packed.data, packed.sizes] : [])].map((name) => ({ name })),
     },
   };
   if (source.functions?.length) model.functions = source.functions;
-  return { model, outputs };
+  return { model, outputs, packed };
 }
 
 /**

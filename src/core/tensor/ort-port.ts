@@ -3,9 +3,15 @@
 // imports no runtime and the worker, the Node tests and the companion run models the same way.
 import { float16ArrayToFloat32, float32ArrayToFloat16 } from './half';
 import { asFloat32, type HostTensor } from './host-tensor';
+import type { ModelProto } from '../onnx/proto-types';
+import { encodeModel } from '../serde';
 
-/** Runs a model on a runtime and returns its float outputs as float32 (fp16 decoded), by name. */
-export type RunModel = (bytes: Uint8Array, feeds: readonly HostTensor[]) => Promise<Record<string, Float32Array>>;
+/**
+ * Runs a model on a runtime and returns its float outputs as float32 (fp16 decoded), by name. The model
+ * comes encoded or as the ModelProto the engine just built (the preview's runner splits that one without
+ * encoding and decoding a 12k-node model).
+ */
+export type RunModel = (model: Uint8Array | ModelProto, feeds: readonly HostTensor[]) => Promise<Record<string, Float32Array>>;
 
 /** The part of onnxruntime-common's API the engine uses. */
 export interface OrtBinding {
@@ -84,5 +90,6 @@ export async function runOnce(ort: OrtBinding, bytes: Uint8Array, feeds: readonl
 
 /** Opens a session per run (the preview runs each model once) and releases it. */
 export function ortRunner(ort: OrtBinding, sessionOptions: Record<string, unknown>): RunModel {
-  return async (bytes, feeds) => floatOutputs(await runOnce(ort, bytes, feeds, { ...PREVIEW_SESSION_OPTIONS, ...sessionOptions }));
+  return async (model, feeds) =>
+    floatOutputs(await runOnce(ort, model instanceof Uint8Array ? model : encodeModel(model), feeds, { ...PREVIEW_SESSION_OPTIONS, ...sessionOptions }));
 }

@@ -8,6 +8,7 @@ import { DataType, toNumber } from '../onnx/proto-types';
 import { DTYPES, allocTensor, elementCount, isTensorType, tensorTypeOf, type TensorData, type TensorType } from './dtype';
 import { float32ToFloat16Bits } from './half';
 import type { HostTensor } from './host-tensor';
+import { isSampleRateInput, unnamedDimKey } from '../precision/default-dims';
 
 /** Upper bound (exclusive) of generated token ids when nothing better is known. */
 export const DEFAULT_VOCAB = 1000;
@@ -71,6 +72,11 @@ export function seededInput(input: InputDescription, seed: number): SeededInput 
   } else if (!dtype.float) {
     if (lower.includes('token_type') || lower.includes('segment')) {
       source = 'generated-zeros';
+    } else if (isSampleRateInput(name) && elementCount(dims) === 1) {
+      // A sample rate (silero VAD's `sr`): 16 kHz, the rate such models are trained on; an id drawn below
+      // 1000 would pick a branch meant for no real audio.
+      fill(data, type, () => 16000);
+      source = 'generated-ids';
     } else if (lower.includes('position')) {
       const last = dims[dims.length - 1] ?? 1;
       fill(data, type, (i) => i % last);
@@ -122,6 +128,16 @@ export function vocabularies(model: IrModel): Record<string, number> {
   return out;
 }
 
+/**
+ * One dim of an input bound from `dims`: its size, else its name's entry, else (neither size nor name) the
+ * `input[axis]` entry the preview panel shows for it; 1 when unbound.
+ */
+export function boundDim(input: string, axis: number, dim: { dimParam?: string; dimValue?: unknown }, dims: Readonly<Record<string, number>>): number {
+  if (dim.dimParam) return dims[dim.dimParam] ?? 1;
+  const size = toNumber(dim.dimValue as Parameters<typeof toNumber>[0]);
+  return size > 0 ? size : dims[unnamedDimKey(input, axis)] ?? 1;
+}
+
 /** The model's graph inputs with symbolic dims bound from `dims` (1 when unbound), ready to generate. */
 export function modelInputs(model: IrModel, dims: Record<string, number>): InputDescription[] {
   const main = model.main;
@@ -131,7 +147,7 @@ export function modelInputs(model: IrModel, dims: Record<string, number>): Input
     if (main.initializers.has(name)) continue;
     const tensor = vi.type?.tensorType;
     const type = tensorTypeOf(tensor?.elemType ?? DataType.FLOAT) ?? 'float32';
-    const shape = (tensor?.shape?.dim ?? []).map((d) => (d.dimParam ? dims[d.dimParam] ?? 1 : Math.max(1, toNumber(d.dimValue))));
+    const shape = (tensor?.shape?.dim ?? []).map((d, axis) => boundDim(name, axis, d, dims));
     result.push({ name, type, dims: shape, vocab: DTYPES[type].float ? undefined : vocabularyOf(model, name) });
   }
   return result;

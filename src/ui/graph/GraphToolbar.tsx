@@ -53,7 +53,8 @@ function SearchBox() {
     <div className="search">
       <input
         type="search"
-        placeholder="Search name or op type  ( / )"
+        placeholder="Node or op type  /"
+        title="Search nodes by name or op type (/)"
         aria-label="Search nodes by name or op type"
         data-testid="search"
         value={query}

@@ -11,7 +11,7 @@ import {
   useReactFlow,
   type Node,
 } from '@xyflow/react';
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import { collapseScope, expandScope, focusUnit, selectUnit, togglePattern, toggleNodeBlock } from '../actions';
 import { useApp } from '../store';
 import { decorate } from './decorate';
@@ -62,6 +62,24 @@ function topCentre(layout: LayoutResult, boxes: Map<string, Box>): number {
   return (left + right) / 2;
 }
 
+/** The least zoom a tall graph opens at to show its whole width: its text is still legible there. */
+const OPENING_MIN_ZOOM = 0.6;
+
+/**
+ * How a tall graph opens, framed at its top: at the opening zoom, or less (down to OPENING_MIN_ZOOM) when
+ * that shows its whole width, centred (centring on its inputs cut the frames on its left: "ayer_norm").
+ * A graph wider than that is centred on its inputs, but never so far that empty canvas shows on one side
+ * while the graph is cut on the other.
+ */
+function openingView(layout: LayoutResult, boxes: Map<string, Box>, width: number): { x: number; zoom: number } {
+  const margin = 16;
+  const zoom = Math.max(OPENING_MIN_ZOOM, Math.min(OPENING_ZOOM, (width - 2 * margin) / layout.width));
+  const graphWidth = layout.width * zoom;
+  if (graphWidth + 2 * margin <= width + 0.5) return { x: (width - graphWidth) / 2, zoom };
+  const centred = width / 2 - topCentre(layout, boxes) * zoom;
+  return { x: Math.min(margin, Math.max(width - graphWidth - margin, centred)), zoom };
+}
+
 /**
  * Hands @xyflow/react the same object for every node or edge whose look did not change, so a re-plan
  * that recolours three boxes does not make it re-process two hundred.
@@ -94,6 +112,19 @@ function useStableElements<T extends { id: string }>(items: T[], layout: unknown
   }, [items, layout]);
 }
 
+/** An element's size, followed as it changes. */
+function useSize(ref: RefObject<HTMLElement | null>): { width: number; height: number } {
+  const [size, setSize] = useState({ width: 0, height: 0 });
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setSize({ width: element.clientWidth, height: element.clientHeight }));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [ref]);
+  return size;
+}
+
 function GraphCanvas() {
   const layout = useApp((state) => state.layout);
   // The counts bar shows a new plan at once; the canvas recolours in a deferred render right after, so a
@@ -111,6 +142,9 @@ function GraphCanvas() {
   const [readySeq, setReadySeq] = useState(0);
   const handledFocus = useRef(0);
   const paneRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLDivElement>(null);
+  const stripRef = useRef<HTMLDivElement>(null);
+  const strip = useSize(stripRef);
 
   const summary = model?.summary;
   // Right after a model switch the deferred plan is still the previous model's: draw the new graph
@@ -125,25 +159,26 @@ function GraphCanvas() {
     layout,
     (node) => `${node.selected ? 1 : 0}${JSON.stringify(node.data)}`,
   );
-  const edges = useStableElements(
-    useMemo(() => (layout ? flowEdges(layout, decoration) : []), [layout, decoration]),
-    layout,
-    (edge) => `${edge.className ?? ''}|${String(edge.label ?? '')}`,
-  );
   const boxes = useMemo(() => (layout ? absoluteBoxes(layout.units) : new Map<string, Box>()), [layout]);
+  const edges = useStableElements(
+    useMemo(() => (layout ? flowEdges(layout, decoration, boxes) : []), [layout, decoration, boxes]),
+    layout,
+    // A label moves when a new plan puts labels next to it: its spot is part of its look.
+    (edge) => `${edge.className ?? ''}|${String(edge.label ?? '')}|${String(edge.data?.labelX ?? '')},${String(edge.data?.labelY ?? '')}`,
+  );
 
   // Frame all of the graph when that stays readable, else its top (where the inputs are) at a readable
   // zoom: fitting a tall graph whole shrinks it to a one-pixel column (the opening view, F and the fit button).
   const frameGraph = useCallback(
     (duration: number) => {
       if (!layout) return Promise.resolve(false);
-      const pane = paneRef.current;
+      const pane = canvasRef.current;
       const width = pane?.clientWidth || 800;
       const height = pane?.clientHeight || 600;
       const fitZoom = Math.min(width / (layout.width + 40), height / (layout.height + 40));
       return fitZoom >= MIN_READABLE_ZOOM
         ? flow.fitView({ padding: 0.06, maxZoom: 1.1, duration })
-        : flow.setViewport({ x: width / 2 - topCentre(layout, boxes) * OPENING_ZOOM, y: 16, zoom: OPENING_ZOOM }, { duration });
+        : flow.setViewport({ ...openingView(layout, boxes, width), y: 16 }, { duration });
     },
     [layout, boxes, flow],
   );
@@ -228,58 +263,66 @@ function GraphCanvas() {
       data-plan-seq={planSeq}
       aria-label="Model graph. Arrow keys move between boxes, Enter opens or closes a scope, B keeps the selection in fp32."
     >
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onlyRenderVisibleElements
-        minZoom={0.03}
-        maxZoom={2.5}
-        nodesDraggable={false}
-        nodesConnectable={false}
-        nodesFocusable={false}
-        edgesFocusable={false}
-        elementsSelectable
-        disableKeyboardA11y
-        deleteKeyCode={null}
-        selectionKeyCode={null}
-        multiSelectionKeyCode={null}
-        colorMode={theme}
-        onNodeClick={(_, node) => {
-          // A closed scope opens on click; anything else becomes the selection.
-          const flowNode = node as FlowNode;
-          if (flowNode.type === 'scope') expandScope(flowNode.data.scopeId);
-          else selectUnit(node.id);
-          paneRef.current?.focus({ preventScroll: true });
-        }}
-        onNodeDoubleClick={(_, node) => {
-          // Double-click on an If/Loop/Scan opens its bodies.
-          const flowNode = node as FlowNode;
-          if (flowNode.type === 'op' && flowNode.data.bodies > 0) enterBodies(flowNode.data.nodeIndex);
-        }}
-        onPaneClick={() => selectUnit(null)}
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background variant={BackgroundVariant.Dots} gap={22} size={1} />
-        {/* Small and translucent: the default 200x150 box hid the boxes of the bottom-right corner. */}
-        <MiniMap
-          style={{ width: 150, height: 100, opacity: 0.85 }}
-          pannable
-          zoomable
-          nodeColor={minimapColour}
-          nodeStrokeWidth={0}
-          maskColor={theme === 'dark' ? 'rgba(0, 0, 0, 0.4)' : 'rgba(60, 80, 110, 0.1)'}
-        />
-        <Controls showInteractive={false} showFitView={false}>
-          <ControlButton onClick={() => void frameGraph(200)} title="Fit the graph (F)" aria-label="Fit the graph" data-testid="fit-graph">
-            <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden>
-              <path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4" fill="none" stroke="currentColor" strokeWidth="1.6" />
-            </svg>
-          </ControlButton>
-        </Controls>
-      </ReactFlow>
-      {layoutPending && <div className="graph-busy">laying out…</div>}
+      <div className="graph-canvas" ref={canvasRef}>
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onlyRenderVisibleElements
+          minZoom={0.03}
+          maxZoom={2.5}
+          nodesDraggable={false}
+          nodesConnectable={false}
+          nodesFocusable={false}
+          edgesFocusable={false}
+          elementsSelectable
+          disableKeyboardA11y
+          deleteKeyCode={null}
+          selectionKeyCode={null}
+          multiSelectionKeyCode={null}
+          colorMode={theme}
+          onNodeClick={(_, node) => {
+            // A closed scope opens on click; anything else becomes the selection.
+            const flowNode = node as FlowNode;
+            if (flowNode.type === 'scope') expandScope(flowNode.data.scopeId);
+            else selectUnit(node.id);
+            paneRef.current?.focus({ preventScroll: true });
+          }}
+          onNodeDoubleClick={(_, node) => {
+            // Double-click on an If/Loop/Scan opens its bodies.
+            const flowNode = node as FlowNode;
+            if (flowNode.type === 'op' && flowNode.data.bodies > 0) enterBodies(flowNode.data.nodeIndex);
+          }}
+          onPaneClick={() => selectUnit(null)}
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background variant={BackgroundVariant.Dots} gap={22} size={1} />
+          <Controls showInteractive={false} showFitView={false}>
+            <ControlButton onClick={() => void frameGraph(200)} title="Fit the graph (F)" aria-label="Fit the graph" data-testid="fit-graph">
+              <svg viewBox="0 0 16 16" width="12" height="12" aria-hidden>
+                <path d="M1 5V1h4M11 1h4v4M15 11v4h-4M5 15H1v-4" fill="none" stroke="currentColor" strokeWidth="1.6" />
+              </svg>
+            </ControlButton>
+          </Controls>
+        </ReactFlow>
+        {layoutPending && <div className="graph-busy">laying out…</div>}
+      </div>
+      {/* The minimap has a strip of its own beside the canvas, as an editor's minimap has: laid over the
+          canvas it hid the boxes of the corner it sat in. Tall and narrow, like the graphs it shows. */}
+      <div className="minimap-strip" ref={stripRef} data-testid="minimap-strip">
+        {strip.height > 0 && (
+          <MiniMap
+            position="top-left"
+            style={{ width: strip.width, height: strip.height, margin: 0 }}
+            pannable
+            zoomable
+            nodeColor={minimapColour}
+            nodeStrokeWidth={0}
+            maskColor={theme === 'dark' ? 'rgba(0, 0, 0, 0.45)' : 'rgba(60, 80, 110, 0.12)'}
+          />
+        )}
+      </div>
     </div>
   );
 }

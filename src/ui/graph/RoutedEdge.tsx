@@ -3,10 +3,14 @@
 // a little so the route reads as one line; the label sits on the route's longest segment, where labels of
 // neighbouring edges are least likely to meet.
 
-import { BaseEdge, type Edge, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
 
-export type RoutedEdgeData = { points: number[] } & Record<string, unknown>;
+/**
+ * points: ELK's route (absent for an edge left out of the layout, which keeps xyflow's curve);
+ * labelX/labelY: where label-placement.ts put the Cast label, clear of the other labels.
+ */
+export type RoutedEdgeData = { points?: number[]; labelX?: number; labelY?: number } & Record<string, unknown>;
 export type RoutedFlowEdge = Edge<RoutedEdgeData, 'routed'>;
 
 /** Corner radius at a bend, at most half of either adjoining segment. */
@@ -42,7 +46,11 @@ export function routePath(points: readonly number[]): { path: string; labelX: nu
 }
 
 export const RoutedEdge = memo(function RoutedEdge(props: EdgeProps<RoutedFlowEdge>) {
-  const { path, labelX, labelY } = routePath(props.data?.points ?? [props.sourceX, props.sourceY, props.targetX, props.targetY]);
+  const points = props.data?.points;
+  const route = points ? routePath(points) : curve(props);
+  const path = route.path;
+  const labelX = props.data?.labelX ?? route.labelX;
+  const labelY = props.data?.labelY ?? route.labelY;
   return (
     <BaseEdge
       id={props.id}
@@ -60,5 +68,10 @@ export const RoutedEdge = memo(function RoutedEdge(props: EdgeProps<RoutedFlowEd
     />
   );
 });
+
+function curve(props: EdgeProps<RoutedFlowEdge>): { path: string; labelX: number; labelY: number } {
+  const [path, labelX, labelY] = getBezierPath(props);
+  return { path, labelX, labelY };
+}
 
 export const edgeTypes = { routed: RoutedEdge };

@@ -5,6 +5,7 @@ import type { ModelSummary } from '../../core/index';
 import type { LayoutResult, ViewUnit } from '../../../workers/layout-api';
 import type { Decoration } from './decorate';
 import type { FlowNode } from './nodes';
+import { labelSize, placeLabels, type LabelRequest } from './label-placement';
 
 export function flowNodes(
   layout: LayoutResult,
@@ -90,9 +91,40 @@ export function flowNodes(
 /** A box whose output goes to more boxes than this (an attention mask read by every layer) broadcasts. */
 const BROADCAST_FAN_OUT = 8;
 
-export function flowEdges(layout: LayoutResult, decoration: Decoration | null): Edge[] {
+/** "Cast →fp16", "Cast →fp16 ×2 →fp32": what a boundary edge's label says. */
+export function castLabel(casts: { toFp16: number; toFp32: number }): string {
+  const parts = [];
+  if (casts.toFp16) parts.push(`→fp16${casts.toFp16 > 1 ? ` ×${casts.toFp16}` : ''}`);
+  if (casts.toFp32) parts.push(`→fp32${casts.toFp32 > 1 ? ` ×${casts.toFp32}` : ''}`);
+  return `Cast ${parts.join(' ')}`;
+}
+
+/**
+ * Where each Cast label goes: along ELK's route, or for an edge left out of the layout along the line
+ * between its handles (xyflow's curve passes through that line's middle), clear of the other labels.
+ */
+function castLabelSpots(layout: LayoutResult, decoration: Decoration, boxes: Map<string, Box>) {
+  const requests: LabelRequest[] = [];
+  for (const edge of layout.edges) {
+    const casts = decoration.edges.get(edge.id);
+    if (!casts) continue;
+    let points = edge.points;
+    if (!points) {
+      const source = boxes.get(edge.source);
+      const target = boxes.get(edge.target);
+      if (!source || !target) continue;
+      points = [source.x + source.width / 2, source.y + source.height, target.x + target.width / 2, target.y];
+    }
+    requests.push({ id: edge.id, points, ...labelSize(castLabel(casts)) });
+  }
+  const obstacles = layout.units.filter((unit) => unit.kind !== 'container').map((unit) => boxes.get(unit.id)!);
+  return placeLabels(requests, obstacles);
+}
+
+export function flowEdges(layout: LayoutResult, decoration: Decoration | null, boxes = absoluteBoxes(layout.units)): Edge[] {
   const fanOut = new Map<string, number>();
   for (const edge of layout.edges) fanOut.set(edge.source, (fanOut.get(edge.source) ?? 0) + 1);
+  const spots = decoration ? castLabelSpots(layout, decoration, boxes) : new Map<string, { x: number; y: number }>();
   return layout.edges.map((edge): Edge => {
     const casts = decoration?.edges.get(edge.id);
     const width = edge.multiplicity > 1 ? 1.8 : 1.2;
@@ -111,22 +143,22 @@ export function flowEdges(layout: LayoutResult, decoration: Decoration | null): 
         markerEnd: { type: MarkerType.Arrow, width: 14, height: 14 },
       };
     }
-    const parts = [];
-    if (casts.toFp16) parts.push(`→fp16${casts.toFp16 > 1 ? ` ×${casts.toFp16}` : ''}`);
-    if (casts.toFp32) parts.push(`→fp32${casts.toFp32 > 1 ? ` ×${casts.toFp32}` : ''}`);
+    const spot = spots.get(edge.id);
     return {
-      ...route,
       id: edge.id,
+      // Always the routed edge: it draws the label where castLabelSpots put it (and xyflow's curve when
+      // ELK gave no route).
+      type: 'routed',
       source: edge.source,
       target: edge.target,
       focusable: false,
       className: 'boundary',
-      label: `Cast ${parts.join(' ')}`,
+      label: castLabel(casts),
       labelBgPadding: [3, 1],
       labelBgBorderRadius: 3,
       zIndex: 2,
       markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color: 'var(--cast)' },
-      data: { ...route.data, boundary: true },
+      data: { points: edge.points, labelX: spot?.x, labelY: spot?.y, boundary: true },
     };
   });
 }

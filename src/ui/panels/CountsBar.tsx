@@ -48,6 +48,15 @@ export function CountsBar() {
           title="Blocked norms and Softmax that run at fp16 I/O with no Cast, because their CUDA fp16 kernel computes in fp32 (docs/fp32-compute.md)"
         />
       )}
+      {plan.requiredSessionOptions.length > 0 && (
+        // The model relies on a session option it cannot carry: without it those norms compute in fp16.
+        <Count
+          testId="required-session-options"
+          label="session must set"
+          value={plan.requiredSessionOptions.map((o) => o.replace(/^CUDA EP: /, '')).join(', ')}
+          title={`${plan.requiredSessionOptions.join('; ')}: the blocked SkipLayerNormalization nodes run at fp16 I/O and compute in fp32 only in sessions with this CUDA execution-provider option; without it onnxruntime still runs the model, with fp16 statistics (docs/fp32-compute.md)`}
+        />
+      )}
       <Count
         testId="ort-cast-count"
         label="onnxruntime's tool"

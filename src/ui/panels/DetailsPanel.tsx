@@ -42,6 +42,16 @@ function ValueRows({ names, values, casts }: { names: string[]; values: Map<stri
   );
 }
 
+/** "coordinate_transformation_mode" with a break opportunity after each underscore, so it wraps at words. */
+function breakable(name: string) {
+  return name.split(/(?<=_)/).map((part, index) => (
+    <span key={index}>
+      {index > 0 && <wbr />}
+      {part}
+    </span>
+  ));
+}
+
 /** Attributes, when the engine's summary carries them (older summaries do not). */
 function Attributes({ node }: { node: NodeSummary }) {
   const attributes = (node as NodeSummary & { attributes?: Record<string, unknown> }).attributes;
@@ -49,10 +59,10 @@ function Attributes({ node }: { node: NodeSummary }) {
   return (
     <>
       <div className="section-title">attributes</div>
-      <dl className="kv">
+      <dl className="kv attrs">
         {Object.entries(attributes).map(([key, value]) => (
           <div key={key} style={{ display: 'contents' }}>
-            <dt className="mono">{key}</dt>
+            <dt className="mono">{breakable(key)}</dt>
             <dd className="mono">{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
           </div>
         ))}

@@ -120,6 +120,20 @@ function Settings() {
           ))}
         </select>
       </label>
+      {recipe.targetEp === 'cuda' && (
+        <label
+          className="field"
+          title="Your CUDA sessions set onnxruntime's CUDA EP option enable_skip_layer_norm_strict_mode=1 (off by default). Then a blocked SkipLayerNormalization computes in fp32 at fp16 I/O, so it needs no Casts; the counts bar names the option the session must set."
+        >
+          <span>strict SkipLayerNorm sessions</span>
+          <input
+            type="checkbox"
+            data-testid="skip-layer-norm-strict"
+            checked={recipe.skipLayerNormStrictMode}
+            onChange={(event) => editRecipe((current) => ({ ...current, skipLayerNormStrictMode: event.target.checked }))}
+          />
+        </label>
+      )}
       <label className="field">
         <span>minimise</span>
         <select

@@ -54,7 +54,7 @@ function PlannedInputs() {
         const value = model.valuesByName.get(name);
         return (
           <li key={name} data-input={name}>
-            <span className="prec-input-name">{name}</span> {elementTypeName(value?.elemType)}[{boundShape(value?.shape, dims).join('×')}]
+            <span className="prec-input-name">{name}</span> {elementTypeName(value?.elemType)}[{boundShape(value?.shape, dims, name).join('×')}]
           </li>
         );
       })}

@@ -61,6 +61,8 @@ function setStep(step: number): void {
 }
 
 let pendingFiles: NamedBytes[] = [];
+/** The app model the files were chosen for: files of another model are dropped when the worker opens this one. */
+let pendingFilesModel: number | null = null;
 
 /** Whether the model the precision worker computed on is still the one on screen (else drop the result). */
 function stillCurrent(): boolean {
@@ -79,11 +81,13 @@ async function ensureReady(client: Comlink.Remote<PrecisionWorkerApi>, onStep: (
       fail('The precision worker could not open the model', opened.error);
       return false;
     }
-    pendingFiles = [];
+    // The user's input files stay when they were chosen for this model, maybe before its first run: clearing
+    // them here lost files picked before the first preview. Files chosen for another model go.
+    if (pendingFilesModel !== model.seq) pendingFiles = [];
     usePrecision.setState({
       modelSeq: model.seq,
       info: opened.value,
-      inputFiles: [],
+      ...(pendingFiles.length ? {} : { inputFiles: [] }),
       inputsDirty: true,
       preview: null,
       previewRecipe: null,
@@ -120,7 +124,9 @@ export function setSeed(seed: number): void {
 }
 
 export async function setInputFiles(files: readonly File[]): Promise<void> {
+  const model = useApp.getState().model?.seq ?? null;
   pendingFiles = await Promise.all(files.map(async (file) => ({ name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) })));
+  pendingFilesModel = model;
   usePrecision.setState({ inputFiles: files.map((f) => f.name), inputsDirty: true });
 }
 
@@ -251,7 +257,8 @@ export function installPrecisionEffects(): () => void {
   adoptModelDims(useApp.getState().model);
   return useApp.subscribe((state, previous) => {
     if (state.model?.seq !== previous.model?.seq) {
-      usePrecision.setState({ preview: null, levels: null, suggestion: null, realRun: null, error: null });
+      pendingFiles = [];
+      usePrecision.setState({ preview: null, levels: null, suggestion: null, realRun: null, error: null, inputFiles: [], inputs: null });
       adoptModelDims(state.model);
       return;
     }

@@ -12,20 +12,33 @@ import { usePrecision } from './store';
 export type { PrecisionWorkerApi };
 
 let client: Comlink.Remote<PrecisionWorkerApi> | null = null;
-let runtimeWorker: Worker | null = null;
+let runtimeWorkers: Worker[] = [];
 let servicePort: MessagePort | null = null;
+
+/** A runtime worker serving on a new channel; returns the model worker's end. */
+function startRuntime(name: string): MessagePort {
+  const runtime = workerClient<RuntimeWorkerEndpoint>(
+    () => {
+      const worker = new Worker(new URL('../../../workers/runtime.worker.ts', import.meta.url), { type: 'module', name });
+      runtimeWorkers.push(worker);
+      return worker;
+    },
+    (message) => usePrecision.setState({ error: { title: 'The runtime worker failed', raw: message } }),
+  );
+  const runs = new MessageChannel();
+  void runtime.serve(Comlink.transfer(runs.port2, [runs.port2]));
+  return runs.port1;
+}
 
 export function precisionClient(): Comlink.Remote<PrecisionWorkerApi> {
   if (!client) {
-    const runtime = workerClient<RuntimeWorkerEndpoint>(
-      () => (runtimeWorker = new Worker(new URL('../../../workers/runtime.worker.ts', import.meta.url), { type: 'module', name: 'castaway-runtime' })),
-      (message) => usePrecision.setState({ error: { title: 'The runtime worker failed', raw: message } }),
-    );
-    const runs = new MessageChannel();
+    const runs = startRuntime('castaway-runtime');
+    // With a second core, a second runtime worker runs the fp16-simulated models beside the fp32 reference
+    // (a first preview runs both; they share no session). Each loads its own wasm when it starts.
+    const simulation = (navigator.hardwareConcurrency || 1) >= 2 ? startRuntime('castaway-runtime-simulation') : undefined;
     const service = new MessageChannel();
     // Messages sent on service.port2 wait in the channel until the model worker starts serving on port1.
-    void runtime.serve(Comlink.transfer(runs.port2, [runs.port2]));
-    void modelClient().connect(Comlink.transfer(runs.port1, [runs.port1]), Comlink.transfer(service.port1, [service.port1]));
+    void modelClient().connect(Comlink.transfer(runs, [runs]), Comlink.transfer(service.port1, [service.port1]), simulation && Comlink.transfer(simulation, [simulation]));
     servicePort = service.port2;
     client = Comlink.wrap<PrecisionWorkerApi>(service.port2);
   }
@@ -38,9 +51,9 @@ export function precisionClient(): Comlink.Remote<PrecisionWorkerApi> {
  * runtime worker and a fresh service (which takes the model worker's model again: no decode).
  */
 export function terminatePrecisionWorker(): void {
-  runtimeWorker?.terminate();
+  for (const worker of runtimeWorkers) worker.terminate();
   servicePort?.close();
-  runtimeWorker = null;
+  runtimeWorkers = [];
   servicePort = null;
   client = null;
 }
