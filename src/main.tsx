@@ -3,7 +3,9 @@ import { createRoot } from 'react-dom/client';
 import '@xyflow/react/dist/style.css';
 import './ui/app.css';
 import { App } from './ui/App';
-import { installEffects, loadPresets, openSample, openUrl, SAMPLES } from './ui/actions';
+import { installEffects } from './ui/actions/effects';
+import { loadPresets } from './ui/actions/plan';
+import { openSample, openUrl, SAMPLES } from './ui/actions/open';
 import { layoutClient } from './ui/workers';
 
 installEffects();

@@ -8,6 +8,7 @@ import { ancestorsOf, buildScopeTree, drawnReaders, type ScopeTree } from './lay
 import { buildViewGraph, initialExpansion, type ViewGraph } from './layout/view-graph';
 import type { GraphTopology, LayoutWorkerApi } from './layout-api';
 import { attempt } from './outcome';
+import { containerUnitId, edgeId, opUnitId } from './unit-ids';
 
 // elk.bundled.js, loaded inside a worker, installs its own `self.onmessage` dispatcher (it assumes it *is*
 // the ELK worker). It runs ELK in-thread through its fake worker either way; take the handler back so
@@ -108,15 +109,17 @@ function warmUpGraph(): ViewGraph {
   const units: ViewGraph['units'] = [];
   const edges: ViewGraph['edges'] = [];
   for (let frame = 0; frame < 3; frame++) {
-    units.push({ id: `c:${frame}`, kind: 'container', label: `${frame}`, order: -1 });
-    for (let box = 0; box < 40; box++) {
-      const id = `n:${frame}:${box}`;
-      units.push({ id, kind: box % 7 ? 'op' : 'group', parentId: `c:${frame}`, label: id, order: frame * 40 + box });
-      const previous = box ? `n:${frame}:${box - 1}` : frame ? `n:${frame - 1}:39` : undefined;
-      if (previous) edges.push({ id: `e:${previous}>${id}`, source: previous, target: id, multiplicity: 1 });
-      if (box >= 3 && box % 5 === 0) {
-        const skip = `n:${frame}:${box - 3}`;
-        edges.push({ id: `e:${skip}>${id}`, source: skip, target: id, multiplicity: 1 });
+    const container = containerUnitId(`${frame}`);
+    units.push({ id: container, kind: 'container', label: `${frame}`, order: -1 });
+    const box = (index: number) => opUnitId(frame * 40 + index);
+    for (let index = 0; index < 40; index++) {
+      const id = box(index);
+      units.push({ id, kind: index % 7 ? 'op' : 'group', parentId: container, label: id, order: frame * 40 + index });
+      const previous = index || frame ? opUnitId(frame * 40 + index - 1) : undefined;
+      if (previous) edges.push({ id: edgeId(previous, id), source: previous, target: id, multiplicity: 1 });
+      if (index >= 3 && index % 5 === 0) {
+        const skip = box(index - 3);
+        edges.push({ id: edgeId(skip, id), source: skip, target: id, multiplicity: 1 });
       }
     }
   }

@@ -12,7 +12,7 @@ export interface WorkerError {
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: WorkerError };
 
-export function toWorkerError(error: unknown): WorkerError {
+function toWorkerError(error: unknown): WorkerError {
   if (isCastawayError(error)) return { code: error.code, message: error.message, where: error.where };
   return { code: 'internal', message: error instanceof Error ? error.message : String(error), where: '' };
 }

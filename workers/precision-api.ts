@@ -9,7 +9,6 @@ import type { Suggestion } from '../src/core/index';
 import type { InputSpec } from '../src/core/index';
 import type { NamedBytes, Outcome } from './model-api';
 
-export type { Outcome };
 
 export interface PrecisionModelInfo {
   /** Symbolic dims of the model's inputs (what the user sets: batch, sequence, ...). */

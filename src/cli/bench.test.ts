@@ -70,6 +70,10 @@ describe('castaway bench', () => {
     // pairs name labels that exist and need rounds
     expect(await runBenchCommand([...args, '--labels', 'a,b', '--pairs', 'a:c'], () => undefined)).toBe(2);
     expect(await runBenchCommand([PEGASUS, PEGASUS, '--ep', 'cpu', '--labels', 'a,b', '--pairs', 'a:b'], () => undefined)).toBe(2);
+    // the EP and the optimization level come from the protocol's lists, the same the companion checks
+    expect(await runBenchCommand([...args, '--ep', 'tpu'], () => undefined)).toBe(2);
+    expect(await runBenchCommand([...args, '--opt-level', 'max'], () => undefined)).toBe(2);
+    expect(await runBenchCommand([...args, '--opt-level', 'extended', '--runs', '1', '--rounds', '1'], () => undefined)).toBe(0);
   });
 
   it('exits 2 for a missing dim or EP, 3 for a bad model, 5 for a missing file (README exit codes)', async () => {

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { describeSpeedup, pairedSpeedup, type PairedSpeedup } from '../core/index';
 import { compareTensors, type ErrorStats } from '../companion/shared/compare.js';
 import { CompanionError } from '../companion/shared/errors.js';
-import type { BenchParams, EpRequest, InputSummary, TensorData } from '../companion/shared/protocol.js';
+import { EP_REQUESTS, OPT_LEVELS, oneOf, type BenchParams, type InputSummary, type TensorData } from '../companion/shared/protocol.js';
 import { summarize } from '../companion/server/inputs.js';
 import {
   allocateOutputs,
@@ -27,7 +27,7 @@ import {
 } from '../companion/server/runner.js';
 import type { Tensor as OrtTensor } from 'onnxruntime-node';
 
-export const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [options]
+const BENCH_USAGE = `Usage: castaway bench model.onnx [more.onnx ...] [options]
   --ep cuda|cpu|auto      execution provider (default auto: CUDA when its EP loads, else CPU, said so)
   --dims a=1,b=128        sizes of the inputs' symbolic dims (e.g. batch=1,sequence=128)
   --runs N                timed runs (default 20)
@@ -185,11 +185,11 @@ export async function runBenchCommand(args: string[], log: (s: string) => void =
   let labels: string[];
   let pairs: [string, string][] = [];
   try {
-    const ep = (values.ep ?? 'auto') as EpRequest;
-    if (!['auto', 'cuda', 'cpu'].includes(ep)) throw new CompanionError('bad-request', '--ep must be cuda, cpu or auto');
-    const level = values['opt-level'] as BenchParams['graphOptimizationLevel'] | undefined;
-    if (level && !['disabled', 'basic', 'extended', 'all'].includes(level)) {
-      throw new CompanionError('bad-request', '--opt-level must be disabled, basic, extended or all');
+    const ep = values.ep ?? 'auto';
+    if (!oneOf(EP_REQUESTS, ep)) throw new CompanionError('bad-request', `--ep must be one of ${EP_REQUESTS.join(', ')}`);
+    const level = values['opt-level'];
+    if (level !== undefined && !oneOf(OPT_LEVELS, level)) {
+      throw new CompanionError('bad-request', `--opt-level must be one of ${OPT_LEVELS.join(', ')}`);
     }
     params = {
       ep,

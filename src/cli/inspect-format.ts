@@ -1,6 +1,6 @@
 // The human-readable `castaway inspect` report.
 import type { ModelSummary, PlanReport, Recipe } from '../core/index';
-import { storageSummaryText, touchedTensorsText } from '../core/index';
+import { domainLabel, storageSummaryText, touchedTensorsText, unboundDimsText } from '../core/index';
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const padLeft = (s: string | number, n: number) => String(s).padStart(n);
@@ -9,7 +9,7 @@ export function formatInspect(summary: ModelSummary, report: PlanReport, recipe:
   const lines: string[] = [];
   const inBodies = summary.nodeCount - summary.mainNodeCount;
   const bodies = inBodies ? ` (${inBodies} of them in ${summary.bodies.length} If/Loop/Scan bodies)` : '';
-  lines.push(`model: ${summary.nodeCount} nodes${bodies}, IR ${summary.irVersion}, opsets ${Object.entries(summary.opsets).map(([d, v]) => `${d || 'ai.onnx'}:${v}`).join(' ')}${summary.producer ? `, from ${summary.producer}` : ''}`);
+  lines.push(`model: ${summary.nodeCount} nodes${bodies}, IR ${summary.irVersion}, opsets ${Object.entries(summary.opsets).map(([d, v]) => `${domainLabel(d)}:${v}`).join(' ')}${summary.producer ? `, from ${summary.producer}` : ''}`);
   lines.push(`inputs: ${summary.inputs.join(', ')}`);
   lines.push(`outputs: ${summary.outputs.join(', ')}`);
   const floatValues = summary.values.filter((v) => v.elemType === 1);
@@ -36,6 +36,8 @@ export function formatInspect(summary: ModelSummary, report: PlanReport, recipe:
     lines.push(`fp32 compute: ${report.fp32ComputeNodes.length} blocked nodes run at fp16 I/O, no Casts: their ${recipe.targetEp} fp16 kernels compute in fp32`);
   }
   for (const option of report.requiredSessionOptions) lines.push(`session must set ${option} (without it these norms compute in fp16)`);
+  const unbound = unboundDimsText(report.unboundDims);
+  if (unbound) lines.push(unbound);
   lines.push(`storage: ${storageSummaryText(report)}`);
   if (report.touchedTensors.length) lines.push(`  in ${report.touchedTensors.length} tensors: ${touchedTensorsText(report.touchedTensors)}`);
   return `${lines.join('\n')}\n`;

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EXIT, main } from './main';
 import { decodeModel, encodeModel } from '../core/index';
 import { DataType } from '../core/index';
-import { buildModel, node, residualNormModel, valueInfo } from '../core/index';
+import { buildModel, node, residualNormModel, valueInfo, vitLikeBlockList, vitLikeModel } from '../core/index';
 
 const fixture = new URL('../../fixtures/models/pegasus-small-o14-encoder.onnx', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'castaway-cli-'));
@@ -43,6 +43,19 @@ describe('castaway CLI', () => {
     expect(strict.stdout).toMatch(/session must set CUDA EP: enable_skip_layer_norm_strict_mode=1/);
     const inspect = await run('inspect', model, ...flags, '--skip-layer-norm-strict-mode');
     expect(inspect.stdout).toMatch(/session must set CUDA EP: enable_skip_layer_norm_strict_mode=1/);
+  });
+
+  it('--objective bytes: names the symbolic dims it could not size and the flag that sizes them', async () => {
+    const model = join(dir, 'vit-like.onnx');
+    writeFileSync(model, encodeModel(vitLikeModel()));
+    const flags = ['--objective', 'bytes', '--op-block-list', vitLikeBlockList(vitLikeModel()).join(','), '--target-ep', 'cuda'];
+    const unbound = await run('convert', model, '-o', join(dir, 'vit-unbound.onnx'), ...flags);
+    expect(unbound.code).toBe(EXIT.ok);
+    expect(unbound.stdout).toMatch(/bytes objective: symbolic dim batch not bound .* assumed 1 \(pass --dims batch=SIZE\)/);
+    expect((await run('inspect', model, ...flags)).stdout).toMatch(/symbolic dim batch not bound/);
+    const bound = await run('convert', model, '-o', join(dir, 'vit-bound.onnx'), ...flags, '--dims', 'batch=32');
+    expect(bound.stdout).toMatch(/^\S+: 2 Casts/);
+    expect(bound.stdout).not.toMatch(/symbolic dim/);
   });
 
   it('gives the same bytes from a recipe file as from the equivalent flags', async () => {

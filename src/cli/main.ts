@@ -9,7 +9,7 @@ import { fileIdentity, writeFilesAtomically, type OutputFile } from '../node/ato
 import { loadModelFile, type LoadedModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';
-import { storageSummaryText, touchedTensorsText } from '../core/index';
+import { storageSummaryText, touchedTensorsText, unboundDimsText } from '../core/index';
 import { Progress } from './progress';
 import { unmatchedWarnings } from './unmatched';
 
@@ -137,7 +137,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     out(`${values.output}: ${r.castCount} Casts (${r.insertedCasts} inserted; onnxruntime's tool: ${r.ortReferenceCasts}), ` +
       `${r.lowPrecision} weights ${(100 * r.fp16WeightShare).toFixed(1)}%; ${storageSummaryText(r)}\n` +
       (r.touchedTensors.length ? `  touched: ${touchedTensorsText(r.touchedTensors)}\n` : '') +
-      r.requiredSessionOptions.map((o) => `  session must set ${o} (without it the blocked norms compute in fp16)\n`).join(''));
+      r.requiredSessionOptions.map((o) => `  session must set ${o} (without it the blocked norms compute in fp16)\n`).join('') +
+      (unboundDimsText(r.unboundDims) ? `  ${unboundDimsText(r.unboundDims)}\n` : ''));
     return EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {

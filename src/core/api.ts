@@ -4,12 +4,18 @@
 import type { LowPrecision } from './tensor/low-precision';
 
 /**
- * A planned precision. 'fp16' names the low side of the cut, whichever low type the recipe chose
+ * A planned precision: fp32, or 'low', the low side of the cut, in whichever low type the recipe chose
  * (Recipe.lowPrecision: fp16 or bf16); the plan, its report and the app's colours are the same for both.
+ * Where a person reads it, `precisionName` names the low side by its type.
  */
-export type Precision = 'fp32' | 'fp16';
+export type Precision = 'fp32' | 'low';
 /** A node's planned precision: 'mixed' when its float slots differ, 'none' when it touches no float32 value. */
 export type PlannedPrecision = Precision | 'mixed' | 'none';
+
+/** A planned precision as a person reads it: the low side by its type (fp16 or bf16). */
+export function precisionName(precision: PlannedPrecision, low: LowPrecision): string {
+  return precision === 'low' ? low : precision;
+}
 /** The execution providers a recipe can target ('any': no target), in the order the app and the CLI list them. */
 export const TARGET_EPS = ['any', 'cuda', 'cpu', 'webgpu', 'dml'] as const;
 export type TargetEp = (typeof TARGET_EPS)[number];
@@ -166,15 +172,33 @@ export interface ModelSummary {
   weightBytes: number;
 }
 
+/** A symbolic dim the bytes objective could not size (neither the recipe's dims nor shape inference). */
+export interface UnboundDim {
+  /** The dim_param as the model declares it. */
+  name: string;
+  /** The size the bytes objective took for it. */
+  assumed: number;
+}
+
 export interface PlanReport {
-  /** The recipe's low type: the 'fp16' side of every figure below is stored in it. */
+  /** The recipe's low type: the 'low' side of every figure below is stored in it. */
   lowPrecision: LowPrecision;
   /** Casts in the converted model, existing ones included (comparable with onnxruntime's count). */
   castCount: number;
   /** Casts the plan inserts. */
   insertedCasts: number;
-  /** Bytes moved by inserted Casts with dims bound per the recipe (unknown dims count as 1). */
+  /**
+   * Bytes moved by inserted Casts with dims bound per the recipe: under the bytes objective sized as it
+   * sizes values (plan/value-sizes.ts), under the nodes objective by declared shapes only; dims nothing
+   * sizes count as 1.
+   */
   castBytes: number;
+  /**
+   * Bytes objective only (empty otherwise): declared symbolic dims that neither the recipe's dims nor shape
+   * inference from the bound inputs could size, with the size assumed for them. Passing them in dims
+   * (--dims) sizes the host copies and Casts that read them.
+   */
+  unboundDims: UnboundDim[];
   /** Casts onnxruntime's convert_float_to_float16 would leave for the same model and block list. */
   ortReferenceCasts: number;
   /** Share of float weight bytes stored as fp16. */

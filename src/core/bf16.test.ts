@@ -3,7 +3,7 @@
 // ops without a bfloat16 kernel on the target EP or in their type constraint kept fp32, the recipe field
 // round-tripped through JSON and the CLI command.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RECIPE } from './api';
+import { DEFAULT_RECIPE, precisionName } from './api';
 import { convertModel, openModel, planModel, simulateModel } from './engine';
 import { buildIr } from './ir';
 import { DataType, type GraphProto, type ModelProto, type NodeProto } from './onnx/proto-types';
@@ -98,7 +98,7 @@ describe('bf16 conversion', () => {
     expect(cpu.nodePrecision.slice(0, 3)).toEqual(['fp32', 'fp32', 'fp32']);
     expect(cpu.nodeReasons[0]).toBe('ep-kernel');
     const cuda = planModel(open(chain()), { ...BF16, targetEp: 'cuda' });
-    expect(cuda.nodePrecision.slice(0, 3)).toEqual(['fp16', 'fp16', 'fp16']);
+    expect(cuda.nodePrecision.slice(0, 3)).toEqual(['low', 'low', 'low']);
   });
 
   it('keeps everything fp32 below opset 13, where ONNX has no bfloat16', () => {
@@ -114,8 +114,17 @@ describe('bf16 conversion', () => {
       buildModel({ opset, inputs: [valueInfo('x', F, [4])], outputs: [valueInfo('y', F, [4])], nodes: [node('Sin', ['x'], ['y'], { name: 'sin' })] });
     const old = planModel(open(sin(17)), BF16);
     expect([old.nodePrecision[0], old.nodeReasons[0]]).toEqual(['fp32', 'spec']);
-    expect(planModel(open(sin(17)), {}).nodePrecision[0]).toBe('fp16');
-    expect(planModel(open(sin(22)), BF16).nodePrecision[0]).toBe('fp16');
+    expect(planModel(open(sin(17)), {}).nodePrecision[0]).toBe('low');
+    expect(planModel(open(sin(22)), BF16).nodePrecision[0]).toBe('low');
+  });
+
+  it("names the plan's low side after the recipe's type, the same plan for both", () => {
+    const fp16Plan = planModel(open(chain()), {});
+    const bf16Plan = planModel(open(chain()), BF16);
+    expect(bf16Plan.nodePrecision).toEqual(fp16Plan.nodePrecision);
+    expect(bf16Plan.nodePrecision.map((p) => precisionName(p, 'bf16'))).toContain('bf16');
+    expect(fp16Plan.nodePrecision.map((p) => precisionName(p, 'fp16'))).toContain('fp16');
+    expect(['fp32', 'mixed', 'none'].map((p) => precisionName(p as 'fp32' | 'mixed' | 'none', 'bf16'))).toEqual(['fp32', 'mixed', 'none']);
   });
 
   it('simulates by rounding through bfloat16 Casts, its weights rounded but not clamped', () => {

@@ -74,7 +74,7 @@ describe('convertModel', () => {
     expect(casts(model.graph!)).toHaveLength(2);
     const softmax = model.graph!.node!.find((n) => n.name === 'softmax')!;
     expect(typeOf(model.graph!, softmax.input![0]) ?? F).toBe(F);
-    expect(report.boundaries.map((b) => b.to).sort()).toEqual(['fp16', 'fp32']);
+    expect(report.boundaries.map((b) => b.to).sort()).toEqual(['fp32', 'low']);
     expectWellFormed(model);
   });
 
@@ -172,7 +172,7 @@ describe('convertModel', () => {
     const cuda = planModel(open(model), { targetEp: 'cuda' });
     const any = planModel(open(model), { targetEp: 'any' });
     expect(cuda.nodePrecision[1]).toBe('fp32');
-    expect(any.nodePrecision[1]).toBe('fp16');
+    expect(any.nodePrecision[1]).toBe('low');
   });
 
   it('counts cast bytes with symbolic dims bound from the recipe', () => {

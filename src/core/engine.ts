@@ -2,7 +2,6 @@
 // computes once per model (decode, IR, types, the planning problem and its flow network) lives in an
 // EngineModel; planModel is then only a max-flow run plus the report, so it can follow every click.
 import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary, type OpTypeStat, type PlanReport, type Recipe, type TargetEp, type TouchedTensor, type ValueSummary } from './api';
-import { CastawayError } from './errors';
 import { externalDataLocations, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
 import { buildIr, normalizeDomain, type IrGraph, type IrModel } from './ir';
 import { DataType, toNumber, type ModelProto, type NodeProto } from './onnx/proto-types';
@@ -17,14 +16,12 @@ import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
 import type { Fp16Stats } from './rewrite/fp16';
-import { nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
+import { isFloatData, nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
 import { flatIndex, flatNodes } from './flat-nodes';
 import { decodeModel, encodeModel, encodeModelPieces } from './serde';
 import { hasLowKernel } from './types/ep-kernels';
 import { lowFormat, type LowPrecision } from './tensor/low-precision';
 
-export { PRESETS, parseRecipe, recipeToCliCommand, serializeRecipe, normalizeRecipe } from './recipe';
-export { CastawayError, isCastawayError } from './errors';
 
 export class EngineModel {
   readonly proto: ModelProto;
@@ -196,10 +193,7 @@ function summarize(model: EngineModel): ModelSummary {
   const { ir, problem } = model;
   const main = ir.main;
   const types = problem.types;
-  const isFloatish = (name: string) => {
-    const t = types.elemType(main, name);
-    return t === DataType.FLOAT || t === DataType.FLOAT16 || t === DataType.DOUBLE || t === DataType.BFLOAT16;
-  };
+  const isFloatish = (name: string) => isFloatData(types.elemType(main, name));
   // Static nodes depend on no graph input's contents: weights, Constants, shapes and what is computed from
   // them alone (an Identity of an initializer, a Shape of an activation). They carry no activation, never
   // sit on a boundary a user would act on, and the graph view folds them away with pure int computations.
@@ -320,7 +314,7 @@ export function simulateModelProto(
 ): { model: ModelProto; exposed: string[]; clampedValues: number; raisedValues: number } {
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const outcome = options.reference
-    ? { low: recipe.lowPrecision, groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), fp32ComputeStrict: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0 }
+    ? { low: recipe.lowPrecision, groupFp16: new Uint8Array(model.problem.groups.length), groupReason: [], fp32Compute: new Uint8Array(model.problem.groups.length), fp32ComputeStrict: new Uint8Array(model.problem.groups.length), castValues: [], cost: 0, unboundDims: [] }
     : runPlan(model, recipe).outcome;
   const result = simulatePlan(model.problem, outcome, { exposeIntermediates: options.exposeIntermediates });
   return { model: result.model, exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };

@@ -142,12 +142,12 @@ const ELEMENT_BITS: Record<number, number> = {
 };
 
 /** Bits per element of a TensorProto.DataType, or undefined for STRING and types this table does not know. */
-export function elementBits(dataType: number | undefined): number | undefined {
+function elementBits(dataType: number | undefined): number | undefined {
   return ELEMENT_BITS[dataType ?? 0];
 }
 
 /** The number of elements, checking that dims are non-negative and their product is exact. */
-export function elementCount(tensor: TensorProto, where = tensorWhere(tensor)): number {
+function elementCount(tensor: TensorProto, where = tensorWhere(tensor)): number {
   let count = 1;
   for (const dim of tensor.dims ?? []) {
     const value = int64Value(dim);
@@ -163,7 +163,7 @@ export function elementCount(tensor: TensorProto, where = tensorWhere(tensor)): 
 }
 
 /** Bytes of the raw little-endian data of `count` elements (sub-byte types packed), if the type has a width. */
-export function expectedByteLength(dataType: number | undefined, count: number): number | undefined {
+function expectedByteLength(dataType: number | undefined, count: number): number | undefined {
   const bits = elementBits(dataType);
   return bits === undefined ? undefined : Math.ceil((count * bits) / 8);
 }

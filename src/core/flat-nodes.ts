@@ -65,7 +65,7 @@ export function bodyScope(graph: IrGraph): string {
   return `${ownerPath.startsWith('/') ? '' : '/'}${ownerPath}${BODY_OPEN}${attribute}${BODY_CLOSE}/`;
 }
 
-export const BODY_OPEN = '⟨';
+const BODY_OPEN = '⟨';
 export const BODY_CLOSE = '⟩';
 
 /** Whether a scope id names an If/Loop/Scan body rather than a name prefix of the model's nodes. */

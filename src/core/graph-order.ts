@@ -17,7 +17,7 @@ export function nodeSubgraphs(node: NodeProto): GraphProto[] {
 }
 
 /** Names a graph (or any graph nested in it) reads but does not define: the values it captures from outside. */
-export function freeNames(graph: GraphProto): ReadonlySet<string> {
+function freeNames(graph: GraphProto): ReadonlySet<string> {
   let free = freeNamesCache.get(graph);
   if (free) return free;
   const defined = new Set<string>();
@@ -65,7 +65,8 @@ function alreadySorted(nodes: readonly NodeProto[], producedAt: ReadonlyMap<stri
     const node = nodes[i];
     const attributes = node.attribute;
     let hasBody = false;
-    if (attributes) for (const a of attributes) if (a.g || a.graphs?.length) hasBody = true;
+    // indexed, not for-of: this runs on every node of every graph ordered, mostly before the JIT optimizes it
+    if (attributes) for (let k = 0; k < attributes.length; k++) if (attributes[k].g || attributes[k].graphs?.length) hasBody = true;
     const reads = hasBody ? nodeReads(node) : node.input;
     if (!reads) continue;
     for (let k = 0; k < reads.length; k++) {
@@ -86,9 +87,10 @@ export function topologicalOrder(nodes: readonly NodeProto[], options: OrderOpti
   let producedAt = options.producedAt;
   if (!producedAt) {
     const map = new Map<string, number>();
-    nodes.forEach((n, i) => {
-      for (const o of n.output ?? []) if (o) map.set(o, i);
-    });
+    for (let i = 0; i < nodes.length; i++) {
+      const outputs = nodes[i].output;
+      if (outputs) for (let k = 0; k < outputs.length; k++) if (outputs[k]) map.set(outputs[k], i);
+    }
     producedAt = map;
   }
   if (alreadySorted(nodes, producedAt)) return nodes.map((_, i) => i);

@@ -4,34 +4,31 @@
 
 // the engine: open, summarize, plan, convert, simulate
 export * from './api';
-export { EngineModel, convertModel, openModel, planModel, simulateModel, simulateModelProto, summarizeModel, type ConvertOptions } from './engine';
+export { EngineModel, convertModel, openModel, planModel, simulateModel, summarizeModel } from './engine';
 export { CastawayError, isCastawayError, type CastawayErrorCode } from './errors';
-export { PRESETS, TARGET_EPS, compileRule, makeBlockMatcher, normalizeRecipe, parseRecipe, recipeToCliCommand, serializeRecipe } from './recipe';
-export { MAX_RULE_LENGTH, RuleRefused, globMatcher, ruleProblem, type NameRule } from './name-rule';
+export { PRESETS, TARGET_EPS, compileRule, normalizeRecipe, parseRecipe, recipeToCliCommand, serializeRecipe } from './recipe';
+export { ruleProblem } from './name-rule';
 export { storageSummaryText, touchedTensorsText } from './plan/touched-summary';
+export { unboundDimsText } from './plan/value-sizes';
 export * from './flat-nodes';
 export { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
-export { convertFloat32BytesToFloat16, type Fp16Stats } from './rewrite/fp16';
+export { convertFloat32BytesToFloat16 } from './rewrite/fp16';
 
 // the ONNX format: protobuf types, decode and encode, external data, the graph index
+export { concatBytes } from './bytes';
 export * from './onnx/proto-types';
-export { decodeMessage, decodeModel, encodeMessage, encodeModel, encodeModelPieces, type ProtoMessageName, type ProtoMessages } from './serde';
+export { decodeMessage, decodeModel, encodeMessage, encodeModel } from './serde';
 export {
   EXTERNAL,
-  elementCount as tensorElementCount,
-  expectedByteLength,
   externalByteLength,
   externalDataInfo,
-  externalDataLocations,
-  resolveExternalData,
   tensorBytes,
   visitTensors,
   writeExternalData,
-  type ExternalDataOptions,
-  type ExternalDataResult,
 } from './external-data';
-export { buildIr, normalizeDomain, type IrGraph, type IrModel } from './ir';
-export { parseTypeString, typeCodeToString } from './types/type-codes';
+export { buildIr } from './ir';
+export { domainLabel } from './onnx/domain';
+export { parseTypeString } from './types/type-codes';
 
 // tensors and precisions
 export * from './tensor/index';
@@ -39,11 +36,11 @@ export * from './tensor/index';
 // the precision preview
 export * from './precision/attribution';
 export * from './precision/metrics';
-export { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type OverflowSite, type PreviewResult, type ReferenceRun, type WeightOverflow } from './precision/preview';
+export { evaluateRecipe, inputSpecs, mainFloatOutputs, previewRecipe, runReference, seededInputs, symbolicDims, type PreviewResult, type ReferenceRun } from './precision/preview';
 export * from './precision/suggest';
-export { segmentedRunner, type RunnerStats, type SegmentedRunner } from './precision/segment-runner';
-export { pieceProgram, programBuffers, typedPiece, type FedWeight, type PieceProgram, type PieceStep } from './precision/piece-program';
-export { MIN_SEGMENTED_NODES, pieceKey, segmentModel, segmentProto, type Segment, type SegmentedModel } from './precision/segments';
+export { segmentedRunner } from './precision/segment-runner';
+export { pieceProgram, programBuffers, type PieceProgram } from './precision/piece-program';
+export { segmentModel } from './precision/segments';
 export * from './precision/user-inputs';
 export * from './precision/default-dims';
 export * from './precision/explain-error';
@@ -60,3 +57,4 @@ export * from './testing/random-control-flow';
 export * from './testing/residual-norm';
 export * from './testing/offset-image';
 export * from './testing/upsample-attributes';
+export * from './testing/vit-like';

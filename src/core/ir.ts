@@ -3,7 +3,7 @@
 // a 1 GB model costs only the index; rewrites build new node lists and leave the input model untouched.
 import { CastawayError } from './errors';
 import { topologicalOrder } from './graph-order';
-import { normalizeDomain } from './onnx/domain';
+import { domainLabel, normalizeDomain } from './onnx/domain';
 import { AttributeType, toNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx/proto-types';
 
 export interface Consumer {
@@ -59,10 +59,10 @@ function readOpsets(model: ModelProto): Map<string, number> {
     const version = toNumber(entry.version);
     const previous = opsets.get(domain);
     if (previous !== undefined && previous !== version) {
-      throw new CastawayError('opset-mix', `Domain "${domain || 'ai.onnx'}" is imported at opset ${previous} and at opset ${version}`, 'opset_import');
+      throw new CastawayError('opset-mix', `Domain "${domainLabel(domain)}" is imported at opset ${previous} and at opset ${version}`, 'opset_import');
     }
     if (!Number.isInteger(version) || version < 1 || version > 10_000) {
-      throw new CastawayError('opset-mix', `Domain "${domain || 'ai.onnx'}" has an invalid opset version ${version}`, 'opset_import');
+      throw new CastawayError('opset-mix', `Domain "${domainLabel(domain)}" has an invalid opset version ${version}`, 'opset_import');
     }
     opsets.set(domain, version);
   }

@@ -21,7 +21,7 @@ export class RuleRefused extends Error {
 }
 
 /** Longest rule accepted: a regex's automaton grows with its text, and no real rule is near this. */
-export const MAX_RULE_LENGTH = 1000;
+const MAX_RULE_LENGTH = 1000;
 
 /**
  * A glob matcher: the first segment is a prefix, the last a suffix, and each middle segment is taken at its

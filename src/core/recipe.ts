@@ -14,7 +14,7 @@ const OBJECTIVES: readonly Objective[] = ['nodes', 'bytes'];
  * (ReduceMean/Sub/Pow/Sqrt/Div under .../layer_norm/, .../LayerNorm/, .../ln_1/) and Softmax nodes, plus
  * the fused ops for graphs exported at opset 17+ or optimized by onnxruntime.
  */
-export const NORMS_AND_SOFTMAX_RULE = 're:layer_?norm|layernorm|/ln_[a-z0-9]*/|rms_?norm|/softmax';
+const NORMS_AND_SOFTMAX_RULE = 're:layer_?norm|layernorm|/ln_[a-z0-9]*/|rms_?norm|/softmax';
 
 export const PRESETS: { id: PresetId; label: string; recipe: Partial<Recipe> }[] = [
   { id: 'none', label: 'Nothing blocked', recipe: { opBlockList: [], nodeBlockList: [], patterns: [] } },
@@ -101,7 +101,6 @@ export function serializeRecipe(recipe: Recipe): string {
   return `${JSON.stringify({ keepIoTypes: r.keepIoTypes, opBlockList: r.opBlockList, nodeBlockList: r.nodeBlockList, patterns: r.patterns, targetEp: r.targetEp, dims: r.dims, objective: r.objective, lowPrecision: r.lowPrecision, ...strict }, null, 2)}\n`;
 }
 
-export type { NameRule } from './name-rule';
 
 /** A rule's matcher (name-rule.ts: linear time whatever the rule); a refused rule is a bad recipe. */
 export function compileRule(rule: string): NameRule {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import Long from 'long';
 import { Root, type INamespace } from 'protobufjs/light.js';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from './bytes';
 import { CastawayError } from './errors';
 import schemaJson from './onnx/onnx-proto.json';
 import { DataType, type ModelProto, type NodeProto, type TensorProto } from './onnx/proto-types';
@@ -32,14 +33,7 @@ function ld(field: number, payload: Uint8Array): Uint8Array {
   const head: number[] = [];
   for (let v = (field << 3) | 2; ; v >>>= 7) { if (v < 0x80) { head.push(v); break; } head.push((v & 0x7f) | 0x80); }
   for (let v = payload.length; ; v >>>= 7) { if (v < 0x80) { head.push(v); break; } head.push((v & 0x7f) | 0x80); }
-  return concat(Uint8Array.from(head), payload);
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
+  return concatBytes([Uint8Array.from(head), payload]);
 }
 
 function mulberry32(seed: number): () => number {
@@ -78,8 +72,7 @@ describe('fixtures round trip', () => {
     const model = decodeModel(bytes);
     for (const pieceMin of [1, 100, 1 << 16, Infinity]) {
       const pieces = encodeModelPieces(model, pieceMin);
-      const joined = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-      pieces.reduce((at, p) => (joined.set(p, at), at + p.length), 0);
+      const joined = concatBytes(pieces);
       expect(equalBytes(joined, bytes)).toBe(true);
       const raw = model.graph!.initializer!.find((t) => (t.rawData?.length ?? 0) >= pieceMin)?.rawData;
       if (raw) expect(pieces).toContain(raw);
@@ -168,7 +161,7 @@ describe('unknown fields', () => {
     const chunk30 = ld(30, Uint8Array.from([1, 2, 3]));
     const withoutUnknown: TensorProto = { dims: [1], dataType: DataType.FLOAT, name: 't', rawData: new Uint8Array(4), dataLocation: 0 };
     const meta = { metadataProps: [{ key: 'k', value: 'v' }] };
-    const bytes = concat(encodeMessage('TensorProto', withoutUnknown), chunk15, encodeMessage('TensorProto', meta), chunk30);
+    const bytes = concatBytes([encodeMessage('TensorProto', withoutUnknown), chunk15, encodeMessage('TensorProto', meta), chunk30]);
     const t = decodeMessage('TensorProto', bytes);
     expect(t[UNKNOWN_FIELDS]).toEqual([chunk15, chunk30]);
     expect(equalBytes(encodeMessage('TensorProto', t), bytes)).toBe(true);
@@ -272,7 +265,7 @@ describe('bad input', () => {
   it('nesting deeper than 100 -> unsupported, not a stack overflow', () => {
     let type: Uint8Array = new Uint8Array(0);
     for (let i = 0; i < 1000; i++) type = ld(4, ld(1, type)); // TypeProto.sequence_type(4) -> Sequence.elem_type(1) -> ...
-    const deep = concat(Uint8Array.from([0x08, 0x08]), ld(7, ld(11, ld(2, type))));
+    const deep = concatBytes([Uint8Array.from([0x08, 0x08]), ld(7, ld(11, ld(2, type)))]);
     expect(errorOf(() => decodeModel(deep)).code).toBe('unsupported');
     expect(errorOf(() => decodeMessage('TypeProto', type)).code).toBe('unsupported');
   });

@@ -41,7 +41,7 @@ describe('summary with If bodies', () => {
     const plan = planModel(model, { opBlockList: ['Softmax'] });
     expect(plan.nodePrecision).toHaveLength(6);
     expect(plan.nodePrecision[byName.get('softmax')!.index]).toBe('fp32');
-    expect(plan.nodePrecision[byName.get('sigmoid')!.index]).toBe('fp16');
+    expect(plan.nodePrecision[byName.get('sigmoid')!.index]).toBe('low');
     expect(plan.nodeReasons[byName.get('softmax')!.index]).toBe('op-block-list');
     const intoSoftmax = plan.boundaries.find((b) => b.consumers.includes(byName.get('softmax')!.index))!;
     expect(intoSoftmax.producer).toBe(byName.get('head2')!.index);

@@ -63,6 +63,11 @@ export function readersAcrossScopes(model: IrModel): Map<string, number[]> {
   return readers;
 }
 
+/** Float element types: a node that touches none of them carries no float data and folds away in the view. */
+export function isFloatData(elemType: number | undefined): boolean {
+  return elemType === DataType.FLOAT || elemType === DataType.FLOAT16 || elemType === DataType.DOUBLE || elemType === DataType.BFLOAT16;
+}
+
 export interface BodiesSummary {
   nodes: NodeSummary[];
   values: ValueSummary[];
@@ -90,10 +95,7 @@ export function summarizeBodies(
     if (p) return staticNode[flatIndex(flat, owner, p.node)] === 1;
     return owner.initializers.has(name) && !owner.graphInputs.has(name);
   };
-  const floatish = (graph: IrGraph, name: string) => {
-    const t = types.elemType(graph, name);
-    return t === DataType.FLOAT || t === DataType.FLOAT16 || t === DataType.DOUBLE || t === DataType.BFLOAT16;
-  };
+  const floatish = (graph: IrGraph, name: string) => isFloatData(types.elemType(graph, name));
   const seen = new Set<string>();
   for (const graph of model.graphs) {
     if (!graph.parent) {

@@ -15,7 +15,7 @@ import { decodeMessage } from '../core/index';
 import { tensorFromBytes, tensorTypeOf } from '../core/index';
 import { compareArrays, runModel, toFloat32 } from './ort-node';
 
-export const BACKEND_NODE_DIR = '/usr/share/libonnx-testdata/data/node';
+const BACKEND_NODE_DIR = '/usr/share/libonnx-testdata/data/node';
 
 export type BackendOutcome =
   | 'not-float'        // no float32 value: nothing to convert
@@ -64,7 +64,7 @@ export function convertBackendCase(name: string, recipe: Partial<Recipe> = DEFAU
 }
 
 /** A TensorProto from the suite's .pb files as an onnxruntime tensor; undefined for types ort-node lacks. */
-export function toOrtTensor(t: TensorProto): ort.Tensor | undefined {
+function toOrtTensor(t: TensorProto): ort.Tensor | undefined {
   const type = tensorTypeOf(t.dataType ?? 0);
   if (!type) return undefined;
   const raw = tensorBytes(t);
@@ -72,13 +72,13 @@ export function toOrtTensor(t: TensorProto): ort.Tensor | undefined {
   return new ort.Tensor(type, tensorFromBytes(type, raw.slice()) as never, (t.dims ?? []).map(toNumber)); // owned copy
 }
 
-export interface DataSet {
+interface DataSet {
   inputs: Record<string, ort.Tensor>;
   expected: { name: string; tensor: TensorProto }[];
 }
 
 /** test_data_set_0 of a case, bound to the model's input and output names. */
-export function readDataSet(name: string, inputNames: string[], outputNames: string[]): DataSet | undefined {
+function readDataSet(name: string, inputNames: string[], outputNames: string[]): DataSet | undefined {
   const dir = join(BACKEND_NODE_DIR, name, 'test_data_set_0');
   if (!existsSync(dir)) return undefined;
   const files = readdirSync(dir);
@@ -113,7 +113,7 @@ export interface RunResult {
  * errors grow through a few ops). Non-finite values must match exactly. `factor` widens it for a coarser
  * type: 8 for bf16, whose 8 significant bits round 2^3 times coarser.
  */
-export function withinFp16Tolerance(expected: Float32Array, got: Float32Array, factor = 1): { ok: boolean; worst: number } {
+function withinFp16Tolerance(expected: Float32Array, got: Float32Array, factor = 1): { ok: boolean; worst: number } {
   let scale = 0;
   for (const x of expected) if (Number.isFinite(x)) scale = Math.max(scale, Math.abs(x));
   let worst = 0;

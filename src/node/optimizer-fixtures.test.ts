@@ -68,7 +68,7 @@ describe.each(FIXTURES)('onnxruntime optimizer output: %s', (name) => {
 
   it.each(['cuda', 'any'] as TargetEp[])('opens and converts (default recipe, target %s); onnx.checker accepts it', (targetEp) => {
     const converted = convertModel(openModel(bytes), { ...DEFAULT_RECIPE, targetEp });
-    expect(converted.report.nodePrecision.filter((p) => p === 'fp16').length).toBeGreaterThan(0);
+    expect(converted.report.nodePrecision.filter((p) => p === 'low').length).toBeGreaterThan(0);
     if (!checkerAvailable()) return;
     const original = join(dir, `${name}-fp32.onnx`);
     const out = join(dir, `${name}-${targetEp}.onnx`);

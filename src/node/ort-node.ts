@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import { asFloat32, compareArrays, ortRunner, runOnce, type HostTensor, type OrtBinding, type OutputComparison, type RunModel, type TensorType } from '../core/index';
 
-export { compareArrays, type OutputComparison };
+export { compareArrays };
 
 export type Feeds = Record<string, ort.Tensor>;
 

@@ -142,7 +142,7 @@ describe('weights beyond fp16 range', () => {
     const preview = await previewRecipe(model, DEFAULT_RECIPE, inputs, reference, run);
     expect(preview.overflow.weights).toEqual([{ name: 'w', count: 2, maxAbs: 2e5, convertedToFp16: true }]);
     expect(preview.clampedWeights).toBe(2);
-    expect(preview.overflow.values.map((v) => [v.value, v.precision])).toContainEqual(['h', 'fp16']);
+    expect(preview.overflow.values.map((v) => [v.value, v.precision])).toContainEqual(['h', 'low']);
     expect(preview.outputs[0].nonFinite).toBeGreaterThan(0);
     expect(rankNodes(preview.nodes)[0].name).toBe('mm');
     // Blocking the MatMul keeps its weight in fp32: no longer flagged as converted.

@@ -2,7 +2,8 @@
 // panels | counts and graph | details).
 
 import { useEffect } from 'react';
-import { redo, setTheme, undo } from './actions';
+import { redo, undo } from './actions/recipe-edits';
+import { setTheme } from './actions/theme';
 import { GraphView } from './graph/GraphView';
 import { CompanionPanel } from './companion/CompanionPanel';
 import { CountsBar } from './panels/CountsBar';

@@ -126,6 +126,6 @@ export function redoRecipe(): boolean {
   return true;
 }
 
-export function sameRecipe(a: Recipe, b: Recipe): boolean {
+function sameRecipe(a: Recipe, b: Recipe): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

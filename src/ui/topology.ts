@@ -37,6 +37,6 @@ export function topologyOf(summary: ModelSummary, values: Map<string, ValueSumma
 }
 
 /** Nodes the view folds away: the engine decides (NodeSummary.foldable: weights, shapes, int computations). */
-export function foldedNodes(summary: ModelSummary, _values: Map<string, ValueSummary>): Uint8Array {
+function foldedNodes(summary: ModelSummary, _values: Map<string, ValueSummary>): Uint8Array {
   return Uint8Array.from(summary.nodes, (node) => (node.foldable ? 1 : 0));
 }

@@ -5,7 +5,7 @@ import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
 import type { ViewUnit, ViewUnitKind } from '../layout-api';
 import type { ViewGraph } from './view-graph';
 
-export const BOX_SIZE: Record<Exclude<ViewUnitKind, 'container'>, { width: number; height: number }> = {
+const BOX_SIZE: Record<Exclude<ViewUnitKind, 'container'>, { width: number; height: number }> = {
   op: { width: 156, height: 38 },
   group: { width: 210, height: 62 },
   input: { width: 150, height: 30 },
@@ -43,7 +43,7 @@ export function frameMinWidth(label: string, hasScopeRule: boolean): number {
  * Width of a closed scope's box: 210 unless its title ("encoder_attn_layer_norm") and node count need
  * more (the same ~8.6 px a character as frames), up to 420, past which the title ends in an ellipsis.
  */
-export function groupWidth(label: string, nodeCount: number): number {
+function groupWidth(label: string, nodeCount: number): number {
   const needed = Math.ceil(8.6 * label.length + 7.5 * String(nodeCount).length + 44);
   return Math.min(420, Math.max(BOX_SIZE.group.width, needed));
 }
@@ -153,7 +153,7 @@ const DUMMY_LIMIT = 1500;
  * the dummies would pass DUMMY_LIMIT, ELK gets the backbone only: each box's latest producer and each
  * producer's first reader. Every edge is still drawn; the long ones just do not shape the layout.
  */
-export function edgesForLayout(view: ViewGraph): ViewGraph['edges'] {
+function edgesForLayout(view: ViewGraph): ViewGraph['edges'] {
   const order = new Map(view.units.map((unit) => [unit.id, unit.order]));
   const orderOf = (id: string) => order.get(id) ?? 0;
   const incoming = new Map<string, string[]>();

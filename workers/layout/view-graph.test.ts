@@ -2,6 +2,7 @@ import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import type { GraphTopology } from '../layout-api';
 import { decorate } from '../../src/ui/graph/decorate';
+import { flowEdges } from '../../src/ui/graph/flow-elements';
 import { frameMinWidth, layoutViewGraph } from './elk-layout';
 import { ancestorsOf, buildScopeTree, scopePrefixes } from './scope-tree';
 import { buildViewGraph, initialExpansion } from './view-graph';
@@ -168,10 +169,10 @@ describe('decoration', () => {
     outputs: ['y'],
   } as unknown as ModelSummary;
   const plan = {
-    nodePrecision: ['fp16', 'none', 'fp16', 'fp16', 'fp32', 'fp16'],
+    nodePrecision: ['low', 'none', 'low', 'low', 'fp32', 'low'],
     boundaries: [
       { value: 'sm_in', to: 'fp32', producer: 3, consumers: [4], bytes: 4 },
-      { value: 'sm_out', to: 'fp16', producer: 4, consumers: [5], bytes: 4 },
+      { value: 'sm_out', to: 'low', producer: 4, consumers: [5], bytes: 4 },
     ],
   } as unknown as PlanReport;
 
@@ -183,8 +184,13 @@ describe('decoration', () => {
     expect(decoration.units[group].mix).toEqual([3, 1, 0, 0]);
     expect(decoration.units[group].precision).toBe('mixed');
     expect(decoration.units[group].innerBoundaries).toBe(1);
-    expect(decoration.edges.get('e:g:/a/>g:/head/')).toEqual({ toFp16: 1, toFp32: 0 });
+    expect(decoration.edges.get('e:g:/a/>g:/head/')).toEqual({ toLow: 1, toFp32: 0 });
     const head = layout.units.findIndex((unit) => unit.id === 'g:/head/');
     expect(decoration.units[head].blocked).toBe(true);
+    // The edge's label names the low side by the recipe's type.
+    const label = (low: 'fp16' | 'bf16') =>
+      flowEdges(layout, decorate(layout, plan, summary, { ...DEFAULT_RECIPE, lowPrecision: low })).find((edge) => edge.id === 'e:g:/a/>g:/head/')?.label;
+    expect(label('fp16')).toBe('Cast →fp16');
+    expect(label('bf16')).toBe('Cast →bf16');
   });
 });

@@ -5,6 +5,7 @@
 import type { GraphTopology, ViewEdge, ViewUnit } from '../layout-api';
 import { ROOT, type ScopeTree } from './scope-tree';
 import { isBodyScope } from '../../src/core/index';
+import { containerUnitId, edgeId, groupUnitId, inputUnitId, opUnitId, outputUnitId } from '../unit-ids';
 
 /** A unit before layout: positions are filled in by ELK. */
 export type UnplacedUnit = Omit<ViewUnit, 'x' | 'y' | 'width' | 'height'>;
@@ -15,16 +16,6 @@ export interface ViewGraph {
   unitOfNode: Int32Array;
   unitOfInput: Int32Array;
   unitOfOutput: Int32Array;
-}
-
-export function groupId(scopeId: string): string {
-  return `g:${scopeId}`;
-}
-export function containerId(scopeId: string): string {
-  return `c:${scopeId}`;
-}
-export function opId(node: number): string {
-  return `n:${node}`;
 }
 
 export function buildViewGraph(
@@ -86,7 +77,7 @@ export function buildViewGraph(
     if (!needsFrame[scope] || !open[scope]) continue;
     containerOfScope[scope] = units.length;
     units.push({
-      id: containerId(scopes[scope].id),
+      id: containerUnitId(scopes[scope].id),
       kind: 'container',
       parentId: frameParent(scope),
       label: scopes[scope].label,
@@ -102,7 +93,7 @@ export function buildViewGraph(
   const unitOfInput = new Int32Array(topology.inputs.length);
   topology.inputs.forEach((name, index) => {
     unitOfInput[index] = units.length;
-    units.push({ id: `in:${name}`, kind: 'input', label: name, order: -1 });
+    units.push({ id: inputUnitId(name), kind: 'input', label: name, order: -1 });
   });
 
   // Pass 2: group boxes and op boxes.
@@ -114,7 +105,7 @@ export function buildViewGraph(
         unitOfScope[closed] = units.length;
         const scope = scopes[closed];
         units.push({
-          id: groupId(scope.id),
+          id: groupUnitId(scope.id),
           kind: 'group',
           parentId: frameParent(closed),
           label: scope.label,
@@ -137,7 +128,7 @@ export function buildViewGraph(
       const scope = tree.scopeOfNode[node];
       unitOfNode[node] = units.length;
       units.push({
-        id: opId(node),
+        id: opUnitId(node),
         kind: 'op',
         parentId: scope === ROOT ? undefined : units[containerOfScope[scope]]?.id,
         label: shortName(topology.names[node]) || topology.opTypes[node],
@@ -152,7 +143,7 @@ export function buildViewGraph(
   const unitOfOutput = new Int32Array(topology.outputs.length);
   topology.outputs.forEach((name, index) => {
     unitOfOutput[index] = units.length;
-    units.push({ id: `out:${name}`, kind: 'output', label: name, order: nodeCount });
+    units.push({ id: outputUnitId(name), kind: 'output', label: name, order: nodeCount });
   });
 
   // Edges between boxes, merged.
@@ -167,7 +158,7 @@ export function buildViewGraph(
       return;
     }
     edgeIndex.set(key, edges.length);
-    edges.push({ id: `e:${units[from].id}>${units[to].id}`, source: units[from].id, target: units[to].id, multiplicity: 1 });
+    edges.push({ id: edgeId(units[from].id, units[to].id), source: units[from].id, target: units[to].id, multiplicity: 1 });
   };
   // A folded node on a data path (int64 ids reshaped before an embedding Gather) must not cut the path:
   // edges run from whatever drawn boxes or graph inputs feed it, through it, to its readers.
@@ -244,7 +235,7 @@ function foldedSources(
 }
 
 /** The last segment of a scoped name: "/e/layers.0/fc1/MatMul" -> "MatMul". */
-export function shortName(name: string): string {
+function shortName(name: string): string {
   const slash = name.lastIndexOf('/');
   return slash >= 0 ? name.slice(slash + 1) : name;
 }

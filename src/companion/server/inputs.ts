@@ -26,7 +26,7 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-export function resolveShape(meta: InputMeta, params: JobParams): number[] {
+function resolveShape(meta: InputMeta, params: JobParams): number[] {
   const given = params.shapes?.[meta.name];
   if (given) {
     if (!Array.isArray(given) || given.some((d) => !Number.isInteger(d) || d < 0)) {
@@ -57,7 +57,7 @@ export function resolveShape(meta: InputMeta, params: JobParams): number[] {
  * One input: the request's tensor, or generated. Token ids are drawn below the embedding table's rows
  * (`vocabularies`, from the model) and below `params.vocab` when given; 1000 when neither is known.
  */
-export function buildInput(meta: InputMeta, params: JobParams, vocabularies: Readonly<Record<string, number>> = {}): BuiltInput {
+function buildInput(meta: InputMeta, params: JobParams, vocabularies: Readonly<Record<string, number>> = {}): BuiltInput {
   if (!meta.isTensor || !meta.type) throw new InputError(`input '${meta.name}' is not a tensor: give it in inputs`);
   const type = meta.type as TensorType;
   const given = params.inputs?.[meta.name];

@@ -1,10 +1,7 @@
 // Checks the JSON parameters of a request before anything runs: wrong types give a 400 with the field's name.
 import { CompanionError } from '../shared/errors.js';
 import { isTensorType } from '../../core/index';
-import type { BenchParams, RunParams, WireTensor } from '../shared/protocol.js';
-
-const EPS = new Set(['auto', 'cuda', 'cpu']);
-const LEVELS = new Set(['disabled', 'basic', 'extended', 'all']);
+import { EP_REQUESTS, OPT_LEVELS, oneOf, type BenchParams, type RunParams, type WireTensor } from '../shared/protocol.js';
 
 function bad(msg: string): never {
   throw new CompanionError('bad-request', msg);
@@ -41,8 +38,8 @@ function tensor(v: unknown, name: string): WireTensor {
 
 function common(p: Record<string, unknown>, out: RunParams & BenchParams): void {
   if (p.ep !== undefined) {
-    if (typeof p.ep !== 'string' || !EPS.has(p.ep)) bad(`ep must be one of auto, cuda, cpu`);
-    out.ep = p.ep as RunParams['ep'];
+    if (!oneOf(EP_REQUESTS, p.ep)) bad(`ep must be one of ${EP_REQUESTS.join(', ')}`);
+    out.ep = p.ep;
   }
   if (p.dims !== undefined) out.dims = dimsRecord(p.dims, 'dims');
   if (p.shapes !== undefined) {
@@ -61,10 +58,10 @@ function common(p: Record<string, unknown>, out: RunParams & BenchParams): void 
   if (p.vocab !== undefined) out.vocab = intIn(p.vocab, 'vocab', 1, 2 ** 31 - 1);
   if (p.seed !== undefined) out.seed = intIn(p.seed, 'seed', 0, 2 ** 32 - 1);
   if (p.graphOptimizationLevel !== undefined) {
-    if (typeof p.graphOptimizationLevel !== 'string' || !LEVELS.has(p.graphOptimizationLevel)) {
-      bad('graphOptimizationLevel must be one of disabled, basic, extended, all');
+    if (!oneOf(OPT_LEVELS, p.graphOptimizationLevel)) {
+      bad(`graphOptimizationLevel must be one of ${OPT_LEVELS.join(', ')}`);
     }
-    out.graphOptimizationLevel = p.graphOptimizationLevel as RunParams['graphOptimizationLevel'];
+    out.graphOptimizationLevel = p.graphOptimizationLevel;
   }
 }
 

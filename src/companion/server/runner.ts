@@ -26,9 +26,9 @@ import {
 } from '../shared/protocol.js';
 import { tinyIdentityModel } from './tiny-models.js';
 
-export const COMPANION_VERSION = '0.1.0';
+const COMPANION_VERSION = '0.1.0';
 
-export type Ort = typeof OrtNode;
+type Ort = typeof OrtNode;
 type Session = OrtNode.InferenceSession;
 
 let ortPromise: Promise<Ort> | undefined;
@@ -37,7 +37,7 @@ let ortPromise: Promise<Ort> | undefined;
  * Loads onnxruntime-node: from CASTAWAY_ORT_NODE (a path) when set, else by normal resolution from this
  * module (NODE_PATH included, which is how the staged GPU machine provides it).
  */
-export function loadOrt(): Promise<Ort> {
+function loadOrt(): Promise<Ort> {
   ortPromise ??= (async () => {
     const req = createRequire(import.meta.url);
     const where = process.env.CASTAWAY_ORT_NODE || 'onnxruntime-node';

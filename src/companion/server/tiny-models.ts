@@ -1,6 +1,8 @@
 // Tiny ONNX models written byte by byte (a minimal protobuf writer), so the companion needs no ONNX library
 // to probe the CUDA EP, and tests can build the models they need (a MatMul, a runaway Loop).
 
+import { concatBytes } from '../../core/index';
+
 type Field = Uint8Array;
 
 function varint(n: number | bigint): number[] {
@@ -15,38 +17,27 @@ function varint(n: number | bigint): number[] {
   return out;
 }
 
-function cat(parts: (Uint8Array | number[])[]): Uint8Array {
-  const len = parts.reduce((a, p) => a + p.length, 0);
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 const enc = new TextEncoder();
 const vi = (field: number, n: number | bigint): Field => Uint8Array.from([...varint((field << 3) | 0), ...varint(n)]);
-const ld = (field: number, body: Uint8Array): Field => cat([varint((field << 3) | 2), varint(body.length), body]);
+const ld = (field: number, body: Uint8Array): Field => concatBytes([varint((field << 3) | 2), varint(body.length), body]);
 const str = (field: number, s: string): Field => ld(field, enc.encode(s));
-const msg = (...fields: Field[]): Uint8Array => cat(fields);
+const msg = (...fields: Field[]): Uint8Array => concatBytes(fields);
 
-export const ELEM = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
+const ELEM = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10, double: 11 } as const;
 
-export type Dim = number | string;
+type Dim = number | string;
 
-export function valueInfo(name: string, elemType: number, shape: Dim[]): Uint8Array {
+function valueInfo(name: string, elemType: number, shape: Dim[]): Uint8Array {
   const dims = shape.map((d) => ld(1, typeof d === 'number' ? vi(1, d) : str(2, d)));
   const tensorType = msg(vi(1, elemType), ld(2, msg(...dims)));
   return msg(str(1, name), ld(2, msg(ld(1, tensorType))));
 }
 
-export function tensor(name: string, elemType: number, dims: number[], raw: Uint8Array): Uint8Array {
+function tensor(name: string, elemType: number, dims: number[], raw: Uint8Array): Uint8Array {
   return msg(...dims.map((d) => vi(1, d)), vi(2, elemType), str(8, name), ld(9, raw));
 }
 
-export interface NodeSpec {
+interface NodeSpec {
   op: string;
   inputs: string[];
   outputs: string[];
@@ -54,7 +45,7 @@ export interface NodeSpec {
   attrs?: Uint8Array[];
 }
 
-export function node(n: NodeSpec): Uint8Array {
+function node(n: NodeSpec): Uint8Array {
   return msg(
     ...n.inputs.map((s) => str(1, s)),
     ...n.outputs.map((s) => str(2, s)),
@@ -64,15 +55,11 @@ export function node(n: NodeSpec): Uint8Array {
   );
 }
 
-export function graphAttr(name: string, g: Uint8Array): Uint8Array {
+function graphAttr(name: string, g: Uint8Array): Uint8Array {
   return msg(str(1, name), ld(6, g), vi(20, 5));
 }
 
-export function intAttr(name: string, v: number): Uint8Array {
-  return msg(str(1, name), vi(3, v), vi(20, 2));
-}
-
-export interface GraphSpec {
+interface GraphSpec {
   name: string;
   nodes: Uint8Array[];
   inputs: Uint8Array[];
@@ -80,7 +67,7 @@ export interface GraphSpec {
   initializers?: Uint8Array[];
 }
 
-export function graph(g: GraphSpec): Uint8Array {
+function graph(g: GraphSpec): Uint8Array {
   return msg(
     ...g.nodes.map((n) => ld(1, n)),
     str(2, g.name),
@@ -90,7 +77,7 @@ export function graph(g: GraphSpec): Uint8Array {
   );
 }
 
-export function model(g: Uint8Array, opset = 13, irVersion = 8): Uint8Array {
+function model(g: Uint8Array, opset = 13, irVersion = 8): Uint8Array {
   return msg(vi(1, irVersion), str(2, 'castaway'), ld(7, g), ld(8, msg(str(1, ''), vi(2, opset))));
 }
 

@@ -130,7 +130,7 @@ export class CompanionClient {
     );
   }
 
-  /** Runs the model once; outputs come back as wire tensors (decode with protocol's decodeTensor / toFloat64). */
+  /** Runs the model once; outputs come back as wire tensors (decode with protocol's decodeTensor). */
   run(model: Uint8Array | ArrayBuffer, params: RunParams = {}, signal?: AbortSignal): Promise<RunResponse> {
     return this.job<RunResponse>('/run', model, params, signal);
   }

@@ -5,7 +5,6 @@ import {
   DTYPES,
   allocTensor,
   elementCount,
-  float16ArrayToFloat32,
   float32ArrayToFloat16,
   isTensorType,
   tensorView,
@@ -13,7 +12,6 @@ import {
   type TensorType,
 } from '../../core/index';
 
-export { elementCount };
 
 export const PROTOCOL_VERSION = 1;
 export const SERVICE_NAME = 'castaway-companion';
@@ -28,9 +26,18 @@ export const FRAMED_CONTENT_TYPE = 'application/vnd.castaway.job';
 export const DEFAULT_PORT = 8765;
 export const DEFAULT_APP_ORIGINS = ['http://127.0.0.1:5173', 'http://localhost:5173'];
 
-export type EpName = 'cuda' | 'cpu';
-/** 'auto' = CUDA when the CUDA EP loads on this machine, else CPU (the response says which). */
-export type EpRequest = EpName | 'auto';
+/** The execution providers a job may ask for; 'auto' = CUDA when the CUDA EP loads on this machine, else CPU (the response says which). */
+export const EP_REQUESTS = ['auto', 'cuda', 'cpu'] as const;
+export type EpRequest = (typeof EP_REQUESTS)[number];
+export type EpName = Exclude<EpRequest, 'auto'>;
+/** onnxruntime's graph optimization levels, as a job names them. */
+export const OPT_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
+export type OptLevel = (typeof OPT_LEVELS)[number];
+
+/** Whether `value` is one of `options` (narrowing it to their type). */
+export function oneOf<T extends string>(options: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (options as readonly string[]).includes(value);
+}
 
 /** Element types, as onnxruntime-js names them: the engine's one dtype table (core tensor/dtype.ts). */
 export type { TensorData, TensorType };
@@ -61,7 +68,7 @@ export interface JobParams {
   /** Seed of the generated float inputs and token ids. Default 0. */
   seed?: number;
   /** onnxruntime graph optimization level. Default 'all'. */
-  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  graphOptimizationLevel?: OptLevel;
 }
 
 export interface RunParams extends JobParams {
@@ -266,15 +273,6 @@ export function encodeTensor(type: TensorType, dims: readonly number[], data: Te
   return { type, dims: [...dims], data: bytesToBase64(bytes) };
 }
 
-
-/** Values of a decoded tensor as plain numbers (float16 expanded), for error comparison. */
-export function toFloat64(t: WireTensor): Float64Array {
-  const data = decodeTensor(t);
-  const values = t.type === 'float16' ? float16ArrayToFloat32(data as Uint16Array) : data;
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
-  return out;
-}
 
 /** The URL the companion prints: `http://127.0.0.1:PORT/?token=...`. Returns base URL and token. */
 export function parseCompanionUrl(url: string): { baseUrl: string; token: string } {

@@ -5,3 +5,8 @@
 export function normalizeDomain(domain: string | undefined): string {
   return !domain || domain === 'ai.onnx' ? '' : domain;
 }
+
+/** A domain as messages and the app print it: the default domain by its long name, 'ai.onnx'. */
+export function domainLabel(domain: string | undefined): string {
+  return normalizeDomain(domain) || 'ai.onnx';
+}

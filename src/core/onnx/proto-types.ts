@@ -22,7 +22,6 @@ export const enum AttributeType {
 
 /** Key of the raw bytes of fields the schema does not know, on any decoded message. */
 export const UNKNOWN_FIELDS = '$unknownFields';
-export type UnknownFields = Uint8Array[];
 
 export interface StringStringEntryProto { key?: string; value?: string }
 export interface OperatorSetIdProto { domain?: string; version?: Int64 }

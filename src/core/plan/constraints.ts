@@ -255,10 +255,16 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       graphOutputGroups[graph.id][k] = group;
     });
   }
+  // Distinct consumer groups through a short array, not a Set per value (44k Sets on a 44k-node graph):
+  // a value has a handful of readers.
   for (const value of values) {
-    const distinct = new Set<number>();
-    for (const r of value.readers) if (r.group !== value.producer) distinct.add(r.group);
-    value.consumers = [...distinct].sort((a, b) => a - b);
+    const consumers: number[] = [];
+    const readers = value.readers;
+    for (let k = 0; k < readers.length; k++) {
+      const group = readers[k].group;
+      if (group !== value.producer && !consumers.includes(group)) consumers.push(group);
+    }
+    value.consumers = consumers.sort((a, b) => a - b);
   }
   return { model, types, valueShape: shapeOf, topology: { groupCount: groups.length, values }, groups, values, storedReads, inputGroups, outputGroups, graphOutputGroups };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { convertModel, openModel, planModel, PRESETS } from '../engine';
+import { convertModel, openModel, planModel } from '../engine';
+import { PRESETS } from '../recipe';
 import { DataType } from '../onnx/proto-types';
 import { encodeModel } from '../serde';
 import { attr, buildModel, floatTensor, node, valueInfo } from '../testing/build-model';
@@ -45,13 +46,13 @@ describe('norms and Softmax blocked, target CUDA', () => {
     const m = model();
     const report = planModel(m, { ...normsFp32, targetEp: 'cuda' });
     expect(report.castCount).toBe(0);
-    expect(report.nodePrecision).toEqual(['fp16', 'fp16', 'fp16', 'fp16', 'fp16']);
+    expect(report.nodePrecision).toEqual(['low', 'low', 'low', 'low', 'low']);
     expect(report.fp32ComputeNodes).toEqual([1, 3]);
   });
 
   it('without a known EP (target any) the block keeps them fp32, with Casts around', () => {
     const report = planModel(model(), normsFp32);
-    expect(report.nodePrecision).toEqual(['fp16', 'fp32', 'fp16', 'fp32', 'fp16']);
+    expect(report.nodePrecision).toEqual(['low', 'fp32', 'low', 'fp32', 'low']);
     expect(report.castCount).toBe(4);
     expect(report.fp32ComputeNodes).toEqual([]);
   });
@@ -99,7 +100,7 @@ describe('a blocked fp32-compute node among fp32 neighbours (issue #15490 block 
     // left are the graph input's and output's, kept fp32)
     const report = planModel(chain(), { ...recipe, opBlockList: ['Softmax'] });
     expect(report.castCount).toBe(2);
-    expect(report.nodePrecision).toEqual(['fp16', 'fp16', 'fp16']);
+    expect(report.nodePrecision).toEqual(['low', 'low', 'low']);
     expect(report.fp32ComputeNodes).toEqual([1]);
   });
 });
@@ -111,7 +112,7 @@ describe('skipLayerNormStrictMode: sessions with enable_skip_layer_norm_strict_m
 
   it('without it a blocked SkipLayerNormalization stays fp32 with its Casts (its fp16 kernel sums in fp16)', () => {
     const report = planModel(residualNorm({ skip: true }), cuda);
-    expect(report.nodePrecision).toEqual(['fp16', 'fp32', 'fp16']);
+    expect(report.nodePrecision).toEqual(['low', 'fp32', 'low']);
     expect(report.castCount).toBe(3);
     expect(report.fp32ComputeNodes).toEqual([]);
     expect(report.requiredSessionOptions).toEqual([]);
@@ -119,7 +120,7 @@ describe('skipLayerNormStrictMode: sessions with enable_skip_layer_norm_strict_m
 
   it('with it the SkipLayerNormalization runs at fp16 I/O, no Cast, and the report names the session option', () => {
     const report = planModel(residualNorm({ skip: true }), { ...cuda, skipLayerNormStrictMode: true });
-    expect(report.nodePrecision).toEqual(['fp16', 'fp16', 'fp16']);
+    expect(report.nodePrecision).toEqual(['low', 'low', 'low']);
     expect(report.castCount).toBe(0);
     expect(report.fp32ComputeNodes).toEqual([1]);
     expect(report.requiredSessionOptions).toEqual([SKIP_LAYER_NORM_STRICT_OPTION]);

@@ -2,12 +2,13 @@
 // per-group precisions and the Casts to insert. The MinCutPlanner (the flow network) is built once per
 // model and reused for every recipe, which is what keeps a re-plan after one toggle to milliseconds.
 import type { NodeReason, Recipe } from '../api';
-import { makeBlockMatcher, type BlockReason } from '../recipe';
+import { makeBlockMatcher } from '../recipe';
 import { FIXED_FP16, FIXED_FP32, FREE, type GroupStatus } from './cut-problem';
 import type { PlanningProblem } from './constraints';
 import { fp32ComputeKind, ortFusesIntoSkipLayerNorm } from './fp32-compute';
 import { MinCutPlanner } from './min-cut';
 import type { LowPrecision } from '../tensor/low-precision';
+import { valueSizes, type UnboundDim } from './value-sizes';
 
 /** Answers whether the target EP has a kernel in the recipe's low type (fp16 or bf16) for an op at the model's opset. */
 export type KernelOracle = (ep: Recipe['targetEp'], domain: string, opType: string, opset: number, low: LowPrecision) => boolean;
@@ -32,10 +33,12 @@ export interface PlanOutcome {
   castValues: number[];
   /** The cut's value: Cast count for the 'nodes' objective, weighted cost otherwise (host copies included). */
   cost: number;
+  /** Bytes objective: the declared symbolic dims neither the recipe's dims nor shape inference sized. */
+  unboundDims: UnboundDim[];
 }
 
 /** A Cast kernel launch expressed in bytes moved, so that the bytes objective still prefers fewer Casts. */
-export const CAST_LAUNCH_BYTES = 16_384;
+const CAST_LAUNCH_BYTES = 16_384;
 
 /**
  * What one byte copied between host and device costs, in bytes moved through device memory: an H200 reads
@@ -45,7 +48,7 @@ export const CAST_LAUNCH_BYTES = 16_384;
  * 12 MB in fp16: a Cast moves 6 bytes per element through HBM, the fp32 copy 2 extra bytes per element
  * over PCIe.
  */
-export const HOST_BYTE_COST = 64;
+const HOST_BYTE_COST = 64;
 
 /** Largest weight a value can have (bytes); sums of these stay exact in float64. */
 const MAX_WEIGHT = 2 ** 40;
@@ -110,18 +113,19 @@ export class Planner {
     });
     if (low === 'bf16') keepLayerNormFusionCastOut(this.problem, status, reason);
     const weights = new Float64Array(values.length);
-    if (recipe.objective === 'nodes') weights.fill(1);
+    const sizes = recipe.objective === 'nodes' ? undefined : valueSizes(this.problem, recipe.dims);
+    if (!sizes) weights.fill(1);
     // Capped: an absurd declared dim must not turn a weight infinite, which would make the cut meaningless.
-    else values.forEach((value, i) => (weights[i] = Math.min(MAX_WEIGHT, CAST_LAUNCH_BYTES + 6 * elementCount(this.problem.valueShape(value.graph, value.name), recipe.dims))));
+    else values.forEach((value, i) => (weights[i] = Math.min(MAX_WEIGHT, CAST_LAUNCH_BYTES + 6 * sizes.count(value.graph, value.name))));
     // keepIoTypes off means "graph I/O becomes fp16" (onnxruntime's semantics); an I/O value left fp32 then
     // costs its extra 2 bytes per element across the host link on every run. The bytes objective weighs
     // that against the Cast that would make it fp16 (a fixed cost on the group's fp32 side); the nodes
     // objective keeps its promise of the fewest Casts and ignores it.
     let fp32Cost: Float64Array | undefined;
-    if (recipe.objective !== 'nodes' && !recipe.keepIoTypes) {
+    if (sizes && !recipe.keepIoTypes) {
       const transfer = fp32Cost = new Float64Array(groups.length);
       values.forEach((value) => {
-        const bytes = () => Math.min(MAX_WEIGHT, HOST_BYTE_COST * 2 * elementCount(this.problem.valueShape(value.graph, value.name), recipe.dims));
+        const bytes = () => Math.min(MAX_WEIGHT, HOST_BYTE_COST * 2 * sizes.count(value.graph, value.name));
         if (groups[value.producer].cls === 'graph-input') transfer[value.producer] = bytes();
         for (const c of value.consumers) if (groups[c].cls === 'graph-output') transfer[c] = bytes();
       });
@@ -139,7 +143,7 @@ export class Planner {
     // Reported only where the cut chose fp16 I/O: at fp32 the node is simply what the user blocked.
     fp32Compute.forEach((f, g) => (fp32Compute[g] = f & fp16[g]));
     fp32ComputeStrict.forEach((f, g) => (fp32ComputeStrict[g] = f & fp16[g]));
-    return { low, groupFp16: fp16, groupReason: reason, fp32Compute, fp32ComputeStrict, castValues, cost };
+    return { low, groupFp16: fp16, groupReason: reason, fp32Compute, fp32ComputeStrict, castValues, cost, unboundDims: sizes?.unbound() ?? [] };
   }
 }
 

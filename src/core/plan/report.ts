@@ -6,18 +6,19 @@ import type { PlanningProblem } from './constraints';
 import { allStoredTensors } from './stored-tensors';
 import { flatIndex, flatNodes } from '../flat-nodes';
 import { elementCount, type PlanOutcome } from './planner';
+import { valueSizes } from './value-sizes';
 import { SKIP_LAYER_NORM_STRICT_OPTION } from './fp32-compute';
 
-export type NodePrecision = PlannedPrecision;
+type NodePrecision = PlannedPrecision;
 
 /** Per node of every graph (flat index, main graph first): the precision of its float slot groups. */
-export function nodePrecisions(problem: PlanningProblem, outcome: PlanOutcome): NodePrecision[] {
+function nodePrecisions(problem: PlanningProblem, outcome: PlanOutcome): NodePrecision[] {
   const flat = flatNodes(problem.model);
   const result: NodePrecision[] = new Array(flat.total).fill('none');
   problem.groups.forEach((group, g) => {
     if (group.node < 0) return;
     const at = flatIndex(flat, group.graph, group.node);
-    const p: Precision = outcome.groupFp16[g] ? 'fp16' : 'fp32';
+    const p: Precision = outcome.groupFp16[g] ? 'low' : 'fp32';
     const current = result[at];
     result[at] = current === 'none' || current === p ? p : 'mixed';
   });
@@ -25,7 +26,7 @@ export function nodePrecisions(problem: PlanningProblem, outcome: PlanOutcome): 
 }
 
 /** Per node of every graph (flat index), the reason of its first fp32 group (the block list outranks the cut). */
-export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (NodeReason | undefined)[] {
+function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (NodeReason | undefined)[] {
   const flat = flatNodes(problem.model);
   const result: (NodeReason | undefined)[] = new Array(flat.total).fill(undefined);
   problem.groups.forEach((group, g) => {
@@ -38,7 +39,7 @@ export function nodeReasons(problem: PlanningProblem, outcome: PlanOutcome): (No
 }
 
 /** Nodes (flat index, bodies included) with a group kept at fp16 I/O because its kernel computes in fp32. */
-export function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome): number[] {
+function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome): number[] {
   const flat = flatNodes(problem.model);
   const nodes = new Set<number>();
   problem.groups.forEach((group, g) => {
@@ -52,15 +53,17 @@ export function fp32ComputeNodes(problem: PlanningProblem, outcome: PlanOutcome)
  * the reader (the Cast sits at the end of the body, on the way to it); a Loop/Scan body input is
  * produced by its Loop/Scan node.
  */
-export function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): CastBoundary[] {
+function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): CastBoundary[] {
   const main = problem.model.main;
   const flat = flatNodes(problem.model);
+  // The nodes objective keeps the declared sizes: the bound inference pass is the bytes objective's cost only.
+  const sizes = recipe.objective === 'nodes' ? undefined : valueSizes(problem, recipe.dims);
   return outcome.castValues.map((i) => {
     const value = problem.values[i];
     const producerGroup = problem.groups[value.producer];
-    const toFp16 = !outcome.groupFp16[value.producer];
+    const toLow = !outcome.groupFp16[value.producer];
     const consumers = value.readers
-      .filter((r) => (outcome.groupFp16[r.group] === 1) === toFp16)
+      .filter((r) => (outcome.groupFp16[r.group] === 1) === toLow)
       .flatMap((r) => {
         if (r.node >= 0) return [flatIndex(flat, r.graph, r.node)];
         const tie = problem.groups[r.group];
@@ -68,10 +71,10 @@ export function castBoundaries(problem: PlanningProblem, outcome: PlanOutcome, r
       });
     return {
       value: value.name,
-      to: toFp16 ? 'fp16' : 'fp32',
+      to: toLow ? 'low' : 'fp32',
       producer: producerGroup.node >= 0 ? flatIndex(flat, producerGroup.graph, producerGroup.node) : -1,
       consumers: [...new Set(consumers)],
-      bytes: 6 * elementCount(problem.valueShape(value.graph, value.name), recipe.dims),
+      bytes: 6 * (sizes ? sizes.count(value.graph, value.name) : elementCount(problem.valueShape(value.graph, value.name), recipe.dims)),
     };
   });
 }
@@ -115,7 +118,7 @@ function shareIndex(problem: PlanningProblem): ShareIndex {
  * Share of float32 weight bytes (initializers and Constant nodes) that the plan stores as fp16 (a weight
  * read in both precisions counts).
  */
-export function fp16WeightShare(problem: PlanningProblem, outcome: PlanOutcome): number {
+function fp16WeightShare(problem: PlanningProblem, outcome: PlanOutcome): number {
   const index = shareIndex(problem);
   if (!index.totalWeightBytes) return 0;
   const half = new Uint8Array(index.weightBytes.length);
@@ -135,7 +138,7 @@ const MATMUL_LIKE = new Set(['MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'Attenti
  * product of the bound symbolic dims of its first input, 1 when unknown); any other float op costs the
  * elements of its first output (1 when unknown). Good enough to compare block lists, not to predict time.
  */
-export function fp16FlopShare(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): number {
+function fp16FlopShare(problem: PlanningProblem, outcome: PlanOutcome, recipe: Recipe): number {
   const flops = groupFlops(problem, recipe);
   let total = 0;
   let half = 0;
@@ -200,6 +203,7 @@ export function buildPlanReport(
     nodePrecision: nodePrecisions(problem, outcome),
     nodeReasons: nodeReasons(problem, outcome),
     fp32ComputeNodes: fp32ComputeNodes(problem, outcome),
+    unboundDims: outcome.unboundDims,
     requiredSessionOptions: outcome.fp32ComputeStrict.some((f) => f === 1) ? [SKIP_LAYER_NORM_STRICT_OPTION] : [],
     clampedValues: counts.clamped,
     raisedValues: counts.raised,

@@ -2,12 +2,21 @@
 // seen from a graph, and the slot groups of a node. Built once per model.
 import { CastawayError } from '../errors';
 import { normalizeDomain, type IrGraph, type IrModel } from '../ir';
+import { domainLabel } from '../onnx/domain';
 import type { NodeProto } from '../onnx/proto-types';
-import { groupAllowsFloat16, groupAllowsLow, inferModelTypes, lookupSchema, slotGroups as schemaSlotGroups } from '../types';
+import { inferModelTypes } from '../types/model-types';
+import { groupAllowsFloat16, groupAllowsLow, lookupSchema, slotGroups as schemaSlotGroups } from '../types/schema';
 import type { SlotGroup, TypeOracle } from './constraints';
 
 /** Domains whose every op must have a schema: an unknown op there is a typo or a newer opset, not a custom op. */
 const STANDARD_DOMAINS = new Set(['', 'ai.onnx.ml', 'com.microsoft']);
+
+/** Which positions of a name list are present, as '1'/'0' characters (no arrays: one call per node and list). */
+function present(names: string[] | undefined): string {
+  let s = '';
+  if (names) for (let i = 0; i < names.length; i++) s += names[i] ? '1' : '0';
+  return s;
+}
 
 export function createTypeOracle(model: IrModel): TypeOracle {
   const types = inferModelTypes(model);
@@ -20,8 +29,8 @@ export function createTypeOracle(model: IrModel): TypeOracle {
         throw new CastawayError(
           'unknown-op',
           opset === undefined
-            ? `Op "${node.opType}" uses domain "${domain || 'ai.onnx'}", which the model does not import`
-            : `No op "${node.opType}" exists in ${domain || 'ai.onnx'} at opset ${opset}`,
+            ? `Op "${node.opType}" uses domain "${domainLabel(domain)}", which the model does not import`
+            : `No op "${node.opType}" exists in ${domainLabel(domain)} at opset ${opset}`,
           node.name ? `node "${node.name}"` : `a ${node.opType} node`,
         );
       }
@@ -34,7 +43,6 @@ export function createTypeOracle(model: IrModel): TypeOracle {
     elemType: (graph: IrGraph, name: string) => types.elemType(graph, name),
     slotGroups(_graph: IrGraph, node: NodeProto): SlotGroup[] | undefined {
       const domain = normalizeDomain(node.domain);
-      const present = (names: string[] | undefined) => (names ?? []).map((n) => (n ? '1' : '0')).join('');
       const key = `${domain}|${node.opType}|${present(node.input)}|${present(node.output)}`;
       if (cache.has(key)) return cache.get(key);
       const schema = lookupSchema(domain, node.opType ?? '', model.opsets.get(domain) ?? 0);

@@ -20,10 +20,10 @@ describe('attributeErrors', () => {
       ['b', err(5e-3)],
       ['c', err(5e-3)],
     ]);
-    const result = attributeErrors(nodes, ['fp16', 'fp16', 'fp32'], errors, ['c']);
+    const result = attributeErrors(nodes, ['low', 'low', 'fp32'], errors, ['c']);
     expect(result.map((n) => n.added)).toEqual([1e-3, 4e-3, 0]);
     expect(rankNodes(result).map((n) => n.name)).toEqual(['B', 'A']);
-    expect(rankNodes(attributeErrors(nodes, ['fp16', 'fp16', 'fp16'], errors, ['c'])).map((n) => n.name)).toEqual(['B', 'A', 'C']);
+    expect(rankNodes(attributeErrors(nodes, ['low', 'low', 'low'], errors, ['c'])).map((n) => n.name)).toEqual(['B', 'A', 'C']);
   });
   it('puts a node that turns finite values into inf first', () => {
     const errors = new Map([
@@ -31,7 +31,7 @@ describe('attributeErrors', () => {
       ['b', err(0, 3)],
       ['c', err(0, 3)],
     ]);
-    const result = attributeErrors(nodes, ['fp16', 'fp16', 'fp16'], errors, ['c']);
+    const result = attributeErrors(nodes, ['low', 'low', 'low'], errors, ['c']);
     expect(result[1].added).toBe(Infinity);
     expect(result[2].added).toBe(0);
     expect(rankNodes(result)[0].name).toBe('B');
@@ -51,7 +51,7 @@ describe('attributeErrors', () => {
       ['r', err(1.3e-3)],
       ['b', err(4e-3)],
     ]);
-    const result = attributeErrors(chain, ['fp16', 'fp16', 'fp16', 'fp16'], errors, ['b']);
+    const result = attributeErrors(chain, ['low', 'low', 'low', 'low'], errors, ['b']);
     expect(result.map((n) => n.added)).toEqual([1e-3, 0, 0, 4e-3 - 1.3e-3]);
     expect(result[1].impact).toBe(0);
     expect(result[2].impact).toBe(0);
@@ -71,7 +71,7 @@ describe('attributeErrors', () => {
       ['h', err(1e-3)],
       ['y', err(3e-3)],
     ]);
-    const precision = shapes.map(() => 'fp16' as const);
+    const precision = shapes.map(() => 'low' as const);
     const blind = attributeErrors(shapes.slice(0, 2), precision, errors, ['y']);
     expect(blind[0].impact).toBe(0); // what the issue saw: the If's reads inside its bodies were invisible
     const ordered = attributionNodes(model.ir, shapes, (name) => errors.has(name));
@@ -91,7 +91,7 @@ describe('attributeErrors', () => {
       ['p', err(3e-3)],
       ['y', err(3e-3)],
     ]);
-    const precision = shapes.map(() => 'fp16' as const);
+    const precision = shapes.map(() => 'low' as const);
     const result = attributeErrors(attributionNodes(model.ir, shapes, (name) => errors.has(name)), precision, errors, ['y']);
     const byName = new Map(result.map((e) => [e.name, e]));
     expect(byName.get('switch')!.added).toBe(0);
@@ -111,7 +111,7 @@ describe('attributeErrors', () => {
       ['a', err(1e-3)],
       ['b', err(1e-3)],
     ]);
-    const result = attributeErrors(chain, ['fp16', 'fp16'], errors, ['b']);
+    const result = attributeErrors(chain, ['low', 'low'], errors, ['b']);
     expect(result[1].impact).toBe(0);
     expect(rankNodes(result).map((n) => n.name)).toEqual(['A']);
   });

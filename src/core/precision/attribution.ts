@@ -107,7 +107,7 @@ export function attributeErrors(
     if (!e) continue;
     let sensitivity = 0;
     for (const out of node.outputs) sensitivity = Math.max(sensitivity, valueSensitivity.get(out) ?? 0);
-    const rounds = !e.exact && (e.precision === 'fp16' || e.precision === 'mixed');
+    const rounds = !e.exact && (e.precision === 'low' || e.precision === 'mixed');
     const local = Number.isFinite(e.added) ? Math.max(e.added, rounds ? rounding : 0) : Infinity;
     e.impact = local === Infinity ? Infinity : local * sensitivity;
     // How much of the input error comes out: the output error less the node's own rounding, per unit of
@@ -133,7 +133,7 @@ export function attributeErrors(
  */
 export function rankNodes(errors: readonly NodeError[], limit = Infinity): NodeError[] {
   return errors
-    .filter((e) => (e.precision === 'fp16' || e.precision === 'mixed') && e.name && !e.exact)
+    .filter((e) => (e.precision === 'low' || e.precision === 'mixed') && e.name && !e.exact)
     .sort((a, b) => b.impact - a.impact || b.added - a.added || b.index - a.index)
     .slice(0, limit);
 }

@@ -16,10 +16,10 @@ export interface InputShape {
   shape: readonly (number | string)[] | undefined;
 }
 
-export const DEFAULT_BATCH = 1;
-export const DEFAULT_IMAGE_SIZE = 224;
-export const DEFAULT_SEQUENCE = 16;
-export const DEFAULT_AUDIO_SAMPLES = 512;
+const DEFAULT_BATCH = 1;
+const DEFAULT_IMAGE_SIZE = 224;
+const DEFAULT_SEQUENCE = 16;
+const DEFAULT_AUDIO_SAMPLES = 512;
 
 /** The size-field name of a dim that has neither a size nor a name: the input and the axis. */
 export function unnamedDimKey(input: string, axis: number): string {

@@ -19,7 +19,6 @@ import type { InputSpec } from './user-inputs';
 import { boundDim } from '../tensor/seeded-inputs';
 import { unnamedDimKey } from './default-dims';
 
-export type { RunModel };
 
 export interface ReferenceRun {
   /** Float outputs of the fp32 model, the exposed intermediates included when asked for. */
@@ -38,7 +37,7 @@ export interface OverflowSite {
   /** Elements beyond +-65504 in the fp32 run. */
   count: number;
   refMaxAbs: number;
-  /** The producing node's planned precision: 'fp16' or 'mixed' means the value becomes inf there. */
+  /** The producing node's planned precision: 'low' or 'mixed' means the value becomes inf there (under fp16). */
   precision: PlannedPrecision;
 }
 
@@ -211,7 +210,7 @@ export async function previewRecipe(
  * Float weights of the main graph (initializers and Constant nodes) with values beyond fp16's range, and
  * whether the plan converts them.
  */
-export function weightOverflow(model: EngineModel, plan: PlanReport): WeightOverflow[] {
+function weightOverflow(model: EngineModel, plan: PlanReport): WeightOverflow[] {
   const main = model.ir.main;
   const found: WeightOverflow[] = [];
   for (const { name, tensor } of allStoredTensors([main])) {
@@ -231,7 +230,7 @@ export function weightOverflow(model: EngineModel, plan: PlanReport): WeightOver
     }
     if (!count) continue;
     const consumers = main.consumers.get(name) ?? [];
-    const convertedToFp16 = consumers.some((c) => c.node >= 0 && (plan.nodePrecision[c.node] === 'fp16' || plan.nodePrecision[c.node] === 'mixed'));
+    const convertedToFp16 = consumers.some((c) => c.node >= 0 && (plan.nodePrecision[c.node] === 'low' || plan.nodePrecision[c.node] === 'mixed'));
     found.push({ name, count, maxAbs, convertedToFp16 });
   }
   return found.sort((a, b) => b.count - a.count);

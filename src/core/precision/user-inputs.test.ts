@@ -24,6 +24,26 @@ describe('parseNpy', () => {
     expect(i.dims).toEqual([3]);
     expect([...(i.values as BigInt64Array)]).toEqual([5n, 6n, 7n]);
   });
+  it('reads every dtype code it accepts into the matching array, float16 expanded to float32', () => {
+    const cases: [string, ArrayBufferView, (number | bigint)[]][] = [
+      ['<f2', new Uint16Array([0x3c00, 0xc000]), [1, -2]],
+      ['<f8', new Float64Array([0.25, -1e300]), [0.25, -1e300]],
+      ['|i1', new Int8Array([-128, 127]), [-128, 127]],
+      ['<i2', new Int16Array([-32768, 5]), [-32768, 5]],
+      ['<i4', new Int32Array([-7, 2 ** 31 - 1]), [-7, 2 ** 31 - 1]],
+      ['|u1', new Uint8Array([0, 255]), [0, 255]],
+      ['|b1', new Uint8Array([1, 0]), [1, 0]],
+      ['<u2', new Uint16Array([65535, 1]), [65535, 1]],
+      ['<u4', new Uint32Array([2 ** 32 - 1, 3]), [2 ** 32 - 1, 3]],
+      ['<u8', new BigUint64Array([2n ** 64n - 1n, 9n]), [2n ** 64n - 1n, 9n]],
+    ];
+    for (const [descr, data, expected] of cases) {
+      const parsed = parseNpy(npy(descr, [2], data));
+      expect(parsed.dims, descr).toEqual([2]);
+      expect(Array.from(parsed.values as ArrayLike<number | bigint>), descr).toEqual(expected);
+    }
+    expect(parseNpy(npy('<f2', [1], new Uint16Array([0x3c00]))).values).toBeInstanceOf(Float32Array);
+  });
   it('rejects what is not .npy, with a code', () => {
     expect(() => parseNpy(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]))).toThrow(/not a NumPy/);
     expect(() => parseNpy(npy('<c8', [1], new Float32Array(2)))).toThrow(/not supported/);

@@ -2,6 +2,7 @@
 // ({ "input_ids": [[101, 2023]], "mask": { "dims": [1, 2], "data": [1, 1] } }), checked against the
 // model's inputs and converted to the element type each input declares.
 import { CastawayError } from '../errors';
+import { DTYPES, tensorView, type TensorType } from '../tensor/dtype';
 import { float16ArrayToFloat32 } from '../tensor/half';
 import { hostTypeOf, typedFrom, type HostTensor } from '../tensor/host-tensor';
 
@@ -11,6 +12,22 @@ export interface ParsedArray {
 }
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+
+/** NumPy dtype codes (byte order stripped) and the host type that holds their data. */
+const NPY_TYPES: Readonly<Record<string, TensorType>> = {
+  f2: 'float16',
+  f4: 'float32',
+  f8: 'float64',
+  i1: 'int8',
+  i2: 'int16',
+  i4: 'int32',
+  i8: 'int64',
+  u1: 'uint8',
+  u2: 'uint16',
+  u4: 'uint32',
+  u8: 'uint64',
+  b1: 'bool',
+};
 
 /** Parses a .npy file (format 1.0-3.0, C order, little-endian or single-byte dtypes). */
 export function parseNpy(bytes: Uint8Array, where = '.npy'): ParsedArray {
@@ -30,38 +47,12 @@ export function parseNpy(bytes: Uint8Array, where = '.npy'): ParsedArray {
   const dataStart = headerStart + headerLength;
   if (descr.startsWith('>') && !/^>[iuf]1$/.test(descr)) throw new CastawayError('bad-inputs', `big-endian dtype ${descr} is not supported`, where);
   const kind = descr.replace(/^[<|=]/, '');
-  const sizes: Record<string, number> = { f2: 2, f4: 4, f8: 8, i1: 1, i2: 2, i4: 4, i8: 8, u1: 1, u2: 2, u4: 4, u8: 8, b1: 1 };
-  const size = sizes[kind];
-  if (!size) throw new CastawayError('bad-inputs', `dtype ${descr} is not supported`, where);
+  const type = NPY_TYPES[kind];
+  if (!type) throw new CastawayError('bad-inputs', `dtype ${descr} is not supported`, where);
+  const size = DTYPES[type].bytes;
   if (bytes.byteLength - dataStart < count * size) throw new CastawayError('bad-inputs', `data is shorter than shape (${dims.join('x')}) needs`, where);
-  const data = bytes.slice(dataStart, dataStart + count * size); // aligned copy
-  const buffer = data.buffer;
-  switch (kind) {
-    case 'f4':
-      return { dims, values: new Float32Array(buffer) };
-    case 'f8':
-      return { dims, values: new Float64Array(buffer) };
-    case 'f2': {
-      return { dims, values: float16ArrayToFloat32(new Uint16Array(buffer)) };
-    }
-    case 'i1':
-      return { dims, values: new Int8Array(buffer) };
-    case 'i2':
-      return { dims, values: new Int16Array(buffer) };
-    case 'i4':
-      return { dims, values: new Int32Array(buffer) };
-    case 'i8':
-      return { dims, values: new BigInt64Array(buffer) };
-    case 'u1':
-    case 'b1':
-      return { dims, values: new Uint8Array(buffer) };
-    case 'u2':
-      return { dims, values: new Uint16Array(buffer) };
-    case 'u4':
-      return { dims, values: new Uint32Array(buffer) };
-    default:
-      return { dims, values: new BigUint64Array(buffer) as unknown as ArrayLike<bigint> };
-  }
+  const values = tensorView(type, bytes.slice(dataStart, dataStart + count * size).buffer); // aligned copy
+  return { dims, values: type === 'float16' ? float16ArrayToFloat32(values as Uint16Array) : values };
 }
 
 type Json = number | boolean | string | null | Json[] | { [key: string]: Json };

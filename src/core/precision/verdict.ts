@@ -16,9 +16,9 @@ export interface Verdict {
 }
 
 /** Below this cosine the fp16 outputs are not the same answer any more. */
-export const RUINED_COSINE = 0.9;
+const RUINED_COSINE = 0.9;
 /** Below this, the outputs agree in direction but differ enough to check on real inputs. */
-export const NOTICEABLE_COSINE = 0.999;
+const NOTICEABLE_COSINE = 0.999;
 
 export function previewVerdict(outputs: readonly OutputComparison[], ranking: readonly number[], culprits = 3): Verdict | null {
   if (!outputs.length) return null;

@@ -66,7 +66,13 @@ export class OrtReferenceCounter {
     this.facts = model.graphs.map((graph) => {
       const scopes: Set<string>[] = [];
       for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) scopes.push(ownFp16[g.id]);
-      const fp16 = { has: (name: string) => scopes.some((set) => set.has(name)) };
+      // a loop, not scopes.some(closure): this runs for every input and output of every node
+      const fp16 = {
+        has: (name: string) => {
+          for (let k = 0; k < scopes.length; k++) if (scopes[k].has(name)) return true;
+          return false;
+        },
+      };
       const floatInitializers = new Set<string>();
       for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
         for (const [name, t] of g.initializers) if (t.dataType === DataType.FLOAT && !fp16.has(name)) floatInitializers.add(name);

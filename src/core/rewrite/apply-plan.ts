@@ -20,8 +20,8 @@ import { NameAllocator } from './names';
 import { castTarget, castToAttribute, makeCast } from './cast-node';
 
 const FLOAT = DataType.FLOAT;
-// The low side of the plan is written as outcome.low's element type, LOW_TYPE (FLOAT16 or BFLOAT16); the
-// code below says "fp16" for that side, as the plan does (api.ts Precision).
+// The low side of the plan ('low' in api.ts Precision) is written as outcome.low's element type, LOW_TYPE
+// (FLOAT16 or BFLOAT16); local names below still say "fp16" for that side, after the planner's groupFp16.
 
 /** Conversion counts and the tensors whose values were clamped or raised (fp16.ts says why). */
 export interface StorageStats extends Fp16Stats {
@@ -133,13 +133,24 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): Rewri
     graph.nodes.forEach((node, n) => {
       let next: NodeProto = node;
       const outs = outputGroups[graph.id][n];
-      const newInputs = (node.input ?? []).map((name, slot) => (name ? readName(graph, n, slot, name) : name));
-      const newOutputs = (node.output ?? []).map((name) => {
-        const v = valueByKey.get(graph, name);
+      // New name lists only for the nodes whose names change (few): no two arrays per node of a 44k graph.
+      const inputs = node.input ?? [];
+      const outputs = node.output ?? [];
+      let changedInputs: string[] | undefined;
+      let changedOutputs: string[] | undefined;
+      for (let slot = 0; slot < inputs.length; slot++) {
+        const name = inputs[slot];
+        const read = name ? readName(graph, n, slot, name) : name;
+        if (read !== name) (changedInputs ??= inputs.slice())[slot] = read;
+      }
+      for (let slot = 0; slot < outputs.length; slot++) {
+        const v = valueByKey.get(graph, outputs[slot]);
         const cast = v && casts.get(v);
-        return cast ? cast.producerName : name;
-      });
-      if (!sameList(newInputs, node.input ?? []) || !sameList(newOutputs, node.output ?? [])) next = { ...next, input: newInputs, output: newOutputs };
+        if (cast && cast.producerName !== outputs[slot]) (changedOutputs ??= outputs.slice())[slot] = cast.producerName;
+      }
+      const newInputs = changedInputs ?? inputs;
+      const newOutputs = changedOutputs ?? outputs;
+      if (changedInputs || changedOutputs) next = { ...next, input: newInputs.slice(), output: newOutputs.slice() };
       const retargeted = retargetAttributes(next, outs, fp16, stats, opset, low);
       if (retargeted) next = retargeted;
       const bodies = graph.subgraphs.get(n);

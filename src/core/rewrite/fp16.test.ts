@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { float16BitsToFloat32, float32ToFloat16Bits } from '../tensor/half';
-import { convertFloat32BytesToFloat16, roundThroughFloat16 } from './fp16';
+import { float16BitsToFloat32, float32BitsToFloat16Bits, float32ToFloat16Bits } from '../tensor/half';
+import { convertFloat32BytesToFloat16 } from './fp16';
 
 describe('convertFloat32BytesToFloat16', () => {
   it('clamps finite values beyond the range and counts them, keeps infinities', () => {
@@ -42,12 +42,14 @@ describe('convertFloat32BytesToFloat16', () => {
     expect(Array.from(out, float16BitsToFloat32)).toEqual([1, -2, 3.5]);
   });
 
-  it('simulates storage rounding', () => {
-    expect(roundThroughFloat16(0.1)).toBeCloseTo(0.0999755859375, 12);
-    expect(roundThroughFloat16(1e9)).toBe(65504);
-    expect(roundThroughFloat16(1e-12)).toBe(2 ** -24);
-    expect(roundThroughFloat16(-1e-12)).toBe(-(2 ** -24));
-    expect(roundThroughFloat16(0)).toBe(0);
+  it('stores values rounded, clamped to +-65504 and raised to +-2^-24 instead of 0', () => {
+    const stats = { clamped: 0, raised: 0 };
+    const input = new Float32Array([0.1, 1e9, 1e-12, -1e-12, 0]);
+    const out = new Uint16Array(convertFloat32BytesToFloat16(new Uint8Array(input.buffer), stats).buffer);
+    const stored = Array.from(out, float16BitsToFloat32);
+    expect(stored[0]).toBeCloseTo(0.0999755859375, 12);
+    expect(stored.slice(1)).toEqual([65504, 2 ** -24, -(2 ** -24), 0]);
+    expect(stats).toEqual({ clamped: 1, raised: 2 });
   });
 });
 
@@ -67,5 +69,52 @@ describe('convertFloat32BytesToFloat16 on unaligned views (weights inside a file
     expect(a).toEqual(b);
     expect(a.clamped).toBeGreaterThan(0);
     expect(a.raised).toBeGreaterThan(0);
+  });
+});
+
+describe('convertFloat32BytesToFloat16 against the scalar rule, element by element', () => {
+  // The scalar definition of a stored weight's bits: clamp beyond +-65504, round (tensor/half.ts), raise a
+  // nonzero that rounded to zero. The array form's fast path for normal halves (two per step) must agree
+  // with it on every float32 bit pattern around every half, its ties and the range edges.
+  const f32 = new Float32Array(1);
+  const u32 = new Uint32Array(f32.buffer);
+  const scalarBits = (bits: number): number => {
+    const a = bits & 0x7fffffff;
+    if (a > 0x477fe000 && a < 0x7f800000) return ((bits >>> 16) & 0x8000) | 0x7bff;
+    const h = float32BitsToFloat16Bits(bits);
+    return (h & 0x7fff) === 0 && a !== 0 ? h | 1 : h;
+  };
+  const patterns = (): Uint32Array => {
+    const out: number[] = [];
+    for (let h = 0; h < 0x10000; h++) {
+      f32[0] = float16BitsToFloat32(h);
+      const b = u32[0];
+      out.push(b, (b + 1) >>> 0, (b - 1) >>> 0, (b + 0x1000) >>> 0, (b + 0xfff) >>> 0, (b + 0x1001) >>> 0);
+    }
+    for (const b of [0x38800000, 0x387fffff, 0x477fe000, 0x477fe001, 0x477fefff, 0x477ff000, 0x7f800000, 0x7fc00001, 0x33000000, 0x33000001, 0, 0x80000000, 1]) out.push(b, (b | 0x80000000) >>> 0);
+    return new Uint32Array(out);
+  };
+
+  it('gives the scalar bits and counts for every edge pattern, aligned, odd-length and unaligned', () => {
+    const bits = patterns();
+    const expected = Array.from(bits, scalarBits);
+    let clamped = 0;
+    let raised = 0;
+    for (const b of bits) {
+      const a = b & 0x7fffffff;
+      if (a > 0x477fe000 && a < 0x7f800000) clamped++;
+      else if ((float32BitsToFloat16Bits(b) & 0x7fff) === 0 && a !== 0) raised++;
+    }
+    for (const length of [bits.length, bits.length - 1]) {
+      const source = new Uint8Array(bits.buffer, 0, length * 4);
+      const stats = { clamped: 0, raised: 0 };
+      expect([...new Uint16Array(convertFloat32BytesToFloat16(source, stats).buffer)]).toEqual(expected.slice(0, length));
+      if (length === bits.length) expect(stats).toEqual({ clamped, raised });
+      const file = new Uint8Array(length * 4 + 1);
+      file.set(source, 1);
+      const viaBounce = { clamped: 0, raised: 0 };
+      expect([...new Uint16Array(convertFloat32BytesToFloat16(file.subarray(1), viaBounce).buffer)]).toEqual(expected.slice(0, length));
+      if (length === bits.length) expect(viaBounce).toEqual({ clamped, raised });
+    }
   });
 });

@@ -11,12 +11,8 @@
 //   where it matters (the epsilon only guards against a zero variance).
 // Clamped and raised values are counted, and the tensors they sit in listed, so the user sees them.
 // The rounding itself is the tensor codec's (tensor/half.ts), applied to the float32 bit patterns.
-import { FP16_MAX, LITTLE_ENDIAN, float16BitsToFloat32, float32BitsToFloat16Bits, float32ToFloat16Bits } from '../tensor/half';
+import { LITTLE_ENDIAN, float32BitsToFloat16Bits } from '../tensor/half';
 import { convertFloat32BytesToBfloat16, type LowPrecision } from '../tensor/low-precision';
-
-export { FP16_MAX };
-/** fp16's smallest subnormal, 2^-24: what a nonzero value that would round to zero becomes. */
-export const FP16_MIN_SUBNORMAL = 2 ** -24;
 
 export interface Fp16Stats {
   /** Values beyond +-65504, clamped to it. */
@@ -63,32 +59,63 @@ export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats
   return out;
 }
 
+const CLAMPED = 0x10000;
+const RAISED = 0x20000;
+
+/**
+ * Half bits of float32 bits outside the normal-half range [2^-14, 65504] (or any bits), clamped and raised
+ * as above, with CLAMPED or RAISED added when that happened.
+ */
+function edgeHalf(bits: number): number {
+  const h = clampedBits(bits);
+  if (h >= 0) return h | CLAMPED;
+  const r = float32BitsToFloat16Bits(bits);
+  // the sign bit stays: +-2^-24
+  return (r & 0x7fff) === 0 && (bits & 0x7fffffff) !== 0 ? r | 1 | RAISED : r;
+}
+
 /** output[at + i] = half bits of input[i] for i < n, clamped and raised, counted into `stats`. */
 function convertWords(input: Uint32Array, n: number, output: Uint16Array, at: number, stats: Fp16Stats): void {
   let clamped = 0;
   let raised = 0;
-  for (let i = 0; i < n; i++) {
-    const bits = input[i];
-    let h = clampedBits(bits);
-    if (h >= 0) clamped++;
-    else {
-      h = float32BitsToFloat16Bits(bits);
-      if ((h & 0x7fff) === 0 && (bits & 0x7fffffff) !== 0) {
-        h |= 1; // the sign bit stays: +-2^-24
-        raised++;
+  let i = 0;
+  if (at % 2 === 0 && output.byteOffset % 4 === 0) {
+    // Two weights per step, written as one 32-bit word (little-endian: the first is the low half). A weight
+    // in [2^-14, 65504], nearly every one, is a normal half with nothing to clamp or raise: the rounding of
+    // float32BitsToFloat16Bits's normal branch without its range tests (~1.5x the element-wise loop).
+    const pairs = new Uint32Array(output.buffer, output.byteOffset + at * 2, n >>> 1);
+    for (; i + 1 < n; i += 2) {
+      const b0 = input[i];
+      const b1 = input[i + 1];
+      const a0 = b0 & 0x7fffffff;
+      const a1 = b1 & 0x7fffffff;
+      let h0: number;
+      let h1: number;
+      if (a0 >= 0x38800000 && a0 <= 0x477fe000) h0 = ((b0 >>> 16) & 0x8000) | ((a0 - 0x38000000 + 0xfff + ((a0 >>> 13) & 1)) >>> 13);
+      else {
+        h0 = edgeHalf(b0);
+        if (h0 & CLAMPED) clamped++;
+        if (h0 & RAISED) raised++;
+        h0 &= 0xffff;
       }
+      if (a1 >= 0x38800000 && a1 <= 0x477fe000) h1 = ((b1 >>> 16) & 0x8000) | ((a1 - 0x38000000 + 0xfff + ((a1 >>> 13) & 1)) >>> 13);
+      else {
+        h1 = edgeHalf(b1);
+        if (h1 & CLAMPED) clamped++;
+        if (h1 & RAISED) raised++;
+        h1 &= 0xffff;
+      }
+      pairs[i >>> 1] = h0 | (h1 << 16);
     }
-    output[at + i] = h;
+  }
+  for (; i < n; i++) {
+    const h = edgeHalf(input[i]);
+    if (h & CLAMPED) clamped++;
+    if (h & RAISED) raised++;
+    output[at + i] = h & 0xffff;
   }
   stats.clamped += clamped;
   stats.raised += raised;
-}
-
-/** A stored float32 value as the conversion writes it, read back (clamped and raised as above). */
-export function roundThroughFloat16(x: number): number {
-  const clamped = Number.isFinite(x) && Math.abs(x) > FP16_MAX ? Math.sign(x) * FP16_MAX : x;
-  const h = float32ToFloat16Bits(clamped);
-  return float16BitsToFloat32((h & 0x7fff) === 0 && x !== 0 ? h | 1 : h);
 }
 
 /**

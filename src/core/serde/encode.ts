@@ -166,7 +166,10 @@ export function messageSize(e: Encoder, codec: MessageCodec, msg: Msg, depth: nu
   if (msg === null || typeof msg !== 'object') throw new TypeError(`${codec.name}: expected a message object, got ${String(msg)}`);
   const slot = e.sizes.push(0) - 1;
   let size = 0;
-  for (const field of codec.fields) {
+  // indexed loops, not for-of: these run ~0.5M times per 44k-node model, mostly before the JIT optimizes them
+  const fields = codec.fields;
+  for (let f = 0; f < fields.length; f++) {
+    const field = fields[f];
     const value = msg[field.name];
     if (value === undefined || value === null) continue;
     if (!field.repeated) {
@@ -179,11 +182,11 @@ export function messageSize(e: Encoder, codec: MessageCodec, msg: Msg, depth: nu
       let payload = 0;
       if (field.wire === WIRE_FIXED32) payload = value.length * 4;
       else if (field.wire === WIRE_FIXED64) payload = value.length * 8;
-      else for (const item of value) payload += scalarVarintSize(e, field, item);
+      else for (let k = 0; k < value.length; k++) payload += scalarVarintSize(e, field, value[k]);
       e.sizes.push(payload);
       size += field.tagSize + varint32Size(payload) + payload;
     } else {
-      for (const item of value) size += field.tagSize + valueSize(e, field, item, depth);
+      for (let k = 0; k < value.length; k++) size += field.tagSize + valueSize(e, field, value[k], depth);
     }
   }
   const unknown = msg[UNKNOWN_FIELDS] as Uint8Array[] | undefined;
@@ -240,7 +243,9 @@ export function writeMessage(e: Encoder, codec: MessageCodec, msg: Msg): void {
   e.next++; // this message's size, read by the caller
   const unknown = sortedUnknownFields(msg[UNKNOWN_FIELDS] as Uint8Array[] | undefined);
   let nextUnknown = 0;
-  for (const field of codec.fields) {
+  const fields = codec.fields;
+  for (let f = 0; f < fields.length; f++) {
+    const field = fields[f];
     const value = msg[field.name];
     if (value === undefined || value === null) continue;
     while (nextUnknown < unknown.length && unknown[nextUnknown].id < field.id) writeRaw(e, unknown[nextUnknown++].bytes);
@@ -254,11 +259,11 @@ export function writeMessage(e: Encoder, codec: MessageCodec, msg: Msg): void {
     if (field.packed) {
       e.varint32(field.tag);
       e.varint32(e.sizes[e.next++]);
-      for (const item of list) writeScalar(e, field, item);
+      for (let k = 0; k < list.length; k++) writeScalar(e, field, list[k]);
     } else {
-      for (const item of list) {
+      for (let k = 0; k < list.length; k++) {
         e.varint32(field.tag);
-        writeValue(e, field, item);
+        writeValue(e, field, list[k]);
       }
     }
   }

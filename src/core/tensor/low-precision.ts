@@ -6,7 +6,7 @@ import { BF16_MAX, FP16_MAX, LITTLE_ENDIAN, bfloat16BitsToFloat32, float16BitsTo
 
 export const LOW_PRECISIONS = ['fp16', 'bf16'] as const;
 export type LowPrecision = (typeof LOW_PRECISIONS)[number];
-export const DEFAULT_LOW_PRECISION: LowPrecision = 'fp16';
+const DEFAULT_LOW_PRECISION: LowPrecision = 'fp16';
 
 export interface LowFormat {
   id: LowPrecision;

@@ -40,7 +40,7 @@ export interface OrtSession {
  */
 export const PREVIEW_SESSION_OPTIONS = { graphOptimizationLevel: 'basic', logSeverityLevel: 4 } as const;
 
-export function inputTypesOf(session: OrtSession): Record<string, string> {
+function inputTypesOf(session: OrtSession): Record<string, string> {
   const types: Record<string, string> = {};
   session.inputNames.forEach((name, i) => {
     const meta = session.inputMetadata?.[i] as { type?: string } | undefined;

@@ -46,7 +46,7 @@ export function median(xs: readonly number[]): number {
 }
 
 /** Median of values already in ascending order (mean of the middle two for an even count). */
-export function medianOfSorted(s: readonly number[]): number {
+function medianOfSorted(s: readonly number[]): number {
   const n = s.length;
   if (n === 0) return NaN;
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;

@@ -11,7 +11,7 @@ import type { HostTensor } from './host-tensor';
 import { isSampleRateInput, unnamedDimKey } from '../precision/default-dims';
 
 /** Upper bound (exclusive) of generated token ids when nothing better is known. */
-export const DEFAULT_VOCAB = 1000;
+const DEFAULT_VOCAB = 1000;
 
 /** What an input needs to be generated: its type, its concrete dims and, for ids, the vocabulary size. */
 export interface InputDescription {
@@ -94,7 +94,7 @@ export function seededInput(input: InputDescription, seed: number): SeededInput 
 }
 
 /** The smallest embedding table (rows) that a Gather reads with this input as indices, if any. */
-export function vocabularyOf(model: IrModel, input: string): number | undefined {
+function vocabularyOf(model: IrModel, input: string): number | undefined {
   const main = model.main;
   let vocab: number | undefined;
   const visit = (name: string, depth: number) => {
@@ -139,7 +139,7 @@ export function boundDim(input: string, axis: number, dim: { dimParam?: string; 
 }
 
 /** The model's graph inputs with symbolic dims bound from `dims` (1 when unbound), ready to generate. */
-export function modelInputs(model: IrModel, dims: Record<string, number>): InputDescription[] {
+function modelInputs(model: IrModel, dims: Record<string, number>): InputDescription[] {
   const main = model.main;
   const result: InputDescription[] = [];
   for (const vi of main.proto.input ?? []) {

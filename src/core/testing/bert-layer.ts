@@ -108,16 +108,3 @@ export class TorchGraph {
     });
   }
 }
-
-/** One BERT encoder layer after an embeddings projection and norm. */
-export function bertLayerModel(options: TorchGraphOptions = {}): ModelProto {
-  const g = new TorchGraph(options);
-  const emb = g.layerNorm(g.linear('x', 'embeddings.dense'), 'embeddings.LayerNorm');
-  const attn = g.linear(g.attention(emb, 'attention.self'), 'attention.output.dense');
-  const attnNorm = g.layerNorm(g.add(attn, emb, 'attention_residual'), 'attention.output.LayerNorm');
-  const inter = g.gelu(g.linear(attnNorm, 'intermediate.dense', 2 * g.hidden), 'intermediate.gelu');
-  const out = g.linear(inter, 'output.dense', g.hidden, 2 * g.hidden);
-  const y = g.layerNorm(g.add(out, attnNorm, 'output_residual'), 'output.LayerNorm');
-  g.nodes.push(node('Identity', [y], ['y'], { name: 'output/Identity' }));
-  return g.model(['y']);
-}

@@ -71,7 +71,7 @@ export function valueInfo(name: string, elemType: number, shape?: (number | stri
 }
 
 /** A tensor from its raw little-endian bytes. */
-export function rawTensor(name: string, dataType: number, dims: number[], rawData: Uint8Array): TensorProto {
+function rawTensor(name: string, dataType: number, dims: number[], rawData: Uint8Array): TensorProto {
   return { dims: dims.map((d) => Long.fromNumber(d)), dataType, name, rawData };
 }
 

@@ -7,10 +7,10 @@ import { DataType, type ModelProto } from '../onnx/proto-types';
 import { attr, buildModel, floatTensor, node, valueInfo } from './build-model';
 
 const F = DataType.FLOAT;
-export const OFFSET = 60000;
-export const IMAGE_HEIGHT = 224;
+const OFFSET = 60000;
+const IMAGE_HEIGHT = 224;
 /** Paddle2onnx-style dim names: nothing in them says "batch" or "height". */
-export const OFFSET_IMAGE_DIMS = ['p2o.DynamicDimension.0', 'p2o.DynamicDimension.1', 'p2o.DynamicDimension.2'] as const;
+const OFFSET_IMAGE_DIMS = ['p2o.DynamicDimension.0', 'p2o.DynamicDimension.1', 'p2o.DynamicDimension.2'] as const;
 
 export function offsetImageModel(): ModelProto {
   const [n, h, w] = OFFSET_IMAGE_DIMS;

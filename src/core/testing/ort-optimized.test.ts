@@ -14,7 +14,7 @@ describe('onnxruntime transformer-optimizer output', () => {
   ])('%s: opens, plans every node fp16 for CUDA, converts every float weight to fp16', (_name, proto) => {
     const model = openModel(encodeModel(proto));
     const report = planModel(model, { opBlockList: [...ORT_DEFAULT_OP_BLOCK_LIST], targetEp: 'cuda' });
-    expect(report.nodePrecision.every((p) => p === 'fp16')).toBe(true);
+    expect(report.nodePrecision.every((p) => p === 'low')).toBe(true);
     const converted = decodeModel(convertModel(model, { opBlockList: [...ORT_DEFAULT_OP_BLOCK_LIST], targetEp: 'cuda' }).bytes);
     const floatTypes = (converted.graph?.initializer ?? []).map((t) => t.dataType).filter((t) => t === DataType.FLOAT || t === DataType.FLOAT16);
     expect(floatTypes.length).toBeGreaterThan(0);
@@ -28,7 +28,7 @@ describe('onnxruntime transformer-optimizer output', () => {
     const recipe = { opBlockList: [...ORT_DEFAULT_OP_BLOCK_LIST], targetEp: 'cuda' as const };
     const report = planModel(model, recipe);
     const names = model.summary().nodes.map((n) => n.name);
-    names.forEach((name, i) => expect([name, report.nodePrecision[i]]).toEqual([name, name === 'GroupNorm_0' ? 'mixed' : 'fp16']));
+    names.forEach((name, i) => expect([name, report.nodePrecision[i]]).toEqual([name, name === 'GroupNorm_0' ? 'mixed' : 'low']));
     expect(report.castCount).toBe(0);
     const converted = decodeModel(convertModel(model, recipe).bytes);
     const types = new Map((converted.graph?.initializer ?? []).map((t) => [t.name, t.dataType]));

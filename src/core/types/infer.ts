@@ -57,10 +57,13 @@ export function elementTypeIn(types: ElementTypes, graph: GraphProto, name: stri
  * Infers the element type of every value of `graph` and of its body graphs. `opsets` maps each imported
  * domain ('' for ai.onnx) to its version; an op of a domain the model does not import is typed with the
  * newest schema. `outer` gives the types of values captured from enclosing scopes when `graph` is a body.
+ * `orders` gives the node order of graphs whose order the caller already has (topologicalOrder of their
+ * nodes): ordering a 44k-node graph again costs a map of every output and a lookup of every input.
  */
-export function inferElementTypes(graph: GraphProto, opsets: ReadonlyMap<string, number>, outer?: ReadonlyMap<string, number>): ElementTypes {
+export function inferElementTypes(graph: GraphProto, opsets: ReadonlyMap<string, number>, outer?: ReadonlyMap<string, number>, orders?: GraphOrders): ElementTypes {
   const state: InferState = {
     opsets,
+    orders,
     graphs: new Map(),
     parents: new Map(),
     disagreements: [],
@@ -71,8 +74,12 @@ export function inferElementTypes(graph: GraphProto, opsets: ReadonlyMap<string,
   return { main, graphs: state.graphs, parents: state.parents, outer, disagreements: state.disagreements, untyped: state.untyped };
 }
 
+/** Node order (topologicalOrder's result) of graphs already ordered by the caller. */
+export type GraphOrders = ReadonlyMap<GraphProto, readonly number[]>;
+
 interface InferState {
   opsets: ReadonlyMap<string, number>;
+  orders: GraphOrders | undefined;
   graphs: Map<GraphProto, Map<string, number>>;
   parents: Map<GraphProto, GraphProto>;
   disagreements: TypeDisagreement[];
@@ -147,7 +154,7 @@ function inferGraph(
   };
 
   const nodes = graph.node ?? [];
-  for (const index of topologicalOrder(graph.node ?? [])) {
+  for (const index of state.orders?.get(graph) ?? topologicalOrder(nodes)) {
     const node = nodes[index];
     const schema = schemaFor(state, node);
     const outputs = node.output ?? [];
@@ -158,15 +165,17 @@ function inferGraph(
         if (t !== undefined) own.set(name, t);
       }
     } else {
-      nodeOutputTypes(node, schema, ctx).forEach(({ type, certain }, position) => {
+      const typed = nodeOutputTypes(node, schema, ctx);
+      for (let position = 0; position < typed.length; position++) {
+        const { type, certain } = typed[position];
         const name = outputs[position];
-        if (!name) return;
+        if (!name) continue;
         const stated = declared.get(name);
         const chosen = certain ? type ?? stated : stated ?? type;
-        if (chosen === undefined) return;
+        if (chosen === undefined) continue;
         if (stated !== undefined) disagree(name, stated, chosen);
         own.set(name, chosen);
-      });
+      }
     }
     // Bodies no rule walked (opaque ops, unknown control flow) are still typed from their own declarations.
     for (const body of nodeSubgraphs(node)) {

@@ -12,6 +12,9 @@ export interface ModelTypes {
 }
 
 export function inferModelTypes(model: IrModel): ModelTypes {
-  const result = inferElementTypes(model.main.proto, model.opsets);
-  return { result, elemType: (graph, name) => elementTypeIn(result, graph.proto, name) };
+  // the IR has ordered every graph already (originalIndex is topologicalOrder of its nodes)
+  const orders = new Map(model.graphs.map((g) => [g.proto, g.originalIndex] as const));
+  const result = inferElementTypes(model.main.proto, model.opsets, undefined, orders);
+  // the main graph has no enclosing scope (and no outer types here): its own map answers directly
+  return { result, elemType: (graph, name) => (graph.parent ? elementTypeIn(result, graph.proto, name) : result.main.get(name)) };
 }

@@ -12,7 +12,7 @@
 import type { TypeProto } from '../onnx/proto-types';
 
 /** ONNX TensorProto.DataType numbers by the names op schemas use (onnx 1.23: FLOAT6E2M3 = 27, FLOAT6E3M2 = 28). */
-export const ELEM_TYPE_BY_NAME: Readonly<Record<string, number>> = {
+const ELEM_TYPE_BY_NAME: Readonly<Record<string, number>> = {
   float: 1, uint8: 2, int8: 3, uint16: 4, int16: 5, int32: 6, int64: 7, string: 8, bool: 9, float16: 10,
   double: 11, uint32: 12, uint64: 13, complex64: 14, complex128: 15, bfloat16: 16, float8e4m3fn: 17,
   float8e4m3fnuz: 18, float8e5m2: 19, float8e5m2fnuz: 20, uint4: 21, int4: 22, float4e2m1: 23, float8e8m0: 24,

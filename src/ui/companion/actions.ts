@@ -28,7 +28,7 @@ export function defaultDim(name: string): number {
 }
 
 /** The sizes that go with a job: the user's, else the defaults. */
-export function jobDims(): Record<string, number> {
+function jobDims(): Record<string, number> {
   const dims = useCompanion.getState().dims;
   return Object.fromEntries(symbolicDims().map((name) => [name, dims[name] ?? defaultDim(name)]));
 }

@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { ErrorStats } from '../../companion/shared/compare';
 import { DEFAULT_PORT, type BenchResponse, type InfoResponse } from '../../companion/shared/protocol';
 
-export const DEFAULT_COMPANION_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
+const DEFAULT_COMPANION_URL = `http://127.0.0.1:${DEFAULT_PORT}`;
 const STORAGE_KEY = 'castaway.companion';
 
 export type ConnectionState = 'idle' | 'checking' | 'connected' | 'wrong-token' | 'not-found' | 'error';

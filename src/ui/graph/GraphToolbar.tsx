@@ -2,7 +2,7 @@
 
 import { useDeferredValue, useMemo, useState, type KeyboardEvent } from 'react';
 import type { NodeSummary } from '../../core/index';
-import { revealNode, setShowFolded } from '../actions';
+import { revealNode, setShowFolded } from '../actions/graph-view';
 import { useApp } from '../store';
 
 const MAX_RESULTS = 60;

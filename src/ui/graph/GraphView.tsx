@@ -12,8 +12,10 @@ import {
   type Node,
 } from '@xyflow/react';
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
-import { collapseScope, expandScope, focusUnit, selectUnit, togglePattern, toggleNodeBlock } from '../actions';
+import { collapseScope, expandScope, focusUnit, selectUnit } from '../actions/graph-view';
+import { togglePattern, toggleNodeBlock } from '../actions/recipe-edits';
 import { useApp } from '../store';
+import type { PlannedPrecision } from '../../core/index';
 import { decorate } from './decorate';
 import { absoluteBoxes, flowEdges, flowNodes, type Box } from './flow-elements';
 import type { LayoutResult } from '../../../workers/layout-api';
@@ -26,8 +28,8 @@ import { enterBodies } from './body-actions';
 
 const ARROWS: Record<string, Direction> = { ArrowUp: 'up', ArrowDown: 'down', ArrowLeft: 'left', ArrowRight: 'right' };
 
-const MINIMAP_COLOURS: Record<string, string> = {
-  fp16: 'var(--fp16)',
+const MINIMAP_COLOURS: Record<PlannedPrecision, string> = {
+  low: 'var(--fp16)',
   fp32: 'var(--fp32)',
   mixed: 'var(--mixed)',
   none: 'var(--none)',
@@ -39,8 +41,8 @@ function minimapColour(node: Node): string {
     case 'op':
       return MINIMAP_COLOURS[flow.data.precision];
     case 'scope': {
-      const [fp16, fp32, mixed] = flow.data.mix;
-      return MINIMAP_COLOURS[fp32 + mixed === 0 ? (fp16 ? 'fp16' : 'none') : fp16 + mixed === 0 ? 'fp32' : 'mixed'];
+      const [low, fp32, mixed] = flow.data.mix;
+      return MINIMAP_COLOURS[fp32 + mixed === 0 ? (low ? 'low' : 'none') : low + mixed === 0 ? 'fp32' : 'mixed'];
     }
     case 'container':
       return 'transparent';

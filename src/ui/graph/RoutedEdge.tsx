@@ -10,13 +10,13 @@ import { memo } from 'react';
  * points: ELK's route (absent for an edge left out of the layout, which keeps xyflow's curve);
  * labelX/labelY: where label-placement.ts put the Cast label, clear of the other labels.
  */
-export type RoutedEdgeData = { points?: number[]; labelX?: number; labelY?: number } & Record<string, unknown>;
-export type RoutedFlowEdge = Edge<RoutedEdgeData, 'routed'>;
+type RoutedEdgeData = { points?: number[]; labelX?: number; labelY?: number } & Record<string, unknown>;
+type RoutedFlowEdge = Edge<RoutedEdgeData, 'routed'>;
 
 /** Corner radius at a bend, at most half of either adjoining segment. */
 const RADIUS = 8;
 
-export function routePath(points: readonly number[]): { path: string; labelX: number; labelY: number } {
+function routePath(points: readonly number[]): { path: string; labelX: number; labelY: number } {
   const count = points.length / 2;
   const x = (i: number) => points[2 * i];
   const y = (i: number) => points[2 * i + 1];
@@ -45,7 +45,7 @@ export function routePath(points: readonly number[]): { path: string; labelX: nu
   return { path, labelX, labelY };
 }
 
-export const RoutedEdge = memo(function RoutedEdge(props: EdgeProps<RoutedFlowEdge>) {
+const RoutedEdge = memo(function RoutedEdge(props: EdgeProps<RoutedFlowEdge>) {
   const points = props.data?.points;
   const route = points ? routePath(points) : curve(props);
   const path = route.path;

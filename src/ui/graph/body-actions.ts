@@ -3,16 +3,16 @@
 // again; the breadcrumbs are the chain of open bodies around the current one.
 import { isBodyScope } from '../../core/index';
 import type { BodySummary } from '../../core/index';
-import { focusUnit } from '../actions';
+import { focusUnit } from '../actions/graph-view';
 import { useApp } from '../store';
-import { containerId, opId } from '../../../workers/layout/view-graph';
+import { containerUnitId, opUnitId } from '../../../workers/unit-ids';
 
 /** Opens every body of an If/Loop/Scan node (an If's two branches side by side) and centres on the first. */
 export function enterBodies(nodeIndex: number): void {
   const bodies = useApp.getState().model?.summary.bodies.filter((body) => body.parentNode === nodeIndex) ?? [];
   if (!bodies.length) return;
   useApp.setState((state) => ({ expanded: [...state.expanded, ...bodies.map((b) => b.scope).filter((id) => !state.expanded.includes(id))] }));
-  focusUnit(containerId(bodies[0].scope));
+  focusUnit(containerUnitId(bodies[0].scope));
 }
 
 /**
@@ -21,7 +21,7 @@ export function enterBodies(nodeIndex: number): void {
  */
 export function leaveBodies(scope: string, focusNode: number): void {
   useApp.setState((state) => ({ expanded: state.expanded.filter((id) => !(id.startsWith(scope) && isBodyScope(id.slice(scope.length)))) }));
-  if (focusNode >= 0) focusUnit(opId(focusNode));
+  if (focusNode >= 0) focusUnit(opUnitId(focusNode));
 }
 
 export interface Crumb {

@@ -2,12 +2,12 @@
 // mix of its nodes' precisions) and which drawn edges carry one of the plan's Cast boundaries. Nothing is
 // planned here; this only maps PlanReport entries (by node index) onto whatever box shows that node.
 
-import type { ModelSummary, PlannedPrecision, PlanReport, Precision, Recipe } from '../../core/index';
+import type { LowPrecision, ModelSummary, PlannedPrecision, PlanReport, Precision, Recipe } from '../../core/index';
 import type { LayoutResult } from '../../../workers/layout-api';
 
 export type { PlannedPrecision };
 
-/** Counts of nodes by planned precision: fp16, fp32, mixed, none. */
+/** Counts of nodes by planned precision: low, fp32, mixed, none. */
 export type PrecisionMix = [number, number, number, number];
 
 export interface UnitDecoration {
@@ -21,7 +21,7 @@ export interface UnitDecoration {
 
 export interface EdgeDecoration {
   /** Casts on this drawn edge, by target precision. */
-  toFp16: number;
+  toLow: number;
   toFp32: number;
 }
 
@@ -29,15 +29,17 @@ export interface Decoration {
   /** Aligned with layout.units. */
   units: UnitDecoration[];
   edges: Map<string, EdgeDecoration>;
+  /** The recipe's low type, which the low side is named by where the view prints it. */
+  low: LowPrecision;
 }
 
-const MIX_INDEX: Record<PlannedPrecision, number> = { fp16: 0, fp32: 1, mixed: 2, none: 3 };
+const MIX_INDEX: Record<PlannedPrecision, number> = { low: 0, fp32: 1, mixed: 2, none: 3 };
 
-export function dominantPrecision(mix: PrecisionMix): PlannedPrecision {
-  const [fp16, fp32, mixed] = mix;
-  if (fp16 + fp32 + mixed === 0) return 'none';
-  if (fp32 === 0 && mixed === 0) return 'fp16';
-  if (fp16 === 0 && mixed === 0) return 'fp32';
+function dominantPrecision(mix: PrecisionMix): PlannedPrecision {
+  const [low, fp32, mixed] = mix;
+  if (low + fp32 + mixed === 0) return 'none';
+  if (fp32 === 0 && mixed === 0) return 'low';
+  if (low === 0 && mixed === 0) return 'fp32';
   return 'mixed';
 }
 
@@ -88,8 +90,8 @@ export function decorate(layout: LayoutResult, plan: PlanReport, summary: ModelS
     }
     const id = edgeByEnds.get(`${from}>${to}`);
     if (!id) return;
-    const decoration = edges.get(id) ?? { toFp16: 0, toFp32: 0 };
-    if (target === 'fp16') decoration.toFp16++;
+    const decoration = edges.get(id) ?? { toLow: 0, toFp32: 0 };
+    if (target === 'low') decoration.toLow++;
     else decoration.toFp32++;
     edges.set(id, decoration);
   };
@@ -110,5 +112,5 @@ export function decorate(layout: LayoutResult, plan: PlanReport, summary: ModelS
     const output = outputIndex.get(boundary.value);
     if (output !== undefined) mark(from, layout.unitOfOutput[output], boundary.to);
   }
-  return { units, edges };
+  return { units, edges, low: recipe.lowPrecision };
 }

@@ -1,9 +1,9 @@
 // Laid-out units and the plan's decoration turned into @xyflow/react nodes and edges.
 
 import { MarkerType, type Edge } from '@xyflow/react';
-import type { ModelSummary } from '../../core/index';
+import type { LowPrecision, ModelSummary } from '../../core/index';
 import type { LayoutResult, ViewUnit } from '../../../workers/layout-api';
-import type { Decoration } from './decorate';
+import type { Decoration, EdgeDecoration } from './decorate';
 import type { FlowNode } from './nodes';
 import { labelSize, placeLabels, type LabelRequest } from './label-placement';
 
@@ -91,10 +91,10 @@ export function flowNodes(
 /** A box whose output goes to more boxes than this (an attention mask read by every layer) broadcasts. */
 const BROADCAST_FAN_OUT = 8;
 
-/** "Cast →fp16", "Cast →fp16 ×2 →fp32": what a boundary edge's label says. */
-export function castLabel(casts: { toFp16: number; toFp32: number }): string {
+/** "Cast →fp16", "Cast →bf16 ×2 →fp32": what a boundary edge's label says, the low side by its type. */
+function castLabel(casts: EdgeDecoration, low: LowPrecision): string {
   const parts = [];
-  if (casts.toFp16) parts.push(`→fp16${casts.toFp16 > 1 ? ` ×${casts.toFp16}` : ''}`);
+  if (casts.toLow) parts.push(`→${low}${casts.toLow > 1 ? ` ×${casts.toLow}` : ''}`);
   if (casts.toFp32) parts.push(`→fp32${casts.toFp32 > 1 ? ` ×${casts.toFp32}` : ''}`);
   return `Cast ${parts.join(' ')}`;
 }
@@ -115,7 +115,7 @@ function castLabelSpots(layout: LayoutResult, decoration: Decoration, boxes: Map
       if (!source || !target) continue;
       points = [source.x + source.width / 2, source.y + source.height, target.x + target.width / 2, target.y];
     }
-    requests.push({ id: edge.id, points, ...labelSize(castLabel(casts)) });
+    requests.push({ id: edge.id, points, ...labelSize(castLabel(casts, decoration.low)) });
   }
   const obstacles = layout.units.filter((unit) => unit.kind !== 'container').map((unit) => boxes.get(unit.id)!);
   return placeLabels(requests, obstacles);
@@ -130,7 +130,7 @@ export function flowEdges(layout: LayoutResult, decoration: Decoration | null, b
     const width = edge.multiplicity > 1 ? 1.8 : 1.2;
     // ELK's route where it laid the edge out (RoutedEdge); xyflow's default curve for the rest.
     const route = edge.points ? { type: 'routed', data: { points: edge.points } } : {};
-    if (!casts) {
+    if (!casts || !decoration) {
       return {
         ...route,
         id: edge.id,
@@ -153,7 +153,7 @@ export function flowEdges(layout: LayoutResult, decoration: Decoration | null, b
       target: edge.target,
       focusable: false,
       className: 'boundary',
-      label: castLabel(casts),
+      label: castLabel(casts, decoration.low),
       labelBgPadding: [3, 1],
       labelBgBorderRadius: 3,
       zIndex: 2,

@@ -2,8 +2,10 @@
 
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { collapseScope, togglePattern, toggleNodeBlock } from '../actions';
+import { collapseScope } from '../actions/graph-view';
+import { togglePattern, toggleNodeBlock } from '../actions/recipe-edits';
 import { enterBodies } from './body-actions';
+import type { LowPrecision } from '../../core/index';
 import type { PlannedPrecision, PrecisionMix } from './decorate';
 import { useNodeErrorLevel } from '../precision/overlay';
 import { useApp } from '../store';
@@ -56,12 +58,15 @@ export type ContainerFlowNode = Node<ContainerNodeData, 'container'>;
 export type IoFlowNode = Node<IoNodeData, 'io'>;
 export type FlowNode = OpFlowNode | GroupFlowNode | ContainerFlowNode | IoFlowNode;
 
-const PRECISION_TITLE: Record<PlannedPrecision, string> = {
-  fp16: 'planned fp16',
+const PRECISION_TITLE: Record<Exclude<PlannedPrecision, 'low'>, string> = {
   fp32: 'planned fp32',
   mixed: 'mixed precision',
   none: 'no float values',
 };
+
+function precisionTitle(precision: PlannedPrecision, low: LowPrecision): string {
+  return precision === 'low' ? `planned ${low}` : PRECISION_TITLE[precision];
+}
 
 function Handles() {
   return (
@@ -88,7 +93,7 @@ function LockIcon({ locked }: { locked: boolean }) {
   );
 }
 
-export const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) {
+const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) {
   const isCast = data.opType === 'Cast';
   const errorLevel = useNodeErrorLevel(id);
   // The >fp16 badge warns of clamping, which only fp16 does (bf16 has float32's range).
@@ -97,7 +102,7 @@ export const OpNode = memo(function OpNode({ id, data }: NodeProps<OpFlowNode>) 
     <div
       data-error-level={errorLevel || undefined}
       className={`op-node p-${data.precision}${isCast ? ' cast-op' : ''}`}
-      title={`${data.name || '(unnamed)'}\n${data.opType} · ${PRECISION_TITLE[data.precision]}${data.blocked ? ' · in the block list' : ''}`}
+      title={`${data.name || '(unnamed)'}\n${data.opType} · ${precisionTitle(data.precision, lowPrecision)}${data.blocked ? ' · in the block list' : ''}`}
       data-precision={data.precision}
     >
       <Handles />
@@ -156,7 +161,7 @@ export function MixBar({ mix }: { mix: PrecisionMix }) {
   );
 }
 
-export const GroupNode = memo(function GroupNode({ data }: NodeProps<GroupFlowNode>) {
+const GroupNode = memo(function GroupNode({ data }: NodeProps<GroupFlowNode>) {
   return (
     <div
       className={`group-node p-${data.precision}${data.blocked ? ' blocked' : ''}`}
@@ -181,7 +186,7 @@ export const GroupNode = memo(function GroupNode({ data }: NodeProps<GroupFlowNo
   );
 });
 
-export const ContainerNode = memo(function ContainerNode({ data }: NodeProps<ContainerFlowNode>) {
+const ContainerNode = memo(function ContainerNode({ data }: NodeProps<ContainerFlowNode>) {
   return (
     <div className={`container-node${data.blocked ? ' blocked' : ''}`}>
       <Handles />
@@ -218,7 +223,7 @@ export const ContainerNode = memo(function ContainerNode({ data }: NodeProps<Con
   );
 });
 
-export const IoNode = memo(function IoNode({ data }: NodeProps<IoFlowNode>) {
+const IoNode = memo(function IoNode({ data }: NodeProps<IoFlowNode>) {
   return (
     <div className="io-node" title={`graph ${data.direction}: ${data.label}`}>
       {data.direction === 'input' ? (

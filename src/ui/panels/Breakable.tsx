@@ -5,7 +5,7 @@
 import { Fragment } from 'react';
 
 /** Splits after '/', '.', '_', ',' and ':' (kept with the part before them). */
-export function breakParts(text: string): string[] {
+function breakParts(text: string): string[] {
   return text.match(/[^/._,:]*[/._,:]?/g)?.filter(Boolean) ?? [text];
 }
 

@@ -1,21 +1,24 @@
 // The right-hand panel: the selected node, scope or graph input/output, or the model when nothing is.
 
+import { domainLabel } from '../../core/index';
 import { enterBodies } from '../graph/body-actions';
 import { useMemo } from 'react';
-import type { CastBoundary, LowPrecision, NodeSummary, PlanReport, ValueSummary } from '../../core/index';
+import { precisionName, type CastBoundary, type LowPrecision, type NodeSummary, type PlannedPrecision, type PlanReport, type ValueSummary } from '../../core/index';
 import type { ViewUnit } from '../../../workers/layout-api';
-import { editRecipe, expandScope, collapseScope, togglePattern, toggleNodeBlock } from '../actions';
+import { nodeOfUnitId } from '../../../workers/unit-ids';
+import { editRecipe, togglePattern, toggleNodeBlock } from '../actions/recipe-edits';
+import { expandScope, collapseScope } from '../actions/graph-view';
 import { elementTypeName, formatBytes, formatCount, formatShape } from '../format';
 import { MixBar } from '../graph/nodes';
 import type { PrecisionMix } from '../graph/decorate';
 import { useApp, type LoadedModel } from '../store';
 import { Breakable } from './Breakable';
 
-function PrecisionTag({ precision }: { precision: string }) {
-  return <span className={`tag ${precision}`}>{precision}</span>;
+function PrecisionTag({ precision, low }: { precision: PlannedPrecision; low: LowPrecision }) {
+  return <span className={`tag ${precision}`}>{precisionName(precision, low)}</span>;
 }
 
-function ValueRows({ names, values, casts }: { names: string[]; values: Map<string, ValueSummary>; casts: Map<string, CastBoundary> }) {
+function ValueRows({ names, values, casts, low }: { names: string[]; values: Map<string, ValueSummary>; casts: Map<string, CastBoundary>; low: LowPrecision }) {
   return (
     <ul className="value-list">
       {names.map((name, index) => {
@@ -33,7 +36,7 @@ function ValueRows({ names, values, casts }: { names: string[]; values: Map<stri
               </span>
               {value?.isInitializer && <span className="tag">initializer {formatBytes(value.initializerBytes)}</span>}
               {value?.constantBytes !== undefined && <span className="tag">Constant {formatBytes(value.constantBytes)}</span>}
-              {cast && <span className="tag cast">Cast → {cast.to}</span>}
+              {cast && <span className="tag cast">Cast → {precisionName(cast.to, low)}</span>}
             </div>
           </li>
         );
@@ -83,10 +86,10 @@ function castsAround(plan: PlanReport | null, node: number): Map<string, CastBou
  * Weights this node reads that fp16 cannot hold (NodeSummary.weightsBeyondFp16, from the engine): said in
  * words where the plan would clamp them, with the one click that keeps them exact.
  */
-function WeightRange({ node, precision, blockedByName, low }: { node: NodeSummary; precision: string; blockedByName: boolean; low: LowPrecision }) {
+function WeightRange({ node, precision, blockedByName, low }: { node: NodeSummary; precision: PlannedPrecision; blockedByName: boolean; low: LowPrecision }) {
   const count = node.weightsBeyondFp16;
   if (!count) return null;
-  const converted = precision === 'fp16' || precision === 'mixed';
+  const converted = precision === 'low' || precision === 'mixed';
   // bf16 has float32's range: the same weights are stored rounded, never clamped.
   if (converted && low === 'bf16') {
     return (
@@ -144,7 +147,7 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
         </dd>
         <dt>planned</dt>
         <dd>
-          <PrecisionTag precision={precision} />
+          <PrecisionTag precision={precision} low={recipe.lowPrecision} />
           {blockedByOp && <span className="muted"> · op type in the block list</span>}
           {fp32Compute && (
             <span className="muted" data-testid="details-fp32-compute">
@@ -166,9 +169,9 @@ function OpDetails({ model, nodeIndex }: { model: LoadedModel; nodeIndex: number
       </button>
       <BodyLinks model={model} nodeIndex={nodeIndex} />
       <div className="section-title">inputs</div>
-      <ValueRows names={node.inputs} values={model.valuesByName} casts={casts} />
+      <ValueRows names={node.inputs} values={model.valuesByName} casts={casts} low={recipe.lowPrecision} />
       <div className="section-title">outputs</div>
-      <ValueRows names={node.outputs} values={model.valuesByName} casts={casts} />
+      <ValueRows names={node.outputs} values={model.valuesByName} casts={casts} low={recipe.lowPrecision} />
       <Attributes node={node} />
     </div>
   );
@@ -214,7 +217,7 @@ function ScopeDetails({ model, unit }: { model: LoadedModel; unit: ViewUnit }) {
   const { mix, ops } = useMemo(() => {
     const counts: PrecisionMix = [0, 0, 0, 0];
     const byOp = new Map<string, number>();
-    const order = { fp16: 0, fp32: 1, mixed: 2, none: 3 } as const;
+    const order = { low: 0, fp32: 1, mixed: 2, none: 3 } as const;
     // A synthetic chunk has no name prefix: its nodes are the ones drawn in its box.
     const unitIndex = layout ? layout.units.findIndex((entry) => entry.id === unit.id) : -1;
     model.summary.nodes.forEach((node, index) => {
@@ -319,7 +322,7 @@ function ModelOverview({ model }: { model: LoadedModel }) {
         <dd className="mono">
           {summary.irVersion} /{' '}
           {Object.entries(summary.opsets)
-            .map(([domain, version]) => `${domain || 'ai.onnx'} ${version}`)
+            .map(([domain, version]) => `${domainLabel(domain)} ${version}`)
             .join(', ')}
         </dd>
         <dt>producer</dt>
@@ -347,7 +350,8 @@ export function DetailsPanel() {
   const selected = useApp((state) => state.selectedUnit);
   const unit = useApp((state) => state.layout?.units.find((entry) => entry.id === state.selectedUnit));
   if (!model) return null;
-  if (selected?.startsWith('n:')) return <OpDetails model={model} nodeIndex={Number(selected.slice(2))} />;
+  const nodeIndex = nodeOfUnitId(selected);
+  if (nodeIndex !== null) return <OpDetails model={model} nodeIndex={nodeIndex} />;
   if (unit && (unit.kind === 'group' || unit.kind === 'container')) return <ScopeDetails model={model} unit={unit} />;
   if (unit && (unit.kind === 'input' || unit.kind === 'output')) return <IoDetails model={model} unit={unit} />;
   return <ModelOverview model={model} />;

@@ -1,14 +1,14 @@
 // Export: the converted model, the recipe, the CLI command that reproduces it; recipe import.
 
 import { useEffect, useRef, useState } from 'react';
-import { cliCommand, exportModel, exportRecipe, importRecipe, outputNames } from '../actions';
+import { cliCommand, exportModel, exportRecipe, importRecipe, outputNames } from '../actions/export';
 import { useApp } from '../store';
 
 /**
  * The command's arguments (a quoted one stays whole). Each is drawn as one unbreakable piece, so the command
  * wraps between arguments and never at a hyphen inside a file name; selecting it copies the same text.
  */
-export function cliTokens(command: string): string[] {
+function cliTokens(command: string): string[] {
   return command.match(/(?:[^\s"']+|"[^"]*"|'[^']*')+/g) ?? [];
 }
 

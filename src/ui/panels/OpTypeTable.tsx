@@ -2,7 +2,7 @@
 
 import { useMemo, useState } from 'react';
 import type { OpTypeStat } from '../../core/index';
-import { toggleOpType } from '../actions';
+import { toggleOpType } from '../actions/recipe-edits';
 import { formatCount } from '../format';
 import { useApp } from '../store';
 

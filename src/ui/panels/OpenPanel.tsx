@@ -2,7 +2,7 @@
 // "Open" button of the top bar.
 
 import { useEffect, useRef, useState } from 'react';
-import { openFiles, openSample, openUrl, SAMPLES } from '../actions';
+import { openFiles, openSample, openUrl, SAMPLES } from '../actions/open';
 
 export function FilePickerButton({
   label = 'Open model…',

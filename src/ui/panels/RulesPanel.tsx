@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { LOW_PRECISIONS, TARGET_EPS, type LowPrecision, type Objective, type TargetEp } from '../../core/index';
 import { ruleProblem } from '../../core/index';
-import { applyPreset, editRecipe, togglePattern, toggleNodeBlock } from '../actions';
+import { applyPreset, editRecipe, togglePattern, toggleNodeBlock } from '../actions/recipe-edits';
 import { useApp } from '../store';
 
 

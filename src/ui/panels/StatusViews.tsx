@@ -1,6 +1,6 @@
 // The progress bar (reading, parsing, planning, layout) and the notice line for errors and confirmations.
 
-import { dismissNotice } from '../actions';
+import { dismissNotice } from '../actions/notice';
 import { useApp, type ProgressStage } from '../store';
 
 const STEPS: { stages: ProgressStage[]; label: string }[] = [

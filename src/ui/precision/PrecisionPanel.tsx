@@ -4,8 +4,9 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import type { ErrorMetric, OutputComparison } from '../../core/index';
-import type { NodeError } from '../../core/index';
-import { editRecipe, revealNode, toggleNodeBlock } from '../actions';
+import type { NodeError, PlannedPrecision } from '../../core/index';
+import { editRecipe, toggleNodeBlock } from '../actions/recipe-edits';
+import { revealNode } from '../actions/graph-view';
 import { useApp } from '../store';
 import {
   acceptSuggestion,
@@ -136,13 +137,13 @@ function OverflowSection() {
   const preview = usePrecision((s) => s.preview);
   if (!preview) return null;
   const { values, weights } = preview.overflow;
-  const fp16Values = values.filter((v) => v.precision === 'fp16' || v.precision === 'mixed');
+  const fp16Values = values.filter((v) => v.precision === 'low' || v.precision === 'mixed');
   if (!values.length && !weights.length && !preview.clampedWeights) return null;
   const nodes = useApp.getState().model?.summary.nodes;
   // The sites are measured against fp16's range whatever the recipe's low type (core/precision/preview.ts):
   // under fp16 each one that is converted clamps or becomes inf, and bf16 would avoid it; under bf16 none does.
   const bf16 = preview.lowPrecision === 'bf16';
-  const converted = (precision: string) => precision === 'fp16' || precision === 'mixed';
+  const converted = (precision: PlannedPrecision) => precision === 'low' || precision === 'mixed';
   return (
     <div className="prec-overflow" data-testid="precision-overflow" data-weights={weights.length} data-values={fp16Values.length} data-low={preview.lowPrecision}>
       <div className="section-title">beyond fp16's range (±65504)</div>
@@ -154,7 +155,7 @@ function OverflowSection() {
         </div>
       ))}
       {values.slice(0, 12).map((v) => (
-        <div key={v.value} className={v.precision === 'fp16' || v.precision === 'mixed' ? 'bad' : 'muted'}>
+        <div key={v.value} className={v.precision === 'low' || v.precision === 'mixed' ? 'bad' : 'muted'}>
           value <span className="mono">{v.value}</span>
           {v.node >= 0 && nodes ? ` (${nodes[v.node]?.opType})` : ''}: {v.count} elements up to {num(v.refMaxAbs)}
           {!converted(v.precision) ? ' — fp32 here' : bf16 ? ' — finite in bf16: bf16 keeps fp32\'s range' : ' — overflows to inf in fp16'}
@@ -236,7 +237,7 @@ function VerdictLine() {
         ? `${low} changes the output noticeably: ${measure}. Check it on real inputs.`
         : `${low} keeps the output: ${measure}.`;
   // inf/NaN in fp16 where fp32 is finite is an overflow (fp16 tops out at 65504), which bf16 does not have.
-  const overflowed = low === 'fp16' && (verdict.nonFinite > 0 || preview.overflow.values.some((v) => v.precision === 'fp16' || v.precision === 'mixed'));
+  const overflowed = low === 'fp16' && (verdict.nonFinite > 0 || preview.overflow.values.some((v) => v.precision === 'low' || v.precision === 'mixed'));
   return (
     <div className={`prec-verdict ${verdict.level}`} data-testid="preview-verdict" data-level={verdict.level}>
       <div>
@@ -377,7 +378,7 @@ function Timing({ label, run }: { label: string; run: TimedRun }) {
     <tr data-testid={`real-${label}`} data-ep={run.ep} data-median={run.median} data-p90={run.p90}>
       <td>{label}</td>
       <td>
-        <span className={`tag ${run.ep === 'webgpu' ? 'fp16' : 'fp32'}`}>{run.ep}</span>
+        <span className={`tag ${run.ep === 'webgpu' ? 'low' : 'fp32'}`}>{run.ep}</span>
         {run.fallbackReason && <div className="prec-small muted">fallback: {run.fallbackReason}</div>}
       </td>
       <td className="mono">{num(run.median)} ms</td>

@@ -12,7 +12,7 @@ import type { NamedBytes } from '../../../workers/model-api';
 import type { WorkerError } from '../../../workers/outcome';
 import type { PrecisionWorkerApi } from './worker';
 import { precisionClient, terminatePrecisionWorker } from './worker';
-import { editRecipe } from '../actions';
+import { editRecipe } from '../actions/recipe-edits';
 import { useApp, type LoadedModel } from '../store';
 import { usePrecision } from './store';
 
