@@ -4,7 +4,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // Files dominated by onnxruntime session creation (single-threaded native work, minutes for the largest
 // fixture), longest first, so the run does not end waiting on one of them alone. vitest's own order (by
-// earlier durations, else file size) would start the tiny gpt2-deep200 file last.
+// earlier durations, else file size) would start the two tiny gpt2-deep200 files last.
 const SLOW = [/fixtures-gpt2/, /precision\.test/, /node\/fixtures\.test/, /backend-suite/, /node\/bf16/, /companion\/server/, /mutation/, /companion\/(memory|file-leak)/];
 
 class SlowFirst extends BaseSequencer {

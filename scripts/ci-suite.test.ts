@@ -1,5 +1,5 @@
 // Guards of `npm test`'s time on the 2-core CI machine (docs/ci.md): the settings that keep a loaded
-// machine from failing the suite by accident, the largest fixture's onnxruntime sessions made once, and
+// machine from failing the suite by accident, the largest fixture's onnxruntime sessions split over both cores, and
 // onnxruntime's thread pool kept from spinning on cores the other suites need.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -16,10 +16,14 @@ describe('npm test on a loaded 2-core machine', () => {
     expect(test.hookTimeout).toBeGreaterThanOrEqual(test.testTimeout!);
   });
 
-  it('checks gpt2-deep200 in one file, so its fp32 reference session (20-30 s of CPU) is created once', () => {
+  it('checks gpt2-deep200 in two files, each recipe once, so its sessions use both cores', () => {
     const files = readdirSync(NODE_TESTS).filter((f) => f.endsWith('.test.ts'));
-    const suites = files.filter((f) => /fixtureSuite\(\s*\[[^\]]*'gpt2-deep200-o14'/.test(readFileSync(new URL(f, NODE_TESTS), 'utf8')));
-    expect(suites).toEqual(['fixtures-gpt2.test.ts']);
+    const recipes = files.flatMap((f) => {
+      const call = /fixtureSuite\(\s*\['gpt2-deep200-o14'\],\s*\{\s*recipes:\s*\[([^\]]*)\]/.exec(readFileSync(new URL(f, NODE_TESTS), 'utf8'));
+      return call ? [{ file: f, recipes: call[1].split(',').map((r) => r.trim().replace(/'/g, '')) }] : [];
+    });
+    expect(recipes.map((r) => r.file).sort()).toEqual(['fixtures-gpt2-a.test.ts', 'fixtures-gpt2-b.test.ts']);
+    expect(recipes.flatMap((r) => r.recipes).sort()).toEqual(['issue-block-list', 'keep-io-types', 'no-block-list', 'norms-softmax-scope', 'ort-default']);
   });
 
   it('gives a gpt2-deep200 recipe room beyond the 1042 s one took at load 15-21 (main\'s 900 s failed it)', () => {

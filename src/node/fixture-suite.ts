@@ -6,7 +6,7 @@
 // onnxruntime's session creation dominates the suite's time and grows faster than linearly with the graph
 // (tens of seconds for the 43,720 nodes of gpt2-deep200), so each distinct model is loaded once per file: the
 // fp32 reference once per fixture, and recipes whose converted bytes are identical share one comparison.
-// The largest fixture has a file of its own (fixtures-gpt2.test.ts) that vitest starts first.
+// The largest fixture's recipes are split over two files, which vitest starts first, on both workers.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
