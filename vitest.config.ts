@@ -23,6 +23,10 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 120_000,
+    // Hooks start real processes (the companion's server.test.ts and memory.test.ts start a server that
+    // probes the machine through onnxruntime-node in a child process), which took past vitest's default 10 s
+    // at load 13 and failed both files in a full run (docs/ci.md). A hook gets a test's time.
+    hookTimeout: 120_000,
     pool: 'threads',
     // vitest's default is one worker less than the cores: a single worker on the 2-core CI machine, which
     // leaves a core idle while onnxruntime loads a model on the other.

@@ -11,8 +11,16 @@ export type Feeds = Record<string, ort.Tensor>;
 
 const binding = ort as unknown as OrtBinding;
 
+/**
+ * One thread per session for the tests' runs: the models here are small, and onnxruntime's default pool (a
+ * thread per core) spin-waits between operators, CPU that the other vitest worker and Chromium need on the
+ * 2-core CI machine: precision.test.ts with bf16.test.ts took 45.9 s of CPU with the default pool and 37.0 s
+ * with one thread, the same minute at load 15 (docs/ci.md). Outputs do not depend on the thread count.
+ */
+export const TEST_THREADS = { intraOpNumThreads: 1, interOpNumThreads: 1 } as const;
+
 export function nodeRunner(executionProviders: string[] = ['cpu']): RunModel {
-  return ortRunner(binding, { executionProviders });
+  return ortRunner(binding, { executionProviders, ...TEST_THREADS });
 }
 
 export function toFloat32(tensor: ort.Tensor): Float32Array | undefined {
@@ -24,7 +32,7 @@ function hostFeeds(feeds: Feeds): HostTensor[] {
 }
 
 export async function runModel(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, ort.Tensor>> {
-  const options = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 4 };
+  const options = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 4, ...TEST_THREADS };
   return (await runOnce(binding, bytes, hostFeeds(feeds), options)) as unknown as Record<string, ort.Tensor>;
 }
 
