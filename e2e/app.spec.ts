@@ -5,7 +5,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { castCount, dropFiles, fixture, planSeq, ROOT, screenshot, waitForGraph, waitForPlan } from './helpers';
+import { castCount, downloadRecipeAndModel, dropFiles, expectCliReproduces, fixture, planSeq, ROOT, screenshot, waitForGraph, waitForPlan } from './helpers';
 
 const PEGASUS = 'pegasus-small-o14-encoder.onnx';
 
@@ -73,15 +73,7 @@ test('drop a model, edit the block list, undo, export what the CLI would write',
   await page.getByTestId('tab-export').click();
   await expect(page.getByTestId('cli-command')).toContainText('convert');
   const dir = testInfo.outputPath('export');
-  mkdirSync(dir, { recursive: true });
-  const recipeDownload = page.waitForEvent('download');
-  await page.getByTestId('export-recipe').click();
-  const recipePath = join(dir, (await recipeDownload).suggestedFilename());
-  await (await recipeDownload).saveAs(recipePath);
-  const modelDownload = page.waitForEvent('download', { timeout: 60_000 });
-  await page.getByTestId('export-model').click();
-  const modelPath = join(dir, (await modelDownload).suggestedFilename());
-  await (await modelDownload).saveAs(modelPath);
+  const { recipePath, modelPath } = await downloadRecipeAndModel(page, dir);
   await screenshot(page, '05-export');
 
   const recipe = JSON.parse(readFileSync(recipePath, 'utf8'));
@@ -95,15 +87,7 @@ test('drop a model, edit the block list, undo, export what the CLI would write',
     { stdio: 'pipe' },
   );
   // ... and is byte for byte what the CLI writes for the same recipe.
-  const cliOut = join(dir, 'cli.onnx');
-  execFileSync('npx', ['tsx', 'src/cli/main.ts', 'convert', fixture(PEGASUS), '--recipe', recipePath, '-o', cliOut], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
-  const appBytes = readFileSync(modelPath);
-  const cliBytes = readFileSync(cliOut);
-  expect(appBytes.length).toBe(cliBytes.length);
-  expect(appBytes.equals(cliBytes)).toBe(true);
+  expectCliReproduces(fixture(PEGASUS), recipePath, modelPath, dir);
 });
 
 test('bad files give a message and keep the open model', async ({ page }, testInfo) => {

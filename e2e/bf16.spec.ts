@@ -4,9 +4,9 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropFiles, planSeq, ROOT, screenshot, waitForGraph, waitForPlan } from './helpers';
+import { downloadRecipeAndModel, dropFiles, expectCliReproduces, planSeq, ROOT, screenshot, waitForGraph, waitForPlan } from './helpers';
 
 const FILE = 'constant-weights.onnx'; // opset 13: bfloat16 exists; a MatMul weight beyond 65504
 
@@ -54,19 +54,9 @@ test('bf16: selector, no clamping, export equals the CLI, the preview points at 
   await expect(page.getByTestId('cli-command')).toContainText('--low-precision bf16');
   await expect(page.getByTestId('cli-command')).toContainText('constant-weights.bf16.onnx');
   const dir = testInfo.outputPath('export');
-  mkdirSync(dir, { recursive: true });
-  const recipeDownload = page.waitForEvent('download');
-  await page.getByTestId('export-recipe').click();
-  const recipePath = join(dir, (await recipeDownload).suggestedFilename());
-  await (await recipeDownload).saveAs(recipePath);
-  const modelDownload = page.waitForEvent('download', { timeout: 60_000 });
-  await page.getByTestId('export-model').click();
-  expect((await modelDownload).suggestedFilename()).toBe('constant-weights.bf16.onnx');
-  const modelPath = join(dir, (await modelDownload).suggestedFilename());
-  await (await modelDownload).saveAs(modelPath);
+  const { recipePath, modelPath, modelName } = await downloadRecipeAndModel(page, dir);
+  expect(modelName).toBe('constant-weights.bf16.onnx');
   expect(JSON.parse(readFileSync(recipePath, 'utf8')).lowPrecision).toBe('bf16');
   execFileSync('/usr/bin/python3', ['-c', 'import onnx,sys; m=onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); assert any(t.data_type == 16 for t in m.graph.initializer) or any(a.t.data_type == 16 for n in m.graph.node for a in n.attribute if a.HasField("t"))', modelPath], { stdio: 'pipe' });
-  const cliOut = join(dir, 'cli.onnx');
-  execFileSync('npx', ['tsx', 'src/cli/main.ts', 'convert', join(ROOT, 'fixtures', 'app', FILE), '--recipe', recipePath, '-o', cliOut], { cwd: ROOT, stdio: 'pipe' });
-  expect(readFileSync(modelPath).equals(readFileSync(cliOut))).toBe(true);
+  expectCliReproduces(join(ROOT, 'fixtures', 'app', FILE), recipePath, modelPath, dir);
 });

@@ -1,6 +1,7 @@
 // What the tests do as a person would: drop files on the page, wait for the graph, read the counts.
 
 import { expect, type JSHandle, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,4 +64,29 @@ export async function castCount(page: Page): Promise<number> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+/** Clicks the export tab's two download buttons as a person would; the recipe and the model, saved in `dir`. */
+export async function downloadRecipeAndModel(page: Page, dir: string): Promise<{ recipePath: string; modelPath: string; modelName: string }> {
+  mkdirSync(dir, { recursive: true });
+  const recipeDownload = page.waitForEvent('download');
+  await page.getByTestId('export-recipe').click();
+  const recipePath = join(dir, (await recipeDownload).suggestedFilename());
+  await (await recipeDownload).saveAs(recipePath);
+  const modelDownload = page.waitForEvent('download', { timeout: 60_000 });
+  await page.getByTestId('export-model').click();
+  const modelName = (await modelDownload).suggestedFilename();
+  const modelPath = join(dir, modelName);
+  await (await modelDownload).saveAs(modelPath);
+  return { recipePath, modelPath, modelName };
+}
+
+/** The CLI, given the app's exported recipe, writes the app's exported model byte for byte. */
+export function expectCliReproduces(input: string, recipePath: string, modelPath: string, dir: string): void {
+  const cliOut = join(dir, 'cli.onnx');
+  execFileSync('npx', ['tsx', 'src/cli/main.ts', 'convert', input, '--recipe', recipePath, '-o', cliOut], { cwd: ROOT, stdio: 'pipe' });
+  const appBytes = readFileSync(modelPath);
+  const cliBytes = readFileSync(cliOut);
+  expect(appBytes.length).toBe(cliBytes.length);
+  expect(appBytes.equals(cliBytes)).toBe(true);
 }
