@@ -3,14 +3,14 @@
 // the inference process runs in an empty private directory, so a relative location finds nothing even if a
 // model got past the server's check.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CompanionError } from '../shared/errors.js';
 import { findExternalTensor } from './external-data-scan.js';
 import { ProcessExecutor } from './job-queue.js';
-import { TOKEN_HEADER, decodeTensor, type RunResponse } from '../shared/protocol.js';
+import { decodeTensor, type RunResponse } from '../shared/protocol.js';
 import { startCompanion, type CompanionServer } from './server.js';
+import { postRun } from './test-post.js';
 import { externalDataLeakModel, matmulModel } from './tiny-models.js';
 
 const ORIGIN = 'http://127.0.0.1:5173';
@@ -30,32 +30,7 @@ afterAll(async () => {
   await c?.close();
 });
 
-function post(body: Uint8Array): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: c.port,
-        method: 'POST',
-        path: '/run',
-        headers: {
-          host: `127.0.0.1:${c.port}`,
-          origin: ORIGIN,
-          [TOKEN_HEADER]: TOKEN,
-          'content-type': 'application/octet-stream',
-          'content-length': body.length,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = (body: Uint8Array) => postRun(c.port, body, { origin: ORIGIN, token: TOKEN });
 
 const leaked = (text: string) => text.includes(SECRET.toString('base64')) || text.includes(SECRET.toString('utf8'));
 

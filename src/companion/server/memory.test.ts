@@ -1,10 +1,9 @@
 // Issue 10 #5: the companion's memory stays bounded. Uploads are admitted before their bodies are read and
 // the bytes held across requests are capped (20 concurrent 16 MB uploads against a 48 MB cap), a declared
 // Content-Length allocates nothing, idle uploads are dropped, and returnInputs counts toward the output cap.
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PARAMS_HEADER, TOKEN_HEADER } from '../shared/protocol.js';
 import { startCompanion, type CompanionServer } from './server.js';
+import { postRun, type RunAnswer } from './test-post.js';
 import { matmulModel } from './tiny-models.js';
 
 const ORIGIN = 'http://127.0.0.1:5173';
@@ -33,54 +32,9 @@ afterAll(async () => {
   await c?.close();
 });
 
-interface Answer {
-  status: number;
-  code?: string;
-  ms: number;
-}
-
 /** POST /run with the model as the body; `send` bytes of it at most (then the upload stalls), Content-Length as declared. */
-function post(model: Uint8Array, params: object, opts: { declared?: number; send?: number } = {}): Promise<Answer> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: c.port,
-        method: 'POST',
-        path: '/run',
-        headers: {
-          host: `127.0.0.1:${c.port}`,
-          origin: ORIGIN,
-          [TOKEN_HEADER]: TOKEN,
-          [PARAMS_HEADER]: JSON.stringify(params),
-          'content-type': 'application/octet-stream',
-          'content-length': opts.declared ?? model.length,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (d: Buffer) => chunks.push(d));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let code: string | undefined;
-          try {
-            code = (JSON.parse(text) as { error?: { code: string } }).error?.code;
-          } catch {
-            code = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, code, ms: performance.now() - t0 });
-        });
-      },
-    );
-    req.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ECONNRESET' || e.code === 'EPIPE') resolve({ status: 0, code: e.code, ms: performance.now() - t0 });
-      else reject(e);
-    });
-    if (opts.send !== undefined) req.write(model.subarray(0, opts.send));
-    else req.end(model);
-  });
-}
+const post = (model: Uint8Array, params: object, opts: { declared?: number; send?: number } = {}) =>
+  postRun(c.port, model, { origin: ORIGIN, token: TOKEN, params, ...opts, resetIsAnswer: true });
 
 /** Samples the process's ArrayBuffer memory (request bodies live there) while `work` runs; the peak over the start. */
 async function peakArrayBuffers(work: () => Promise<unknown>): Promise<number> {
@@ -98,7 +52,7 @@ async function peakArrayBuffers(work: () => Promise<unknown>): Promise<number> {
 describe('companion: memory under concurrent large uploads', () => {
   const model = matmulModel(2048, 2048); // a 16 MB weight
   it('holds at most the cap across 20 concurrent 16 MB uploads and answers each', async () => {
-    let answers: Answer[] = [];
+    let answers: RunAnswer[] = [];
     let maxHeld = 0;
     const watch = setInterval(() => (maxHeld = Math.max(maxHeld, c.uploads.held)), 1);
     const peak = await peakArrayBuffers(async () => {
@@ -118,7 +72,7 @@ describe('companion: memory under concurrent large uploads', () => {
   }, 120_000);
 
   it('allocates nothing for a declared Content-Length and drops an idle upload', async () => {
-    let answer: Answer | undefined;
+    let answer: RunAnswer | undefined;
     const peak = await peakArrayBuffers(async () => {
       answer = await post(model, {}, { declared: 31 * MB, send: 10 });
     });
