@@ -20,6 +20,8 @@ export interface LoadedModelFile {
   externalFiles: Map<string, string>;
   /** Decoded and checked; every external tensor has its bytes attached (`externalBytes`). */
   model: ModelProto;
+  /** Bytes read: the .onnx file and the external data ranges. */
+  loadedBytes: number;
 }
 
 /**
@@ -28,8 +30,10 @@ export interface LoadedModelFile {
  * regular file; a file that is not there is 'missing-external-data'; a range outside the file or of the wrong
  * size is 'absurd-dims'. Decoding errors are serde's CastawayErrors; other I/O errors are thrown as is.
  */
-export function loadModelFile(path: string): LoadedModelFile {
-  const bytes = readWholeFile(path);
+/** `shared`: the file and its external data read into SharedArrayBuffers (for the CLI's conversion threads). */
+export function loadModelFile(path: string, options: { shared?: boolean } = {}): LoadedModelFile {
+  const shared = options.shared ?? false;
+  const bytes = readWholeFile(path, shared);
   const model = decodeModel(bytes);
   const folder = resolve(dirname(path));
   const files = new Map<string, DataFile>();
@@ -44,14 +48,15 @@ export function loadModelFile(path: string): LoadedModelFile {
         files.set(info.location, file);
       }
       const length = externalByteLength(tensor, info, file.size, where);
-      reads.push([tensor, readRange(file, info.offset, length)]);
+      reads.push([tensor, readRange(file, info.offset, length, shared)]);
     });
   } finally {
     for (const f of files.values()) closeSync(f.fd);
   }
   // Every tensor was checked and read before any is modified.
   for (const [tensor, data] of reads) tensor.externalBytes = data;
-  return { path, bytes, externalFiles: new Map([...files].map(([k, f]) => [k, f.realPath])), model };
+  const loadedBytes = reads.reduce((n, [, data]) => n + data.byteLength, bytes.byteLength);
+  return { path, bytes, externalFiles: new Map([...files].map(([k, f]) => [k, f.realPath])), model, loadedBytes };
 }
 
 interface DataFile {
@@ -87,8 +92,9 @@ function openDataFile(folder: string, location: string): DataFile {
   return { fd, size: stat.size, realPath };
 }
 
-function readRange(file: DataFile, offset: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
+/** `shared`: into a SharedArrayBuffer, which the CLI's conversion threads read without a copy (cli/fp16-threads.ts). */
+function readRange(file: DataFile, offset: number, length: number, shared: boolean): Uint8Array {
+  const out = new Uint8Array(shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length));
   const chunk = 1 << 30;
   let done = 0;
   while (done < length) {
@@ -113,11 +119,11 @@ export function resolveInside(folder: string, location: string): string {
 }
 
 /** Reads a file of any size into one Uint8Array (readFileSync stops at 2 GiB; models may be larger). */
-function readWholeFile(path: string): Uint8Array {
+function readWholeFile(path: string, shared: boolean): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    return readRange({ fd, size, realPath: path }, 0, size);
+    return readRange({ fd, size, realPath: path }, 0, size, shared);
   } finally {
     closeSync(fd);
   }

@@ -146,6 +146,12 @@ function convertWords(input: Uint32Array, n: number, output: Uint16Array, at: nu
  * bf16 rounded only (tensor/low-precision.ts: float32's range, so nothing to clamp, and its subnormals reach
  * 2^-133, so the epsilons fp16 would flush stay nonzero; stats stay zero).
  */
-export function convertFloat32BytesToLow(low: LowPrecision, bytes: Uint8Array, stats: Fp16Stats): Uint8Array {
-  return low === 'bf16' ? convertFloat32BytesToBfloat16(bytes) : convertFloat32BytesToFloat16(bytes, stats);
+export function convertFloat32BytesToLow(low: LowPrecision, bytes: Uint8Array, stats: Fp16Stats, fp16: Fp16Converter = convertFloat32BytesToFloat16): Uint8Array {
+  return low === 'bf16' ? convertFloat32BytesToBfloat16(bytes) : fp16(bytes, stats);
 }
+
+/**
+ * A stand-in for convertFloat32BytesToFloat16 (same bytes, same counts added to `stats`): the CLI passes
+ * one that splits a large tensor's range over threads (ConvertOptions.fp16Converter).
+ */
+export type Fp16Converter = (bytes: Uint8Array, stats: Fp16Stats) => Uint8Array;

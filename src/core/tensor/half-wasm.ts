@@ -171,7 +171,7 @@ const vector = (items: number[][]): number[] => [...uleb(items.length), ...items
 const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
 
 /** The module's bytes: two functions, (i32) -> i32 encode and (i32) -> () decode, and an exported memory. */
-export function halfModuleBytes(): Uint8Array {
+export function halfModuleBytes(): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vector([[0x60, 1, I32, 1, I32], [0x60, 1, I32, 0]])),
