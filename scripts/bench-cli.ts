@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import Long from 'long';
 import { encodeMessage, node, valueInfo, writeExternalData, decodeModel, encodeModel } from '../src/core/index';
 import type { GraphProto, TensorProto } from '../src/core/index';
+import { fp16ThreadCount } from '../src/cli/fp16-threads';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'bin', 'castaway.mjs');
@@ -31,9 +32,9 @@ function cpuHook(dir: string): string {
   return hook;
 }
 
-function runCli(script: string, args: string[], hook: string): ProcessTimes {
+function runCli(script: string, args: string[], hook: string, env?: Record<string, string>): ProcessTimes {
   const start = performance.now();
-  const child = spawnSync(process.execPath, ['--require', hook, script, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20 });
+  const child = spawnSync(process.execPath, ['--require', hook, script, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20, env: env ? { ...process.env, ...env } : process.env });
   const wallMs = performance.now() - start;
   if (child.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${child.status}): ${child.stderr}`);
   const cpu = /castaway-cpu-us (\d+)/.exec(child.stderr);
@@ -129,6 +130,10 @@ export interface LargeConvertBench {
   inlineGBps: { wall: number; cpu: number };
   externalGBps: { wall: number; cpu: number };
   against?: { inline: ProcessTimes; external: ProcessTimes };
+  /** The inline model converted by this build with CASTAWAY_THREADS=1 (no conversion threads), interleaved. */
+  oneThread: ProcessTimes;
+  /** Threads this build's convert used (CASTAWAY_THREADS or the cores, at most 8). */
+  threads: number;
 }
 
 /** `castaway convert` of a ~`sizeBytes` fp32 model, file to file, inline and with external data (median of `runs`). */
@@ -148,10 +153,11 @@ export function benchLargeConvert(sizeBytes = 2 ** 30, runs = 3, against?: strin
     }
     runCli(cli, ['--help'], hook);
     const run = (script: string, model: string) => runCli(script, ['convert', model, '-o', join(dir, 'out.onnx'), '-q'], hook);
-    const mine = { inline: [] as ProcessTimes[], external: [] as ProcessTimes[] };
+    const mine = { inline: [] as ProcessTimes[], external: [] as ProcessTimes[], oneThread: [] as ProcessTimes[] };
     const theirs = { inline: [] as ProcessTimes[], external: [] as ProcessTimes[] };
     for (let r = 0; r < runs; r++) {
       mine.inline.push(run(cli, inlinePath));
+      mine.oneThread.push(runCli(cli, ['convert', inlinePath, '-o', join(dir, 'out.onnx'), '-q'], hook, { CASTAWAY_THREADS: '1' }));
       if (against) theirs.inline.push(run(against, inlinePath));
       mine.external.push(run(cli, extPath));
       if (against) theirs.external.push(run(against, extPath));
@@ -166,6 +172,8 @@ export function benchLargeConvert(sizeBytes = 2 ** 30, runs = 3, against?: strin
       inlineGBps: gbps(inline),
       externalGBps: gbps(external),
       against: against ? { inline: medians(theirs.inline), external: medians(theirs.external) } : undefined,
+      oneThread: medians(mine.oneThread),
+      threads: fp16ThreadCount(),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
