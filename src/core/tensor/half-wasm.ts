@@ -207,13 +207,17 @@ export function halfKernels(): HalfKernels | undefined {
     kernels = null;
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     const bytes = halfModuleBytes();
-    if (wasm && wasm.validate(bytes)) {
-      const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
-      kernels = {
-        memory: new Uint8Array((exports.memory as { buffer: ArrayBuffer }).buffer),
-        encode: exports.encode as (groups: number) => number,
-        decode: exports.decode as (groups: number) => void,
-      };
+    try {
+      if (wasm && wasm.validate(bytes)) {
+        const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
+        kernels = {
+          memory: new Uint8Array((exports.memory as { buffer: ArrayBuffer }).buffer),
+          encode: exports.encode as (groups: number) => number,
+          decode: exports.decode as (groups: number) => void,
+        };
+      }
+    } catch {
+      // a page whose Content-Security-Policy forbids compiling WebAssembly: the scalar loops, same results
     }
   }
   return kernels ?? undefined;
