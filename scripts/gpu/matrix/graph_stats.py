@@ -1,4 +1,4 @@
-"""Nodes, Casts and op-type counts of every model of one architecture's folder, and of the graphs onnxruntime
+"""Nodes, Casts, op-type counts and graph I/O element types of every model of one architecture's folder, and of the graphs onnxruntime
 ran (DIR/optimized/, written by bench.cjs profile: the graph after onnxruntime's CUDA-EP optimizations), for
 the kernel-parity diffs. -> DIR/graphs.json.    usage: python3 graph_stats.py DIR"""
 import collections
@@ -20,8 +20,10 @@ for kind, pattern in (("models", f"{d}/*.onnx"), ("optimized", f"{d}/optimized/*
             continue
         names = [n.name for n in m.graph.node]
         ops = collections.Counter(f"{n.domain + ':' if n.domain not in ('', 'ai.onnx') else ''}{n.op_type}" for n in m.graph.node)
+        io = {f"{x.name}": onnx.TensorProto.DataType.Name(x.type.tensor_type.elem_type).lower()
+              for x in (*m.graph.input, *m.graph.output)}
         out[kind][os.path.basename(p)[:-5]] = {
-            "bytes": os.path.getsize(p), "nodes": len(m.graph.node), "casts": ops.get("Cast", 0),
+            "bytes": os.path.getsize(p), "nodes": len(m.graph.node), "casts": ops.get("Cast", 0), "io": io,
             "duplicate_node_names": len(names) - len(set(names)), "ops": dict(sorted(ops.items())),
             "opset": {o.domain or "ai.onnx": o.version for o in m.opset_import}}
         del m

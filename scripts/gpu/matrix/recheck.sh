@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# A re-check of an earlier matrix run with a newer engine (docs/gpu-matrix.md, run 3), on the GPU machine after
+# prepare.sh, from the bundle's folder there with `source /tmp/gpu/env.sh` done. Only what changed is timed:
+#   recheck.sh diff OLD_DIR       graph_stats.py for every architecture, then graph_compare.py against OLD_DIR's
+#                                 graphs-ARCH.json -> $R/compare-ARCH.json (changed cells, the models to time)
+#   recheck.sh profile [BUDGET]   bench.cjs profile of those models + graph_stats.py (graphs as onnxruntime ran them)
+#   recheck.sh time K [BUDGET]    bench.cjs time of those models, load order rotated by K thirds of their number
+#   recheck.sh pack NAME          $R -> $OUT/NAME.tar.gz
+# Every step stops starting new architectures after BUDGET seconds (default 400). gpt2's bf16 models are timed
+# whether or not they changed (CW_ALWAYS, default for gpt2: its bf16 models).
+set -uo pipefail
+W=${CW_MX:-/tmp/mx}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ARCHS=${CW_ARCHS:-"bert-large llama bart gpt2 bert-base unet vit distilbert whisper-enc resnet50"}
+R=$W/results
+mkdir -p "$R"
+step=$1; shift
+start=$(date +%s)
+models() { python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["time"]))' "$R/compare-$1.json" 2>/dev/null; }
+spent() { [ $(( $(date +%s) - start )) -gt "$1" ]; }
+case $step in
+diff)
+  old=$1
+  for i in $(seq 1 300); do [ -f "$W/prepare.done" ] && break; sleep 2; done
+  [ -f "$W/prepare.done" ] || echo "prepare.sh not done after 600 s: comparing what exists"
+  printf '%s\n' $ARCHS | xargs -P 10 -I{} sh -c "[ -d '$W/{}' ] && python3 '$HERE/graph_stats.py' '$W/{}' > /dev/null"
+  for a in $ARCHS; do
+    [ -f "$W/$a/graphs.json" ] || { echo "$a: no graphs"; continue; }
+    always=""; [ "$a" = gpt2 ] && always=${CW_ALWAYS:-cw-bf16-default,cw-bf16-norms}
+    python3 "$HERE/graph_compare.py" "$old/graphs-$a.json" "$W/$a/graphs.json" --always "$always" > "$R/compare-$a.json"
+    cp "$W/$a/graphs.json" "$R/graphs-$a.json"
+    for f in meta.json cw.jsonl; do [ -f "$W/$a/$f" ] && cp "$W/$a/$f" "$R/$a-$f"; done
+    python3 -c 'import json,sys; c=json.load(open(sys.argv[2])); print(sys.argv[1], "changed:", json.dumps(c["changed"])[:600], "| new:", c["new"], "| time:", " ".join(c["time"]))' "$a" "$R/compare-$a.json"
+  done
+  ;;
+profile)
+  budget=${1:-400}
+  for a in $ARCHS; do
+    m=$(models "$a"); [ -n "$m" ] || continue
+    spent "$budget" && { echo "budget spent: $a not profiled"; continue; }
+    t0=$(date +%s)
+    CW_MODELS="$m" timeout 150 node "$HERE/bench.cjs" "$W/$a" profile "$R/profile-$a.json" 2>&1 | grep -v "^\s*$" | cut -c1-300
+    { python3 "$HERE/graph_stats.py" "$W/$a" > /dev/null && cp "$W/$a/graphs.json" "$R/graphs-$a.json"; } &
+    echo "$a profiled: $(( $(date +%s) - t0 )) s"
+  done
+  wait
+  ;;
+time)
+  k=$1 budget=${2:-400}
+  for a in $ARCHS; do
+    m=$(models "$a"); [ -n "$m" ] || continue
+    spent "$budget" && { echo "budget spent: $a not timed (k $k)"; continue; }
+    n=$(wc -w <<< "$m") rot=$(( k * $(wc -w <<< "$m") / 3 ))
+    t0=$(date +%s)
+    CW_MODELS="$m" timeout 150 node "$HERE/bench.cjs" "$W/$a" time "$R/time-$a-r$rot.json" "$rot" 2>&1 | grep -v "^\s*$" | cut -c1-400
+    echo "$a: $n models, rot $rot: $(( $(date +%s) - t0 )) s"
+  done
+  ;;
+pack)
+  (cd "$R" && tar czf "$OUT/$1.tar.gz" ./*.json ./*.jsonl 2>/dev/null); ls -la "$OUT"
+  ;;
+*) sed -n 2,10p "$0"; exit 2 ;;
+esac
+echo "$step done in $(( $(date +%s) - start )) s"
