@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# A re-check of an earlier matrix run with a newer engine (docs/gpu-matrix.md, run 3), on the GPU machine after
-# prepare.sh, from the bundle's folder there with `source /tmp/gpu/env.sh` done. Only what changed is timed:
+# A re-check of an earlier matrix run with a newer engine (docs/gpu-matrix.md, run 3), on the GPU machine, from
+# the bundle's copy there (/tmp/gw). Only what changed is timed:
+#   recheck.sh start              prepare.sh in the background (bf16 for gpt2), its castaway runs waiting for
+#                                 the staged node (split-stage.sh unpacks it after the first parts)
+#   recheck.sh chain              in the background: profile, then time 0, 1, 2 (budgets CW_BUDGETS, default
+#                                 "150 130 110 110"), then touches $W/recheck.done; `wait S` waits for it
+# and with `source /tmp/gpu/env.sh` done, after prepare.sh:
 #   recheck.sh diff OLD_DIR       graph_stats.py for every architecture, then graph_compare.py against OLD_DIR's
 #                                 graphs-ARCH.json -> $R/compare-ARCH.json (changed cells, the models to time)
 #   recheck.sh profile [BUDGET]   bench.cjs profile of those models + graph_stats.py (graphs as onnxruntime ran them)
@@ -19,6 +24,22 @@ start=$(date +%s)
 models() { python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["time"]))' "$R/compare-$1.json" 2>/dev/null; }
 spent() { [ $(( $(date +%s) - start )) -gt "$1" ]; }
 case $step in
+start)
+  printf '#!/bin/sh\nwhile [ ! -x /tmp/gpu/bin/node ]; do sleep 1; done\nexec /tmp/gpu/bin/node "$@"\n' > "$W/nodewait"
+  chmod +x "$W/nodewait"
+  CW_NODE=$W/nodewait CW_BUNDLE=$HERE/.. CW_BF16_ARCHS=gpt2 setsid nohup bash "$HERE/prepare.sh" > /tmp/prepare.log 2>&1 < /dev/null &
+  sleep 1; echo "prepare.sh started"
+  ;;
+chain)
+  read -r b1 b2 b3 b4 <<< "${CW_BUDGETS:-150 130 110 110}"
+  rm -f "$W/recheck.done"
+  setsid nohup bash -c "bash '$0' profile $b1; bash '$0' time 0 $b2; bash '$0' time 1 $b3; bash '$0' time 2 $b4; touch '$W/recheck.done'" > /tmp/recheck.log 2>&1 < /dev/null &
+  sleep 1; echo "chain started"
+  ;;
+wait)
+  for i in $(seq 1 "$1"); do [ -f "$W/recheck.done" ] && break; sleep 1; done
+  cat /tmp/recheck.log; [ -f "$W/recheck.done" ] && echo "chain done" || echo "chain still running"
+  ;;
 diff)
   old=$1
   for i in $(seq 1 300); do [ -f "$W/prepare.done" ] && break; sleep 2; done
@@ -59,6 +80,6 @@ time)
 pack)
   (cd "$R" && tar czf "$OUT/$1.tar.gz" ./*.json ./*.jsonl 2>/dev/null); ls -la "$OUT"
   ;;
-*) sed -n 2,10p "$0"; exit 2 ;;
+*) sed -n 2,17p "$0"; exit 2 ;;
 esac
 echo "$step done in $(( $(date +%s) - start )) s"
