@@ -1,5 +1,7 @@
 """A re-check of Castaway's cells against an earlier run: which of an architecture's Castaway models (cw-*, cwopt-*)
-differ from that run's in nodes, Casts or op-type counts (graphs.json of graph_stats.py, both runs), and which
+differ from that run's in nodes, Casts, op-type counts, file size (a Cast moved to another place, or weights kept
+fp32, changes no count: run 3's gpt2 cw-bf16-norms), or, where both runs recorded them, graph I/O types,
+initializer types and Cast targets (graphs.json of graph_stats.py, both runs), and which
 models a re-timing of the changed cells needs: fp32, the optimizer's fp32 output, and per changed recipe both of
 Castaway's models and both of onnxruntime's for the same block list (its norms models for the strict recipe);
 bf16 cells are timed beside Castaway's fp16 default models.
@@ -15,8 +17,11 @@ new = json.load(open(sys.argv[2]))["models"]
 always = sys.argv[sys.argv.index("--always") + 1].split(",") if "--always" in sys.argv else []
 
 
+COUNTS = ("nodes", "casts", "bytes", "io", "initializer_types", "cast_to")
+
+
 def fields(g):
-    return {"nodes": g.get("nodes"), "casts": g.get("casts"), "ops": g.get("ops")}
+    return {k: g.get(k) for k in (*COUNTS, "ops")}
 
 
 def recipe(model):
@@ -31,7 +36,7 @@ for m in sorted(new):
         fresh.append(m)
         continue
     a, b = fields(old[m]), fields(new[m])
-    diff = {k: [a[k], b[k]] for k in ("nodes", "casts") if a[k] != b[k]}
+    diff = {k: [a[k], b[k]] for k in COUNTS if a[k] is not None and b[k] is not None and a[k] != b[k]}
     if a["ops"] != b["ops"]:
         keys = sorted(set(a["ops"] or {}) | set(b["ops"] or {}))
         diff["ops"] = {k: [(a["ops"] or {}).get(k, 0), (b["ops"] or {}).get(k, 0)] for k in keys
