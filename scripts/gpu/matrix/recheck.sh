@@ -13,14 +13,9 @@
 #   recheck.sh pack NAME          $R -> $OUT/NAME.tar.gz
 # Every step stops starting new architectures after BUDGET seconds (default 400). gpt2's bf16 models are timed
 # whether or not they changed (CW_ALWAYS, default for gpt2: its bf16 models).
-set -uo pipefail
-W=${CW_MX:-/tmp/mx}
 HERE=$(cd "$(dirname "$0")" && pwd)
-ARCHS=${CW_ARCHS:-"bert-large llama bart gpt2 bert-base unet vit distilbert whisper-enc resnet50"}
-R=$W/results
-mkdir -p "$R"
+. "$HERE/common.sh"
 step=$1; shift
-start=$(date +%s)
 models() { python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["time"]))' "$R/compare-$1.json" 2>/dev/null; }
 spent() { [ $(( $(date +%s) - start )) -gt "$1" ]; }
 case $step in
