@@ -2,7 +2,7 @@
 // rewrite's clamp-and-count step, which dominates converting a large model) and float16 -> float32.
 import { convertFloat32BytesToFloat16 } from '../src/core/index';
 import { float16ArrayToFloat32 } from '../src/core/index';
-import { disableHalfKernels } from '../src/core/tensor/half-wasm';
+import { disableHalfKernels } from '../src/core/index';
 
 export interface HalfBench {
   megabytes: number;
