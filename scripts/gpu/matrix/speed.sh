@@ -63,6 +63,11 @@ for where in taskset all; do
 done
 cmp -s "$D/cw-old.onnx" "$D/cw-new.onnx" && say "outputs: old and new identical ($(stat -c %s "$D/cw-new.onnx") bytes)" \
   || say "outputs: old $(stat -c %s "$D/cw-old.onnx") bytes, new $(stat -c %s "$D/cw-new.onnx") bytes: DIFFER"
+# where NEW's time goes: one more run without -q, whose progress lines stamp each phase (reading = read +
+# decode, planning and rewriting = plan, rewrite with the fp16 conversion, value_info and encode, writing = write,
+# fsync and rename)
+say "phases of one NEW run, all cores:"
+"$NODE" "$NEW" convert "$M" -o "$D/cw-new.onnx" 2>&1 > /dev/null | tr '\r' '\n' | grep -v '^$' | tee -a "$LOG"
 [ -n "${SPEED_ONE_THREAD:-}" ] && { cmp -s "$D/cw-new.onnx" "$D/cw-new1.onnx" && say "outputs: new with one thread identical" || say "outputs: new with one thread DIFFERS"; }
 bytes=$(stat -c %s "$M")
 for k in taskset-old taskset-new all-old all-new ${SPEED_ONE_THREAD:+taskset-new1 all-new1}; do
