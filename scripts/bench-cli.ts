@@ -130,10 +130,11 @@ export interface LargeConvertBench {
   inlineGBps: { wall: number; cpu: number };
   externalGBps: { wall: number; cpu: number };
   against?: { inline: ProcessTimes; external: ProcessTimes };
-  /** The inline model converted by this build with CASTAWAY_THREADS=1 (no conversion threads), interleaved. */
-  oneThread: ProcessTimes;
-  /** Threads this build's convert used (CASTAWAY_THREADS or the cores, at most 8). */
+  /** The inline model converted by this build with the other thread setting (CASTAWAY_THREADS=otherThreads), interleaved. */
+  otherThreads: ProcessTimes;
+  /** Threads this build's convert used by default here, and the count of the comparison runs (1 or 2). */
   threads: number;
+  otherThreadCount: number;
 }
 
 /** `castaway convert` of a ~`sizeBytes` fp32 model, file to file, inline and with external data (median of `runs`). */
@@ -153,11 +154,13 @@ export function benchLargeConvert(sizeBytes = 2 ** 30, runs = 3, against?: strin
     }
     runCli(cli, ['--help'], hook);
     const run = (script: string, model: string) => runCli(script, ['convert', model, '-o', join(dir, 'out.onnx'), '-q'], hook);
-    const mine = { inline: [] as ProcessTimes[], external: [] as ProcessTimes[], oneThread: [] as ProcessTimes[] };
+    const mine = { inline: [] as ProcessTimes[], external: [] as ProcessTimes[], other: [] as ProcessTimes[] };
+    const threads = fp16ThreadCount();
+    const otherThreadCount = threads > 1 ? 1 : 2;
     const theirs = { inline: [] as ProcessTimes[], external: [] as ProcessTimes[] };
     for (let r = 0; r < runs; r++) {
       mine.inline.push(run(cli, inlinePath));
-      mine.oneThread.push(runCli(cli, ['convert', inlinePath, '-o', join(dir, 'out.onnx'), '-q'], hook, { CASTAWAY_THREADS: '1' }));
+      mine.other.push(runCli(cli, ['convert', inlinePath, '-o', join(dir, 'out.onnx'), '-q'], hook, { CASTAWAY_THREADS: String(otherThreadCount) }));
       if (against) theirs.inline.push(run(against, inlinePath));
       mine.external.push(run(cli, extPath));
       if (against) theirs.external.push(run(against, extPath));
@@ -172,8 +175,9 @@ export function benchLargeConvert(sizeBytes = 2 ** 30, runs = 3, against?: strin
       inlineGBps: gbps(inline),
       externalGBps: gbps(external),
       against: against ? { inline: medians(theirs.inline), external: medians(theirs.external) } : undefined,
-      oneThread: medians(mine.oneThread),
-      threads: fp16ThreadCount(),
+      otherThreads: medians(mine.other),
+      threads,
+      otherThreadCount,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -108,7 +108,7 @@ const lines = [
     ? `| \`castaway convert\` of a synthetic ${(large.fp32Bytes / 2 ** 30).toFixed(2)} GiB fp32 model (1024x1024 MatMul weights), file to file | ${times(large.inline)}: ${large.inlineGBps.cpu.toFixed(2)} GB/s of fp32 by CPU (${large.inlineGBps.wall.toFixed(2)} wall) | >= 1 GB/s, 1.3 GB in < 2 s | ${beforeText(large.against?.inline)} |`
     : '| large-model CLI convert | skipped (--skip-cli) | | |',
   large
-    ? `| same, CASTAWAY_THREADS=1 (this build, no conversion threads; the row above used ${large.threads}) | ${times(large.oneThread)} | | |`
+    ? `| same, CASTAWAY_THREADS=${large.otherThreadCount} (this build; the row above used ${large.threads} conversion thread${large.threads > 1 ? 's' : ''}, its default here) | ${times(large.otherThreads)} | | |`
     : '',
   large
     ? `| same, weights in external data (in and out) | ${times(large.external)}: ${large.externalGBps.cpu.toFixed(2)} GB/s by CPU (${large.externalGBps.wall.toFixed(2)} wall) | | ${beforeText(large.against?.external)} |`

@@ -60,11 +60,13 @@ describe('fp16 conversion threads', () => {
     expect(pool.splitTensors).toBe(before);
   });
 
-  it('count the cores this process may use, or CASTAWAY_THREADS', () => {
-    expect(fp16ThreadCount('3')).toBe(3);
-    expect(fp16ThreadCount('1')).toBe(1);
-    expect(fp16ThreadCount('x')).toBeGreaterThanOrEqual(1);
-    expect(fp16ThreadCount('x')).toBeLessThanOrEqual(8);
+  it('use the cores this process may run on from 4 up, at most 8, or CASTAWAY_THREADS', () => {
+    expect(fp16ThreadCount('3', 16)).toBe(3);
+    expect(fp16ThreadCount('1', 16)).toBe(1);
+    expect(fp16ThreadCount(undefined, 16)).toBe(8);
+    expect(fp16ThreadCount(undefined, 4)).toBe(4);
+    expect(fp16ThreadCount('x', 2)).toBe(1); // a 2-core machine (or taskset -c 0,1): one thread
+    expect(fp16ThreadCount('2', 2)).toBe(2);
   });
 });
 

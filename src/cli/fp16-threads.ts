@@ -19,14 +19,19 @@ const MAX_THREADS = 8;
 /** A worker that has not answered in this long is taken for dead (the conversion of a range takes ms). */
 const WAIT_LIMIT_MS = 120_000;
 
+/** Fewer cores than this, and the conversion stays in one thread (see fp16ThreadCount). */
+const MIN_CORES = 4;
+
 /**
- * Threads worth using here: the cores this process may run on (taskset counts), at most MAX_THREADS;
- * CASTAWAY_THREADS=n sets it (1: no worker at all), for comparisons.
+ * Threads worth using here: the cores this process may run on (taskset counts), at most MAX_THREADS, and
+ * none beside the main one below MIN_CORES: on the shared 2-core machine a second thread saved no wall time
+ * (the conversion is bound by memory bandwidth there) and, when the other core was busy, the main thread
+ * waited on a descheduled worker (docs/bench.md, fourth pass). CASTAWAY_THREADS=n sets it (1: no worker).
  */
-export function fp16ThreadCount(env: string | undefined = process.env.CASTAWAY_THREADS): number {
+export function fp16ThreadCount(env: string | undefined = process.env.CASTAWAY_THREADS, cores = availableParallelism()): number {
   const asked = Number(env);
   if (env && Number.isInteger(asked) && asked >= 1) return asked;
-  return Math.max(1, Math.min(MAX_THREADS, availableParallelism()));
+  return cores < MIN_CORES ? 1 : Math.min(MAX_THREADS, cores);
 }
 
 /**

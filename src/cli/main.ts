@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { convertModel, EngineModel, planModel, summarizeModel } from '../core/index';
 import { CastawayError, TARGET_EPS } from '../core/index';
 import { fileIdentity, writeFilesAtomically, type OutputFile } from '../node/atomic-write';
-import { loadModelFile, type LoadedModelFile } from '../node/load-model-file';
+import { loadModelFile, readFileShared, type LoadedModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';
 import { storageSummaryText, touchedTensorsText, unboundDimsText } from '../core/index';
@@ -64,11 +64,15 @@ function refuseOverwritingInputs(outputs: readonly OutputFile[], inputs: readonl
 /** From this many bytes of model (file and external data) on, a convert spreads the fp16 conversion over threads. */
 const THREADS_FROM_BYTES = 64 << 20;
 
-function open(path: string, progress: Progress, shared = false): EngineModel & { inputFiles: string[]; loadedBytes: number } {
+/**
+ * `shared`: read into shared memory for the conversion threads; `parallel`: the .onnx file read by several
+ * threads at once (a large model: readFileShared).
+ */
+async function open(path: string, progress: Progress, shared = false, parallel = false): Promise<EngineModel & { inputFiles: string[]; loadedBytes: number }> {
   progress.step(`reading ${path}`);
   let loaded: LoadedModelFile;
   try {
-    loaded = loadModelFile(path, { shared });
+    loaded = loadModelFile(path, { shared, bytes: parallel ? await readFileShared(path) : undefined });
   } catch (error) {
     if (error instanceof CastawayError) throw error;
     throw Object.assign(new Error(`Cannot read ${path}: ${(error as Error).message}`), { exit: EXIT.io });
@@ -114,7 +118,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     // The file is then read into shared memory, which the threads read in place.
     const mayThread = command === 'convert' && fp16ThreadCount() > 1;
     if (mayThread && fileSize(positionals[0]) >= THREADS_FROM_BYTES) threads = new Fp16Threads();
-    const model = open(positionals[0], progress, mayThread);
+    const model = await open(positionals[0], progress, mayThread, threads !== undefined);
     if (mayThread && !threads && model.loadedBytes >= THREADS_FROM_BYTES) threads = new Fp16Threads(); // weights in external data
     for (const warning of unmatchedWarnings(model, recipe)) err(`castaway: warning: ${warning}\n`);
     if (command === 'inspect') {
