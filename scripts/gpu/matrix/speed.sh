@@ -9,7 +9,10 @@
 #   4. coldstart.sh (cold convert of gpt2-deep200-o14, whole process) for both bundles, 7 runs, taskset -c 0,1
 # Run from the repository root there (coldstart.sh reads fixtures/models/), with node on PATH or CW_NODE set.
 # usage: bash speed.sh OLD.cjs NEW.cjs      -> $OUT/speed.txt (SPEED_DIR/speed.txt when OUT is unset)
-# env: SPEED_RUNS (3), SPEED_COLD_RUNS (7), SPEED_MODEL (an existing fp32 BERT-large: no export), SPEED_DIR (/tmp/speed)
+# env: SPEED_RUNS (3), SPEED_COLD_RUNS (7), SPEED_MODEL (an existing fp32 BERT-large: no export), SPEED_DIR (/tmp/speed),
+#      SPEED_THREADS_SWAP=1: also NEW with the other thread setting ("newswap", interleaved): CASTAWAY_THREADS=2
+#      under taskset -c 0,1 (where its default is 1 thread) and =1 on all cores (default: 8), to see what its
+#      conversion threads (src/cli/fp16-threads.ts; fp16-worker.cjs beside the bundle) bring on 2 and 16 cores
 set -uo pipefail
 OLD=$(readlink -f "$1") NEW=$(readlink -f "$2")
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -49,10 +52,11 @@ declare -A T
 for where in taskset all; do
   pre=(); [ $where = taskset ] && pre=(taskset -c 0,1)
   for r in $(seq 1 "$RUNS"); do
-    for b in old new; do
-      bundle=$OLD; [ $b = new ] && bundle=$NEW
+    for b in old new ${SPEED_THREADS_SWAP:+newswap}; do
+      bundle=$OLD; [ $b != old ] && bundle=$NEW
+      threads=(); [ $b = newswap ] && threads=(env "CASTAWAY_THREADS=$([ $where = taskset ] && echo 2 || echo 1)")
       t0=$(now)
-      "${pre[@]}" "$NODE" "$bundle" convert "$M" -o "$D/cw-$b.onnx" -q > "$D/cw-$b.log" 2>&1 || { say "castaway $b FAILED:"; tail -n 5 "$D/cw-$b.log" | tee -a "$LOG"; }
+      "${pre[@]}" "${threads[@]}" "$NODE" "$bundle" convert "$M" -o "$D/cw-$b.onnx" -q > "$D/cw-$b.log" 2>&1 || { say "castaway $b FAILED:"; tail -n 5 "$D/cw-$b.log" | tee -a "$LOG"; }
       s=$(since "$t0"); T[$where-$b]="${T[$where-$b]:-} $s"
       say "castaway convert $b, $where, run $r: $s s"
     done
@@ -60,12 +64,18 @@ for where in taskset all; do
 done
 cmp -s "$D/cw-old.onnx" "$D/cw-new.onnx" && say "outputs: old and new identical ($(stat -c %s "$D/cw-new.onnx") bytes)" \
   || say "outputs: old $(stat -c %s "$D/cw-old.onnx") bytes, new $(stat -c %s "$D/cw-new.onnx") bytes: DIFFER"
+# where NEW's time goes: one more run without -q, whose progress lines stamp each phase (reading = read +
+# decode, planning and rewriting = plan, rewrite with the fp16 conversion, value_info and encode, writing = write,
+# fsync and rename)
+say "phases of one NEW run, all cores:"
+"$NODE" "$NEW" convert "$M" -o "$D/cw-new.onnx" 2>&1 > /dev/null | tr '\r' '\n' | grep -v '^$' | tee -a "$LOG"
+[ -n "${SPEED_THREADS_SWAP:-}" ] && { cmp -s "$D/cw-new.onnx" "$D/cw-newswap.onnx" && say "outputs: new with the other thread setting identical" || say "outputs: new with the other thread setting DIFFERS"; }
 bytes=$(stat -c %s "$M")
-for k in taskset-old taskset-new all-old all-new; do
+for k in taskset-old taskset-new all-old all-new ${SPEED_THREADS_SWAP:+taskset-newswap all-newswap}; do
   python3 -c 'import statistics,sys; xs=[float(x) for x in sys.argv[2].split()]; m=statistics.median(xs); print(f"castaway {sys.argv[1]}: median {m:.2f} s ({int(sys.argv[3])/m/1e9:.2f} GB/s of fp32 file to file), runs {xs}")' "$k" "${T[$k]}" "$bytes" | tee -a "$LOG"
 done
 
 # 4. cold start, both bundles, 2 cores
 say "coldstart (gpt2-deep200-o14), taskset -c 0,1:"
 taskset -c 0,1 bash "$HERE/coldstart.sh" "$NODE" "${SPEED_COLD_RUNS:-7}" "old=$OLD" "new=$NEW" 2>&1 | tee -a "$LOG"
-rm -f "$D/ort.onnx" "$D/cw-old.onnx" "$D/cw-new.onnx"
+rm -f "$D/ort.onnx" "$D/cw-old.onnx" "$D/cw-new.onnx" "$D/cw-newswap.onnx"
