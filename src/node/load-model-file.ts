@@ -8,7 +8,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { CastawayError } from '../core/index';
-import { externalByteLength, externalDataInfo, EXTERNAL, visitTensors } from '../core/index';
+import { externalByteLength, externalDataInfo, EXTERNAL, siteWhere, visitTensors } from '../core/index';
 import type { ModelProto, TensorProto } from '../core/index';
 import { decodeModel } from '../core/index';
 
@@ -35,8 +35,9 @@ export function loadModelFile(path: string): LoadedModelFile {
   const files = new Map<string, DataFile>();
   const reads: [TensorProto, Uint8Array][] = [];
   try {
-    visitTensors(model, (tensor, where) => {
+    visitTensors(model, (tensor, site) => {
       if (tensor.dataLocation !== EXTERNAL) return;
+      const where = siteWhere(tensor, site);
       const info = externalDataInfo(tensor, where);
       let file = files.get(info.location);
       if (!file) {

@@ -14,7 +14,7 @@
 // Split along its sections: schema.ts (protobufjs reflection to flat tables), decode.ts, encode.ts; this file
 // is the public API.
 import { CastawayError } from '../errors';
-import { visitTensors, checkTensorShape } from '../external-data';
+import { visitTensors, checkTensorShape, siteWhere } from '../external-data';
 import { DecodeFailure, Decoder, asPlainBytes, classifyModelFailure, decodeInto } from './decode';
 import { Encoder, messageSize, writeMessage } from './encode';
 import { codecOf, type Msg } from './schema';
@@ -77,7 +77,8 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
       'The bytes are a valid protobuf message but not an ONNX model: there is no opset_import (ModelProto field 8); is the file truncated?',
     );
   }
-  visitTensors(model, (tensor, where) => checkTensorShape(tensor, where));
+  // the site is worded only for a tensor that fails (one message string per tensor cost more than the check)
+  visitTensors(model, (tensor, site) => checkTensorShape(tensor, () => siteWhere(tensor, site)));
   return model;
 }
 
