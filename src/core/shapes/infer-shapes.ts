@@ -102,6 +102,17 @@ class SymbolTable {
   }
 }
 
+/** The shape with each unknown dim given a fresh name; a fresh array (no closure) only when one is unknown. */
+function named(shape: Shape & object, table: SymbolTable): Dim[] {
+  let out: Dim[] | undefined;
+  for (let k = 0; k < shape.length; k++) {
+    if (shape[k] !== undefined) continue;
+    out ??= shape.slice();
+    out[k] = table.fresh();
+  }
+  return out ?? shape.slice();
+}
+
 function isDefaultDomain(domain: string | undefined): boolean {
   return normalizeDomain(domain) === '';
 }
@@ -181,7 +192,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
         }
       }
       if (!shape) continue;
-      shapes.set(name, shape.map((d) => (d === undefined ? table.fresh() : d)));
+      shapes.set(name, named(shape, table));
     }
     if (bind && outputs[0] && isDefaultDomain(node.domain)) {
       const values = propagateValues(node, context);

@@ -84,19 +84,22 @@ interface InferState {
   parents: Map<GraphProto, GraphProto>;
   disagreements: TypeDisagreement[];
   untyped: UntypedNode[];
-  schemaCache: Map<string, OpSchema | null>;
+  /** By domain as written (undefined for none), then op type: no "domain\0op" key string built per node. */
+  schemaCache: Map<string | undefined, Map<string, OpSchema | null>>;
 }
 
 type Lookup = (name: string) => number | undefined;
 
 function schemaFor(state: InferState, node: NodeProto): OpSchema | undefined {
-  const domain = normalizeDomain(node.domain);
-  const key = `${domain}\u0000${node.opType ?? ''}`;
-  let cached = state.schemaCache.get(key);
+  let byOp = state.schemaCache.get(node.domain);
+  if (!byOp) state.schemaCache.set(node.domain, (byOp = new Map()));
+  const opType = node.opType ?? '';
+  let cached = byOp.get(opType);
   if (cached === undefined) {
+    const domain = normalizeDomain(node.domain);
     const version = state.opsets.get(domain) ?? Number.MAX_SAFE_INTEGER;
-    cached = lookupSchema(domain, node.opType ?? '', version) ?? null;
-    state.schemaCache.set(key, cached);
+    cached = lookupSchema(domain, opType, version) ?? null;
+    byOp.set(opType, cached);
   }
   return cached ?? undefined;
 }
@@ -178,8 +181,10 @@ function inferGraph(
       }
     }
     // Bodies no rule walked (opaque ops, unknown control flow) are still typed from their own declarations.
-    for (const body of nodeSubgraphs(node)) {
-      if (!bodiesTyped.has(body)) ctx.inferBody(body, []);
+    if (node.attribute?.length) {
+      for (const body of nodeSubgraphs(node)) {
+        if (!bodiesTyped.has(body)) ctx.inferBody(body, []);
+      }
     }
   }
   return own;
