@@ -161,8 +161,10 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
   const nodes = graph.node ?? [];
   const context = new NodeShapeContext(opset, shapes, constants, floats);
 
-  for (const index of order ?? topologicalOrder(nodes)) {
-    const node = nodes[index];
+  const sequence = order ?? topologicalOrder(nodes);
+  // indexed, not for-of: an iterator result per node before the JIT optimizes the loop
+  for (let k = 0; k < sequence.length; k++) {
+    const node = nodes[sequence[k]];
     const outputs = node.output ?? [];
     let inferred: Shape[] = [];
     if (isDefaultDomain(node.domain)) {
@@ -350,8 +352,11 @@ export function withInferredValueInfo(model: ModelProto): ModelProto {
     if (!s || vi.type?.tensorType?.shape || vi.type?.tensorType === undefined) return vi;
     return { ...vi, type: { ...vi.type, tensorType: { ...vi.type.tensorType, shape: toValueInfoShape(s) } } };
   });
-  for (const node of graph.node ?? []) {
-    for (const name of node.output ?? []) {
+  const nodes = graph.node ?? [];
+  for (let n = 0; n < nodes.length; n++) {
+    const names = nodes[n].output ?? [];
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k];
       if (!name || outputs.has(name) || existing.has(name)) continue;
       const elemType = types.main.get(name); // the main graph's own value: no enclosing scope to search
       if (!isTensorType(elemType) || elemType === DataType.UNDEFINED) continue;

@@ -157,8 +157,13 @@ function inferGraph(
   };
 
   const nodes = graph.node ?? [];
-  for (const index of state.orders?.get(graph) ?? topologicalOrder(nodes)) {
-    const node = nodes[index];
+  // this graph's own lists: a body typed from inside nodeOutputTypes has its own
+  const types: (number | undefined)[] = [];
+  const certainty: boolean[] = [];
+  const order = state.orders?.get(graph) ?? topologicalOrder(nodes);
+  // indexed, not for-of: an iterator result per node before the JIT optimizes the loop
+  for (let k = 0; k < order.length; k++) {
+    const node = nodes[order[k]];
     const schema = schemaFor(state, node);
     const outputs = node.output ?? [];
     if (!schema) {
@@ -168,9 +173,10 @@ function inferGraph(
         if (t !== undefined) own.set(name, t);
       }
     } else {
-      const typed = nodeOutputTypes(node, schema, ctx);
-      for (let position = 0; position < typed.length; position++) {
-        const { type, certain } = typed[position];
+      const count = nodeOutputTypes(node, schema, ctx, types, certainty);
+      for (let position = 0; position < count; position++) {
+        const type = types[position];
+        const certain = certainty[position];
         const name = outputs[position];
         if (!name) continue;
         const stated = declared.get(name);
