@@ -113,7 +113,8 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const { outcome, millis } = runPlan(model, recipe);
   const result = applyPlan(model.problem, outcome);
-  let converted = options.valueInfo === false ? result.model : withInferredValueInfo(result.model);
+  // applyPlan keeps the IR's topological order, inserting each Cast after its producer (rewrite/apply-plan.ts)
+  let converted = options.valueInfo === false ? result.model : withInferredValueInfo(result.model, { sorted: true });
   const externalFiles: Record<string, Uint8Array> = {};
   const externalPieces: Record<string, Uint8Array[]> = {};
   const hadExternal = externalDataLocations(model.proto).length > 0;

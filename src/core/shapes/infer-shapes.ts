@@ -337,12 +337,14 @@ function toValueInfoShape(shape: readonly Dim[]) {
  * node computes and that is not a graph output. Entries it already has are kept; one without a shape gets
  * the inferred shape. Values of unknown element type are left out.
  */
-export function withInferredValueInfo(model: ModelProto): ModelProto {
+export function withInferredValueInfo(model: ModelProto, options: { sorted?: boolean } = {}): ModelProto {
   const graph = model.graph;
   if (!graph) return model;
   const opsets = new Map<string, number>();
   for (const o of model.opsetImport ?? []) opsets.set(o.domain ?? '', toNumber(o.version ?? 0));
-  const order = topologicalOrder(graph.node ?? []); // once for both passes
+  // once for both passes; `sorted`: the caller knows the main graph's nodes are already in topological
+  // order (the rewrite writes them so), which spares a map of every output and a lookup of every input
+  const order = options.sorted ? (graph.node ?? []).map((_, i) => i) : topologicalOrder(graph.node ?? []);
   const { shapes } = inferGraphShapes(graph, opsets, order);
   const types = inferElementTypes(graph, opsets, undefined, new Map([[graph, order]]));
   const outputs = new Set((graph.output ?? []).map((v) => v.name ?? ''));
