@@ -147,7 +147,7 @@ export class Encoder {
   }
 }
 
-function utf8Length(value: string): number {
+export function utf8Length(value: string): number {
   let length = 0;
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
@@ -162,7 +162,7 @@ function utf8Length(value: string): number {
 }
 
 
-function varint64Size(lo: number, hi: number): number {
+export function varint64Size(lo: number, hi: number): number {
   if (hi === 0) return varint32Size(lo);
   return hi < 0x8 ? 5 : hi < 0x400 ? 6 : hi < 0x20000 ? 7 : hi < 0x1000000 ? 8 : hi < 0x80000000 ? 9 : 10;
 }

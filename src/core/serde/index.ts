@@ -17,7 +17,7 @@ import { CastawayError } from '../errors';
 import { visitTensors, checkTensorShape, siteWhere } from '../external-data';
 import { DecodeFailure, Decoder, asPlainBytes, classifyModelFailure, decodeInto } from './decode';
 import { Encoder, messageSize, writeMessage } from './encode';
-import { codecOf, type Msg } from './schema';
+import { codecOf, varint32Size, type Msg } from './schema';
 import {
   UNKNOWN_FIELDS,
   type AttributeProto,
@@ -109,6 +109,31 @@ export function decodeMessage<K extends ProtoMessageName>(type: K, bytes: Uint8A
 export function encodeMessage<K extends ProtoMessageName>(type: K, message: ProtoMessages[K]): Uint8Array {
   return encodeWith(new Encoder(), type, message).buf;
 }
+
+/**
+ * `message` with `fields` (each one or more whole fields: tag, then value, as encodeRepeatedField and
+ * encodeTensorValueInfos give them) written at their field number's place when it is encoded, as unknown
+ * fields are: a part of a message encoded ahead of the rest. The fields they encode must not also be set.
+ */
+export function withEncodedFields<T extends object>(message: T, fields: readonly Uint8Array[]): T {
+  const present = fields.filter((f) => f.length > 0);
+  if (!present.length) return message;
+  const unknown = (message as Msg)[UNKNOWN_FIELDS] as Uint8Array[] | undefined;
+  return { ...message, [UNKNOWN_FIELDS]: [...(unknown ?? []), ...present] };
+}
+
+/** One length-delimited field (field number `id`) holding `value`: tag, length, bytes. */
+export function encodeRepeatedField(id: number, value: Uint8Array): Uint8Array {
+  const e = new Encoder();
+  const tag = ((id << 3) | 2) >>> 0;
+  e.start(varint32Size(tag) + varint32Size(value.length) + value.length);
+  e.varint32(tag);
+  e.varint32(value.length);
+  e.buf.set(value, e.pos);
+  return e.buf;
+}
+
+export { encodeTensorValueInfos, type TensorValueInfo } from './value-info-bytes';
 
 /**
  * Encodes a model as a list of pieces whose concatenation is encodeModel's bytes: bytes fields of at least

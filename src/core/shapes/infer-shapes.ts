@@ -20,6 +20,7 @@ import { mergeDim, ShapeError, type Dim, type Shape } from './dims';
 import { inferOpShapes, type ShapeContext } from './op-shapes';
 import { normalizeDomain } from '../onnx/domain';
 import { propagateValues, type PropagationInputs } from './data-propagation';
+import { encodeMessage, encodeRepeatedField, encodeTensorValueInfos, withEncodedFields, type TensorValueInfo } from '../serde';
 
 /** Constant integer tensors longer than this are not read (shape arguments are short). */
 const MAX_CONSTANT_ELEMENTS = 1024;
@@ -340,6 +341,37 @@ function toValueInfoShape(shape: readonly Dim[]) {
 export function withInferredValueInfo(model: ModelProto, options: { sorted?: boolean } = {}): ModelProto {
   const graph = model.graph;
   if (!graph) return model;
+  const { kept, added } = inferValueInfo(model, graph, options);
+  const valueInfo = kept;
+  for (const { name, elemType, shape } of added) {
+    valueInfo.push({ name, type: { tensorType: shape ? { elemType, shape: toValueInfoShape(shape) } : { elemType } } });
+  }
+  return { ...model, graph: { ...graph, valueInfo } };
+}
+
+/**
+ * withInferredValueInfo's model with its value_info already encoded (serde encodeTensorValueInfos), as
+ * fields written at value_info's place: the same file bytes, without an object per entry and per dim nor
+ * the generic encoder's pass over them. For a model that is encoded next (convertModel), not inspected.
+ */
+export function withInferredValueInfoEncoded(model: ModelProto, options: { sorted?: boolean } = {}): ModelProto {
+  const graph = model.graph;
+  if (!graph) return model;
+  const { kept, added } = inferValueInfo(model, graph, options);
+  const fields = kept.map((vi) => encodeRepeatedField(VALUE_INFO_FIELD, encodeMessage('ValueInfoProto', vi)));
+  if (added.length) fields.push(encodeTensorValueInfos(added));
+  return { ...model, graph: withEncodedFields({ ...graph, valueInfo: undefined }, fields) };
+}
+
+/** GraphProto.value_info's field number. */
+const VALUE_INFO_FIELD = 13;
+
+/**
+ * The value_info withInferredValueInfo writes: the graph's own entries (`kept`, an inferred shape added to
+ * those without one) and one per value a node computes that is neither a graph output nor declared
+ * (`added`, in node order).
+ */
+function inferValueInfo(model: ModelProto, graph: GraphProto, options: { sorted?: boolean }): { kept: ValueInfoProto[]; added: TensorValueInfo[] } {
   const opsets = new Map<string, number>();
   for (const o of model.opsetImport ?? []) opsets.set(o.domain ?? '', toNumber(o.version ?? 0));
   // once for both passes; `sorted`: the caller knows the main graph's nodes are already in topological
@@ -349,11 +381,12 @@ export function withInferredValueInfo(model: ModelProto, options: { sorted?: boo
   const types = inferElementTypes(graph, opsets, undefined, new Map([[graph, order]]));
   const outputs = new Set((graph.output ?? []).map((v) => v.name ?? ''));
   const existing = new Set((graph.valueInfo ?? []).map((v) => v.name ?? ''));
-  const valueInfo: ValueInfoProto[] = (graph.valueInfo ?? []).map((vi) => {
+  const kept: ValueInfoProto[] = (graph.valueInfo ?? []).map((vi) => {
     const s = vi.name ? shapes.get(vi.name) : undefined;
     if (!s || vi.type?.tensorType?.shape || vi.type?.tensorType === undefined) return vi;
     return { ...vi, type: { ...vi.type, tensorType: { ...vi.type.tensorType, shape: toValueInfoShape(s) } } };
   });
+  const added: TensorValueInfo[] = [];
   const nodes = graph.node ?? [];
   for (let n = 0; n < nodes.length; n++) {
     const names = nodes[n].output ?? [];
@@ -362,10 +395,9 @@ export function withInferredValueInfo(model: ModelProto, options: { sorted?: boo
       if (!name || outputs.has(name) || existing.has(name)) continue;
       const elemType = types.main.get(name); // the main graph's own value: no enclosing scope to search
       if (!isTensorType(elemType) || elemType === DataType.UNDEFINED) continue;
-      const s = shapes.get(name);
-      valueInfo.push({ name, type: { tensorType: s ? { elemType, shape: toValueInfoShape(s) } : { elemType } } });
+      added.push({ name, elemType, shape: shapes.get(name) });
       existing.add(name);
     }
   }
-  return { ...model, graph: { ...graph, valueInfo } };
+  return { kept, added };
 }
