@@ -20,12 +20,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'dist', 'cli');
 const bundle = join(outDir, 'castaway.cjs');
 const inputsFile = join(outDir, 'inputs.json');
+const workerBundle = join(outDir, 'fp16-worker.cjs');
 const cacheFile = `${bundle}.cache`;
 
 function upToDate() {
   let built;
   try {
     built = statSync(bundle).mtimeMs;
+    statSync(workerBundle); // a bundle from before the worker existed is rebuilt
     for (const input of JSON.parse(readFileSync(inputsFile, 'utf8'))) if (statSync(join(root, input)).mtimeMs > built) return false;
   } catch {
     return false; // no bundle yet, or a source was removed
@@ -36,10 +38,17 @@ function upToDate() {
 async function build() {
   const esbuild = await import('esbuild');
   mkdirSync(outDir, { recursive: true });
-  // a private name, then a rename: two first runs at once each write a whole bundle, never half of one
-  const tmp = `${bundle}.${process.pid}.tmp`;
+  // The fp16 conversion threads' script (src/cli/fp16-threads.ts), beside the bundle, built first: a bundle
+  // that is up to date always has its worker.
+  await bundleEntry(esbuild, join(root, 'src', 'cli', 'fp16-worker.ts'), workerBundle);
+  await bundleEntry(esbuild, join(root, 'src', 'cli', 'main.ts'), bundle, inputsFile);
+}
+
+/** Bundles one entry to `outfile` (a private name, then a rename: two first runs at once each write a whole file). */
+async function bundleEntry(esbuild, entry, outfile, inputsOut) {
+  const tmp = `${outfile}.${process.pid}.tmp`;
   const result = await esbuild.build({
-    entryPoints: [join(root, 'src', 'cli', 'main.ts')],
+    entryPoints: [entry],
     absWorkingDir: root,
     bundle: true,
     platform: 'node',
@@ -53,10 +62,12 @@ async function build() {
     metafile: true,
     logLevel: 'warning',
   });
-  const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules'));
-  writeFileSync(`${inputsFile}.${process.pid}.tmp`, JSON.stringify(inputs));
-  renameSync(tmp, bundle);
-  renameSync(`${inputsFile}.${process.pid}.tmp`, inputsFile);
+  renameSync(tmp, outfile);
+  if (!inputsOut) return;
+  // the sources of both bundles: the worker's are a subset of the CLI's, plus its own entry
+  const inputs = [...Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules')), 'src/cli/fp16-worker.ts'];
+  writeFileSync(`${inputsOut}.${process.pid}.tmp`, JSON.stringify(inputs));
+  renameSync(`${inputsOut}.${process.pid}.tmp`, inputsOut);
 }
 
 async function fromSources() {

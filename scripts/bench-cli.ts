@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import Long from 'long';
 import { encodeMessage, node, valueInfo, writeExternalData, decodeModel, encodeModel } from '../src/core/index';
 import type { GraphProto, TensorProto } from '../src/core/index';
+import { fp16ThreadCount } from '../src/cli/fp16-threads';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'bin', 'castaway.mjs');
@@ -31,9 +32,9 @@ function cpuHook(dir: string): string {
   return hook;
 }
 
-function runCli(script: string, args: string[], hook: string): ProcessTimes {
+function runCli(script: string, args: string[], hook: string, env?: Record<string, string>): ProcessTimes {
   const start = performance.now();
-  const child = spawnSync(process.execPath, ['--require', hook, script, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20 });
+  const child = spawnSync(process.execPath, ['--require', hook, script, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 16 << 20, env: env ? { ...process.env, ...env } : process.env });
   const wallMs = performance.now() - start;
   if (child.status !== 0) throw new Error(`${script} ${args.join(' ')} failed (${child.status}): ${child.stderr}`);
   const cpu = /castaway-cpu-us (\d+)/.exec(child.stderr);
@@ -129,6 +130,11 @@ export interface LargeConvertBench {
   inlineGBps: { wall: number; cpu: number };
   externalGBps: { wall: number; cpu: number };
   against?: { inline: ProcessTimes; external: ProcessTimes };
+  /** The inline model converted by this build with the other thread setting (CASTAWAY_THREADS=otherThreads), interleaved. */
+  otherThreads: ProcessTimes;
+  /** Threads this build's convert used by default here, and the count of the comparison runs (1 or 2). */
+  threads: number;
+  otherThreadCount: number;
 }
 
 /** `castaway convert` of a ~`sizeBytes` fp32 model, file to file, inline and with external data (median of `runs`). */
@@ -148,10 +154,13 @@ export function benchLargeConvert(sizeBytes = 2 ** 30, runs = 3, against?: strin
     }
     runCli(cli, ['--help'], hook);
     const run = (script: string, model: string) => runCli(script, ['convert', model, '-o', join(dir, 'out.onnx'), '-q'], hook);
-    const mine = { inline: [] as ProcessTimes[], external: [] as ProcessTimes[] };
+    const mine = { inline: [] as ProcessTimes[], external: [] as ProcessTimes[], other: [] as ProcessTimes[] };
+    const threads = fp16ThreadCount();
+    const otherThreadCount = threads > 1 ? 1 : 2;
     const theirs = { inline: [] as ProcessTimes[], external: [] as ProcessTimes[] };
     for (let r = 0; r < runs; r++) {
       mine.inline.push(run(cli, inlinePath));
+      mine.other.push(runCli(cli, ['convert', inlinePath, '-o', join(dir, 'out.onnx'), '-q'], hook, { CASTAWAY_THREADS: String(otherThreadCount) }));
       if (against) theirs.inline.push(run(against, inlinePath));
       mine.external.push(run(cli, extPath));
       if (against) theirs.external.push(run(against, extPath));
@@ -166,6 +175,9 @@ export function benchLargeConvert(sizeBytes = 2 ** 30, runs = 3, against?: strin
       inlineGBps: gbps(inline),
       externalGBps: gbps(external),
       against: against ? { inline: medians(theirs.inline), external: medians(theirs.external) } : undefined,
+      otherThreads: medians(mine.other),
+      threads,
+      otherThreadCount,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

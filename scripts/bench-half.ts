@@ -2,6 +2,7 @@
 // rewrite's clamp-and-count step, which dominates converting a large model) and float16 -> float32.
 import { convertFloat32BytesToFloat16 } from '../src/core/index';
 import { float16ArrayToFloat32 } from '../src/core/index';
+import { disableHalfKernels } from '../src/core/index';
 
 export interface HalfBench {
   megabytes: number;
@@ -14,9 +15,24 @@ export interface HalfBench {
   decodeCpuGBps: number;
   /** A plain loop copying the float32 array as Uint32 (GB/s by wall clock): what this machine's loops reach. */
   copyGBps: number;
+  /** The same encode and decode figures (by CPU time) with the WebAssembly SIMD kernels turned off: the scalar loops. */
+  scalar?: { encodeCpuGBps: number; decodeCpuGBps: number };
 }
 
-export function benchHalf(elements = 64 * 1024 * 1024, runs = 5): HalfBench {
+/** The codec as it runs, and (unless `scalar` is false) the same with its SIMD kernels off, in this one process. */
+export function benchHalf(elements = 64 * 1024 * 1024, runs = 5, scalar = true): HalfBench {
+  const fast = benchHalfOnce(elements, runs);
+  if (!scalar) return fast;
+  disableHalfKernels(true);
+  try {
+    const slow = benchHalfOnce(elements, runs);
+    return { ...fast, scalar: { encodeCpuGBps: slow.encodeCpuGBps, decodeCpuGBps: slow.decodeCpuGBps } };
+  } finally {
+    disableHalfKernels(false);
+  }
+}
+
+function benchHalfOnce(elements: number, runs: number): HalfBench {
   const values = new Float32Array(elements);
   let s = 1;
   for (let i = 0; i < elements; i++) {

@@ -99,14 +99,17 @@ const lines = [
   decode
     ? `| decode of a synthetic ${(decode.fileBytes / 2 ** 30).toFixed(2)} GiB model (read + decode) | ${decode.totalMs.toFixed(0)} ms (decode alone ${decode.decodeMs.toFixed(0)} ms), peak RSS ${decode.peakOverFile.toFixed(2)}x the file | < 3000 ms, < 1.5x | |`
     : '| decode of a synthetic 1 GB model | skipped (--skip-decode) | | |',
-  `| fp32 -> fp16 of ${half.megabytes.toFixed(0)} MB of weights (clamp, raise tiny values and count; GB/s of fp32 by CPU time, wall clock in brackets; a plain copy loop: ${half.copyGBps.toFixed(2)} GB/s) | ${half.encodeCpuGBps.toFixed(2)} GB/s (${half.encodeGBps.toFixed(2)}) | >= 1 GB/s, or half a copy loop on a slower machine | |`,
-  `| fp16 -> fp32 of ${(half.megabytes / 2).toFixed(0)} MB (GB/s of fp16 by CPU time, wall clock in brackets) | ${half.decodeCpuGBps.toFixed(2)} GB/s (${half.decodeGBps.toFixed(2)}) | | |`,
+  `| fp32 -> fp16 of ${half.megabytes.toFixed(0)} MB of weights, one thread (clamp, raise tiny values and count; GB/s of fp32 by CPU time, wall clock in brackets; a plain copy loop: ${half.copyGBps.toFixed(2)} GB/s) | ${half.encodeCpuGBps.toFixed(2)} GB/s (${half.encodeGBps.toFixed(2)}) | >= 1 GB/s, or half a copy loop on a slower machine | ${half.scalar ? `${half.scalar.encodeCpuGBps.toFixed(2)} GB/s without the SIMD kernels (same process)` : ''} |`,
+  `| fp16 -> fp32 of ${(half.megabytes / 2).toFixed(0)} MB (GB/s of fp16 by CPU time, wall clock in brackets) | ${half.decodeCpuGBps.toFixed(2)} GB/s (${half.decodeGBps.toFixed(2)}) | | ${half.scalar ? `${half.scalar.decodeCpuGBps.toFixed(2)} GB/s without the SIMD kernels (the table)` : ''} |`,
   cold
     ? `| cold \`castaway convert\` of ${fixture}, whole process (bin/castaway.mjs, ${cold.runs} runs; load average ${cold.loadAverage.toFixed(1)} on ${cold.cores} cores) | ${times(cold.castaway)} | < 1000 ms on a quiet 2-core machine | ${beforeText(cold.against)} |`
     : '| cold CLI convert | skipped (--skip-cli) | | |',
   large
     ? `| \`castaway convert\` of a synthetic ${(large.fp32Bytes / 2 ** 30).toFixed(2)} GiB fp32 model (1024x1024 MatMul weights), file to file | ${times(large.inline)}: ${large.inlineGBps.cpu.toFixed(2)} GB/s of fp32 by CPU (${large.inlineGBps.wall.toFixed(2)} wall) | >= 1 GB/s, 1.3 GB in < 2 s | ${beforeText(large.against?.inline)} |`
     : '| large-model CLI convert | skipped (--skip-cli) | | |',
+  large
+    ? `| same, CASTAWAY_THREADS=${large.otherThreadCount} (this build; the row above used ${large.threads} conversion thread${large.threads > 1 ? 's' : ''}, its default here) | ${times(large.otherThreads)} | | |`
+    : '',
   large
     ? `| same, weights in external data (in and out) | ${times(large.external)}: ${large.externalGBps.cpu.toFixed(2)} GB/s by CPU (${large.externalGBps.wall.toFixed(2)} wall) | | ${beforeText(large.against?.external)} |`
     : '',

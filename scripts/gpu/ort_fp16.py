@@ -8,6 +8,7 @@ DIR/MODEL.blocklist, comma-separated, for castaway's --op-block-list). Figures t
 usage: python3 ort_fp16.py DIR enc dec
 """
 import json
+import os
 import sys
 import time
 
@@ -15,11 +16,15 @@ import onnx
 import onnxruntime
 from onnxruntime.transformers.float16 import convert_float_to_float16
 
+# the matrix's helpers (pegasus-pipeline.sh copies both folders' scripts into one work folder)
+sys.path[1:1] = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "matrix")]
+from ort_common import block_list, checked_save  # noqa: E402
+
 d = sys.argv[1]
 for name in sys.argv[2:]:
     src = f"{d}/{name}-fp32.onnx"
     m = onnx.load(src)
-    ops = sorted({n.op_type for n in m.graph.node} - {"Identity", "Constant", "Gather", "Shape"})
+    ops = block_list(m)
     with open(f"{d}/{name}.blocklist", "w") as f:
         f.write(",".join(ops))
     figures = {"onnxruntime": onnxruntime.__version__, "onnx": onnx.__version__, "nodes": len(m.graph.node),
@@ -35,18 +40,7 @@ for name in sys.argv[2:]:
             figures[variant] = {"error": f"{type(e).__name__}: {e}"}
             print(name, variant, "FAILED", e, flush=True)
             continue
-        secs = time.time() - t0
-        names = [n.name for n in m16.graph.node]
-        f = {"convert_s": round(secs, 2), "nodes": len(m16.graph.node),
-             "casts": sum(n.op_type == "Cast" for n in m16.graph.node),
-             "duplicate_node_names": len(names) - len(set(names))}
-        try:
-            onnx.checker.check_model(m16)
-            f["checker"] = "valid"
-        except Exception as e:
-            f["checker"] = f"INVALID: {str(e).splitlines()[0][:160]}"
-        onnx.save(m16, f"{d}/{name}-{variant}.onnx")
-        figures[variant] = f
+        f = figures[variant] = checked_save(m16, f"{d}/{name}-{variant}.onnx", t0)
         print(name, variant, json.dumps(f), flush=True)
         del m, m16
     with open(f"{d}/{name}-ort.json", "w") as fh:

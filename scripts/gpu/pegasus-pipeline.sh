@@ -29,7 +29,7 @@ shift || true
 case "$step" in
 prepare)
   mkdir -p "$M"
-  cp scripts/gpu/*.py "$W/"
+  cp scripts/gpu/*.py scripts/gpu/matrix/ort_common.py "$W/"
   rm -f "$W/prepare.done" "$W/prepare.failed"
   {
     echo "prepare started $(date -u +%T)"

@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeMatMulModel } from '../../scripts/bench-cli';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -50,5 +51,24 @@ describe('bin/castaway.mjs', () => {
     writeFileSync(cache, Buffer.concat([Buffer.from(`castaway-code-cache ${process.version} ${size} 1\n`), written.subarray(key.length)]));
     run();
     expect(readFileSync(cache).subarray(0, key.length).toString()).toBe(key);
+  }, 60_000);
+
+  it('converts a large model over threads from the bundle\'s own worker script, to the same bytes as one thread', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'castaway-bin-threads-'));
+    try {
+      const input = join(dir, 'big.onnx');
+      writeMatMulModel(input, 68 << 20); // over the CLI's 64 MiB threshold
+      const convert = (threads: string) => spawnSync(process.execPath, [join(root, 'bin', 'castaway.mjs'), 'convert', input, '-o', join(dir, `${threads}.onnx`)], { encoding: 'utf8', cwd: root, env: { ...process.env, CASTAWAY_THREADS: threads } });
+      const two = convert('2');
+      expect(two.status).toBe(0);
+      expect(two.stderr).toContain('fp16 weights over 2 threads');
+      expect(existsSync(join(root, 'dist', 'cli', 'fp16-worker.cjs'))).toBe(true);
+      const one = convert('1');
+      expect(one.status).toBe(0);
+      expect(one.stderr).not.toContain('fp16 weights over');
+      expect(readFileSync(join(dir, '1.onnx')).equals(readFileSync(join(dir, '2.onnx')))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -1,15 +1,16 @@
 // castaway: the command-line adapter over the engine. convert, inspect and bench; exit codes tell
 // scripts what went wrong without parsing messages.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { convertModel, EngineModel, planModel, summarizeModel } from '../core/index';
 import { CastawayError, TARGET_EPS } from '../core/index';
 import { fileIdentity, writeFilesAtomically, type OutputFile } from '../node/atomic-write';
-import { loadModelFile, type LoadedModelFile } from '../node/load-model-file';
+import { loadModelFile, readFileShared, type LoadedModelFile } from '../node/load-model-file';
 import { RECIPE_OPTIONS, recipeFromFlags, type RecipeFlags } from './recipe-flags';
 import { formatInspect } from './inspect-format';
 import { storageSummaryText, touchedTensorsText, unboundDimsText } from '../core/index';
+import { Fp16Threads, fp16ThreadCount } from './fp16-threads';
 import { Progress } from './progress';
 import { unmatchedWarnings } from './unmatched';
 
@@ -60,21 +61,29 @@ function refuseOverwritingInputs(outputs: readonly OutputFile[], inputs: readonl
   }
 }
 
-function open(path: string, progress: Progress): EngineModel & { inputFiles: string[] } {
+/** From this many bytes of model (file and external data) on, a convert spreads the fp16 conversion over threads. */
+const THREADS_FROM_BYTES = 64 << 20;
+
+/**
+ * `shared`: read into shared memory for the conversion threads; `parallel`: the .onnx file read by several
+ * threads at once (a large model: readFileShared).
+ */
+async function open(path: string, progress: Progress, shared = false, parallel = false): Promise<EngineModel & { inputFiles: string[]; loadedBytes: number }> {
   progress.step(`reading ${path}`);
   let loaded: LoadedModelFile;
   try {
-    loaded = loadModelFile(path);
+    loaded = loadModelFile(path, { shared, bytes: parallel ? await readFileShared(path) : undefined });
   } catch (error) {
     if (error instanceof CastawayError) throw error;
     throw Object.assign(new Error(`Cannot read ${path}: ${(error as Error).message}`), { exit: EXIT.io });
   }
   progress.step(`indexing (${(loaded.bytes.byteLength / 1e6).toFixed(1)} MB)`);
-  return Object.assign(new EngineModel(loaded.model), { inputFiles: inputFilesOf(loaded) });
+  return Object.assign(new EngineModel(loaded.model), { inputFiles: inputFilesOf(loaded), loadedBytes: loaded.loadedBytes });
 }
 
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
   const [command, ...rest] = argv;
+  let threads: Fp16Threads | undefined;
   try {
     if (!command || command === '--help' || command === '-h' || command === 'help') {
       out(`${USAGE}\n`);
@@ -105,7 +114,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         throw Object.assign(new Error(`Cannot read recipe ${p}: ${(error as Error).message}`), { exit: EXIT.io });
       }
     });
-    const model = open(positionals[0], progress);
+    // A large model's fp16 conversion runs over threads (fp16-threads.ts); they boot while the file is decoded.
+    // The file is then read into shared memory, which the threads read in place.
+    const mayThread = command === 'convert' && fp16ThreadCount() > 1;
+    if (mayThread && fileSize(positionals[0]) >= THREADS_FROM_BYTES) threads = new Fp16Threads();
+    const model = await open(positionals[0], progress, mayThread, threads !== undefined);
+    if (mayThread && !threads && model.loadedBytes >= THREADS_FROM_BYTES) threads = new Fp16Threads(); // weights in external data
     for (const warning of unmatchedWarnings(model, recipe)) err(`castaway: warning: ${warning}\n`);
     if (command === 'inspect') {
       progress.step('planning');
@@ -116,8 +130,9 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       return EXIT.ok;
     }
     if (!values.output) throw new UsageError('convert needs -o <out.onnx>');
-    progress.step('planning and rewriting');
-    const result = convertModel(model, recipe, { externalDataFile: `${basename(values.output)}.data`, external: values['external-data'] ? 'always' : 'auto', valueInfo: !values['no-value-info'], pieces: true });
+    const workers = threads ? await threads.ready : 0;
+    progress.step(workers ? `planning and rewriting (fp16 weights over ${workers + 1} threads)` : 'planning and rewriting');
+    const result = convertModel(model, recipe, { externalDataFile: `${basename(values.output)}.data`, external: values['external-data'] ? 'always' : 'auto', valueInfo: !values['no-value-info'], pieces: true, fp16Converter: threads?.converter });
     progress.step(`writing ${values.output}`);
     // Data files first, the model that names them last. An empty data file is not written: nothing reads
     // from it, and writing it would replace a file of that name with nothing.
@@ -152,6 +167,16 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     const exit = (error as { exit?: number }).exit;
     err(`castaway: ${(error as Error).message ?? error}\n`);
     return exit ?? EXIT.internal;
+  } finally {
+    threads?.close();
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // open() reports it
   }
 }
 

@@ -15,7 +15,7 @@ import { normalizeRecipe, TARGET_EPS } from './recipe';
 import { OrtReferenceCounter } from './reference/ort-cast-count';
 import { applyPlan, countRemovableCasts } from './rewrite/apply-plan';
 import { simulatePlan } from './rewrite/simulate';
-import type { Fp16Stats } from './rewrite/fp16';
+import type { Fp16Converter, Fp16Stats } from './rewrite/fp16';
 import { isFloatData, nodeReads, readersAcrossScopes, summarizeBodies } from './summary-bodies';
 import { flatIndex, flatNodes } from './flat-nodes';
 import { decodeModel, encodeModel, encodeModelPieces } from './serde';
@@ -104,6 +104,11 @@ export interface ConvertOptions {
    * `bytes` empty, and likewise each external data file as `externalPieces` (its `externalFiles` entry empty): a file writer then copies a 1 GB model's weights once, not twice (serde encodeModelPieces).
    */
   pieces?: boolean;
+  /**
+   * Converts stored float32 bytes to fp16 in place of the codec (same bytes and counts): the CLI's splits a
+   * large tensor over worker threads. The engine itself stays single-threaded and synchronous.
+   */
+  fp16Converter?: Fp16Converter;
 }
 
 /** Protobuf cannot encode a message over 2 GiB; leave room for the graph itself. */
@@ -112,7 +117,7 @@ const INLINE_LIMIT_BYTES = 1.8 * 2 ** 30;
 export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = {}, options: ConvertOptions = {}): ConvertResult {
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const { outcome, millis } = runPlan(model, recipe);
-  const result = applyPlan(model.problem, outcome);
+  const result = applyPlan(model.problem, outcome, options.fp16Converter);
   // applyPlan keeps the IR's topological order, inserting each Cast after its producer (rewrite/apply-plan.ts)
   let converted = options.valueInfo === false ? result.model : withInferredValueInfoEncoded(result.model, { sorted: true });
   const externalFiles: Record<string, Uint8Array> = {};

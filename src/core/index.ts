@@ -12,7 +12,8 @@ export { storageSummaryText, touchedTensorsText } from './plan/touched-summary';
 export { unboundDimsText } from './plan/value-sizes';
 export * from './flat-nodes';
 export { ORT_DEFAULT_OP_BLOCK_LIST } from './plan/op-classes';
-export { convertFloat32BytesToFloat16 } from './rewrite/fp16';
+export { convertFloat32BytesToFloat16, convertFloat32BytesToFloat16Into } from './rewrite/fp16';
+export type { Fp16Converter, Fp16Stats } from './rewrite/fp16';
 
 // the ONNX format: protobuf types, decode and encode, external data, the graph index
 export { concatBytes } from './bytes';

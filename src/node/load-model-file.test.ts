@@ -1,4 +1,4 @@
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { tensorBytes, writeExternalData } from '../core/index';
 import type { ModelProto } from '../core/index';
 import { encodeModel } from '../core/index';
 import { buildModel, floatTensor } from '../core/index';
-import { loadModelFile, resolveInside } from './load-model-file';
+import { loadModelFile, readFileShared, resolveInside } from './load-model-file';
 
 const root = mkdtempSync(join(tmpdir(), 'castaway-load-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -113,5 +113,26 @@ describe('loadModelFile: hostile external data (issue 10 #4)', () => {
     expect(ms).toBeLessThan(2000);
     expect(after.arrayBuffers - before.arrayBuffers).toBeLessThan(64 * 2 ** 20);
     expect(after.rss - before.rss).toBeLessThan(256 * 2 ** 20);
+  });
+});
+
+describe('readFileShared (the CLI reads large models by several threads at once)', () => {
+  it('gives the file\'s bytes in a SharedArrayBuffer, whatever the range size and concurrency, and loads the same model', async () => {
+    const dir = join(root, 'shared');
+    mkdirSync(dir);
+    const path = join(dir, 'm.onnx');
+    writeFileSync(path, encodeModel(model()));
+    const want = readFileSync(path);
+    for (const [concurrency, range] of [[4, 1000], [3, 4096], [1, 1 << 20], [8, 7]]) {
+      const got = await readFileShared(path, concurrency, range);
+      expect(got.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(Buffer.compare(got, want)).toBe(0);
+    }
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '');
+    expect((await readFileShared(empty)).length).toBe(0);
+    const loaded = loadModelFile(path, { shared: true, bytes: await readFileShared(path, 4, 999) });
+    expect(Array.from(new Float32Array(tensorBytes(loaded.model.graph!.initializer![0])!.slice().buffer))).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    await expect(readFileShared(join(dir, 'missing.onnx'))).rejects.toThrow(/ENOENT/);
   });
 });

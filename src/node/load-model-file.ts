@@ -6,6 +6,7 @@
 // /etc/os-release), must be a regular file (a FIFO would block forever, a device never end), and only the
 // ranges the tensors name are read (a 24-byte tensor at the end of a 3 GB sparse file reads 24 bytes).
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { CastawayError } from '../core/index';
 import { externalByteLength, externalDataInfo, EXTERNAL, siteWhere, visitTensors } from '../core/index';
@@ -20,6 +21,8 @@ export interface LoadedModelFile {
   externalFiles: Map<string, string>;
   /** Decoded and checked; every external tensor has its bytes attached (`externalBytes`). */
   model: ModelProto;
+  /** Bytes read: the .onnx file and the external data ranges. */
+  loadedBytes: number;
 }
 
 /**
@@ -27,9 +30,12 @@ export interface LoadedModelFile {
  * folder ('../x', '/etc/x', 'C:\x') or is a symlink out of it is refused ('unsupported'), as is anything but a
  * regular file; a file that is not there is 'missing-external-data'; a range outside the file or of the wrong
  * size is 'absurd-dims'. Decoding errors are serde's CastawayErrors; other I/O errors are thrown as is.
+ * `shared`: the file and its external data are read into SharedArrayBuffers (the CLI's conversion threads
+ * read them in place); `bytes`: the .onnx file's contents, already read (readFileShared).
  */
-export function loadModelFile(path: string): LoadedModelFile {
-  const bytes = readWholeFile(path);
+export function loadModelFile(path: string, options: { shared?: boolean; bytes?: Uint8Array } = {}): LoadedModelFile {
+  const shared = options.shared ?? false;
+  const bytes = options.bytes ?? readWholeFile(path, shared);
   const model = decodeModel(bytes);
   const folder = resolve(dirname(path));
   const files = new Map<string, DataFile>();
@@ -45,14 +51,15 @@ export function loadModelFile(path: string): LoadedModelFile {
         files.set(info.location, file);
       }
       const length = externalByteLength(tensor, info, file.size, where);
-      reads.push([tensor, readRange(file, info.offset, length)]);
+      reads.push([tensor, readRange(file, info.offset, length, shared)]);
     });
   } finally {
     for (const f of files.values()) closeSync(f.fd);
   }
   // Every tensor was checked and read before any is modified.
   for (const [tensor, data] of reads) tensor.externalBytes = data;
-  return { path, bytes, externalFiles: new Map([...files].map(([k, f]) => [k, f.realPath])), model };
+  const loadedBytes = reads.reduce((n, [, data]) => n + data.byteLength, bytes.byteLength);
+  return { path, bytes, externalFiles: new Map([...files].map(([k, f]) => [k, f.realPath])), model, loadedBytes };
 }
 
 interface DataFile {
@@ -88,8 +95,9 @@ function openDataFile(folder: string, location: string): DataFile {
   return { fd, size: stat.size, realPath };
 }
 
-function readRange(file: DataFile, offset: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
+/** `shared`: into a SharedArrayBuffer, which the CLI's conversion threads read without a copy (cli/fp16-threads.ts). */
+function readRange(file: DataFile, offset: number, length: number, shared: boolean): Uint8Array {
+  const out = new Uint8Array(shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length));
   const chunk = 1 << 30;
   let done = 0;
   while (done < length) {
@@ -113,12 +121,45 @@ export function resolveInside(folder: string, location: string): string {
   return target;
 }
 
+/** Bytes per read of readFileShared: large enough that a read's fixed cost is nothing, small enough to spread. */
+const PARALLEL_READ_BYTES = 64 << 20;
+
+/**
+ * A whole file in a SharedArrayBuffer, read as PARALLEL_READ_BYTES ranges by `concurrency` reads at a time on
+ * libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise). Reading a large model is page
+ * faults and copies out of the page cache, which run side by side on a many-core host; one readSync does them
+ * on one core. The CLI reads large models this way.
+ */
+export async function readFileShared(path: string, concurrency = 4, rangeBytes = PARALLEL_READ_BYTES): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const out = new Uint8Array(new SharedArrayBuffer(size));
+    let next = 0;
+    const reader = async (): Promise<void> => {
+      for (let at = next; at < size; at = next) {
+        next = at + rangeBytes;
+        const end = Math.min(size, next);
+        for (let done = at; done < end; ) {
+          const { bytesRead } = await handle.read(out, done, end - done, done);
+          if (bytesRead === 0) throw new Error(`${path} shrank while being read`);
+          done += bytesRead;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, reader));
+    return out;
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads a file of any size into one Uint8Array (readFileSync stops at 2 GiB; models may be larger). */
-function readWholeFile(path: string): Uint8Array {
+function readWholeFile(path: string, shared: boolean): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    return readRange({ fd, size, realPath: path }, 0, size);
+    return readRange({ fd, size, realPath: path }, 0, size, shared);
   } finally {
     closeSync(fd);
   }

@@ -11,6 +11,7 @@
 //   node bench.cjs DIR profile OUT.json      one model at a time: onnxruntime's profiler at the small input
 //        (kernels per run by op type and EP), and the graph as onnxruntime runs it saved to DIR/optimized/.
 // env: CW_SMALL / CW_LARGE = "warmup,rounds,K" (default 10,10,3 and 2,6,2)
+//      CW_MODELS = "fp32 cw-block ..." only these of DIR's models (a re-check re-times the cells that changed)
 const ort = require(process.env.CASTAWAY_ORT_NODE || 'onnxruntime-node');
 const fs = require('fs');
 const path = require('path');
@@ -123,7 +124,8 @@ function compare(ref, out) {
 }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const h = s.length >> 1; return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2; };
 const opts = (extra) => ({ executionProviders: [EP], graphOptimizationLevel: 'all', logSeverityLevel: 3, ...extra });
-const present = () => VARIANTS.filter((v) => fs.existsSync(`${DIR}/${v}.onnx`));
+const only = process.env.CW_MODELS ? new Set(process.env.CW_MODELS.split(/[\s,]+/).filter(Boolean)) : null;
+const present = () => VARIANTS.filter((v) => (!only || only.has(v)) && fs.existsSync(`${DIR}/${v}.onnx`));
 
 async function timeMode() {
   const rot = Number(ROT || 0);

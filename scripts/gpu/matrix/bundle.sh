@@ -13,6 +13,9 @@ npx --no-install esbuild src/cli/main.ts --bundle --platform=node --format=cjs -
   --define:import.meta.url=__cw_import_meta_url \
   "--banner:js=const __cw_import_meta_url = require('url').pathToFileURL(__filename).href;" \
   --outfile="$DEST/castaway.cjs"
+# the fp16 conversion threads' script, which the CLI looks for beside castaway.cjs (src/cli/fp16-threads.ts)
+npx --no-install esbuild src/cli/fp16-worker.ts --bundle --platform=node --format=cjs --target=node20 \
+  --log-level=warning --outfile="$DEST/fp16-worker.cjs"
 npx --no-install tsx scripts/gpu/matrix/make-recipes.ts "$DEST/recipes"
 git log -1 --format='%H %s' > "$DEST/engine-commit.txt"
 du -sh "$DEST"

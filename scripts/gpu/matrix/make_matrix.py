@@ -1,6 +1,7 @@
 """Tables of docs/gpu-matrix.md from the raw results of the matrix's device calls.
 
 usage: python3 scripts/gpu/matrix/make_matrix.py RESULTS_DIR > tables.md
+       python3 scripts/gpu/matrix/make_matrix.py RESULTS_DIR --pairs ARCH:MODEL_A/MODEL_B ...   (ratios only)
 RESULTS_DIR holds what run.sh packed: time-ARCH-rROT.json (one per load-order rotation), profile-ARCH.json,
 graphs-ARCH.json, ARCH-meta.json, ARCH-ort-tool.json, ARCH-ort-opt.json, ARCH-cw.jsonl.
 
@@ -117,6 +118,14 @@ def verdict(r):
     return "ahead" if r[1] > 1 else ("behind" if r[2] < 1 else "level")
 
 
+# --pairs ARCH:A/B ...: only those paired ratios (a re-check that timed a few cells, docs/gpu-matrix.md run 3)
+if "--pairs" in sys.argv:
+    for spec in sys.argv[sys.argv.index("--pairs") + 1:]:
+        a, ab = spec.split(":")
+        A, (va, vb) = Arch(a), ab.split("/")
+        print(f"{a} {va} / {vb}: " + ", ".join(f"{sh} {fr(A.ratio(sh, va, vb))} {verdict(A.ratio(sh, va, vb))}"
+                                               for sh in ("small", "large")))
+    sys.exit(0)
 archs = [Arch(a) for a in ARCHS if os.path.exists(f"{D}/{a}-meta.json") or glob.glob(f"{D}/time-{a}-r*.json")]
 out = []
 p = out.append

@@ -23,6 +23,7 @@ import traceback
 import onnx
 import onnxruntime
 from onnxruntime.transformers.float16 import DEFAULT_OP_BLOCK_LIST, convert_float_to_float16
+from ort_common import block_list, checked_save, stats
 
 d = sys.argv[1]
 part = sys.argv[2] if len(sys.argv) > 2 else "all"
@@ -31,18 +32,11 @@ meta = json.load(open(f"{d}/meta.json"))
 NORMS_RULE = re.compile(r"layer_?norm|layernorm|/ln_[a-z0-9]*/|rms_?norm|/softmax", re.I)
 NORM_OPS = ["LayerNormalization", "SimplifiedLayerNormalization", "SkipLayerNormalization",
             "SkipSimplifiedLayerNormalization", "Softmax"]
-KEEP = {"Identity", "Constant", "Gather", "Shape"}
 report = {"onnxruntime": onnxruntime.__version__, "onnx": onnx.__version__}
 
 
-def stats(m):
-    names = [n.name for n in m.graph.node]
-    return {"nodes": len(m.graph.node), "casts": sum(n.op_type == "Cast" for n in m.graph.node),
-            "duplicate_node_names": len(names) - len(set(names))}
-
-
 def recipes(m, tag):
-    ops = sorted({n.op_type for n in m.graph.node} - KEEP)
+    ops = block_list(m)
     if tag:  # block.txt itself comes from export_arch.py (Castaway reads it while this runs)
         with open(f"{d}/{tag}block.txt", "w") as f:
             f.write(",".join(ops))
@@ -55,14 +49,7 @@ def recipes(m, tag):
 
 
 def save(m, name, t0, extra=None):
-    f = {"convert_s": round(time.time() - t0, 2), **stats(m), **(extra or {})}
-    try:
-        onnx.checker.check_model(m)
-        f["checker"] = "valid"
-    except Exception as e:
-        f["checker"] = f"INVALID: {str(e).splitlines()[0][:160]}"
-    onnx.save(m, f"{d}/{name}.onnx")
-    report[name] = f
+    f = report[name] = checked_save(m, f"{d}/{name}.onnx", t0, extra)
     print(name, json.dumps(f), flush=True)
 
 

@@ -6,14 +6,9 @@
 #                                -> $OUT/time-rROT.tar.gz (time-ARCH-rROT.json)
 #   run.sh profile [BUDGET]      bench.cjs profile + graph_stats.py for each architecture, Castaway's and
 #                                onnxruntime's conversion logs -> $OUT/profile.tar.gz
-set -uo pipefail
-W=${CW_MX:-/tmp/mx}
 HERE=$(cd "$(dirname "$0")" && pwd)
-ARCHS=${CW_ARCHS:-"bert-large llama bart gpt2 bert-base unet vit distilbert whisper-enc resnet50"}
-R=$W/results
-mkdir -p "$R"
+. "$HERE/common.sh"
 step=$1; shift
-start=$(date +%s)
 case $step in
 time)
   rot=$1 budget=${2:-420}

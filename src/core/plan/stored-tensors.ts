@@ -5,7 +5,7 @@ import { tensorBytes } from '../external-data';
 import type { IrGraph } from '../ir';
 import { normalizeDomain } from '../ir';
 import { DataType, type NodeProto, type TensorProto } from '../onnx/proto-types';
-import { convertFloat32BytesToFloat16, type Fp16Stats } from '../rewrite/fp16';
+import { countFloat16Loss, type Fp16Stats } from '../rewrite/fp16';
 import { isConstantNode } from './op-classes';
 
 /** The tensor a Constant node outputs, for the float forms a weight can take (value, value_float(s)). */
@@ -56,6 +56,6 @@ export function fp16Loss(tensor: TensorProto): Fp16Stats {
   const loss: Fp16Stats = { clamped: 0, raised: 0 };
   if (tensor.dataType !== DataType.FLOAT) return loss;
   const bytes = tensorBytes(tensor);
-  if (bytes) convertFloat32BytesToFloat16(bytes, loss);
+  if (bytes) countFloat16Loss(bytes, loss);
   return loss;
 }

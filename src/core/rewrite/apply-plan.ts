@@ -11,7 +11,7 @@ import type { PlanOutcome } from '../plan/planner';
 import { tensorBytes } from '../external-data';
 import { CastawayError } from '../errors';
 import type { TouchedTensor } from '../api';
-import { convertFloat32BytesToLow, type Fp16Stats } from './fp16';
+import { convertFloat32BytesToLow, type Fp16Converter, type Fp16Stats } from './fp16';
 import { lowFormat, type LowPrecision } from '../tensor/low-precision';
 import { GraphKeyed } from './graph-keyed';
 import { NodesAfter, anchorOf, definingGraph, replaceBodies } from './skeleton';
@@ -26,10 +26,12 @@ const FLOAT = DataType.FLOAT;
 /** Conversion counts and the tensors whose values were clamped or raised (fp16.ts says why). */
 export interface StorageStats extends Fp16Stats {
   touched: TouchedTensor[];
+  /** How this rewrite turns float32 bytes into fp16 ones (ConvertOptions.fp16Converter); the codec's when absent. */
+  fp16Converter?: Fp16Converter;
 }
 
-export function emptyStorageStats(): StorageStats {
-  return { clamped: 0, raised: 0, touched: [] };
+export function emptyStorageStats(fp16Converter?: Fp16Converter): StorageStats {
+  return fp16Converter ? { clamped: 0, raised: 0, touched: [], fp16Converter } : { clamped: 0, raised: 0, touched: [] };
 }
 
 export interface RewriteResult {
@@ -49,14 +51,14 @@ interface CastPlan {
   castNode: NodeProto;
 }
 
-export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome): RewriteResult {
+export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Converter?: Fp16Converter): RewriteResult {
   const { model, groups, values, storedReads, inputGroups, outputGroups } = problem;
   const fp16 = outcome.groupFp16;
   const low = outcome.low;
   const LOW_TYPE = lowFormat(low).elemType;
   const names = new NameAllocator(model.proto);
   const opset = model.opsets.get('') ?? 1;
-  const stats = emptyStorageStats();
+  const stats = emptyStorageStats(fp16Converter);
 
   // 1. Casts: one per cast value, named after it; when the value is a graph output read in the Cast's
   //    precision, the Cast takes the output's name and the producer writes a renamed value instead.
@@ -309,7 +311,7 @@ export function convertTensor(tensor: TensorProto, stats: StorageStats, label: s
   const { floatData: _f, rawData: _r, externalData: _e, dataLocation: _d, externalBytes: _b, ...rest } = tensor;
   void _f; void _r; void _e; void _d; void _b;
   const own: Fp16Stats = { clamped: 0, raised: 0 };
-  const rawData = convertFloat32BytesToLow(low, bytes, own);
+  const rawData = convertFloat32BytesToLow(low, bytes, own, stats.fp16Converter);
   stats.clamped += own.clamped;
   stats.raised += own.raised;
   if (own.clamped || own.raised) stats.touched.push({ name: label, clamped: own.clamped, raised: own.raised });

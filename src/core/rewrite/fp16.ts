@@ -11,7 +11,7 @@
 //   where it matters (the epsilon only guards against a zero variance).
 // Clamped and raised values are counted, and the tensors they sit in listed, so the user sees them.
 // The rounding itself is the tensor codec's (tensor/half.ts), applied to the float32 bit patterns.
-import { LITTLE_ENDIAN, float32BitsToFloat16Bits } from '../tensor/half';
+import { LITTLE_ENDIAN, encodeFloat32WithKernel, float32BitsToFloat16Bits } from '../tensor/half';
 import { convertFloat32BytesToBfloat16, type LowPrecision } from '../tensor/low-precision';
 
 export interface Fp16Stats {
@@ -27,36 +27,59 @@ function clampedBits(bits: number): number {
   return a > 0x477fe000 && a < 0x7f800000 ? ((bits >>> 16) & 0x8000) | 0x7bff : -1;
 }
 
-/** Elements per pass through the aligned bounce buffer (64 KB): small enough to stay in cache. */
-const BOUNCE_ELEMENTS = 1 << 14;
-let bounce: Uint8Array | undefined;
-
 /** Converts little-endian float32 bytes to float16 bytes, clamping, raising and counting. */
 export function convertFloat32BytesToFloat16(bytes: Uint8Array, stats: Fp16Stats): Uint8Array {
-  const count = bytes.byteLength >>> 2;
-  const out = new Uint8Array(count * 2);
-  const output = new Uint16Array(out.buffer);
-  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0) {
-    convertWords(new Uint32Array(bytes.buffer, bytes.byteOffset, count), count, output, 0, stats);
-  } else if (LITTLE_ENDIAN) {
-    // Views into a file are often unaligned. Copying the whole tensor to align it cost a second copy of a
-    // large model's weights (1 GB more memory written); a small reused buffer, a slice at a time, does not.
-    bounce ??= new Uint8Array(BOUNCE_ELEMENTS * 4);
-    const words = new Uint32Array(bounce.buffer);
-    for (let at = 0; at < count; at += BOUNCE_ELEMENTS) {
-      const n = Math.min(BOUNCE_ELEMENTS, count - at);
-      bounce.set(bytes.subarray(at * 4, (at + n) * 4));
-      convertWords(words, n, output, at, stats);
-    }
-  } else {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const input = new Uint32Array(count);
-    for (let i = 0; i < count; i++) input[i] = view.getUint32(i * 4, true);
-    convertWords(input, count, output, 0, stats);
-    const outView = new DataView(out.buffer);
-    for (let i = 0; i < count; i++) outView.setUint16(i * 2, output[i], true);
-  }
+  const out = new Uint8Array((bytes.byteLength >>> 2) * 2);
+  convertFloat32BytesToFloat16Into(bytes, out, stats);
   return out;
+}
+
+/**
+ * What convertFloat32BytesToFloat16 would count, without writing the halves anywhere: the planner's
+ * report of clamped and raised values reads every stored weight, and a throwaway copy of a 1 GB model's
+ * weights cost as much as the conversion itself.
+ */
+export function countFloat16Loss(bytes: Uint8Array, stats: Fp16Stats): void {
+  convertFloat32BytesToFloat16Into(bytes, undefined, stats);
+}
+
+/**
+ * The conversion of a range: `bytes` (float32, any alignment) to halves written into `out` (2 bytes per
+ * element, any view: a slice of a shared buffer when the CLI splits a large model over threads), or only
+ * counted when `out` is undefined. The same bytes and counts whatever the split.
+ */
+export function convertFloat32BytesToFloat16Into(bytes: Uint8Array, out: Uint8Array | undefined, stats: Fp16Stats): void {
+  const count = bytes.byteLength >>> 2;
+  if (out && out.byteLength < count * 2) throw new RangeError(`float16 output of ${out.byteLength} bytes for ${count} elements`);
+  let clamped = 0;
+  let raised = 0;
+  const edge = (bits: number): number => {
+    const h = edgeHalf(bits);
+    if (h & CLAMPED) clamped++;
+    if (h & RAISED) raised++;
+    return h & 0xffff;
+  };
+  if (encodeFloat32WithKernel(bytes, count, out, edge)) {
+    stats.clamped += clamped;
+    stats.raised += raised;
+    return;
+  }
+  // no WebAssembly SIMD: the scalar loops, on an aligned copy when either side is not aligned
+  const output = out && LITTLE_ENDIAN && out.byteOffset % 2 === 0 ? new Uint16Array(out.buffer, out.byteOffset, count) : new Uint16Array(count);
+  const input = LITTLE_ENDIAN && bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, count) : alignedWords(bytes, count);
+  convertWords(input, count, output, 0, stats);
+  if (out && output.buffer !== out.buffer) {
+    const view = new DataView(out.buffer, out.byteOffset, count * 2);
+    for (let i = 0; i < count; i++) view.setUint16(i * 2, output[i], true);
+  }
+}
+
+/** Little-endian float32 bytes as host words, copied (the scalar path only). */
+function alignedWords(bytes: Uint8Array, count: number): Uint32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, count * 4);
+  const words = new Uint32Array(count);
+  for (let i = 0; i < count; i++) words[i] = view.getUint32(i * 4, true);
+  return words;
 }
 
 const CLAMPED = 0x10000;
@@ -123,6 +146,12 @@ function convertWords(input: Uint32Array, n: number, output: Uint16Array, at: nu
  * bf16 rounded only (tensor/low-precision.ts: float32's range, so nothing to clamp, and its subnormals reach
  * 2^-133, so the epsilons fp16 would flush stay nonzero; stats stay zero).
  */
-export function convertFloat32BytesToLow(low: LowPrecision, bytes: Uint8Array, stats: Fp16Stats): Uint8Array {
-  return low === 'bf16' ? convertFloat32BytesToBfloat16(bytes) : convertFloat32BytesToFloat16(bytes, stats);
+export function convertFloat32BytesToLow(low: LowPrecision, bytes: Uint8Array, stats: Fp16Stats, fp16: Fp16Converter = convertFloat32BytesToFloat16): Uint8Array {
+  return low === 'bf16' ? convertFloat32BytesToBfloat16(bytes) : fp16(bytes, stats);
 }
+
+/**
+ * A stand-in for convertFloat32BytesToFloat16 (same bytes, same counts added to `stats`): the CLI passes
+ * one that splits a large tensor's range over threads (ConvertOptions.fp16Converter).
+ */
+export type Fp16Converter = (bytes: Uint8Array, stats: Fp16Stats) => Uint8Array;

@@ -2,7 +2,10 @@
 // with ties to even, as a Cast does. The array forms work on the float32 bit patterns (a Uint32Array view)
 // with integer operations only, and decode through a 65,536-entry table, so converting a model's weights
 // runs at memory speed rather than at a DataView call per element (issue 9: BERT-large's 1.3 GB took 7 s).
+// Where WebAssembly SIMD runs (Node 20, Chromium), the array forms go through the kernels of half-wasm.ts,
+// chunk by chunk, with this file's scalar rule applied to the few elements they flag.
 // bfloat16, the second low-precision format, is at the end of this file; low-precision.ts names both.
+import { EDGES_AT, F16_AT, F32_AT, HALF_CHUNK, halfKernels } from './half-wasm';
 
 export const FP16_MAX = 65504;
 
@@ -69,11 +72,53 @@ function halfTable(): Float32Array {
  * elements, the size of a decoder's logits at batch 8 x 512.
  */
 export function float16ArrayToFloat32(bits: Uint16Array): Float32Array {
-  const table = halfTable();
   const n = bits.length;
   const out = new Float32Array(n);
+  const kernels = LITTLE_ENDIAN ? halfKernels() : undefined;
+  if (kernels) {
+    // the kernel decodes every pattern exactly as the table does (half-wasm.ts), 8 at a time
+    const halves = new Uint16Array(kernels.memory.buffer, F16_AT, HALF_CHUNK);
+    const floats = new Float32Array(kernels.memory.buffer, F32_AT, HALF_CHUNK);
+    for (let at = 0; at < n; at += HALF_CHUNK) {
+      const count = Math.min(HALF_CHUNK, n - at);
+      halves.set(bits.subarray(at, at + count));
+      kernels.decode((count + 7) >>> 3);
+      out.set(count === HALF_CHUNK ? floats : floats.subarray(0, count), at);
+    }
+    return out;
+  }
+  const table = halfTable();
   for (let i = 0; i < n; i++) out[i] = table[bits[i]];
   return out;
+}
+
+/**
+ * float32 -> half bits of `count` little-endian float32s in `src` (any byte alignment) into `out` (2 bytes
+ * each; undefined to only look at them), through the SIMD kernel: elements in the normal-half range as
+ * float32BitsToFloat16Bits rounds them, every other one given by `edge(bits)` (the caller's rule for zeros,
+ * subnormals, overflow and NaN, and its count of them). False, having done nothing, where the kernel is not
+ * available: the caller then runs its scalar loop.
+ */
+export function encodeFloat32WithKernel(src: Uint8Array, count: number, out: Uint8Array | undefined, edge: (bits: number) => number): boolean {
+  const kernels = LITTLE_ENDIAN ? halfKernels() : undefined;
+  if (!kernels) return false;
+  const memory = kernels.memory;
+  const words = new Uint32Array(memory.buffer, F32_AT, HALF_CHUNK);
+  const halves = new Uint16Array(memory.buffer, F16_AT, HALF_CHUNK);
+  const edges = new Uint32Array(memory.buffer, EDGES_AT, HALF_CHUNK / 8);
+  for (let at = 0; at < count; at += HALF_CHUNK) {
+    const n = Math.min(HALF_CHUNK, count - at);
+    memory.set(src.subarray(at * 4, (at + n) * 4), F32_AT);
+    // a last partial group reads stale words past n: they may be listed, and are skipped below
+    const listed = kernels.encode((n + 7) >>> 3);
+    for (let e = 0; e < listed; e++) {
+      const first = edges[e] * 8;
+      const last = Math.min(first + 8, n);
+      for (let i = first; i < last; i++) halves[i] = edge(words[i]);
+    }
+    if (out) out.set(memory.subarray(F16_AT, F16_AT + n * 2), at * 2);
+  }
+  return true;
 }
 
 /** The float32 bit patterns of `values`: a view when they already are a Float32Array, else a plain-loop copy. */
@@ -89,6 +134,8 @@ export function float32ArrayToFloat16(values: ArrayLike<number>): Uint16Array {
   const n = values.length;
   const out = new Uint16Array(n);
   const bits = float32Bits(values);
+  const bytes = new Uint8Array(bits.buffer, bits.byteOffset, n * 4);
+  if (encodeFloat32WithKernel(bytes, n, new Uint8Array(out.buffer), float32BitsToFloat16Bits)) return out;
   for (let i = 0; i < n; i++) out[i] = float32BitsToFloat16Bits(bits[i]);
   return out;
 }

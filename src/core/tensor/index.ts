@@ -2,6 +2,7 @@
 // seeded inputs, run statistics and the port to onnxruntime. Imports nothing outside core.
 export * from './dtype';
 export * from './half';
+export { disableHalfKernels } from './half-wasm';
 export * from './host-tensor';
 export * from './ort-port';
 export * from './run-stats';
