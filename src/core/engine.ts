@@ -5,7 +5,7 @@ import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary
 import { externalDataLocations, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
 import { buildIr, normalizeDomain, type IrGraph, type IrModel } from './ir';
 import { DataType, toNumber, type ModelProto, type NodeProto } from './onnx/proto-types';
-import { withInferredValueInfo } from './shapes/infer-shapes';
+import { withInferredValueInfoEncoded } from './shapes/infer-shapes';
 import { buildPlanningProblem, shapeOf, type PlanningProblem } from './plan/constraints';
 import { Planner, type PlanOutcome } from './plan/planner';
 import { buildPlanReport } from './plan/report';
@@ -118,7 +118,8 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const { outcome, millis } = runPlan(model, recipe);
   const result = applyPlan(model.problem, outcome, options.fp16Converter);
-  let converted = options.valueInfo === false ? result.model : withInferredValueInfo(result.model);
+  // applyPlan keeps the IR's topological order, inserting each Cast after its producer (rewrite/apply-plan.ts)
+  let converted = options.valueInfo === false ? result.model : withInferredValueInfoEncoded(result.model, { sorted: true });
   const externalFiles: Record<string, Uint8Array> = {};
   const externalPieces: Record<string, Uint8Array[]> = {};
   const hadExternal = externalDataLocations(model.proto).length > 0;

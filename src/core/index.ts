@@ -25,6 +25,7 @@ export {
   externalDataInfo,
   tensorBytes,
   visitTensors,
+  siteWhere,
   writeExternalData,
 } from './external-data';
 export { buildIr } from './ir';

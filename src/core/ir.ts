@@ -124,7 +124,9 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
   const protoNodes = proto.node ?? [];
   const producedAt = new Map<string, number>();
   protoNodes.forEach((node, i) => {
-    for (const out of node.output ?? []) {
+    const outputs = node.output ?? [];
+    for (let k = 0; k < outputs.length; k++) {
+      const out = outputs[k];
       if (!out) continue;
       if (producedAt.has(out) || graph.graphInputs.has(out) && !graph.initializers.has(out)) {
         throw new CastawayError('unsupported', `Value "${out}" is produced twice (the graph is not in SSA form)`, `${nodeLabel(node, i)} in ${where}`);
@@ -143,22 +145,28 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
   });
   graph.originalIndex = order;
   graph.nodes = order.map((i) => protoNodes[i]);
-  graph.nodes.forEach((node, n) => {
-    (node.output ?? []).forEach((out, slot) => out && graph.producer.set(out, { node: n, slot }));
-  });
+  // indexed loops, no closure per node: these run for every node and value of the model
+  for (let n = 0; n < graph.nodes.length; n++) {
+    const outputs = graph.nodes[n].output ?? [];
+    for (let slot = 0; slot < outputs.length; slot++) if (outputs[slot]) graph.producer.set(outputs[slot], { node: n, slot });
+  }
   const isLocal = (name: string) => graph.producer.has(name) || graph.graphInputs.has(name) || graph.initializers.has(name);
   const addConsumer = (name: string, consumer: Consumer) => {
     let list = graph.consumers.get(name);
     if (!list) graph.consumers.set(name, (list = []));
     list.push(consumer);
   };
-  graph.nodes.forEach((node, n) => {
-    (node.input ?? []).forEach((name, slot) => {
-      if (!name) return; // an omitted optional input
+  for (let n = 0; n < graph.nodes.length; n++) {
+    const node = graph.nodes[n];
+    const inputs = node.input ?? [];
+    for (let slot = 0; slot < inputs.length; slot++) {
+      const name = inputs[slot];
+      if (!name) continue; // an omitted optional input
       if (isLocal(name)) addConsumer(name, { node: n, slot });
       else if (parent && resolvesInScope(parent.graph, name)) graph.outerReads.add(name);
       else throw new CastawayError('dangling-input', `Input "${name}" is not produced by any node, graph input or initializer`, `${nodeLabel(node, graph.originalIndex[n])} in ${where}`);
-    });
+    }
+    if (!node.attribute?.length) continue; // no bodies
     const subgraphs: { attribute: string; graph: IrGraph }[] = [];
     for (const attr of node.attribute ?? []) {
       const bodies = attr.g ? [attr.g] : attr.graphs ?? [];
@@ -176,7 +184,7 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
       }
     }
     if (subgraphs.length) graph.subgraphs.set(n, subgraphs);
-  });
+  }
   for (const name of graph.outputs) {
     if (name && !isLocal(name) && !(parent && resolvesInScope(parent.graph, name))) {
       throw new CastawayError('dangling-input', `Graph output "${name}" is not produced by any node`, where);

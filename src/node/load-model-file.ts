@@ -9,7 +9,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } fro
 import { open } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { CastawayError } from '../core/index';
-import { externalByteLength, externalDataInfo, EXTERNAL, visitTensors } from '../core/index';
+import { externalByteLength, externalDataInfo, EXTERNAL, siteWhere, visitTensors } from '../core/index';
 import type { ModelProto, TensorProto } from '../core/index';
 import { decodeModel } from '../core/index';
 
@@ -41,8 +41,9 @@ export function loadModelFile(path: string, options: { shared?: boolean; bytes?:
   const files = new Map<string, DataFile>();
   const reads: [TensorProto, Uint8Array][] = [];
   try {
-    visitTensors(model, (tensor, where) => {
+    visitTensors(model, (tensor, site) => {
       if (tensor.dataLocation !== EXTERNAL) return;
+      const where = siteWhere(tensor, site);
       const info = externalDataInfo(tensor, where);
       let file = files.get(info.location);
       if (!file) {

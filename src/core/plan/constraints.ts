@@ -114,14 +114,27 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
     const ins: Int32Array[] = [];
     const outs: Int32Array[] = [];
     const isFloatIn = (name: string | undefined) => !!name && types.elemType(graph, name) === FLOAT;
+    // Each node's slot groups are a view into one array per graph (for inputs, one for outputs): two
+    // Int32Arrays per node, each with its own buffer, were 16 MB of a 44k-node graph's allocations.
+    let inSlots = 0;
+    let outSlots = 0;
+    for (let n = 0; n < graph.nodes.length; n++) {
+      inSlots += graph.nodes[n].input?.length ?? 0;
+      outSlots += graph.nodes[n].output?.length ?? 0;
+    }
+    const allIn = new Int32Array(inSlots).fill(-1);
+    const allOut = new Int32Array(outSlots).fill(-1);
+    inSlots = 0;
+    outSlots = 0;
     graph.nodes.forEach((node, n) => {
-      const inGroups = new Int32Array((node.input ?? []).length).fill(-1);
-      const outGroups = new Int32Array((node.output ?? []).length).fill(-1);
+      const inGroups = allIn.subarray(inSlots, (inSlots += node.input?.length ?? 0));
+      const outGroups = allOut.subarray(outSlots, (outSlots += node.output?.length ?? 0));
       ins.push(inGroups);
       outs.push(outGroups);
       const domain = normalizeDomain(node.domain);
       if (isConstantNode(node.opType, domain)) {
-        for (const out of node.output ?? []) if (types.elemType(graph, out) === FLOAT) constantOutputs[graph.id].add(out);
+        const outputs = node.output ?? [];
+        for (let k = 0; k < outputs.length; k++) if (types.elemType(graph, outputs[k]) === FLOAT) constantOutputs[graph.id].add(outputs[k]);
         return;
       }
       const floatIns = (node.input ?? []).map(isFloatIn);
@@ -158,7 +171,8 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       // GroupNorm refuses float16 gamma/beta at run time even though the schema's M admits it) keep those
       // inputs fp32 whatever the rest of the node does.
       const alwaysFloat = ORT_ALWAYS_FLOAT_INPUTS_BY_DOMAIN[domain]?.[node.opType ?? ''];
-      for (const sg of schemaGroups ?? []) {
+      for (let g = 0; schemaGroups && g < schemaGroups.length; g++) {
+        const sg = schemaGroups[g];
         const inputs = sg.inputs.filter((i) => floatIns[i] && !alwaysFloat?.includes(i));
         const outputs = sg.outputs.filter((o) => floatOuts[o]);
         if (!inputs.length && !outputs.length) continue;
@@ -166,8 +180,8 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         const attributeTyped = sg.inputs.length === 0 && !RETARGETABLE_OUTPUT_OPS.has(node.opType ?? '');
         const cls: GroupClass = !sg.allowsFloat16 || attributeTyped || (domain === '' && FP32_FUNCTION_OPS.has(node.opType ?? '')) ? 'spec-fp32' : FREE_OPS.has(node.opType ?? '') ? 'free' : 'compute';
         const id = nodeGroup(graph, n, inputs, outputs, cls, bf16Opset && sg.allowsBfloat16 === true, opType, domain, nodeName);
-        for (const i of inputs) inGroups[i] = id;
-        for (const o of outputs) outGroups[o] = id;
+        for (let k = 0; k < inputs.length; k++) inGroups[inputs[k]] = id;
+        for (let k = 0; k < outputs.length; k++) outGroups[outputs[k]] = id;
       }
       // Float slots no schema group covers (opaque ops, control flow, fixed-type slots) keep fp32.
       const restIn: number[] = [];
@@ -176,8 +190,8 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       for (let o = 0; o < floatOuts.length; o++) if (floatOuts[o] && outGroups[o] < 0) restOut.push(o);
       if (restIn.length || restOut.length) {
         const id = nodeGroup(graph, n, restIn, restOut, 'spec-fp32', undefined, opType, domain, nodeName);
-        for (const i of restIn) inGroups[i] = id;
-        for (const o of restOut) outGroups[o] = id;
+        for (let k = 0; k < restIn.length; k++) inGroups[restIn[k]] = id;
+        for (let k = 0; k < restOut.length; k++) outGroups[restOut[k]] = id;
       }
     });
     inputGroups.push(ins);
@@ -257,7 +271,8 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   }
   // Distinct consumer groups through a short array, not a Set per value (44k Sets on a 44k-node graph):
   // a value has a handful of readers.
-  for (const value of values) {
+  for (let v = 0; v < values.length; v++) {
+    const value = values[v];
     const consumers: number[] = [];
     const readers = value.readers;
     for (let k = 0; k < readers.length; k++) {

@@ -18,10 +18,48 @@ function present(names: string[] | undefined): string {
   return s;
 }
 
+/** Lists up to this long get a numeric presence key (presenceKey); longer ones (a wide Concat) a string. */
+const MAX_MASK_LENGTH = 20;
+
+/**
+ * Which positions of a node's inputs and outputs are present, as one number: per list a bit per position
+ * above a leading 1 that marks its length, the output list's in the low 21 bits. -1 when a list is longer
+ * than MAX_MASK_LENGTH. A number, not a string built per node: this is asked for nearly every node.
+ */
+function presenceKey(inputs: string[] | undefined, outputs: string[] | undefined): number {
+  const a = mask(inputs);
+  const b = mask(outputs);
+  return a < 0 || b < 0 ? -1 : a * 2 ** (MAX_MASK_LENGTH + 1) + b;
+}
+
+function mask(names: string[] | undefined): number {
+  const length = names ? names.length : 0;
+  if (length > MAX_MASK_LENGTH) return -1;
+  let bits = 1;
+  for (let i = 0; i < length; i++) bits = bits * 2 + (names![i] ? 1 : 0);
+  return bits;
+}
+
+/** A two-level map (domain as written, then op type) that builds no key string per node. */
+class ByOp<T> {
+  private readonly byDomain = new Map<string | undefined, Map<string | undefined, T>>();
+  get(node: NodeProto): T | undefined {
+    return this.byDomain.get(node.domain)?.get(node.opType);
+  }
+  set(node: NodeProto, value: T): void {
+    let byOp = this.byDomain.get(node.domain);
+    if (!byOp) this.byDomain.set(node.domain, (byOp = new Map()));
+    byOp.set(node.opType, value);
+  }
+}
+
 export function createTypeOracle(model: IrModel): TypeOracle {
   const types = inferModelTypes(model);
+  const checked = new ByOp<true>(); // each op type checked once, not each node
   for (const graph of model.graphs) {
     graph.nodes.forEach((node) => {
+      if (checked.get(node)) return;
+      checked.set(node, true);
       const domain = normalizeDomain(node.domain);
       if (!STANDARD_DOMAINS.has(domain) || domain === 'com.microsoft') return;
       if (!lookupSchema(domain, node.opType ?? '', model.opsets.get(domain) ?? 0)) {
@@ -38,16 +76,20 @@ export function createTypeOracle(model: IrModel): TypeOracle {
   }
   // Slot groups depend only on the op and on which positions are present, so nodes of one shape share
   // one answer (a 43,720-node graph has a few dozen shapes). Callers must not mutate the result.
-  const cache = new Map<string, SlotGroup[] | undefined>();
+  // Keyed by op, then by presenceKey (numbers), or by present() strings for very long lists.
+  const cache = new ByOp<Map<number | string, SlotGroup[] | undefined>>();
   return {
     elemType: (graph: IrGraph, name: string) => types.elemType(graph, name),
     slotGroups(_graph: IrGraph, node: NodeProto): SlotGroup[] | undefined {
+      let byPresence = cache.get(node);
+      if (!byPresence) cache.set(node, (byPresence = new Map()));
+      const numeric = presenceKey(node.input, node.output);
+      const key = numeric >= 0 ? numeric : `${present(node.input)}|${present(node.output)}`;
+      if (byPresence.has(key)) return byPresence.get(key);
       const domain = normalizeDomain(node.domain);
-      const key = `${domain}|${node.opType}|${present(node.input)}|${present(node.output)}`;
-      if (cache.has(key)) return cache.get(key);
       const schema = lookupSchema(domain, node.opType ?? '', model.opsets.get(domain) ?? 0);
       const groups = schema && schemaSlotGroups(node, schema).map((g) => ({ inputs: g.inputs, outputs: g.outputs, allowsFloat16: groupAllowsFloat16(g), allowsBfloat16: groupAllowsLow(g, 'bf16') }));
-      cache.set(key, groups);
+      byPresence.set(key, groups);
       return groups;
     },
   };

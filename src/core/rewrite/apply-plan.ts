@@ -177,10 +177,16 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
         while (aliases.has(name)) name = aliases.get(name)!;
         return name;
       };
-      outNodes.forEach((node, i) => {
-        const inputs = (node.input ?? []).map(resolve);
-        if (!sameList(inputs, node.input ?? [])) outNodes[i] = { ...node, input: inputs };
-      });
+      // a new input list only for a node that reads an alias (a few), not a mapped copy of every node's
+      for (let i = 0; i < outNodes.length; i++) {
+        const node = outNodes[i];
+        const original = node.input ?? [];
+        let k = 0;
+        while (k < original.length && !aliases.has(original[k])) k++;
+        if (k === original.length) continue;
+        const inputs = original.map(resolve);
+        if (!sameList(inputs, original)) outNodes[i] = { ...node, input: inputs };
+      }
     }
     rewritten.set(graph, {
       ...graph.proto,

@@ -14,10 +14,10 @@
 // Split along its sections: schema.ts (protobufjs reflection to flat tables), decode.ts, encode.ts; this file
 // is the public API.
 import { CastawayError } from '../errors';
-import { visitTensors, checkTensorShape } from '../external-data';
+import { visitTensors, checkTensorShape, siteWhere } from '../external-data';
 import { DecodeFailure, Decoder, asPlainBytes, classifyModelFailure, decodeInto } from './decode';
 import { Encoder, messageSize, writeMessage } from './encode';
-import { codecOf, type Msg } from './schema';
+import { codecOf, varint32Size, type Msg } from './schema';
 import {
   UNKNOWN_FIELDS,
   type AttributeProto,
@@ -77,7 +77,8 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
       'The bytes are a valid protobuf message but not an ONNX model: there is no opset_import (ModelProto field 8); is the file truncated?',
     );
   }
-  visitTensors(model, (tensor, where) => checkTensorShape(tensor, where));
+  // the site is worded only for a tensor that fails (one message string per tensor cost more than the check)
+  visitTensors(model, (tensor, site) => checkTensorShape(tensor, () => siteWhere(tensor, site)));
   return model;
 }
 
@@ -108,6 +109,31 @@ export function decodeMessage<K extends ProtoMessageName>(type: K, bytes: Uint8A
 export function encodeMessage<K extends ProtoMessageName>(type: K, message: ProtoMessages[K]): Uint8Array {
   return encodeWith(new Encoder(), type, message).buf;
 }
+
+/**
+ * `message` with `fields` (each one or more whole fields: tag, then value, as encodeRepeatedField and
+ * encodeTensorValueInfos give them) written at their field number's place when it is encoded, as unknown
+ * fields are: a part of a message encoded ahead of the rest. The fields they encode must not also be set.
+ */
+export function withEncodedFields<T extends object>(message: T, fields: readonly Uint8Array[]): T {
+  const present = fields.filter((f) => f.length > 0);
+  if (!present.length) return message;
+  const unknown = (message as Msg)[UNKNOWN_FIELDS] as Uint8Array[] | undefined;
+  return { ...message, [UNKNOWN_FIELDS]: [...(unknown ?? []), ...present] };
+}
+
+/** One length-delimited field (field number `id`) holding `value`: tag, length, bytes. */
+export function encodeRepeatedField(id: number, value: Uint8Array): Uint8Array {
+  const e = new Encoder();
+  const tag = ((id << 3) | 2) >>> 0;
+  e.start(varint32Size(tag) + varint32Size(value.length) + value.length);
+  e.varint32(tag);
+  e.varint32(value.length);
+  e.buf.set(value, e.pos);
+  return e.buf;
+}
+
+export { encodeTensorValueInfos, type TensorValueInfo } from './value-info-bytes';
 
 /**
  * Encodes a model as a list of pieces whose concatenation is encodeModel's bytes: bytes fields of at least

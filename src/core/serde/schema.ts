@@ -58,6 +58,11 @@ export interface MessageCodec {
   /** Sorted by field number: the encoding order. */
   fields: FieldCodec[];
   byId: (FieldCodec | undefined)[];
+  /**
+   * By field name (the message objects' property names): the encoder looks up only the fields present. A
+   * prototype-less plain object, not a Map: a keyed load with the names for-in yields was ~4x a Map.get.
+   */
+  byName: Record<string, FieldCodec | undefined>;
 }
 
 let codecs: Map<string, MessageCodec> | undefined;
@@ -77,7 +82,7 @@ function compileSchema(): Map<string, MessageCodec> {
   const compile = (type: Type): MessageCodec => {
     const known = byType.get(type);
     if (known) return known;
-    const codec: MessageCodec = { name: type.name, fields: [], byId: [] };
+    const codec: MessageCodec = { name: type.name, fields: [], byId: [], byName: fieldTable() };
     byType.set(type, codec); // before the fields: message types refer to each other
     for (const field of [...type.fieldsArray].sort((a, b) => a.id - b.id)) {
       if (field.map) throw new Error(`map field ${type.name}.${field.name} is not supported`);
@@ -100,6 +105,7 @@ function compileSchema(): Map<string, MessageCodec> {
       };
       codec.fields.push(fieldCodec);
       codec.byId[field.id] = fieldCodec;
+      codec.byName[field.name] = fieldCodec;
       if (resolved instanceof Type) fieldCodec.message = compile(resolved);
     }
     return codec;
@@ -112,6 +118,13 @@ function compileSchema(): Map<string, MessageCodec> {
   };
   walk(root);
   return out;
+}
+
+/** An object with no prototype (no inherited toString or constructor to mistake for a field), in fast mode. */
+function fieldTable(): Record<string, FieldCodec | undefined> {
+  const table = {} as Record<string, FieldCodec | undefined>;
+  Object.setPrototypeOf(table, null);
+  return table;
 }
 
 export function varint32Size(value: number): number {

@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toNumber, type ModelProto } from '../onnx/proto-types';
 import { convertModel, openModel } from '../engine';
-import { decodeModel, encodeModel } from '../serde';
+import { decodeModel, encodeMessage, encodeModel, encodeTensorValueInfos } from '../serde';
 import { convEncoderModel } from '../testing/conv-encoder';
-import { inferGraphShapes, withInferredValueInfo } from './infer-shapes';
+import { inferGraphShapes, withInferredValueInfo, withInferredValueInfoEncoded } from './infer-shapes';
+import { concatBytes } from '../bytes';
+import { DataType } from '../onnx/proto-types';
 
 const fixtureDir = fileURLToPath(new URL('../../../fixtures/models/', import.meta.url));
 const dataDir = fileURLToPath(new URL('./testdata/', import.meta.url));
@@ -112,5 +114,36 @@ describe('withInferredValueInfo', () => {
     for (const v of vi) expect(v.type?.tensorType?.elemType).toBeGreaterThan(0);
     // idempotent: a second pass adds nothing
     expect(withInferredValueInfo(out).graph!.valueInfo).toHaveLength(vi.length);
+  });
+});
+
+describe('withInferredValueInfoEncoded', () => {
+  // convertModel writes value_info straight to bytes: the file must be the one the objects encode to.
+  it.each(FIXTURES)('%s: the same model bytes as withInferredValueInfo, before and after a conversion', (name) => {
+    const bytes = new Uint8Array(readFileSync(`${fixtureDir}${name}.onnx`));
+    const converted = decodeModel(convertModel(openModel(bytes), {}, { valueInfo: false }).bytes);
+    for (const model of [decodeModel(bytes), converted, withInferredValueInfo(converted)]) {
+      // compared as Buffers: toEqual walks a multi-megabyte array element by element for minutes
+      const viaBytes = Buffer.from(encodeModel(withInferredValueInfoEncoded(model)));
+      expect(viaBytes.equals(encodeModel(withInferredValueInfo(model)))).toBe(true);
+    }
+  });
+
+  it('encodes any entry as encodeMessage does: negative, 64-bit and unknown dims, scalars, no shape, long and non-ASCII names', () => {
+    const entries = [
+      { name: 'a', elemType: DataType.FLOAT, shape: [1, 'batch', 128] },
+      { name: 'scalar', elemType: DataType.INT64, shape: [] },
+      { name: 'unranked', elemType: DataType.FLOAT16, shape: undefined },
+      { name: 'odd', elemType: DataType.BFLOAT16, shape: [-1, 2 ** 40, 0, undefined, ''] },
+      { name: `long-${'x'.repeat(300)}`, elemType: DataType.DOUBLE, shape: ['n'.repeat(200)] },
+      { name: 'ünïcødé ✓ 𝄞', elemType: DataType.STRING, shape: ['dïm'] },
+      { name: 'negative type', elemType: -3, shape: [4] },
+    ];
+    const viaObjects = concatBytes(entries.map(({ name, elemType, shape }) => {
+      const vi = { name, type: { tensorType: shape ? { elemType, shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } : { elemType } } };
+      // GraphProto.value_info (field 13) holding it: encode a graph with only this entry
+      return encodeMessage('GraphProto', { valueInfo: [vi] });
+    }));
+    expect(encodeTensorValueInfos(entries)).toEqual(viaObjects);
   });
 });

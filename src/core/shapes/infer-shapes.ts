@@ -20,6 +20,7 @@ import { mergeDim, ShapeError, type Dim, type Shape } from './dims';
 import { inferOpShapes, type ShapeContext } from './op-shapes';
 import { normalizeDomain } from '../onnx/domain';
 import { propagateValues, type PropagationInputs } from './data-propagation';
+import { encodeMessage, encodeRepeatedField, encodeTensorValueInfos, withEncodedFields, type TensorValueInfo } from '../serde';
 
 /** Constant integer tensors longer than this are not read (shape arguments are short). */
 const MAX_CONSTANT_ELEMENTS = 1024;
@@ -102,6 +103,17 @@ class SymbolTable {
   }
 }
 
+/** The shape with each unknown dim given a fresh name; a fresh array (no closure) only when one is unknown. */
+function named(shape: Shape & object, table: SymbolTable): Dim[] {
+  let out: Dim[] | undefined;
+  for (let k = 0; k < shape.length; k++) {
+    if (shape[k] !== undefined) continue;
+    out ??= shape.slice();
+    out[k] = table.fresh();
+  }
+  return out ?? shape.slice();
+}
+
 function isDefaultDomain(domain: string | undefined): boolean {
   return normalizeDomain(domain) === '';
 }
@@ -150,8 +162,10 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
   const nodes = graph.node ?? [];
   const context = new NodeShapeContext(opset, shapes, constants, floats);
 
-  for (const index of order ?? topologicalOrder(nodes)) {
-    const node = nodes[index];
+  const sequence = order ?? topologicalOrder(nodes);
+  // indexed, not for-of: an iterator result per node before the JIT optimizes the loop
+  for (let k = 0; k < sequence.length; k++) {
+    const node = nodes[sequence[k]];
     const outputs = node.output ?? [];
     let inferred: Shape[] = [];
     if (isDefaultDomain(node.domain)) {
@@ -181,7 +195,7 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
         }
       }
       if (!shape) continue;
-      shapes.set(name, shape.map((d) => (d === undefined ? table.fresh() : d)));
+      shapes.set(name, named(shape, table));
     }
     if (bind && outputs[0] && isDefaultDomain(node.domain)) {
       const values = propagateValues(node, context);
@@ -324,30 +338,66 @@ function toValueInfoShape(shape: readonly Dim[]) {
  * node computes and that is not a graph output. Entries it already has are kept; one without a shape gets
  * the inferred shape. Values of unknown element type are left out.
  */
-export function withInferredValueInfo(model: ModelProto): ModelProto {
+export function withInferredValueInfo(model: ModelProto, options: { sorted?: boolean } = {}): ModelProto {
   const graph = model.graph;
   if (!graph) return model;
+  const { kept, added } = inferValueInfo(model, graph, options);
+  const valueInfo = kept;
+  for (const { name, elemType, shape } of added) {
+    valueInfo.push({ name, type: { tensorType: shape ? { elemType, shape: toValueInfoShape(shape) } : { elemType } } });
+  }
+  return { ...model, graph: { ...graph, valueInfo } };
+}
+
+/**
+ * withInferredValueInfo's model with its value_info already encoded (serde encodeTensorValueInfos), as
+ * fields written at value_info's place: the same file bytes, without an object per entry and per dim nor
+ * the generic encoder's pass over them. For a model that is encoded next (convertModel), not inspected.
+ */
+export function withInferredValueInfoEncoded(model: ModelProto, options: { sorted?: boolean } = {}): ModelProto {
+  const graph = model.graph;
+  if (!graph) return model;
+  const { kept, added } = inferValueInfo(model, graph, options);
+  const fields = kept.map((vi) => encodeRepeatedField(VALUE_INFO_FIELD, encodeMessage('ValueInfoProto', vi)));
+  if (added.length) fields.push(encodeTensorValueInfos(added));
+  return { ...model, graph: withEncodedFields({ ...graph, valueInfo: undefined }, fields) };
+}
+
+/** GraphProto.value_info's field number. */
+const VALUE_INFO_FIELD = 13;
+
+/**
+ * The value_info withInferredValueInfo writes: the graph's own entries (`kept`, an inferred shape added to
+ * those without one) and one per value a node computes that is neither a graph output nor declared
+ * (`added`, in node order).
+ */
+function inferValueInfo(model: ModelProto, graph: GraphProto, options: { sorted?: boolean }): { kept: ValueInfoProto[]; added: TensorValueInfo[] } {
   const opsets = new Map<string, number>();
   for (const o of model.opsetImport ?? []) opsets.set(o.domain ?? '', toNumber(o.version ?? 0));
-  const order = topologicalOrder(graph.node ?? []); // once for both passes
+  // once for both passes; `sorted`: the caller knows the main graph's nodes are already in topological
+  // order (the rewrite writes them so), which spares a map of every output and a lookup of every input
+  const order = options.sorted ? (graph.node ?? []).map((_, i) => i) : topologicalOrder(graph.node ?? []);
   const { shapes } = inferGraphShapes(graph, opsets, order);
   const types = inferElementTypes(graph, opsets, undefined, new Map([[graph, order]]));
   const outputs = new Set((graph.output ?? []).map((v) => v.name ?? ''));
   const existing = new Set((graph.valueInfo ?? []).map((v) => v.name ?? ''));
-  const valueInfo: ValueInfoProto[] = (graph.valueInfo ?? []).map((vi) => {
+  const kept: ValueInfoProto[] = (graph.valueInfo ?? []).map((vi) => {
     const s = vi.name ? shapes.get(vi.name) : undefined;
     if (!s || vi.type?.tensorType?.shape || vi.type?.tensorType === undefined) return vi;
     return { ...vi, type: { ...vi.type, tensorType: { ...vi.type.tensorType, shape: toValueInfoShape(s) } } };
   });
-  for (const node of graph.node ?? []) {
-    for (const name of node.output ?? []) {
+  const added: TensorValueInfo[] = [];
+  const nodes = graph.node ?? [];
+  for (let n = 0; n < nodes.length; n++) {
+    const names = nodes[n].output ?? [];
+    for (let k = 0; k < names.length; k++) {
+      const name = names[k];
       if (!name || outputs.has(name) || existing.has(name)) continue;
       const elemType = types.main.get(name); // the main graph's own value: no enclosing scope to search
       if (!isTensorType(elemType) || elemType === DataType.UNDEFINED) continue;
-      const s = shapes.get(name);
-      valueInfo.push({ name, type: { tensorType: s ? { elemType, shape: toValueInfoShape(s) } : { elemType } } });
+      added.push({ name, elemType, shape: shapes.get(name) });
       existing.add(name);
     }
   }
-  return { ...model, graph: { ...graph, valueInfo } };
+  return { kept, added };
 }

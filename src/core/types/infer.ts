@@ -84,19 +84,22 @@ interface InferState {
   parents: Map<GraphProto, GraphProto>;
   disagreements: TypeDisagreement[];
   untyped: UntypedNode[];
-  schemaCache: Map<string, OpSchema | null>;
+  /** By domain as written (undefined for none), then op type: no "domain\0op" key string built per node. */
+  schemaCache: Map<string | undefined, Map<string, OpSchema | null>>;
 }
 
 type Lookup = (name: string) => number | undefined;
 
 function schemaFor(state: InferState, node: NodeProto): OpSchema | undefined {
-  const domain = normalizeDomain(node.domain);
-  const key = `${domain}\u0000${node.opType ?? ''}`;
-  let cached = state.schemaCache.get(key);
+  let byOp = state.schemaCache.get(node.domain);
+  if (!byOp) state.schemaCache.set(node.domain, (byOp = new Map()));
+  const opType = node.opType ?? '';
+  let cached = byOp.get(opType);
   if (cached === undefined) {
+    const domain = normalizeDomain(node.domain);
     const version = state.opsets.get(domain) ?? Number.MAX_SAFE_INTEGER;
-    cached = lookupSchema(domain, node.opType ?? '', version) ?? null;
-    state.schemaCache.set(key, cached);
+    cached = lookupSchema(domain, opType, version) ?? null;
+    byOp.set(opType, cached);
   }
   return cached ?? undefined;
 }
@@ -154,8 +157,13 @@ function inferGraph(
   };
 
   const nodes = graph.node ?? [];
-  for (const index of state.orders?.get(graph) ?? topologicalOrder(nodes)) {
-    const node = nodes[index];
+  // this graph's own lists: a body typed from inside nodeOutputTypes has its own
+  const types: (number | undefined)[] = [];
+  const certainty: boolean[] = [];
+  const order = state.orders?.get(graph) ?? topologicalOrder(nodes);
+  // indexed, not for-of: an iterator result per node before the JIT optimizes the loop
+  for (let k = 0; k < order.length; k++) {
+    const node = nodes[order[k]];
     const schema = schemaFor(state, node);
     const outputs = node.output ?? [];
     if (!schema) {
@@ -165,9 +173,10 @@ function inferGraph(
         if (t !== undefined) own.set(name, t);
       }
     } else {
-      const typed = nodeOutputTypes(node, schema, ctx);
-      for (let position = 0; position < typed.length; position++) {
-        const { type, certain } = typed[position];
+      const count = nodeOutputTypes(node, schema, ctx, types, certainty);
+      for (let position = 0; position < count; position++) {
+        const type = types[position];
+        const certain = certainty[position];
         const name = outputs[position];
         if (!name) continue;
         const stated = declared.get(name);
@@ -178,8 +187,10 @@ function inferGraph(
       }
     }
     // Bodies no rule walked (opaque ops, unknown control flow) are still typed from their own declarations.
-    for (const body of nodeSubgraphs(node)) {
-      if (!bodiesTyped.has(body)) ctx.inferBody(body, []);
+    if (node.attribute?.length) {
+      for (const body of nodeSubgraphs(node)) {
+        if (!bodiesTyped.has(body)) ctx.inferBody(body, []);
+      }
     }
   }
   return own;

@@ -6,12 +6,6 @@ import { AttributeType, DataType, toNumber, type AttributeProto, type GraphProto
 import { formalAt, type OpSchema } from './schema';
 import { isTensorType, optionalInner, optionalOf, seqElem, seqOf, typeProtoCode } from './type-codes';
 
-export interface OutputType {
-  type: number | undefined;
-  /** True when the spec decides the type; false for a guess (an unbound type parameter) that a declared type may override. */
-  certain: boolean;
-}
-
 export interface NodeTypingContext {
   /** Type of a value visible at the node (its graph, then enclosing graphs); undefined when unknown. */
   typeOf(name: string): number | undefined;
@@ -72,7 +66,6 @@ function graphAttr(node: NodeProto, name: string): GraphProto | undefined {
  */
 function specialOutputs(node: NodeProto, schema: OpSchema, ctx: NodeTypingContext): (number | undefined)[] | undefined {
   const inputs = node.input ?? [];
-  const input = (i: number) => (inputs[i] ? ctx.typeOf(inputs[i]) : undefined);
   const outCount = (node.output ?? []).length;
   if (schema.domain === 'com.microsoft') {
     if (node.opType === 'DequantizeWithOrder') return [intAttr(node, 'to')];
@@ -95,7 +88,7 @@ function specialOutputs(node: NodeProto, schema: OpSchema, ctx: NodeTypingContex
     case 'EyeLike':
     case 'Bernoulli':
       // Without 'dtype' the output takes the input's type (the spec's default).
-      return [intAttr(node, 'dtype') ?? input(0)];
+      return [intAttr(node, 'dtype') ?? inputType(inputs, ctx, 0)];
     case 'Multinomial':
       return [intAttr(node, 'dtype') ?? DataType.INT32];
     case 'BlackmanWindow':
@@ -105,29 +98,29 @@ function specialOutputs(node: NodeProto, schema: OpSchema, ctx: NodeTypingContex
       return [intAttr(node, 'output_datatype') ?? DataType.FLOAT];
     case 'QuantizeLinear':
       // Only when no zero point binds the output type: 'output_dtype', else uint8.
-      return [input(2) ?? intAttr(node, 'output_dtype') ?? DataType.UINT8];
+      return [inputType(inputs, ctx, 2) ?? intAttr(node, 'output_dtype') ?? DataType.UINT8];
     case 'DequantizeLinear':
       // From opset 23 the output has its own parameter: 'output_dtype', else the scale's type.
-      return [intAttr(node, 'output_dtype') ?? input(1)];
+      return [intAttr(node, 'output_dtype') ?? inputType(inputs, ctx, 1)];
     case 'LayerNormalization':
       // Mean and InvStdDev are computed in 'stash_type' (float unless set).
-      return [input(0), intAttr(node, 'stash_type') ?? DataType.FLOAT, intAttr(node, 'stash_type') ?? DataType.FLOAT];
+      return [inputType(inputs, ctx, 0), intAttr(node, 'stash_type') ?? DataType.FLOAT, intAttr(node, 'stash_type') ?? DataType.FLOAT];
     case 'SequenceEmpty':
       return [seqOf(intAttr(node, 'dtype') ?? DataType.FLOAT)];
     case 'SequenceConstruct':
     case 'SplitToSequence': {
-      const t = input(0);
+      const t = inputType(inputs, ctx, 0);
       return [isTensorType(t) ? seqOf(t) : undefined];
     }
     case 'SequenceAt':
     case 'ConcatFromSequence':
-      return [seqElem(input(0))];
+      return [seqElem(inputType(inputs, ctx, 0))];
     case 'Optional': {
-      const t = inputs[0] ? input(0) : typeProtoCode(attribute(node, 'type')?.tp as TypeProto | undefined);
+      const t = inputs[0] ? inputType(inputs, ctx, 0) : typeProtoCode(attribute(node, 'type')?.tp as TypeProto | undefined);
       return [t === undefined ? undefined : optionalOf(t)];
     }
     case 'OptionalGetElement': {
-      const t = input(0);
+      const t = inputType(inputs, ctx, 0);
       return [optionalInner(t) ?? t];
     }
     case 'If': {
@@ -161,43 +154,83 @@ function specialOutputs(node: NodeProto, schema: OpSchema, ctx: NodeTypingContex
   }
 }
 
+/** Type of the node's input `i` (no closure per node: specialOutputs runs for every node). */
+function inputType(inputs: string[], ctx: NodeTypingContext, i: number): number | undefined {
+  return inputs[i] ? ctx.typeOf(inputs[i]) : undefined;
+}
+
 function bodyOutputs(node: NodeProto, name: string, ins: (number | undefined)[], ctx: NodeTypingContext): (number | undefined)[] {
   const body = graphAttr(node, name);
   return body ? ctx.inferBody(body, ins) : [];
 }
 
-/** The type each output of `node` takes; an absent output ('' name) gets { type: undefined }. */
-export function nodeOutputTypes(node: NodeProto, schema: OpSchema, ctx: NodeTypingContext): OutputType[] {
+/** Position of `param` among the first `count` entries of `params`, or -1. */
+function indexOf(params: readonly string[], count: number, param: string): number {
+  for (let i = 0; i < count; i++) if (params[i] === param) return i;
+  return -1;
+}
+
+/** Type parameters bound by the node being typed, reused (filled after specialOutputs, which may recurse). */
+const boundParams: string[] = [];
+const boundTypes: number[] = [];
+
+/**
+ * The type each output of `node` takes, written to `types[k]` and `certain[k]` (true when the spec decides
+ * the type; false for a guess that a declared type may override); an absent output ('' name) gets
+ * undefined. Returns the output count. Into the caller's arrays, not an array of objects per node: this
+ * runs for every node, twice per convert.
+ */
+export function nodeOutputTypes(node: NodeProto, schema: OpSchema, ctx: NodeTypingContext, types: (number | undefined)[], certain: boolean[]): number {
+  // First, as it may type a body graph (and so call this function again).
+  const special = specialOutputs(node, schema, ctx);
   // Type parameters bound by an input, as two short parallel lists (a node binds one to three): a Map per
   // node was 44k Maps per pass on a 44k-node graph.
-  const boundParams: string[] = [];
-  const boundTypes: number[] = [];
+  // (a count, not length = 0: emptying an array drops its storage, and the next push allocates again)
+  let bound = 0;
   const inputs = node.input ?? [];
   for (let position = 0; position < inputs.length; position++) {
     const name = inputs[position];
     const formal = formalAt(schema.inputs, position);
-    if (!name || !formal?.typeParam || !formal.homogeneous || boundParams.includes(formal.typeParam)) continue;
+    if (!name || !formal?.typeParam || !formal.homogeneous || indexOf(boundParams, bound, formal.typeParam) >= 0) continue;
     const t = ctx.typeOf(name);
     if (t !== undefined) {
-      boundParams.push(formal.typeParam);
-      boundTypes.push(t);
+      boundParams[bound] = formal.typeParam;
+      boundTypes[bound] = t;
+      bound++;
     }
   }
-  const special = specialOutputs(node, schema, ctx);
-  return (node.output ?? []).map((name, position): OutputType => {
-    if (!name) return { type: undefined, certain: false };
+  const outputs = node.output ?? [];
+  for (let position = 0; position < outputs.length; position++) {
+    types[position] = undefined;
+    certain[position] = false;
+    if (!outputs[position]) continue;
     const formal = formalAt(schema.outputs, position);
-    if (!formal) return { type: undefined, certain: false };
-    if (formal.fixedType !== undefined) return { type: formal.fixedType, certain: true };
+    if (!formal) continue;
+    certain[position] = true;
+    if (formal.fixedType !== undefined) {
+      types[position] = formal.fixedType;
+      continue;
+    }
     const fromRule = special?.[position];
-    if (fromRule !== undefined) return { type: fromRule, certain: true };
+    if (fromRule !== undefined) {
+      types[position] = fromRule;
+      continue;
+    }
     const param = formal.typeParam!;
-    const b = formal.homogeneous ? boundParams.indexOf(param) : -1;
-    if (b >= 0) return { type: boundTypes[b], certain: true };
+    const b = formal.homogeneous ? indexOf(boundParams, bound, param) : -1;
+    if (b >= 0) {
+      types[position] = boundTypes[b];
+      continue;
+    }
     const allowed = schema.typeConstraints.get(param) ?? [];
-    if (allowed.length === 1) return { type: allowed[0], certain: true };
-    if (!formal.homogeneous || allowed.length === 0) return { type: undefined, certain: false };
+    if (allowed.length === 1) {
+      types[position] = allowed[0];
+      continue;
+    }
+    certain[position] = false;
+    if (!formal.homogeneous || allowed.length === 0) continue;
     // Nothing decides: float when the constraint allows it (the ONNX default nearly everywhere), else the first.
-    return { type: allowed.includes(DataType.FLOAT) ? DataType.FLOAT : allowed[0], certain: false };
-  });
+    types[position] = allowed.includes(DataType.FLOAT) ? DataType.FLOAT : allowed[0];
+  }
+  return outputs.length;
 }
