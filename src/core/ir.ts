@@ -21,6 +21,23 @@ export interface IrGraph {
   /** For each node of `nodes`, its index in proto.node. */
   originalIndex: number[];
   producer: Map<string, { node: number; slot: number }>;
+  /**
+   * Integer ids of the values this graph defines (graph inputs, initializers, node outputs; each name once),
+   * so that passes over every value can keep arrays indexed by id instead of Maps keyed by name (a 44k-node
+   * graph's names hashed and compared ~30 times per convert were the hottest line of every phase).
+   */
+  valueId: Map<string, number>;
+  /** Name of each value id. */
+  valueNames: string[];
+  /**
+   * Per input slot of `nodes`, flat (node n's slots are inputIds[inputStart[n] .. inputStart[n + 1])): the
+   * id of the value it reads, or -1 for an omitted input or a value of an enclosing graph.
+   */
+  inputIds: Int32Array;
+  inputStart: Int32Array;
+  /** Per output slot, flat like inputIds: the id of the value, or -1 for an omitted output. */
+  outputIds: Int32Array;
+  outputStart: Int32Array;
   consumers: Map<string, Consumer[]>;
   graphInputs: Set<string>;
   initializers: Map<string, TensorProto>;
@@ -112,6 +129,12 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     nodes: [],
     originalIndex: [],
     producer: new Map(),
+    valueId: new Map(),
+    valueNames: [],
+    inputIds: EMPTY,
+    inputStart: EMPTY,
+    outputIds: EMPTY,
+    outputStart: EMPTY,
     consumers: new Map(),
     graphInputs: new Set((proto.input ?? []).map((v) => v.name ?? '')),
     initializers: new Map((proto.initializer ?? []).map((t) => [t.name ?? '', t])),
@@ -145,24 +168,56 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
   });
   graph.originalIndex = order;
   graph.nodes = order.map((i) => protoNodes[i]);
-  // indexed loops, no closure per node: these run for every node and value of the model
-  for (let n = 0; n < graph.nodes.length; n++) {
-    const outputs = graph.nodes[n].output ?? [];
-    for (let slot = 0; slot < outputs.length; slot++) if (outputs[slot]) graph.producer.set(outputs[slot], { node: n, slot });
+  // Value ids: graph inputs, then initializers, then node outputs in node order. valueId holds exactly the
+  // names of producer, graphInputs and initializers, so it also answers "is this name local".
+  const { valueId, valueNames } = graph;
+  for (const name of graph.graphInputs) addValue(valueId, valueNames, name);
+  for (const name of graph.initializers.keys()) addValue(valueId, valueNames, name);
+  const nodeCount = graph.nodes.length;
+  let inSlots = 0;
+  let outSlots = 0;
+  for (let n = 0; n < nodeCount; n++) {
+    inSlots += graph.nodes[n].input?.length ?? 0;
+    outSlots += graph.nodes[n].output?.length ?? 0;
   }
-  const isLocal = (name: string) => graph.producer.has(name) || graph.graphInputs.has(name) || graph.initializers.has(name);
-  const addConsumer = (name: string, consumer: Consumer) => {
-    let list = graph.consumers.get(name);
-    if (!list) graph.consumers.set(name, (list = []));
+  const inputIds = (graph.inputIds = new Int32Array(inSlots).fill(-1));
+  const inputStart = (graph.inputStart = new Int32Array(nodeCount + 1));
+  const outputIds = (graph.outputIds = new Int32Array(outSlots).fill(-1));
+  const outputStart = (graph.outputStart = new Int32Array(nodeCount + 1));
+  // indexed loops, no closure per node: these run for every node and value of the model
+  outSlots = 0;
+  for (let n = 0; n < nodeCount; n++) {
+    const outputs = graph.nodes[n].output ?? [];
+    outputStart[n] = outSlots;
+    for (let slot = 0; slot < outputs.length; slot++, outSlots++) {
+      const name = outputs[slot];
+      if (!name) continue;
+      graph.producer.set(name, { node: n, slot });
+      // an output may carry an initializer's name (it then shadows it): one id for the name
+      outputIds[outSlots] = graph.initializers.size && graph.initializers.has(name) ? valueId.get(name)! : newValue(valueId, valueNames, name);
+    }
+  }
+  outputStart[nodeCount] = outSlots;
+  const isLocal = (name: string) => valueId.has(name);
+  const lists: (Consumer[] | undefined)[] = [];
+  const addConsumer = (name: string, id: number, consumer: Consumer) => {
+    let list = lists[id];
+    if (!list) graph.consumers.set(name, (list = lists[id] = []));
     list.push(consumer);
   };
-  for (let n = 0; n < graph.nodes.length; n++) {
+  inSlots = 0;
+  for (let n = 0; n < nodeCount; n++) {
     const node = graph.nodes[n];
     const inputs = node.input ?? [];
-    for (let slot = 0; slot < inputs.length; slot++) {
+    inputStart[n] = inSlots;
+    for (let slot = 0; slot < inputs.length; slot++, inSlots++) {
       const name = inputs[slot];
       if (!name) continue; // an omitted optional input
-      if (isLocal(name)) addConsumer(name, { node: n, slot });
+      const id = valueId.get(name);
+      if (id !== undefined) {
+        inputIds[inSlots] = id;
+        addConsumer(name, id, { node: n, slot });
+      }
       else if (parent && resolvesInScope(parent.graph, name)) graph.outerReads.add(name);
       else throw new CastawayError('dangling-input', `Input "${name}" is not produced by any node, graph input or initializer`, `${nodeLabel(node, graph.originalIndex[n])} in ${where}`);
     }
@@ -176,8 +231,9 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
         subgraphs.push({ attribute: attr.name ?? '', graph: sub });
         for (const name of sub.outerReads) {
           const already = graph.consumers.get(name)?.some((c) => c.node === n && c.slot === -1);
-          if (isLocal(name)) {
-            if (!already) addConsumer(name, { node: n, slot: -1 });
+          const id = valueId.get(name);
+          if (id !== undefined) {
+            if (!already) addConsumer(name, id, { node: n, slot: -1 });
           }
           else graph.outerReads.add(name);
         }
@@ -185,12 +241,24 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     }
     if (subgraphs.length) graph.subgraphs.set(n, subgraphs);
   }
+  inputStart[nodeCount] = inSlots;
   for (const name of graph.outputs) {
     if (name && !isLocal(name) && !(parent && resolvesInScope(parent.graph, name))) {
       throw new CastawayError('dangling-input', `Graph output "${name}" is not produced by any node`, where);
     }
   }
   return graph;
+}
+
+const EMPTY = new Int32Array(0);
+
+function addValue(ids: Map<string, number>, names: string[], name: string): void {
+  if (!ids.has(name)) newValue(ids, names, name);
+}
+
+function newValue(ids: Map<string, number>, names: string[], name: string): number {
+  ids.set(name, names.length);
+  return names.push(name) - 1;
 }
 
 function resolvesInScope(graph: IrGraph, name: string): boolean {
