@@ -263,7 +263,7 @@ function newValue(ids: Map<string, number>, names: string[], name: string): numb
 
 function resolvesInScope(graph: IrGraph, name: string): boolean {
   for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
-    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return true;
+    if (g.valueId.has(name)) return true; // its producer, graph inputs and initializers
   }
   return false;
 }

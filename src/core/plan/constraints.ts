@@ -54,6 +54,8 @@ export interface PlanGroup {
 export interface PlanValue extends CutValue {
   graph: IrGraph;
   name: string;
+  /** Its value id in `graph` (ir.ts). */
+  id: number;
   /** Every (node, slot) that reads it, with the group of that slot; graph-output readers have node -1. */
   readers: { graph: IrGraph; node: number; slot: number; group: number }[];
 }
@@ -220,7 +222,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   const graphOutputGroups: Int32Array[] = model.graphs.map((g) => new Int32Array(g.outputs.length).fill(-1));
   const defining = (graph: IrGraph, name: string): IrGraph | undefined => {
     for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
-      if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
+      if (g.valueId.has(name)) return g;
     }
     return undefined;
   };
@@ -236,14 +238,17 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       // the op's original type when it has none.
       const tie = bodyInputTie[graph.id][k];
       const group = tie >= 0 ? tie : nodeGroup(graph, -1, [], [], isMain ? 'graph-input' : 'spec-fp32', bf16Opset, 'input', '', name);
-      index[graph.valueId.get(name)!] = values.push({ graph, name, producer: group, consumers: [], readers: [] }) - 1;
+      const id = graph.valueId.get(name)!;
+      index[id] = values.push({ graph, name, id, producer: group, consumers: [], readers: [] }) - 1;
     }
     const outs = outputGroups[graph.id];
     for (let n = 0; n < graph.nodes.length; n++) {
       const names = graph.nodes[n].output ?? [];
       const start = graph.outputStart[n];
       for (let slot = 0; slot < names.length; slot++) {
-        if (outs[n][slot] >= 0) index[graph.outputIds[start + slot]] = values.push({ graph, name: names[slot], producer: outs[n][slot], consumers: [], readers: [] }) - 1;
+        if (outs[n][slot] < 0) continue;
+        const id = graph.outputIds[start + slot];
+        index[id] = values.push({ graph, name: names[slot], id, producer: outs[n][slot], consumers: [], readers: [] }) - 1;
       }
     }
   }
