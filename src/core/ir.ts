@@ -144,19 +144,38 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     parent,
   };
   all.push(graph);
+  // Value ids: graph inputs, then initializers, then node outputs in file order. valueId holds exactly the
+  // names of producer, graphInputs and initializers, so it also answers "is this name local"; with the file
+  // index of each id's producer it is also what the topological order needs (no map of its own).
+  const { valueId, valueNames } = graph;
+  for (const name of graph.graphInputs) addValue(valueId, valueNames, name);
+  for (const name of graph.initializers.keys()) addValue(valueId, valueNames, name);
+  const producedIn: number[] = new Array<number>(valueNames.length).fill(-1);
   const protoNodes = proto.node ?? [];
-  const producedAt = new Map<string, number>();
-  protoNodes.forEach((node, i) => {
-    const outputs = node.output ?? [];
+  for (let i = 0; i < protoNodes.length; i++) {
+    const outputs = protoNodes[i].output ?? [];
     for (let k = 0; k < outputs.length; k++) {
       const out = outputs[k];
       if (!out) continue;
-      if (producedAt.has(out) || graph.graphInputs.has(out) && !graph.initializers.has(out)) {
-        throw new CastawayError('unsupported', `Value "${out}" is produced twice (the graph is not in SSA form)`, `${nodeLabel(node, i)} in ${where}`);
+      let id = valueId.get(out);
+      if (id === undefined) {
+        id = newValue(valueId, valueNames, out);
+        producedIn.push(i);
+        continue;
       }
-      producedAt.set(out, i);
+      // an initializer's name may be produced once (the output shadows it); a graph input's may not
+      if (producedIn[id] >= 0 || graph.graphInputs.has(out) && !graph.initializers.has(out)) {
+        throw new CastawayError('unsupported', `Value "${out}" is produced twice (the graph is not in SSA form)`, `${nodeLabel(protoNodes[i], i)} in ${where}`);
+      }
+      producedIn[id] = i;
     }
-  });
+  }
+  const producedAt = {
+    get(name: string): number | undefined {
+      const id = valueId.get(name);
+      return id === undefined || producedIn[id] < 0 ? undefined : producedIn[id];
+    },
+  };
   const order = topologicalOrder(protoNodes, {
     producedAt,
     onSelfRead: (i, name) => {
@@ -168,11 +187,6 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
   });
   graph.originalIndex = order;
   graph.nodes = order.map((i) => protoNodes[i]);
-  // Value ids: graph inputs, then initializers, then node outputs in node order. valueId holds exactly the
-  // names of producer, graphInputs and initializers, so it also answers "is this name local".
-  const { valueId, valueNames } = graph;
-  for (const name of graph.graphInputs) addValue(valueId, valueNames, name);
-  for (const name of graph.initializers.keys()) addValue(valueId, valueNames, name);
   const nodeCount = graph.nodes.length;
   let inSlots = 0;
   let outSlots = 0;
@@ -193,8 +207,7 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
       const name = outputs[slot];
       if (!name) continue;
       graph.producer.set(name, { node: n, slot });
-      // an output may carry an initializer's name (it then shadows it): one id for the name
-      outputIds[outSlots] = graph.initializers.size && graph.initializers.has(name) ? valueId.get(name)! : newValue(valueId, valueNames, name);
+      outputIds[outSlots] = valueId.get(name)!;
     }
   }
   outputStart[nodeCount] = outSlots;
