@@ -120,6 +120,29 @@ describe('buildIr', () => {
     expect([...main.outputIds]).toEqual([5, -1, 4, 3, 6]);
   });
 
+  it('lists consumers by value id, and by name in first-read order (the by-name map is built on first use)', () => {
+    const thenBranch = buildGraph({ name: 'then', outputs: [valueInfo('t', F)], nodes: [node('Relu', ['a'], ['t'])] });
+    const ir = buildIr(buildModel({
+      inputs: [valueInfo('x', F), valueInfo('c', DataType.BOOL)],
+      outputs: [valueInfo('y', F), valueInfo('z', F)],
+      initializers: [floatTensor('w', [1], [1])],
+      nodes: [
+        node('Mul', ['w', 'x'], ['a']),
+        node('If', ['c'], ['y'], { attributes: [attr.graph('then_branch', thenBranch), attr.graph('else_branch', thenBranch)] }),
+        node('Add', ['a', 'w'], ['z']),
+      ],
+    }));
+    const main = ir.main;
+    const id = (name: string) => main.valueId.get(name)!;
+    expect(main.consumerLists[id('w')]).toEqual([{ node: 0, slot: 0 }, { node: 2, slot: 1 }]);
+    // the If reads 'a' only inside its bodies: once, with slot -1, though both branches read it
+    expect(main.consumerLists[id('a')]).toEqual([{ node: 1, slot: -1 }, { node: 2, slot: 0 }]);
+    expect(main.consumerLists[id('y')]).toBeUndefined();
+    expect([...main.consumers.keys()]).toEqual(['w', 'x', 'c', 'a']);
+    expect(main.consumers.get('w')).toBe(main.consumerLists[id('w')]);
+    expect(main.consumers).toBe(main.consumers);
+  });
+
   it('refuses a subgraph reading a name defined nowhere', () => {
     const body = buildGraph({ name: 'then', outputs: [valueInfo('t', F)], nodes: [node('Relu', ['nowhere'], ['t'])] });
     expectCode(() => buildIr(buildModel({

@@ -38,7 +38,10 @@ export interface IrGraph {
   /** Per output slot, flat like inputIds: the id of the value, or -1 for an omitted output. */
   outputIds: Int32Array;
   outputStart: Int32Array;
-  consumers: Map<string, Consumer[]>;
+  /** By name: built from consumerLists on first use (a convert never asks, and a 44k-entry Map costs). */
+  readonly consumers: Map<string, Consumer[]>;
+  /** Per value id, the (node, slot) pairs that read it, in node order; undefined when none does. */
+  consumerLists: (Consumer[] | undefined)[];
   graphInputs: Set<string>;
   initializers: Map<string, TensorProto>;
   outputs: string[];
@@ -123,6 +126,9 @@ function nodeLabel(node: NodeProto, index: number): string {
 
 function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[], where: string): IrGraph {
   checkUniqueInitializers(proto, where);
+  let consumersByName: Map<string, Consumer[]> | undefined;
+  // ids in the order they were first read: the lazy Map's insertion order is the one an eager Map had
+  const consumedOrder: number[] = [];
   const graph: IrGraph = {
     id: all.length,
     proto,
@@ -135,7 +141,10 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     inputStart: EMPTY,
     outputIds: EMPTY,
     outputStart: EMPTY,
-    consumers: new Map(),
+    consumerLists: [],
+    get consumers(): Map<string, Consumer[]> {
+      return (consumersByName ??= consumerMap(graph, consumedOrder));
+    },
     graphInputs: new Set((proto.input ?? []).map((v) => v.name ?? '')),
     initializers: new Map((proto.initializer ?? []).map((t) => [t.name ?? '', t])),
     outputs: (proto.output ?? []).map((v) => v.name ?? ''),
@@ -212,10 +221,13 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
   }
   outputStart[nodeCount] = outSlots;
   const isLocal = (name: string) => valueId.has(name);
-  const lists: (Consumer[] | undefined)[] = [];
-  const addConsumer = (name: string, id: number, consumer: Consumer) => {
+  const lists = graph.consumerLists;
+  const addConsumer = (id: number, consumer: Consumer) => {
     let list = lists[id];
-    if (!list) graph.consumers.set(name, (list = lists[id] = []));
+    if (!list) {
+      lists[id] = list = [];
+      consumedOrder.push(id);
+    }
     list.push(consumer);
   };
   inSlots = 0;
@@ -229,7 +241,7 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
       const id = valueId.get(name);
       if (id !== undefined) {
         inputIds[inSlots] = id;
-        addConsumer(name, id, { node: n, slot });
+        addConsumer(id, { node: n, slot });
       }
       else if (parent && resolvesInScope(parent.graph, name)) graph.outerReads.add(name);
       else throw new CastawayError('dangling-input', `Input "${name}" is not produced by any node, graph input or initializer`, `${nodeLabel(node, graph.originalIndex[n])} in ${where}`);
@@ -243,10 +255,9 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
         const sub = indexGraph(body, { graph, node: n }, all, `${attr.name} of ${nodeLabel(node, graph.originalIndex[n])}`);
         subgraphs.push({ attribute: attr.name ?? '', graph: sub });
         for (const name of sub.outerReads) {
-          const already = graph.consumers.get(name)?.some((c) => c.node === n && c.slot === -1);
           const id = valueId.get(name);
           if (id !== undefined) {
-            if (!already) addConsumer(name, id, { node: n, slot: -1 });
+            if (!lists[id]?.some((c) => c.node === n && c.slot === -1)) addConsumer(id, { node: n, slot: -1 });
           }
           else graph.outerReads.add(name);
         }
@@ -264,6 +275,12 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
 }
 
 const EMPTY = new Int32Array(0);
+
+function consumerMap(graph: IrGraph, order: readonly number[]): Map<string, Consumer[]> {
+  const map = new Map<string, Consumer[]>();
+  for (const id of order) map.set(graph.valueNames[id], graph.consumerLists[id]!);
+  return map;
+}
 
 function addValue(ids: Map<string, number>, names: string[], name: string): void {
   if (!ids.has(name)) newValue(ids, names, name);

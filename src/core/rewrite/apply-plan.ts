@@ -238,7 +238,7 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
     let visible = false;
     for (; g; g = g.parent?.graph) if (g === owner) visible = true;
     if (!visible) continue;
-    for (const c of graph.id === owner.id ? owner.consumers.get(name) ?? [] : []) {
+    for (const c of graph.id === owner.id ? owner.consumerLists[owner.valueId.get(name)!] ?? [] : []) {
       if (c.slot < 0 || problem.inputGroups[graph.id][c.node][c.slot] < 0) return true;
     }
     // Main-graph outputs keep the stored original; a body output read by a control-flow tie is a group read.
@@ -248,7 +248,8 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
 }
 
 function isReadBySubgraph(graph: IrGraph, name: string): boolean {
-  return (graph.consumers.get(name) ?? []).some((c) => c.slot < 0);
+  const id = graph.valueId.get(name);
+  return (id === undefined ? [] : graph.consumerLists[id] ?? []).some((c) => c.slot < 0);
 }
 
 /**
