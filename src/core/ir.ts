@@ -38,10 +38,19 @@ export interface IrGraph {
   /** Per output slot, flat like inputIds: the id of the value, or -1 for an omitted output. */
   outputIds: Int32Array;
   outputStart: Int32Array;
-  /** By name: built from consumerLists on first use (a convert never asks, and a 44k-entry Map costs). */
+  /**
+   * By name: built from the flat lists below on first use (a convert never asks: a 44k-entry Map, a
+   * Consumer object per input and an array per value cost it time and garbage collection).
+   */
   readonly consumers: Map<string, Consumer[]>;
-  /** Per value id, the (node, slot) pairs that read it, in node order; undefined when none does. */
-  consumerLists: (Consumer[] | undefined)[];
+  /**
+   * Per value id, who reads it, flat: value id's readers are at consumerStart[id] .. consumerStart[id + 1]
+   * of consumerNode (node index) and consumerSlot (input position, -1 for a read inside the node's bodies),
+   * in node order (see consumersOf).
+   */
+  consumerStart: Int32Array;
+  consumerNode: Int32Array;
+  consumerSlot: Int32Array;
   graphInputs: Set<string>;
   initializers: Map<string, TensorProto>;
   outputs: string[];
@@ -141,7 +150,9 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     inputStart: EMPTY,
     outputIds: EMPTY,
     outputStart: EMPTY,
-    consumerLists: [],
+    consumerStart: EMPTY,
+    consumerNode: EMPTY,
+    consumerSlot: EMPTY,
     get consumers(): Map<string, Consumer[]> {
       return (consumersByName ??= consumerMap(graph, consumedOrder));
     },
@@ -221,15 +232,12 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
   }
   outputStart[nodeCount] = outSlots;
   const isLocal = (name: string) => valueId.has(name);
-  const lists = graph.consumerLists;
-  const addConsumer = (id: number, consumer: Consumer) => {
-    let list = lists[id];
-    if (!list) {
-      lists[id] = list = [];
-      consumedOrder.push(id);
-    }
-    list.push(consumer);
+  // Consumers in two passes: count per value here (with the checks), then place them (below).
+  const counts = new Int32Array(valueNames.length);
+  const count = (id: number) => {
+    if (counts[id]++ === 0) consumedOrder.push(id);
   };
+  const bodyReads: number[] = []; // node, value id: reads inside a node's bodies, in node order
   inSlots = 0;
   for (let n = 0; n < nodeCount; n++) {
     const node = graph.nodes[n];
@@ -241,13 +249,14 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
       const id = valueId.get(name);
       if (id !== undefined) {
         inputIds[inSlots] = id;
-        addConsumer(id, { node: n, slot });
+        count(id);
       }
       else if (parent && resolvesInScope(parent.graph, name)) graph.outerReads.add(name);
       else throw new CastawayError('dangling-input', `Input "${name}" is not produced by any node, graph input or initializer`, `${nodeLabel(node, graph.originalIndex[n])} in ${where}`);
     }
     if (!node.attribute?.length) continue; // no bodies
     const subgraphs: { attribute: string; graph: IrGraph }[] = [];
+    const firstBodyRead = bodyReads.length;
     for (const attr of node.attribute ?? []) {
       const bodies = attr.g ? [attr.g] : attr.graphs ?? [];
       if (!attr.g && !(attr.type === AttributeType.GRAPHS && bodies.length)) continue;
@@ -257,7 +266,13 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
         for (const name of sub.outerReads) {
           const id = valueId.get(name);
           if (id !== undefined) {
-            if (!lists[id]?.some((c) => c.node === n && c.slot === -1)) addConsumer(id, { node: n, slot: -1 });
+            // once per node, however many of its bodies read it
+            let already = false;
+            for (let k = firstBodyRead + 1; k < bodyReads.length; k += 2) if (bodyReads[k] === id) already = true;
+            if (!already) {
+              bodyReads.push(n, id);
+              count(id);
+            }
           }
           else graph.outerReads.add(name);
         }
@@ -266,6 +281,7 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     if (subgraphs.length) graph.subgraphs.set(n, subgraphs);
   }
   inputStart[nodeCount] = inSlots;
+  placeConsumers(graph, counts, bodyReads);
   for (const name of graph.outputs) {
     if (name && !isLocal(name) && !(parent && resolvesInScope(parent.graph, name))) {
       throw new CastawayError('dangling-input', `Graph output "${name}" is not produced by any node`, where);
@@ -276,9 +292,40 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
 
 const EMPTY = new Int32Array(0);
 
+/** Fills the graph's flat consumer lists: each value's readers in node order, a node's slots before its body reads. */
+function placeConsumers(graph: IrGraph, counts: Int32Array, bodyReads: readonly number[]): void {
+  const start = (graph.consumerStart = new Int32Array(counts.length + 1));
+  for (let id = 0; id < counts.length; id++) start[id + 1] = start[id] + counts[id];
+  const nodeOf = (graph.consumerNode = new Int32Array(start[counts.length]));
+  const slotOf = (graph.consumerSlot = new Int32Array(start[counts.length]));
+  const next = start.slice(0, counts.length);
+  const { inputIds, inputStart } = graph;
+  let b = 0;
+  for (let n = 0; n < graph.nodes.length; n++) {
+    for (let k = inputStart[n]; k < inputStart[n + 1]; k++) {
+      const id = inputIds[k];
+      if (id < 0) continue;
+      nodeOf[next[id]] = n;
+      slotOf[next[id]++] = k - inputStart[n];
+    }
+    for (; b < bodyReads.length && bodyReads[b] === n; b += 2) {
+      const id = bodyReads[b + 1];
+      nodeOf[next[id]] = n;
+      slotOf[next[id]++] = -1;
+    }
+  }
+}
+
+/** The readers of value `id` of `graph` as Consumer objects (fresh each call). */
+export function consumersOf(graph: IrGraph, id: number): Consumer[] {
+  const out: Consumer[] = [];
+  for (let k = graph.consumerStart[id]; k < graph.consumerStart[id + 1]; k++) out.push({ node: graph.consumerNode[k], slot: graph.consumerSlot[k] });
+  return out;
+}
+
 function consumerMap(graph: IrGraph, order: readonly number[]): Map<string, Consumer[]> {
   const map = new Map<string, Consumer[]>();
-  for (const id of order) map.set(graph.valueNames[id], graph.consumerLists[id]!);
+  for (const id of order) map.set(graph.valueNames[id], consumersOf(graph, id));
   return map;
 }
 

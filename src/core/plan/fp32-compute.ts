@@ -101,5 +101,6 @@ export function ortFusesIntoSkipLayerNorm(graph: IrGraph, n: number): boolean {
   const add = graph.nodes[producer.node];
   if (add.opType !== 'Add' || normalizeDomain(add.domain) !== '') return false;
   // by the slot's value id (ir.ts), not the by-name consumers map, which a convert then never builds
-  return (graph.consumerLists[graph.inputIds[graph.inputStart[n]]]?.length ?? 0) === 1 && !graph.outputs.includes(x);
+  const id = graph.inputIds[graph.inputStart[n]];
+  return id >= 0 && graph.consumerStart[id + 1] - graph.consumerStart[id] === 1 && !graph.outputs.includes(x);
 }

@@ -238,8 +238,12 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
     let visible = false;
     for (; g; g = g.parent?.graph) if (g === owner) visible = true;
     if (!visible) continue;
-    for (const c of graph.id === owner.id ? owner.consumerLists[owner.valueId.get(name)!] ?? [] : []) {
-      if (c.slot < 0 || problem.inputGroups[graph.id][c.node][c.slot] < 0) return true;
+    if (graph.id === owner.id) {
+      const id = owner.valueId.get(name)!;
+      for (let k = owner.consumerStart[id]; k < owner.consumerStart[id + 1]; k++) {
+        const slot = owner.consumerSlot[k];
+        if (slot < 0 || problem.inputGroups[graph.id][owner.consumerNode[k]][slot] < 0) return true;
+      }
     }
     // Main-graph outputs keep the stored original; a body output read by a control-flow tie is a group read.
     if (graph.outputs.some((o, k) => o === name && (graph.id === 0 || problem.graphOutputGroups[graph.id][k] < 0))) return true;
@@ -249,7 +253,9 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
 
 function isReadBySubgraph(graph: IrGraph, name: string): boolean {
   const id = graph.valueId.get(name);
-  return (id === undefined ? [] : graph.consumerLists[id] ?? []).some((c) => c.slot < 0);
+  if (id === undefined) return false;
+  for (let k = graph.consumerStart[id]; k < graph.consumerStart[id + 1]; k++) if (graph.consumerSlot[k] < 0) return true;
+  return false;
 }
 
 /**
