@@ -1,6 +1,7 @@
 // Guards of `npm test`'s time on the 2-core CI machine (docs/ci.md): the settings that keep a loaded
-// machine from failing the suite by accident, the largest fixture's onnxruntime sessions split over both cores, and
-// onnxruntime's thread pool kept from spinning on cores the other suites need.
+// machine from failing the suite by accident, the largest fixture's onnxruntime sessions split over both cores
+// with no fp32 session (stored references instead), and onnxruntime's thread pool kept from spinning on cores
+// the other suites need.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import config from '../vitest.config';
@@ -16,14 +17,22 @@ describe('npm test on a loaded 2-core machine', () => {
     expect(test.hookTimeout).toBeGreaterThanOrEqual(test.testTimeout!);
   });
 
-  it('checks gpt2-deep200 in two files, each recipe once, so its sessions use both cores', () => {
+  it('checks every gpt2-deep200 recipe once, its fp16 sessions in files of their own so that they use both cores', () => {
     const files = readdirSync(NODE_TESTS).filter((f) => f.endsWith('.test.ts'));
     const recipes = files.flatMap((f) => {
       const call = /fixtureSuite\(\s*\['gpt2-deep200-o14'\],\s*\{\s*recipes:\s*\[([^\]]*)\]/.exec(readFileSync(new URL(f, NODE_TESTS), 'utf8'));
       return call ? [{ file: f, recipes: call[1].split(',').map((r) => r.trim().replace(/'/g, '')) }] : [];
     });
-    expect(recipes.map((r) => r.file).sort()).toEqual(['fixtures-gpt2-a.test.ts', 'fixtures-gpt2-b.test.ts']);
+    expect(recipes.map((r) => r.file).sort()).toEqual(['fixtures-gpt2-a.test.ts', 'fixtures-gpt2-b.test.ts', 'fixtures-gpt2-c.test.ts']);
     expect(recipes.flatMap((r) => r.recipes).sort()).toEqual(['issue-block-list', 'keep-io-types', 'no-block-list', 'norms-softmax-scope', 'ort-default']);
+    // the two fp16 models that differ from every other recipe's (docs/ci.md) are alone in their files
+    for (const alone of ['no-block-list', 'norms-softmax-scope']) expect(recipes.find((r) => r.recipes.includes(alone))!.recipes).toEqual([alone]);
+  });
+
+  it('compares fixtures with stored fp32 outputs, never an fp32 session of their own', () => {
+    const suite = readFileSync(new URL('fixture-suite.ts', NODE_TESTS), 'utf8');
+    expect(suite).toContain('readReference(fixture, bytes, feeds)');
+    expect(suite).not.toMatch(/\brunModel\(/);
   });
 
   it('gives a gpt2-deep200 recipe room beyond the 1042 s one took at load 15-21 (main\'s 900 s failed it)', () => {

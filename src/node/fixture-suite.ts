@@ -4,28 +4,19 @@
 // reference count matches onnxruntime's own figures within 2%.
 //
 // onnxruntime's session creation dominates the suite's time and grows faster than linearly with the graph
-// (tens of seconds for the 43,720 nodes of gpt2-deep200), so each distinct model is loaded once per file: the
-// fp32 reference once per fixture, and recipes whose converted bytes are identical share one comparison.
-// The largest fixture's recipes are split over two files, which vitest starts first, on both workers.
+// (tens of seconds for the 43,720 nodes of gpt2-deep200), so no fp32 session is created here: the fp32 outputs
+// are stored test data (fixtures/refs/, fp32-refs.ts), and recipes whose converted bytes are identical share
+// one comparison. The largest fixture's recipes are split over two files, which vitest starts first.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convertModel, openModel, planModel, summarizeModel } from '../core/index';
-import { generateInputs } from '../core/index';
 import { checkModels, checkerAvailable } from './onnx-checker';
 import { ORT_BASELINE, fixtureRecipes, type FixtureName, type RecipeName } from './fixture-recipes';
-import { compareModels, runModel, type Feeds } from './ort-node';
-
-function feedsFor(model: ReturnType<typeof openModel>): Feeds {
-  const feeds: Feeds = {};
-  for (const input of generateInputs(model.ir, { batch: 1, batch_size: 1, sequence: 8, sequence_length: 8, seq: 8, encoder_sequence_length: 8, decoder_sequence_length: 8 }, 7)) {
-    feeds[input.name] = new ort.Tensor(input.type, input.data as never, input.dims);
-  }
-  return feeds;
-}
+import { fixtureBytes, fixtureFeeds, readReference } from './fp32-refs';
+import { compareModels } from './ort-node';
 
 /**
  * One gpt2-deep200 recipe: onnxruntime-node's CPU session for its fp16 graph takes ~2.5x the fp32 one (~25 s
@@ -50,21 +41,26 @@ export function fixtureSuite(fixtures: readonly FixtureName[], options: FixtureS
   const written: { file: string; fixture: string; recipe: RecipeName }[] = [];
 
   describe.each(fixtures)('fixture %s', (fixture) => {
-    const bytes = new Uint8Array(readFileSync(new URL(`../../fixtures/models/${fixture}.onnx`, import.meta.url)));
+    const bytes = fixtureBytes(fixture);
     const model = openModel(bytes);
     const recipes = fixtureRecipes(summarizeModel(model));
-    const feeds = feedsFor(model);
-    let reference: ReturnType<typeof runModel> | undefined;
+    const feeds = fixtureFeeds(model);
     const comparisons = new Map<string, ReturnType<typeof compareModels>>();
     const compareOnce = (converted: Uint8Array) => {
       const key = createHash('sha256').update(converted).digest('hex');
       let c = comparisons.get(key);
       if (!c) {
-        c = (async () => compareModels(await (reference ??= runModel(bytes, feeds)), converted, feeds))();
+        // fp32 outputs from fixtures/refs/, checked against these model bytes and feeds (fp32-refs.ts)
+        c = compareModels(readReference(fixture, bytes, feeds), converted, feeds);
         comparisons.set(key, c);
       }
       return c;
     };
+
+    // Its own test so that a stale reference fails by name, with the command that regenerates it.
+    it('has a current fp32 reference (fixtures/refs/)', () => {
+      expect(Object.keys(readReference(fixture, bytes, feeds)).length).toBeGreaterThan(0);
+    });
 
     it.runIf(options.counts ?? true)("counts onnxruntime's Casts within 2% of its real figures", () => {
       const baseline = ORT_BASELINE[fixture];

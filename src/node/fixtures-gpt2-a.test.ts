@@ -1,7 +1,8 @@
-// gpt2-deep200 (43,720 nodes), first half of the recipes: a file of its own so that vitest runs it beside the
-// other half (fixtures-gpt2-b.test.ts) on the second core. onnxruntime's session creation for this graph is
-// the suite's longest step; in one file the five recipes' sessions ran one after another for 483 s at load ~1
-// while the rest of `npm test` had finished (docs/ci.md), so each half creates its own fp32 reference.
+// gpt2-deep200 (43,720 nodes), its recipes over three files so that vitest spreads their onnxruntime sessions over
+// both cores. Each distinct converted model costs one session (no fp32 one: fixtures/refs/ holds the fp32
+// outputs); an fp16 one on the CPU EP is ~95 s of CPU here, a mostly-fp32 one ~28 s (docs/ci.md), so this
+// file takes issue-block-list with ort-default and keep-io-types (identical bytes, one session between them),
+// and fixtures-gpt2-b/c.test.ts one fp16 model each.
 import { GPT2_TIMEOUT_MS, fixtureSuite } from './fixture-suite';
 
 fixtureSuite(['gpt2-deep200-o14'], { recipes: ['issue-block-list', 'ort-default', 'keep-io-types'], timeoutMs: GPT2_TIMEOUT_MS });

@@ -31,8 +31,11 @@ function hostFeeds(feeds: Feeds): HostTensor[] {
   return Object.entries(feeds).map(([name, t]) => ({ name, type: t.type as TensorType, dims: [...t.dims], data: t.data as HostTensor['data'] }));
 }
 
+/** The session options of runModel; part of a stored fp32 reference's key (fp32-refs.ts). */
+export const REFERENCE_SESSION = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', ...TEST_THREADS } as const;
+
 export async function runModel(bytes: Uint8Array, feeds: Feeds): Promise<Record<string, ort.Tensor>> {
-  const options = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', logSeverityLevel: 4, ...TEST_THREADS };
+  const options = { ...REFERENCE_SESSION, executionProviders: [...REFERENCE_SESSION.executionProviders], logSeverityLevel: 4 };
   return (await runOnce(binding, bytes, hostFeeds(feeds), options)) as unknown as Record<string, ort.Tensor>;
 }
 
