@@ -47,8 +47,8 @@ function nodeReads(node: NodeProto): string[] {
 }
 
 export interface OrderOptions {
-  /** Producer index of each value produced in this graph (built here when not given). */
-  producedAt?: ReadonlyMap<string, number>;
+  /** Producer index of each value produced in this graph (built here when not given): a Map, or the IR's id table. */
+  producedAt?: ProducedAt;
   /** Called when a node's input is its own output (the default treats it as no dependency). */
   onSelfRead?: (node: number, name: string) => never;
   /** Called with a node on a cycle; by default nodes on a cycle come last, in file order. */
@@ -60,7 +60,12 @@ export interface OrderOptions {
  * one map lookup per input and no allocation (the dependency lists below cost ~50 ms per pass on a
  * 44k-node graph, and the engine orders each graph three times).
  */
-function alreadySorted(nodes: readonly NodeProto[], producedAt: ReadonlyMap<string, number>): boolean {
+/** What the order needs of a value's producer: its node index, undefined when no node of the graph produces it. */
+export interface ProducedAt {
+  get(name: string): number | undefined;
+}
+
+function alreadySorted(nodes: readonly NodeProto[], producedAt: ProducedAt): boolean {
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
     const attributes = node.attribute;

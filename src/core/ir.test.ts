@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Long from 'long';
-import { buildIr } from './ir';
+import { buildIr, consumersOf } from './ir';
 import { CastawayError } from './errors';
 import { DataType } from './onnx/proto-types';
 import { attr, buildGraph, buildModel, floatTensor, node, valueInfo } from './testing/build-model';
@@ -83,6 +83,64 @@ describe('buildIr', () => {
     expect(ir.main.consumers.get('a')).toEqual([{ node: 1, slot: -1 }]);
     expect(ir.graphs[1].parent?.node).toBe(1);
     expect([...ir.graphs[1].outerReads]).toEqual(['a']);
+  });
+
+  it('numbers each local value once and maps every slot to its id (-1: omitted or enclosing scope)', () => {
+    const thenBranch = buildGraph({ name: 'then', outputs: [valueInfo('t', F)], nodes: [node('Add', ['a', 'x'], ['t'])] });
+    const ir = buildIr(buildModel({
+      inputs: [valueInfo('x', F), valueInfo('c', DataType.BOOL), valueInfo('w', F)],
+      outputs: [valueInfo('y', F), valueInfo('w2', F)],
+      // 'w' is a graph input with an initializer (its default); a node output may shadow an initializer
+      initializers: [floatTensor('w', [1], [1]), floatTensor('v', [1], [2])],
+      nodes: [
+        node('If', ['c'], ['y'], { attributes: [attr.graph('then_branch', thenBranch), attr.graph('else_branch', thenBranch)] }),
+        node('Clip', ['x', '', 'w'], ['a', ''], { name: 'clip' }),
+        node('Neg', ['a'], ['v'], { name: 'shadow' }),
+        node('Add', ['v', 'a'], ['w2']),
+      ],
+    }));
+    const main = ir.main;
+    expect(main.nodes.map((n) => n.name ?? n.opType)).toEqual(['clip', 'If_0', 'shadow', 'Add_3']);
+    expect(main.valueNames).toEqual(['x', 'c', 'w', 'v', 'y', 'a', 'w2']); // outputs in file order
+    expect([...main.valueId]).toEqual(main.valueNames.map((name, id) => [name, id]));
+    for (const graph of ir.graphs) {
+      expect(graph.inputStart[graph.nodes.length]).toBe(graph.inputIds.length);
+      expect(graph.outputStart[graph.nodes.length]).toBe(graph.outputIds.length);
+      graph.nodes.forEach((n, k) => {
+        const local = (name: string) => (name && graph.valueId.has(name) ? graph.valueId.get(name)! : -1);
+        expect([...graph.inputIds.subarray(graph.inputStart[k], graph.inputStart[k + 1])]).toEqual((n.input ?? []).map(local));
+        expect([...graph.outputIds.subarray(graph.outputStart[k], graph.outputStart[k + 1])]).toEqual((n.output ?? []).map(local));
+      });
+    }
+    // the body reads 'x' and 'a' from the main graph: not its own values
+    const body = ir.graphs[1];
+    expect(body.valueNames).toEqual(['t']);
+    expect([...body.inputIds]).toEqual([-1, -1]);
+    expect([...main.inputIds]).toEqual([0, -1, 2, 1, 5, 3, 5]);
+    expect([...main.outputIds]).toEqual([5, -1, 4, 3, 6]);
+  });
+
+  it('lists consumers by value id (flat), and by name in first-read order (the by-name map is built on first use)', () => {
+    const thenBranch = buildGraph({ name: 'then', outputs: [valueInfo('t', F)], nodes: [node('Relu', ['a'], ['t'])] });
+    const ir = buildIr(buildModel({
+      inputs: [valueInfo('x', F), valueInfo('c', DataType.BOOL)],
+      outputs: [valueInfo('y', F), valueInfo('z', F)],
+      initializers: [floatTensor('w', [1], [1])],
+      nodes: [
+        node('Mul', ['w', 'x'], ['a']),
+        node('If', ['c'], ['y'], { attributes: [attr.graph('then_branch', thenBranch), attr.graph('else_branch', thenBranch)] }),
+        node('Add', ['a', 'w'], ['z']),
+      ],
+    }));
+    const main = ir.main;
+    const id = (name: string) => main.valueId.get(name)!;
+    expect(consumersOf(main, id('w'))).toEqual([{ node: 0, slot: 0 }, { node: 2, slot: 1 }]);
+    // the If reads 'a' only inside its bodies: once, with slot -1, though both branches read it
+    expect(consumersOf(main, id('a'))).toEqual([{ node: 1, slot: -1 }, { node: 2, slot: 0 }]);
+    expect(consumersOf(main, id('y'))).toEqual([]);
+    expect([...main.consumers.keys()]).toEqual(['w', 'x', 'c', 'a']);
+    expect(main.consumers.get('w')).toEqual(consumersOf(main, id('w')));
+    expect(main.consumers).toBe(main.consumers);
   });
 
   it('refuses a subgraph reading a name defined nowhere', () => {

@@ -21,7 +21,36 @@ export interface IrGraph {
   /** For each node of `nodes`, its index in proto.node. */
   originalIndex: number[];
   producer: Map<string, { node: number; slot: number }>;
-  consumers: Map<string, Consumer[]>;
+  /**
+   * Integer ids of the values this graph defines (graph inputs, initializers, node outputs; each name once),
+   * so that passes over every value can keep arrays indexed by id instead of Maps keyed by name (a 44k-node
+   * graph's names hashed and compared ~30 times per convert were the hottest line of every phase).
+   */
+  valueId: Map<string, number>;
+  /** Name of each value id. */
+  valueNames: string[];
+  /**
+   * Per input slot of `nodes`, flat (node n's slots are inputIds[inputStart[n] .. inputStart[n + 1])): the
+   * id of the value it reads, or -1 for an omitted input or a value of an enclosing graph.
+   */
+  inputIds: Int32Array;
+  inputStart: Int32Array;
+  /** Per output slot, flat like inputIds: the id of the value, or -1 for an omitted output. */
+  outputIds: Int32Array;
+  outputStart: Int32Array;
+  /**
+   * By name: built from the flat lists below on first use (a convert never asks: a 44k-entry Map, a
+   * Consumer object per input and an array per value cost it time and garbage collection).
+   */
+  readonly consumers: Map<string, Consumer[]>;
+  /**
+   * Per value id, who reads it, flat: value id's readers are at consumerStart[id] .. consumerStart[id + 1]
+   * of consumerNode (node index) and consumerSlot (input position, -1 for a read inside the node's bodies),
+   * in node order (see consumersOf).
+   */
+  consumerStart: Int32Array;
+  consumerNode: Int32Array;
+  consumerSlot: Int32Array;
   graphInputs: Set<string>;
   initializers: Map<string, TensorProto>;
   outputs: string[];
@@ -106,13 +135,27 @@ function nodeLabel(node: NodeProto, index: number): string {
 
 function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[], where: string): IrGraph {
   checkUniqueInitializers(proto, where);
+  let consumersByName: Map<string, Consumer[]> | undefined;
+  // ids in the order they were first read: the lazy Map's insertion order is the one an eager Map had
+  const consumedOrder: number[] = [];
   const graph: IrGraph = {
     id: all.length,
     proto,
     nodes: [],
     originalIndex: [],
     producer: new Map(),
-    consumers: new Map(),
+    valueId: new Map(),
+    valueNames: [],
+    inputIds: EMPTY,
+    inputStart: EMPTY,
+    outputIds: EMPTY,
+    outputStart: EMPTY,
+    consumerStart: EMPTY,
+    consumerNode: EMPTY,
+    consumerSlot: EMPTY,
+    get consumers(): Map<string, Consumer[]> {
+      return (consumersByName ??= consumerMap(graph, consumedOrder));
+    },
     graphInputs: new Set((proto.input ?? []).map((v) => v.name ?? '')),
     initializers: new Map((proto.initializer ?? []).map((t) => [t.name ?? '', t])),
     outputs: (proto.output ?? []).map((v) => v.name ?? ''),
@@ -121,19 +164,38 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     parent,
   };
   all.push(graph);
+  // Value ids: graph inputs, then initializers, then node outputs in file order. valueId holds exactly the
+  // names of producer, graphInputs and initializers, so it also answers "is this name local"; with the file
+  // index of each id's producer it is also what the topological order needs (no map of its own).
+  const { valueId, valueNames } = graph;
+  for (const name of graph.graphInputs) addValue(valueId, valueNames, name);
+  for (const name of graph.initializers.keys()) addValue(valueId, valueNames, name);
+  const producedIn: number[] = new Array<number>(valueNames.length).fill(-1);
   const protoNodes = proto.node ?? [];
-  const producedAt = new Map<string, number>();
-  protoNodes.forEach((node, i) => {
-    const outputs = node.output ?? [];
+  for (let i = 0; i < protoNodes.length; i++) {
+    const outputs = protoNodes[i].output ?? [];
     for (let k = 0; k < outputs.length; k++) {
       const out = outputs[k];
       if (!out) continue;
-      if (producedAt.has(out) || graph.graphInputs.has(out) && !graph.initializers.has(out)) {
-        throw new CastawayError('unsupported', `Value "${out}" is produced twice (the graph is not in SSA form)`, `${nodeLabel(node, i)} in ${where}`);
+      let id = valueId.get(out);
+      if (id === undefined) {
+        id = newValue(valueId, valueNames, out);
+        producedIn.push(i);
+        continue;
       }
-      producedAt.set(out, i);
+      // an initializer's name may be produced once (the output shadows it); a graph input's may not
+      if (producedIn[id] >= 0 || graph.graphInputs.has(out) && !graph.initializers.has(out)) {
+        throw new CastawayError('unsupported', `Value "${out}" is produced twice (the graph is not in SSA form)`, `${nodeLabel(protoNodes[i], i)} in ${where}`);
+      }
+      producedIn[id] = i;
     }
-  });
+  }
+  const producedAt = {
+    get(name: string): number | undefined {
+      const id = valueId.get(name);
+      return id === undefined || producedIn[id] < 0 ? undefined : producedIn[id];
+    },
+  };
   const order = topologicalOrder(protoNodes, {
     producedAt,
     onSelfRead: (i, name) => {
@@ -145,29 +207,56 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
   });
   graph.originalIndex = order;
   graph.nodes = order.map((i) => protoNodes[i]);
-  // indexed loops, no closure per node: these run for every node and value of the model
-  for (let n = 0; n < graph.nodes.length; n++) {
-    const outputs = graph.nodes[n].output ?? [];
-    for (let slot = 0; slot < outputs.length; slot++) if (outputs[slot]) graph.producer.set(outputs[slot], { node: n, slot });
+  const nodeCount = graph.nodes.length;
+  let inSlots = 0;
+  let outSlots = 0;
+  for (let n = 0; n < nodeCount; n++) {
+    inSlots += graph.nodes[n].input?.length ?? 0;
+    outSlots += graph.nodes[n].output?.length ?? 0;
   }
-  const isLocal = (name: string) => graph.producer.has(name) || graph.graphInputs.has(name) || graph.initializers.has(name);
-  const addConsumer = (name: string, consumer: Consumer) => {
-    let list = graph.consumers.get(name);
-    if (!list) graph.consumers.set(name, (list = []));
-    list.push(consumer);
+  const inputIds = (graph.inputIds = new Int32Array(inSlots).fill(-1));
+  const inputStart = (graph.inputStart = new Int32Array(nodeCount + 1));
+  const outputIds = (graph.outputIds = new Int32Array(outSlots).fill(-1));
+  const outputStart = (graph.outputStart = new Int32Array(nodeCount + 1));
+  // indexed loops, no closure per node: these run for every node and value of the model
+  outSlots = 0;
+  for (let n = 0; n < nodeCount; n++) {
+    const outputs = graph.nodes[n].output ?? [];
+    outputStart[n] = outSlots;
+    for (let slot = 0; slot < outputs.length; slot++, outSlots++) {
+      const name = outputs[slot];
+      if (!name) continue;
+      graph.producer.set(name, { node: n, slot });
+      outputIds[outSlots] = valueId.get(name)!;
+    }
+  }
+  outputStart[nodeCount] = outSlots;
+  const isLocal = (name: string) => valueId.has(name);
+  // Consumers in two passes: count per value here (with the checks), then place them (below).
+  const counts = new Int32Array(valueNames.length);
+  const count = (id: number) => {
+    if (counts[id]++ === 0) consumedOrder.push(id);
   };
-  for (let n = 0; n < graph.nodes.length; n++) {
+  const bodyReads: number[] = []; // node, value id: reads inside a node's bodies, in node order
+  inSlots = 0;
+  for (let n = 0; n < nodeCount; n++) {
     const node = graph.nodes[n];
     const inputs = node.input ?? [];
-    for (let slot = 0; slot < inputs.length; slot++) {
+    inputStart[n] = inSlots;
+    for (let slot = 0; slot < inputs.length; slot++, inSlots++) {
       const name = inputs[slot];
       if (!name) continue; // an omitted optional input
-      if (isLocal(name)) addConsumer(name, { node: n, slot });
+      const id = valueId.get(name);
+      if (id !== undefined) {
+        inputIds[inSlots] = id;
+        count(id);
+      }
       else if (parent && resolvesInScope(parent.graph, name)) graph.outerReads.add(name);
       else throw new CastawayError('dangling-input', `Input "${name}" is not produced by any node, graph input or initializer`, `${nodeLabel(node, graph.originalIndex[n])} in ${where}`);
     }
     if (!node.attribute?.length) continue; // no bodies
     const subgraphs: { attribute: string; graph: IrGraph }[] = [];
+    const firstBodyRead = bodyReads.length;
     for (const attr of node.attribute ?? []) {
       const bodies = attr.g ? [attr.g] : attr.graphs ?? [];
       if (!attr.g && !(attr.type === AttributeType.GRAPHS && bodies.length)) continue;
@@ -175,9 +264,15 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
         const sub = indexGraph(body, { graph, node: n }, all, `${attr.name} of ${nodeLabel(node, graph.originalIndex[n])}`);
         subgraphs.push({ attribute: attr.name ?? '', graph: sub });
         for (const name of sub.outerReads) {
-          const already = graph.consumers.get(name)?.some((c) => c.node === n && c.slot === -1);
-          if (isLocal(name)) {
-            if (!already) addConsumer(name, { node: n, slot: -1 });
+          const id = valueId.get(name);
+          if (id !== undefined) {
+            // once per node, however many of its bodies read it
+            let already = false;
+            for (let k = firstBodyRead + 1; k < bodyReads.length; k += 2) if (bodyReads[k] === id) already = true;
+            if (!already) {
+              bodyReads.push(n, id);
+              count(id);
+            }
           }
           else graph.outerReads.add(name);
         }
@@ -185,6 +280,8 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     }
     if (subgraphs.length) graph.subgraphs.set(n, subgraphs);
   }
+  inputStart[nodeCount] = inSlots;
+  placeConsumers(graph, counts, bodyReads);
   for (const name of graph.outputs) {
     if (name && !isLocal(name) && !(parent && resolvesInScope(parent.graph, name))) {
       throw new CastawayError('dangling-input', `Graph output "${name}" is not produced by any node`, where);
@@ -193,9 +290,57 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
   return graph;
 }
 
+const EMPTY = new Int32Array(0);
+
+/** Fills the graph's flat consumer lists: each value's readers in node order, a node's slots before its body reads. */
+function placeConsumers(graph: IrGraph, counts: Int32Array, bodyReads: readonly number[]): void {
+  const start = (graph.consumerStart = new Int32Array(counts.length + 1));
+  for (let id = 0; id < counts.length; id++) start[id + 1] = start[id] + counts[id];
+  const nodeOf = (graph.consumerNode = new Int32Array(start[counts.length]));
+  const slotOf = (graph.consumerSlot = new Int32Array(start[counts.length]));
+  const next = start.slice(0, counts.length);
+  const { inputIds, inputStart } = graph;
+  let b = 0;
+  for (let n = 0; n < graph.nodes.length; n++) {
+    for (let k = inputStart[n]; k < inputStart[n + 1]; k++) {
+      const id = inputIds[k];
+      if (id < 0) continue;
+      nodeOf[next[id]] = n;
+      slotOf[next[id]++] = k - inputStart[n];
+    }
+    for (; b < bodyReads.length && bodyReads[b] === n; b += 2) {
+      const id = bodyReads[b + 1];
+      nodeOf[next[id]] = n;
+      slotOf[next[id]++] = -1;
+    }
+  }
+}
+
+/** The readers of value `id` of `graph` as Consumer objects (fresh each call). */
+export function consumersOf(graph: IrGraph, id: number): Consumer[] {
+  const out: Consumer[] = [];
+  for (let k = graph.consumerStart[id]; k < graph.consumerStart[id + 1]; k++) out.push({ node: graph.consumerNode[k], slot: graph.consumerSlot[k] });
+  return out;
+}
+
+function consumerMap(graph: IrGraph, order: readonly number[]): Map<string, Consumer[]> {
+  const map = new Map<string, Consumer[]>();
+  for (const id of order) map.set(graph.valueNames[id], consumersOf(graph, id));
+  return map;
+}
+
+function addValue(ids: Map<string, number>, names: string[], name: string): void {
+  if (!ids.has(name)) newValue(ids, names, name);
+}
+
+function newValue(ids: Map<string, number>, names: string[], name: string): number {
+  ids.set(name, names.length);
+  return names.push(name) - 1;
+}
+
 function resolvesInScope(graph: IrGraph, name: string): boolean {
   for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
-    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return true;
+    if (g.valueId.has(name)) return true; // its producer, graph inputs and initializers
   }
   return false;
 }

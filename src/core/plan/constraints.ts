@@ -54,6 +54,8 @@ export interface PlanGroup {
 export interface PlanValue extends CutValue {
   graph: IrGraph;
   name: string;
+  /** Its value id in `graph` (ir.ts). */
+  id: number;
   /** Every (node, slot) that reads it, with the group of that slot; graph-output readers have node -1. */
   readers: { graph: IrGraph; node: number; slot: number; group: number }[];
 }
@@ -96,7 +98,13 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   const groups: PlanGroup[] = [];
   const inputGroups: Int32Array[][] = [];
   const outputGroups: Int32Array[][] = [];
-  const constantOutputs: Set<string>[] = model.graphs.map(() => new Set()); // float outputs of Constant nodes, per graph
+  // Per graph, per value id (ir.ts): stored data, i.e. a float Constant output or an initializer (not one
+  // that is also a main-graph input, which the caller feeds); arrays, not Sets of names.
+  const stored: Uint8Array[] = model.graphs.map((g) => {
+    const flags = new Uint8Array(g.valueNames.length);
+    for (const name of g.initializers.keys()) if (!(g.id === 0 && g.graphInputs.has(name))) flags[g.valueId.get(name)!] = 1;
+    return flags;
+  });
   // Body formal inputs and outputs tied to a control-flow group (by graph id, by position; -1: untied).
   const bodyInputTie: Int32Array[] = model.graphs.map((g) => new Int32Array((g.proto.input ?? []).length).fill(-1));
   const bodyOutputTie: Int32Array[] = model.graphs.map((g) => new Int32Array((g.proto.output ?? []).length).fill(-1));
@@ -113,32 +121,39 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   for (const graph of model.graphs) {
     const ins: Int32Array[] = [];
     const outs: Int32Array[] = [];
-    const isFloatIn = (name: string | undefined) => !!name && types.elemType(graph, name) === FLOAT;
+    // Whether each value the graph defines is float32: one type lookup per value, not one per slot that
+    // reads it; a slot reading an enclosing graph's value (id -1, a name) asks the oracle by name.
+    const { valueNames, inputIds, inputStart, outputIds, outputStart } = graph;
+    const floatById = new Uint8Array(valueNames.length);
+    for (let id = 0; id < valueNames.length; id++) if (types.elemType(graph, valueNames[id]) === FLOAT) floatById[id] = 1;
+    const floatSlots = (names: string[], ids: Int32Array, start: number): boolean[] => {
+      const flags: boolean[] = new Array(names.length);
+      for (let k = 0; k < names.length; k++) {
+        const id = ids[start + k];
+        flags[k] = id >= 0 ? floatById[id] === 1 : !!names[k] && types.elemType(graph, names[k]) === FLOAT;
+      }
+      return flags;
+    };
     // Each node's slot groups are a view into one array per graph (for inputs, one for outputs): two
-    // Int32Arrays per node, each with its own buffer, were 16 MB of a 44k-node graph's allocations.
-    let inSlots = 0;
-    let outSlots = 0;
-    for (let n = 0; n < graph.nodes.length; n++) {
-      inSlots += graph.nodes[n].input?.length ?? 0;
-      outSlots += graph.nodes[n].output?.length ?? 0;
-    }
-    const allIn = new Int32Array(inSlots).fill(-1);
-    const allOut = new Int32Array(outSlots).fill(-1);
-    inSlots = 0;
-    outSlots = 0;
+    // Int32Arrays per node, each with its own buffer, were 16 MB of a 44k-node graph's allocations. The
+    // slots are laid out as the IR's inputIds/outputIds are.
+    const allIn = new Int32Array(inputIds.length).fill(-1);
+    const allOut = new Int32Array(outputIds.length).fill(-1);
     graph.nodes.forEach((node, n) => {
-      const inGroups = allIn.subarray(inSlots, (inSlots += node.input?.length ?? 0));
-      const outGroups = allOut.subarray(outSlots, (outSlots += node.output?.length ?? 0));
+      const inGroups = allIn.subarray(inputStart[n], inputStart[n + 1]);
+      const outGroups = allOut.subarray(outputStart[n], outputStart[n + 1]);
       ins.push(inGroups);
       outs.push(outGroups);
       const domain = normalizeDomain(node.domain);
       if (isConstantNode(node.opType, domain)) {
-        const outputs = node.output ?? [];
-        for (let k = 0; k < outputs.length; k++) if (types.elemType(graph, outputs[k]) === FLOAT) constantOutputs[graph.id].add(outputs[k]);
+        for (let k = outputStart[n]; k < outputStart[n + 1]; k++) {
+          const id = outputIds[k];
+          if (id >= 0 && floatById[id]) stored[graph.id][id] = 1;
+        }
         return;
       }
-      const floatIns = (node.input ?? []).map(isFloatIn);
-      const floatOuts = (node.output ?? []).map(isFloatIn);
+      const floatIns = floatSlots(node.input ?? [], inputIds, inputStart[n]);
+      const floatOuts = floatSlots(node.output ?? [], outputIds, outputStart[n]);
       if (!floatIns.includes(true) && !floatOuts.includes(true)) return;
       const opType = node.opType ?? '';
       const nodeName = node.name ?? '';
@@ -201,17 +216,17 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   // Values: float32 values produced by a node or a graph input; stored data is handled apart. Indexes are
   // per graph (arrays by graph id) so the hot loops below do no string building.
   const values: PlanValue[] = [];
-  const valueIndex: Map<string, number>[] = model.graphs.map(() => new Map());
+  // per graph, per value id: index in `values`, -1 for none
+  const valueIndex: Int32Array[] = model.graphs.map((g) => new Int32Array(g.valueNames.length).fill(-1));
   const storedReads: StoredRead[] = [];
   const graphOutputGroups: Int32Array[] = model.graphs.map((g) => new Int32Array(g.outputs.length).fill(-1));
   const defining = (graph: IrGraph, name: string): IrGraph | undefined => {
     for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
-      if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
+      if (g.valueId.has(name)) return g;
     }
     return undefined;
   };
-  const isStored = (owner: IrGraph, name: string) =>
-    (owner.initializers.has(name) && !(owner.id === 0 && owner.graphInputs.has(name))) || constantOutputs[owner.id].has(name);
+  const isStored = (owner: IrGraph, name: string) => stored[owner.id][owner.valueId.get(name)!] === 1;
 
   for (const graph of model.graphs) {
     const isMain = graph.id === 0;
@@ -223,13 +238,17 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       // the op's original type when it has none.
       const tie = bodyInputTie[graph.id][k];
       const group = tie >= 0 ? tie : nodeGroup(graph, -1, [], [], isMain ? 'graph-input' : 'spec-fp32', bf16Opset, 'input', '', name);
-      index.set(name, values.push({ graph, name, producer: group, consumers: [], readers: [] }) - 1);
+      const id = graph.valueId.get(name)!;
+      index[id] = values.push({ graph, name, id, producer: group, consumers: [], readers: [] }) - 1;
     }
     const outs = outputGroups[graph.id];
     for (let n = 0; n < graph.nodes.length; n++) {
       const names = graph.nodes[n].output ?? [];
+      const start = graph.outputStart[n];
       for (let slot = 0; slot < names.length; slot++) {
-        if (outs[n][slot] >= 0) index.set(names[slot], values.push({ graph, name: names[slot], producer: outs[n][slot], consumers: [], readers: [] }) - 1);
+        if (outs[n][slot] < 0) continue;
+        const id = graph.outputIds[start + slot];
+        index[id] = values.push({ graph, name: names[slot], id, producer: outs[n][slot], consumers: [], readers: [] }) - 1;
       }
     }
   }
@@ -241,13 +260,16 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         const group = ins[n][slot];
         if (group < 0) continue;
         const name = names[slot];
-        const owner = graph.producer.has(name) || graph.graphInputs.has(name) || graph.initializers.has(name) ? graph : defining(graph, name)!;
-        if (isStored(owner, name)) {
+        // a local value by its id; an enclosing graph's by name, in the graph that defines it
+        const local = graph.inputIds[graph.inputStart[n] + slot];
+        const owner = local >= 0 ? graph : defining(graph, name)!;
+        const id = local >= 0 ? local : owner.valueId.get(name)!;
+        if (stored[owner.id][id]) {
           storedReads.push({ graph, node: n, slot, group, ownerGraph: owner, name });
           continue;
         }
-        const v = valueIndex[owner.id].get(name);
-        if (v !== undefined) values[v].readers.push({ graph, node: n, slot, group });
+        const v = valueIndex[owner.id][id];
+        if (v >= 0) values[v].readers.push({ graph, node: n, slot, group });
       }
     }
     graph.outputs.forEach((name, k) => {
@@ -261,8 +283,8 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         graphOutputGroups[graph.id][k] = tie;
         return;
       }
-      const v = valueIndex[owner.id].get(name);
-      if (v === undefined) return;
+      const v = valueIndex[owner.id][owner.valueId.get(name)!];
+      if (v < 0) return;
       const cls: GroupClass = graph.id === 0 ? 'graph-output' : 'spec-fp32';
       const group = tie >= 0 ? tie : addGroup({ graph, node: -1, inputs: [], outputs: [], cls, allowsBfloat16: bf16Opset, opType: 'output', domain: '', nodeName: name });
       values[v].readers.push({ graph, node: -1, slot: k, group });

@@ -100,5 +100,7 @@ export function ortFusesIntoSkipLayerNorm(graph: IrGraph, n: number): boolean {
   if (!producer) return false;
   const add = graph.nodes[producer.node];
   if (add.opType !== 'Add' || normalizeDomain(add.domain) !== '') return false;
-  return (graph.consumers.get(x)?.length ?? 0) === 1 && !graph.outputs.includes(x);
+  // by the slot's value id (ir.ts), not the by-name consumers map, which a convert then never builds
+  const id = graph.inputIds[graph.inputStart[n]];
+  return id >= 0 && graph.consumerStart[id + 1] - graph.consumerStart[id] === 1 && !graph.outputs.includes(x);
 }

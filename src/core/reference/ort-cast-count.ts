@@ -33,6 +33,27 @@ interface GraphFacts {
   initializerReads: Map<number, { name: string; slot: number }[]>;
 }
 
+/**
+ * A set of names seen from one graph: its own values as flags by value id (ir.ts), any other name (a
+ * value_info entry for an enclosing graph's value, or for nothing) in a Set.
+ */
+class NameFlags {
+  readonly flags: Uint8Array;
+  private readonly others = new Set<string>();
+  constructor(private readonly graph: IrGraph) {
+    this.flags = new Uint8Array(graph.valueNames.length);
+  }
+  add(name: string): void {
+    const id = this.graph.valueId.get(name);
+    if (id !== undefined) this.flags[id] = 1;
+    else this.others.add(name);
+  }
+  has(name: string): boolean {
+    const id = this.graph.valueId.get(name);
+    return id !== undefined ? this.flags[id] === 1 : this.others.size > 0 && this.others.has(name);
+  }
+}
+
 export class OrtReferenceCounter {
   private readonly facts: GraphFacts[];
   /** Cast nodes already in the model, subgraphs included. */
@@ -51,42 +72,55 @@ export class OrtReferenceCounter {
     // The tool keeps one value_info list for the whole model and matches blocked nodes' inputs by name, so a
     // value a body reads from an enclosing scope is fp16 there too: each graph sees its ancestors' sets.
     const ownFp16 = model.graphs.map((graph) => {
-      const fp16 = new Set<string>();
+      const fp16 = new NameFlags(graph);
       // Graph inputs and outputs are always retyped (or, with keep_io_types, replaced by fp16 renamed copies).
       for (const vi of [...(graph.proto.input ?? []), ...(graph.proto.output ?? [])]) if (isFloat(vi.type?.tensorType?.elemType)) fp16.add(vi.name ?? '');
       // Every float value_info entry is retyped, whatever it names: exporters (the dynamo exporter among
       // them) declare value_info for initializers too, which then count as fp16 for blocked readers.
       for (const vi of graph.proto.valueInfo ?? []) if (isFloat(vi.type?.tensorType?.elemType)) fp16.add(vi.name ?? '');
-      for (const node of graph.nodes) {
-        if (!INFERABLE_DOMAINS.has(normalizeDomain(node.domain))) continue;
-        for (const out of node.output ?? []) if (out && isFloat(types.elemType(graph, out))) fp16.add(out);
+      for (let n = 0; n < graph.nodes.length; n++) {
+        if (!INFERABLE_DOMAINS.has(normalizeDomain(graph.nodes[n].domain))) continue;
+        for (let k = graph.outputStart[n]; k < graph.outputStart[n + 1]; k++) {
+          const id = graph.outputIds[k];
+          if (id >= 0 && isFloat(types.elemType(graph, graph.valueNames[id]))) fp16.flags[id] = 1;
+        }
       }
       return fp16;
     });
     this.facts = model.graphs.map((graph) => {
-      const scopes: Set<string>[] = [];
-      for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) scopes.push(ownFp16[g.id]);
-      // a loop, not scopes.some(closure): this runs for every input and output of every node
-      const fp16 = {
-        has: (name: string) => {
-          for (let k = 0; k < scopes.length; k++) if (scopes[k].has(name)) return true;
-          return false;
-        },
+      const own = ownFp16[graph.id];
+      const outer: NameFlags[] = [];
+      for (let g = graph.parent?.graph; g; g = g.parent?.graph) outer.push(ownFp16[g.id]);
+      // a slot's value (its id in this graph, -1 for none) is fp16 in this graph or an enclosing one;
+      // loops, not closures over arrays: this runs for every input and output of every node
+      const fp16 = (name: string, id: number): boolean => {
+        if (id >= 0 ? own.flags[id] === 1 : own.has(name)) return true;
+        for (let k = 0; k < outer.length; k++) if (outer[k].has(name)) return true;
+        return false;
       };
-      const floatInitializers = new Set<string>();
+      // float initializers no scope retypes: this graph's by id, enclosing graphs' by name
+      const floatInitializers = new NameFlags(graph);
+      const outerInitializers = new Set<string>();
       for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
-        for (const [name, t] of g.initializers) if (t.dataType === DataType.FLOAT && !fp16.has(name)) floatInitializers.add(name);
+        for (const [name, t] of g.initializers) {
+          if (t.dataType !== DataType.FLOAT || fp16(name, g === graph ? graph.valueId.get(name)! : -1)) continue;
+          if (g === graph) floatInitializers.add(name);
+          else outerInitializers.add(name);
+        }
       }
-      const code = (name: string) => (!name ? NOT_FP16 : fp16.has(name) ? FP16 : floatInitializers.has(name) ? INITIALIZER : NOT_FP16);
-      const inputStart = new Int32Array(graph.nodes.length + 1);
-      graph.nodes.forEach((node, n) => (inputStart[n + 1] = inputStart[n] + (node.input?.length ?? 0)));
+      const code = (name: string, id: number) =>
+        !name ? NOT_FP16
+        : fp16(name, id) ? FP16
+        : (id >= 0 ? floatInitializers.flags[id] === 1 : floatInitializers.has(name)) || (outerInitializers.size > 0 && outerInitializers.has(name)) ? INITIALIZER
+        : NOT_FP16;
+      const inputStart = graph.inputStart;
       const inputCodes = new Uint8Array(inputStart[graph.nodes.length]);
       const fp16Outputs = new Uint16Array(graph.nodes.length);
       const initializerReads = new Map<number, { name: string; slot: number }[]>();
       graph.nodes.forEach((node, n) => {
         const inputs = node.input ?? [];
         for (let i = 0; i < inputs.length; i++) {
-          const c = code(inputs[i]);
+          const c = code(inputs[i], graph.inputIds[inputStart[n] + i]);
           inputCodes[inputStart[n] + i] = c;
           if (c === INITIALIZER) {
             const list = initializerReads.get(n) ?? [];
@@ -94,7 +128,8 @@ export class OrtReferenceCounter {
             initializerReads.set(n, list);
           }
         }
-        for (const o of node.output ?? []) if (o && fp16.has(o)) fp16Outputs[n]++;
+        const outputs = node.output ?? [];
+        for (let k = 0; k < outputs.length; k++) if (outputs[k] && fp16(outputs[k], graph.outputIds[graph.outputStart[n] + k])) fp16Outputs[n]++;
       });
       return { graph, inputCodes, inputStart, fp16Outputs, initializerReads };
     });

@@ -63,7 +63,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   // 1. Casts: one per cast value, named after it; when the value is a graph output read in the Cast's
   //    precision, the Cast takes the output's name and the producer writes a renamed value instead.
   const valueByKey = new GraphKeyed<PlanValue>();
-  for (const v of values) valueByKey.set(v.graph, v.name, v);
+  for (const v of values) valueByKey.setAt(v.graph, v.id, v);
   const casts = new Map<PlanValue, CastPlan>();
   const extraValueInfo = new Map<IrGraph, ValueInfoProto[]>();
   const castsAfterNode = new NodesAfter();
@@ -111,14 +111,20 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
     storedFp16Name.set(need.owner, need.name, sharedWithOthers ? names.fresh(`${need.name}_castaway_${low}`) : need.name);
   }
 
-  const readName = (graph: IrGraph, node: number, slot: number, name: string): string => resolveRead(graph, inputGroups[graph.id][node][slot], name);
-  /** The name a reader in `group` (of `graph`) reads `name` under after the plan: the original, the fp16 copy or the Cast's output. */
-  const resolveRead = (graph: IrGraph, group: number, name: string): string => {
+  const readName = (graph: IrGraph, node: number, slot: number, name: string): string =>
+    resolveRead(graph, inputGroups[graph.id][node][slot], name, graph.inputIds[graph.inputStart[node] + slot]);
+  /**
+   * The name a reader in `group` (of `graph`) reads `name` under after the plan: the original, the fp16 copy
+   * or the Cast's output. `local` is the name's value id in `graph` when the caller has it (a node's input
+   * slot), -1 otherwise.
+   */
+  const resolveRead = (graph: IrGraph, group: number, name: string, local = graph.valueId.get(name) ?? -1): string => {
     if (group < 0) return name;
-    const owner = graph.producer.has(name) || graph.graphInputs.has(name) || graph.initializers.has(name) ? graph : definingGraph(graph, name);
+    const owner = local >= 0 ? graph : definingGraph(graph, name);
     if (!owner) return name;
-    if (storedNeeds.has(owner, name)) return fp16[group] ? storedFp16Name.get(owner, name) ?? name : name;
-    const v = valueByKey.get(owner, name);
+    const id = local >= 0 ? local : owner.valueId.get(name)!;
+    if (storedNeeds.getAt(owner, id)) return fp16[group] ? storedFp16Name.getAt(owner, id) ?? name : name;
+    const v = valueByKey.getAt(owner, id);
     const cast = v && casts.get(v);
     if (!cast) return name;
     return fp16[group] === cast.producerFp16 ? cast.producerName : cast.castName;
@@ -146,7 +152,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
         if (read !== name) (changedInputs ??= inputs.slice())[slot] = read;
       }
       for (let slot = 0; slot < outputs.length; slot++) {
-        const v = valueByKey.get(graph, outputs[slot]);
+        const v = valueByKey.getAt(graph, graph.outputIds[graph.outputStart[n] + slot]);
         const cast = v && casts.get(v);
         if (cast && cast.producerName !== outputs[slot]) (changedOutputs ??= outputs.slice())[slot] = cast.producerName;
       }
@@ -232,8 +238,12 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
     let visible = false;
     for (; g; g = g.parent?.graph) if (g === owner) visible = true;
     if (!visible) continue;
-    for (const c of graph.id === owner.id ? owner.consumers.get(name) ?? [] : []) {
-      if (c.slot < 0 || problem.inputGroups[graph.id][c.node][c.slot] < 0) return true;
+    if (graph.id === owner.id) {
+      const id = owner.valueId.get(name)!;
+      for (let k = owner.consumerStart[id]; k < owner.consumerStart[id + 1]; k++) {
+        const slot = owner.consumerSlot[k];
+        if (slot < 0 || problem.inputGroups[graph.id][owner.consumerNode[k]][slot] < 0) return true;
+      }
     }
     // Main-graph outputs keep the stored original; a body output read by a control-flow tie is a group read.
     if (graph.outputs.some((o, k) => o === name && (graph.id === 0 || problem.graphOutputGroups[graph.id][k] < 0))) return true;
@@ -242,7 +252,10 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
 }
 
 function isReadBySubgraph(graph: IrGraph, name: string): boolean {
-  return (graph.consumers.get(name) ?? []).some((c) => c.slot < 0);
+  const id = graph.valueId.get(name);
+  if (id === undefined) return false;
+  for (let k = graph.consumerStart[id]; k < graph.consumerStart[id + 1]; k++) if (graph.consumerSlot[k] < 0) return true;
+  return false;
 }
 
 /**

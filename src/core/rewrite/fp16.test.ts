@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { float16BitsToFloat32, float32BitsToFloat16Bits, float32ToFloat16Bits } from '../tensor/half';
-import { convertFloat32BytesToFloat16 } from './fp16';
+import { convertFloat32BytesToFloat16, countFloat16Loss } from './fp16';
 
 describe('convertFloat32BytesToFloat16', () => {
   it('clamps finite values beyond the range and counts them, keeps infinities', () => {
@@ -115,6 +115,32 @@ describe('convertFloat32BytesToFloat16 against the scalar rule, element by eleme
       const viaBounce = { clamped: 0, raised: 0 };
       expect([...new Uint16Array(convertFloat32BytesToFloat16(file.subarray(1), viaBounce).buffer)]).toEqual(expected.slice(0, length));
       if (length === bits.length) expect(viaBounce).toEqual({ clamped, raised });
+    }
+  });
+
+  it('gives the same bytes and counts for tiny tensors (the element-wise path) as for one large tensor', () => {
+    // Constant scalars and short vectors (1..16 elements) skip the SIMD kernel; cut every edge pattern into
+    // such pieces, at odd byte offsets too, and check they add up to the large tensor's bytes and counts.
+    const bits = patterns();
+    const whole = { clamped: 0, raised: 0 };
+    const expected = new Uint8Array(convertFloat32BytesToFloat16(new Uint8Array(bits.buffer), whole).buffer);
+    expect(whole.clamped).toBeGreaterThan(0);
+    expect(whole.raised).toBeGreaterThan(0);
+    for (const offset of [0, 1, 3]) {
+      const file = new Uint8Array(bits.byteLength + offset);
+      file.set(new Uint8Array(bits.buffer), offset);
+      const pieces = { clamped: 0, raised: 0 };
+      const counted = { clamped: 0, raised: 0 };
+      const got = new Uint8Array(bits.length * 2);
+      for (let at = 0, size = 1; at < bits.length; at += size, size = (size % 16) + 1) {
+        const n = Math.min(size, bits.length - at);
+        const piece = file.subarray(offset + at * 4, offset + (at + n) * 4);
+        got.set(convertFloat32BytesToFloat16(piece, pieces), at * 2);
+        countFloat16Loss(piece, counted);
+      }
+      expect(Buffer.from(got).equals(Buffer.from(expected))).toBe(true);
+      expect(pieces).toEqual(whole);
+      expect(counted).toEqual(whole);
     }
   });
 });

@@ -51,6 +51,10 @@ export function countFloat16Loss(bytes: Uint8Array, stats: Fp16Stats): void {
 export function convertFloat32BytesToFloat16Into(bytes: Uint8Array, out: Uint8Array | undefined, stats: Fp16Stats): void {
   const count = bytes.byteLength >>> 2;
   if (out && out.byteLength < count * 2) throw new RangeError(`float16 output of ${out.byteLength} bytes for ${count} elements`);
+  if (count <= SMALL_TENSOR) {
+    convertSmall(bytes, count, out, stats);
+    return;
+  }
   let clamped = 0;
   let raised = 0;
   const edge = (bits: number): number => {
@@ -72,6 +76,41 @@ export function convertFloat32BytesToFloat16Into(bytes: Uint8Array, out: Uint8Ar
     const view = new DataView(out.buffer, out.byteOffset, count * 2);
     for (let i = 0; i < count; i++) view.setUint16(i * 2, output[i], true);
   }
+}
+
+/**
+ * Up to this many elements skip the SIMD kernel: a model's Constant scalars and small shape-like tensors
+ * (gpt2-deep200 has ~16k) each paid for a closure, three views of the kernel's memory and two copies
+ * through it, ~100 ms of a cold convert for a few bytes each.
+ */
+const SMALL_TENSOR = 16;
+
+/**
+ * The element-wise form of the conversion for a few elements: bytes read and written one at a time (any
+ * alignment, either host byte order), each element rounded by the same rule as the kernel path (normal
+ * halves by float32BitsToFloat16Bits's normal branch, every other one by edgeHalf), so the bytes and the
+ * counts are the same (fp16.test.ts compares the two over edge values).
+ */
+function convertSmall(bytes: Uint8Array, count: number, out: Uint8Array | undefined, stats: Fp16Stats): void {
+  let clamped = 0;
+  let raised = 0;
+  for (let i = 0, at = 0; i < count; i++, at += 4) {
+    const bits = (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
+    const a = bits & 0x7fffffff;
+    let h: number;
+    if (a >= 0x38800000 && a <= 0x477fe000) h = ((bits >>> 16) & 0x8000) | ((a - 0x38000000 + 0xfff + ((a >>> 13) & 1)) >>> 13);
+    else {
+      h = edgeHalf(bits);
+      if (h & CLAMPED) clamped++;
+      if (h & RAISED) raised++;
+    }
+    if (out) {
+      out[i * 2] = h & 0xff;
+      out[i * 2 + 1] = (h >>> 8) & 0xff;
+    }
+  }
+  stats.clamped += clamped;
+  stats.raised += raised;
 }
 
 /** Little-endian float32 bytes as host words, copied (the scalar path only). */

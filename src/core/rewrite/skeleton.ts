@@ -45,7 +45,7 @@ export function replaceBodies(attr: AttributeProto, bodies: { attribute: string;
 /** The graph, from `graph` outwards, that defines `name` (produces it, takes it as input or stores it). */
 export function definingGraph(graph: IrGraph, name: string): IrGraph | undefined {
   for (let g: IrGraph | undefined = graph; g; g = g.parent?.graph) {
-    if (g.producer.has(name) || g.graphInputs.has(name) || g.initializers.has(name)) return g;
+    if (g.valueId.has(name)) return g; // its producer, graph inputs and initializers
   }
   return undefined;
 }

@@ -39,7 +39,7 @@ function declaredShape(vi: ValueInfoProto): Shape {
 }
 
 /** Integer values of a small INT64/INT32 tensor, or undefined. */
-function intValues(t: TensorProto): number[] | undefined {
+export function intValues(t: TensorProto): number[] | undefined {
   const dims = (t.dims ?? []).map(toNumber);
   const count = dims.reduce((a, b) => a * b, 1);
   if (count > MAX_CONSTANT_ELEMENTS) return undefined;
@@ -47,15 +47,21 @@ function intValues(t: TensorProto): number[] | undefined {
     if (t.int64Data?.length) return t.int64Data.map(toNumber);
     const b = tensorBytes(t);
     if (!b || b.byteLength !== count * 8) return count === 0 ? [] : undefined;
+    // Two 32-bit halves, not getBigInt64 (a BigInt per element, and ~16k Constant scalars per large model):
+    // hi * 2^32 is exact and adding the unsigned low half rounds once, as Number(bigint) does.
     const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    return Array.from({ length: count }, (_, i) => Number(view.getBigInt64(i * 8, true)));
+    const values: number[] = new Array(count);
+    for (let i = 0; i < count; i++) values[i] = view.getInt32(i * 8 + 4, true) * 4294967296 + view.getUint32(i * 8, true);
+    return values;
   }
   if (t.dataType === DataType.INT32) {
     if (t.int32Data?.length) return [...t.int32Data];
     const b = tensorBytes(t);
     if (!b || b.byteLength !== count * 4) return count === 0 ? [] : undefined;
     const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    return Array.from({ length: count }, (_, i) => view.getInt32(i * 4, true));
+    const values: number[] = new Array(count);
+    for (let i = 0; i < count; i++) values[i] = view.getInt32(i * 4, true);
+    return values;
   }
   return undefined;
 }
