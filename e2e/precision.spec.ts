@@ -8,6 +8,7 @@ import { chromium, expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromiumPath } from './browser';
 import { dropFiles, fixture, ROOT, screenshot, waitForGraph } from './helpers';
 
 const PEGASUS = 'pegasus-small-o14-encoder.onnx';
@@ -125,7 +126,7 @@ export const WEBGPU_FLAGS = ['--no-sandbox', '--disable-background-networking', 
 test.describe('with --enable-unsafe-webgpu (SwiftShader)', () => {
   // A browser of its own: launch options cannot change per test inside one worker.
   test('fp32 runs on WebGPU; fp16 without shader-f16 falls back to wasm, labelled', async ({}, testInfo) => {
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: WEBGPU_FLAGS });
+    const browser = await chromium.launch({ executablePath: chromiumPath(), args: WEBGPU_FLAGS });
     const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, viewport: { width: 1440, height: 900 }, colorScheme: 'dark' });
     const page = await context.newPage();
     try {

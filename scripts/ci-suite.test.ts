@@ -4,11 +4,25 @@
 // the other suites need.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import config from '../vitest.config';
+import config, { CORE_TESTS } from '../vitest.config';
+import { chromiumPath, FULL_CHROMIUM, HEADLESS_SHELL } from '../e2e/browser';
 import { GPT2_TIMEOUT_MS } from '../src/node/fixture-suite';
 import { TEST_THREADS } from '../src/node/ort-node';
 
 const NODE_TESTS = new URL('../src/node/', import.meta.url);
+const ROOT = new URL('../', import.meta.url);
+
+/** The inline projects of vitest.config.ts, by name. */
+function project(name: string): { include?: string[]; exclude?: string[]; isolate?: boolean } {
+  const found = (config.test!.projects ?? []).find((p) => typeof p === 'object' && 'test' in p && p.test?.name === name);
+  if (!found || typeof found !== 'object' || !('test' in found) || !found.test) throw new Error(`no vitest project ${name}`);
+  return found.test as { include?: string[]; exclude?: string[]; isolate?: boolean };
+}
+
+/** Test files under a folder of the repository, relative to its root. */
+function testFiles(dir: string): string[] {
+  return readdirSync(new URL(dir, ROOT), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.test.ts')).map((f) => `${dir}${f}`);
+}
 
 describe('npm test on a loaded 2-core machine', () => {
   it('gives hooks a test\'s time: a hook that starts a process outlasts vitest\'s default 10 s under load', () => {
@@ -41,5 +55,33 @@ describe('npm test on a loaded 2-core machine', () => {
 
   it('runs the tests\' onnxruntime-node sessions on one thread: a spinning pool takes CPU from the other suites', () => {
     expect(TEST_THREADS).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1 });
+  });
+
+  it('imports the engine once per worker for src/core\'s pure unit files, and isolates every other file', () => {
+    const core = project('core');
+    const rest = project('rest');
+    expect(core.isolate).toBe(false);
+    expect(core.include).toEqual(CORE_TESTS);
+    expect(CORE_TESTS.every((glob) => glob.startsWith('src/core/'))).toBe(true);
+    // the rest keeps vitest's default (isolated) and leaves out the core files, so that none runs twice
+    expect(rest.isolate).not.toBe(false);
+    expect(rest.exclude).toEqual(expect.arrayContaining(CORE_TESTS));
+    expect(config.test!.include).toBeUndefined();
+  });
+
+  it('src/core\'s tests leave no state behind for the next file in their worker: no module mocks, stubbed globals or fake timers', () => {
+    const files = testFiles('src/core/');
+    expect(files.length).toBeGreaterThan(30);
+    const leaky = files.filter((f) => /\bvi\.(mock|doMock|stubGlobal|stubEnv|useFakeTimers)\(|globalThis\.\w+\s*=[^=]/.test(readFileSync(new URL(f, ROOT), 'utf8')));
+    expect(leaky).toEqual([]);
+  });
+
+  it('runs the browser tests in Debian\'s headless shell when installed, else the full Chromium; CHROMIUM_PATH overrides both', () => {
+    expect(chromiumPath({}, (path) => path === HEADLESS_SHELL)).toBe(HEADLESS_SHELL);
+    expect(chromiumPath({}, () => false)).toBe(FULL_CHROMIUM);
+    expect(chromiumPath({ CHROMIUM_PATH: '/opt/chrome' }, () => true)).toBe('/opt/chrome');
+    // CI installs the shell (scripts/system-deps.sh), and the suite's config asks e2e/browser.ts, not a fixed path
+    expect(readFileSync(new URL('scripts/system-deps.sh', ROOT), 'utf8')).toMatch(/\[ -x \/usr\/lib\/chromium\/chromium-headless-shell \] \|\| need\+=\(chromium-headless-shell\)/);
+    expect(readFileSync(new URL('playwright.config.ts', ROOT), 'utf8')).toContain(': chromiumPath(),');
   });
 });
