@@ -163,25 +163,20 @@ for A in archs:
         def k(v):
             x = A.kernels(v)
             return "-" if x is None else str(x)
-        row = [k("fp32")]
-        for c, o in ((f"cw-{r}", f"ort-{r}"), (f"cwopt-{r}", f"ortopt-{r}")):
-            kc, ko = A.kernels(c), A.kernels(o)
-            bad = kc is not None and ko is not None and kc > ko
-            if bad:
-                violations.append((A, c, o, kc, ko))
-            row += [f"**{kc}**" if bad else k(c), k(o)]
-        row.append(k("opt-fp32"))
-        p(f"| {A.a} | {RLABEL[r]} | " + " | ".join(row) + " |")
-        if r == "norms":  # the strict-mode recipe blocks the same list: onnxruntime's norms models are its peers
-            srow = [k("fp32")]
-            for c, o in (("cw-strict", "ort-norms"), ("cwopt-strict", "ortopt-norms")):
+        def parity_row(label, pairs):
+            """One table row: each Castaway model's kernels beside its onnxruntime peer's, a violation in bold."""
+            row = [k("fp32")]
+            for c, o in pairs:
                 kc, ko = A.kernels(c), A.kernels(o)
                 bad = kc is not None and ko is not None and kc > ko
                 if bad:
                     violations.append((A, c, o, kc, ko))
-                srow += [f"**{kc}**" if bad else k(c), k(o)]
-            srow.append(k("opt-fp32"))
-            p(f"| {A.a} | {RLABEL[r]}, strict-mode recipe | " + " | ".join(srow) + " |")
+                row += [f"**{kc}**" if bad else k(c), k(o)]
+            row.append(k("opt-fp32"))
+            p(f"| {A.a} | {label} | " + " | ".join(row) + " |")
+        parity_row(RLABEL[r], ((f"cw-{r}", f"ort-{r}"), (f"cwopt-{r}", f"ortopt-{r}")))
+        if r == "norms":  # the strict-mode recipe blocks the same list: onnxruntime's norms models are its peers
+            parity_row(f"{RLABEL[r]}, strict-mode recipe", (("cw-strict", "ort-norms"), ("cwopt-strict", "ortopt-norms")))
 
 p("\n### Parity violations: op types that differ in the graphs onnxruntime ran\n")
 if not violations:
