@@ -87,23 +87,17 @@ const SMALL_TENSOR = 16;
 
 /**
  * The element-wise form of the conversion for a few elements: bytes read and written one at a time (any
- * alignment, either host byte order), each element rounded by the same rule as the kernel path (normal
- * halves by float32BitsToFloat16Bits's normal branch, every other one by edgeHalf), so the bytes and the
+ * alignment, either host byte order), each element through edgeHalf, the whole rule that the loops below
+ * apply to their tail (for a few elements the normal-range shortcut saves nothing), so the bytes and the
  * counts are the same (fp16.test.ts compares the two over edge values).
  */
 function convertSmall(bytes: Uint8Array, count: number, out: Uint8Array | undefined, stats: Fp16Stats): void {
   let clamped = 0;
   let raised = 0;
   for (let i = 0, at = 0; i < count; i++, at += 4) {
-    const bits = (bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0;
-    const a = bits & 0x7fffffff;
-    let h: number;
-    if (a >= 0x38800000 && a <= 0x477fe000) h = ((bits >>> 16) & 0x8000) | ((a - 0x38000000 + 0xfff + ((a >>> 13) & 1)) >>> 13);
-    else {
-      h = edgeHalf(bits);
-      if (h & CLAMPED) clamped++;
-      if (h & RAISED) raised++;
-    }
+    const h = edgeHalf((bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24)) >>> 0);
+    if (h & CLAMPED) clamped++;
+    if (h & RAISED) raised++;
     if (out) {
       out[i * 2] = h & 0xff;
       out[i * 2 + 1] = (h >>> 8) & 0xff;
