@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import * as ortWeb from 'onnxruntime-web';
-import { ROOT } from './helpers';
+import { previewSeq, ROOT } from './helpers';
 
 export const DECODER = 'pegasus-deep64-o14-decoder.onnx';
 const DECODER_PATH = join(ROOT, 'fixtures', 'bench', DECODER);
@@ -78,10 +78,6 @@ function beforeFigures(): Before {
     return line ? { createMs: Number(line[1]), runMs: Number(line[2]) } : undefined;
   };
   return { capSeconds: BEFORE_CAP_S, reference: figures('fp32 reference'), simulated: figures('simulated') };
-}
-
-async function previewSeq(page: Page): Promise<number> {
-  return Number(await page.getByTestId('precision-panel').getAttribute('data-preview-seq'));
 }
 
 /**

@@ -57,6 +57,18 @@ export async function waitForPlan(page: Page, after: number): Promise<number> {
   return planSeq(page);
 }
 
+/** The precision panel's preview counter: one more each time a preview's result is on screen. */
+export async function previewSeq(page: Page): Promise<number> {
+  return Number(await page.getByTestId('precision-panel').getAttribute('data-preview-seq'));
+}
+
+/** Clicks the preview's Run as a person would and waits (up to `timeoutMs`) for a newer preview on screen. */
+export async function clickPreviewRun(page: Page, timeoutMs: number): Promise<void> {
+  const before = await previewSeq(page);
+  await page.getByTestId('preview-run').click();
+  await expect.poll(() => previewSeq(page), { timeout: timeoutMs }).toBeGreaterThan(before);
+}
+
 export async function castCount(page: Page): Promise<number> {
   return Number((await page.getByTestId('cast-count').innerText()).replace(/[^\d]/g, ''));
 }

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumPath } from './browser';
-import { dropFiles, fixture, ROOT, screenshot, waitForGraph } from './helpers';
+import { clickPreviewRun, dropFiles, fixture, previewSeq, ROOT, screenshot, waitForGraph } from './helpers';
 
 const PEGASUS = 'pegasus-small-o14-encoder.onnx';
 const T5 = 't5-tiny-o14-encoder.onnx';
@@ -22,14 +22,8 @@ function expectedInNode(file: string): { name: string; maxAbs: number; cosine: n
   return JSON.parse(out.toString()) as { name: string; maxAbs: number; cosine: number; nonFinite: number }[];
 }
 
-async function previewSeq(page: Page): Promise<number> {
-  return Number(await page.getByTestId('precision-panel').getAttribute('data-preview-seq'));
-}
-
 async function runPreviewAndWait(page: Page): Promise<void> {
-  const before = await previewSeq(page);
-  await page.getByTestId('preview-run').click();
-  await expect.poll(() => previewSeq(page), { timeout: 60_000 }).toBeGreaterThan(before);
+  await clickPreviewRun(page, 60_000);
   await expect(page.getByTestId('precision-panel')).toHaveAttribute('data-pending', 'false');
 }
 

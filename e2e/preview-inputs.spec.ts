@@ -6,16 +6,10 @@
 import { expect, test, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dropFiles, FIXTURES, ROOT, waitForGraph } from './helpers';
-
-async function previewSeq(page: Page): Promise<number> {
-  return Number(await page.getByTestId('precision-panel').getAttribute('data-preview-seq'));
-}
+import { clickPreviewRun, dropFiles, FIXTURES, ROOT, waitForGraph } from './helpers';
 
 async function runPreview(page: Page): Promise<void> {
-  const before = await previewSeq(page);
-  await page.getByTestId('preview-run').click();
-  await expect.poll(() => previewSeq(page), { timeout: 90_000 }).toBeGreaterThan(before);
+  await clickPreviewRun(page, 90_000);
   await expect(page.getByTestId('precision-panel')).toHaveAttribute('data-pending', 'false');
 }
 

@@ -6,7 +6,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { dropFiles, ROOT, screenshot, waitForGraph } from './helpers';
+import { dropFiles, previewSeq, ROOT, screenshot, waitForGraph } from './helpers';
 
 const FILE = 'offset-image.onnx';
 const [BATCH, HEIGHT, WIDTH] = ['p2o.DynamicDimension.0', 'p2o.DynamicDimension.1', 'p2o.DynamicDimension.2'];
@@ -22,10 +22,6 @@ function cosineInNode(dims: Record<string, number>): number {
   const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
   const out = execFileSync(tsx, [join(ROOT, 'scripts', 'precision-expected.ts'), join(ROOT, 'fixtures', 'app', FILE), JSON.stringify(dims), '0'], { cwd: ROOT });
   return (JSON.parse(out.toString()) as { cosine: number }[])[0].cosine;
-}
-
-async function previewSeq(page: Page): Promise<number> {
-  return Number(await page.getByTestId('precision-panel').getAttribute('data-preview-seq'));
 }
 
 test('sizes before the first run, then a verdict in words that points at the nodes', async ({ page }) => {

@@ -5,18 +5,12 @@
 
 import { expect, test, type Page } from '@playwright/test';
 import { join } from 'node:path';
-import { dropFiles, ROOT, waitForGraph } from './helpers';
+import { clickPreviewRun, dropFiles, ROOT, waitForGraph } from './helpers';
 
 const FILE = 'pegasus-deep64-o14-decoder.onnx';
 
-async function previewSeq(page: Page): Promise<number> {
-  return Number(await page.getByTestId('precision-panel').getAttribute('data-preview-seq'));
-}
-
 async function runPreview(page: Page): Promise<string> {
-  const before = await previewSeq(page);
-  await page.getByTestId('preview-run').click();
-  await expect.poll(() => previewSeq(page), { timeout: 180_000 }).toBeGreaterThan(before);
+  await clickPreviewRun(page, 180_000);
   await expect(page.getByTestId('precision-error')).toHaveCount(0);
   return page.getByTestId('preview-verdict').innerText();
 }
