@@ -11,6 +11,7 @@ import { useApp } from '../store';
 import {
   acceptSuggestion,
   detectWebGpu,
+  prepareRuns,
   dismissSuggestion,
   installPrecisionEffects,
   runPreview,
@@ -328,7 +329,7 @@ function SuggestSection() {
             if (Number.isFinite(value) && value > 0) usePrecision.setState({ tolerance: value });
           }}
         />
-        <button type="button" data-testid="suggest-run" disabled={pending} onClick={() => void runSuggest()}>
+        <button type="button" data-testid="suggest-run" disabled={pending} onClick={() => void runSuggest()} onPointerEnter={prepareRuns} onFocus={prepareRuns}>
           {pending ? 'Searching…' : 'Suggest'}
         </button>
       </div>
@@ -423,7 +424,7 @@ function RealRunSection() {
         <label className="prec-check">
           <input type="checkbox" checked={wasmOnly} onChange={(e) => usePrecision.setState({ wasmOnly: e.target.checked })} /> wasm only
         </label>
-        <button type="button" data-testid="real-run" disabled={pending} onClick={() => void runReal()}>
+        <button type="button" data-testid="real-run" disabled={pending} onClick={() => void runReal()} onPointerEnter={prepareRuns} onFocus={prepareRuns}>
           {pending ? `Running ${progress}…` : 'Run fp32 and fp16'}
         </button>
       </div>
@@ -470,7 +471,7 @@ export function PrecisionPanel() {
       <div className="section-title">precision — simulated {recipe.lowPrecision} error (wasm)</div>
       <InputsSection />
       <div className="prec-row">
-        <button type="button" className="primary" data-testid="preview-run" disabled={pending} onClick={() => void runPreview()}>
+        <button type="button" className="primary" data-testid="preview-run" disabled={pending} onClick={() => void runPreview()} onPointerEnter={prepareRuns} onFocus={prepareRuns}>
           {pending ? 'Running…' : preview ? 'Run again' : 'Preview error'}
         </button>
         <label className="prec-check">
