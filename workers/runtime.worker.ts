@@ -34,8 +34,8 @@ const wasmRun = segmentedRunner(binding, { executionProviders: ['wasm'] });
 /**
  * Loads onnxruntime-web's wasm (fetch, compile, start: 1-2 s on a loaded 2-core machine) as soon as the
  * worker starts, with a one-node session. The page starts this worker when a run is first asked for, or
- * a moment before (the pointer on a Run button, src/ui/precision/worker.ts), never merely because a model
- * opened. Runs do not wait on it: onnxruntime-web starts its wasm once, whoever asks first.
+ * a moment before (the pointer or the focus in the precision panel, src/ui/precision/actions.ts), never
+ * merely because a model opened. Runs do not wait on it: onnxruntime-web starts its wasm once, whoever asks first.
  */
 function warmUp(): void {
   const x = { name: 'x', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimValue: 1 }] } } } };

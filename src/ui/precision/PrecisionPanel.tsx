@@ -329,7 +329,7 @@ function SuggestSection() {
             if (Number.isFinite(value) && value > 0) usePrecision.setState({ tolerance: value });
           }}
         />
-        <button type="button" data-testid="suggest-run" disabled={pending} onClick={() => void runSuggest()} onPointerEnter={prepareRuns} onFocus={prepareRuns}>
+        <button type="button" data-testid="suggest-run" disabled={pending} onClick={() => void runSuggest()}>
           {pending ? 'Searching…' : 'Suggest'}
         </button>
       </div>
@@ -424,7 +424,7 @@ function RealRunSection() {
         <label className="prec-check">
           <input type="checkbox" checked={wasmOnly} onChange={(e) => usePrecision.setState({ wasmOnly: e.target.checked })} /> wasm only
         </label>
-        <button type="button" data-testid="real-run" disabled={pending} onClick={() => void runReal()} onPointerEnter={prepareRuns} onFocus={prepareRuns}>
+        <button type="button" data-testid="real-run" disabled={pending} onClick={() => void runReal()}>
           {pending ? `Running ${progress}…` : 'Run fp32 and fp16'}
         </button>
       </div>
@@ -467,11 +467,20 @@ export function PrecisionPanel() {
   if (!hasModel) return null;
   const stale = preview && previewRecipe !== JSON.stringify(recipe);
   return (
-    <section className="precision-panel" data-testid="precision-panel" data-preview-seq={seq} data-pending={pending}>
+    <section
+      className="precision-panel"
+      data-testid="precision-panel"
+      data-preview-seq={seq}
+      data-pending={pending}
+      // The pointer or the keyboard in this panel: runs are likely, so the runtime workers start loading
+      // onnxruntime-web now rather than at the click (they no longer start when a model opens).
+      onPointerEnter={prepareRuns}
+      onFocusCapture={prepareRuns}
+    >
       <div className="section-title">precision — simulated {recipe.lowPrecision} error (wasm)</div>
       <InputsSection />
       <div className="prec-row">
-        <button type="button" className="primary" data-testid="preview-run" disabled={pending} onClick={() => void runPreview()} onPointerEnter={prepareRuns} onFocus={prepareRuns}>
+        <button type="button" className="primary" data-testid="preview-run" disabled={pending} onClick={() => void runPreview()}>
           {pending ? 'Running…' : preview ? 'Run again' : 'Preview error'}
         </button>
         <label className="prec-check">

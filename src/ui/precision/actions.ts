@@ -240,8 +240,8 @@ export async function detectWebGpu(): Promise<void> {
 }
 
 /**
- * The pointer is on a Run button: start the runtime workers (and their wasm) now, so a click finds them
- * loading. Idempotent; nothing starts before a model is open.
+ * The pointer or the focus is in the precision panel: start the runtime workers (and their wasm) now, so a
+ * click on Run finds them loading. Idempotent; nothing starts before a model is open.
  */
 export function prepareRuns(): void {
   if (useApp.getState().model) precisionClient();
