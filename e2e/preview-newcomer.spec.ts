@@ -85,8 +85,15 @@ test('a size the model cannot take: the error in words, the raw message folded a
   await expect(error).toHaveCount(0);
 });
 
-test('a slow preview shows its progress and can be cancelled; the next run works', async ({ page }) => {
+test('a slow preview shows its progress and can be cancelled; the next run works (also on a cross-origin isolated page)', async ({ page, context }) => {
+  // Served with COOP/COEP, as a host may serve the app: onnxruntime-web then could start threads, which
+  // never came up from this bundle and left every preview hanging. The runtime worker runs one thread.
+  await context.route('**/*', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
+  });
   await open(page);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByTestId(`dim-${BATCH}`).fill('64');
   await page.getByTestId('preview-run').click();
   const progress = page.getByTestId('preview-progress');

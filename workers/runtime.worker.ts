@@ -19,8 +19,12 @@ import type { RuntimeWorkerApi, RuntimeWorkerEndpoint } from './runtime-api';
 import { detectWebGpu, navigatorGpu } from './webgpu';
 
 ort.env.wasm.wasmPaths = { wasm: wasmUrl };
-// Threads need cross-origin isolation (SharedArrayBuffer); without it onnxruntime-web runs one thread.
-ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+// One thread, whatever the page's isolation. The preview already runs two runtime workers side by side
+// (the reference and the simulated model), and a page served cross-origin isolated (COOP/COEP, where
+// onnxruntime-web would spin threads) never finished a preview: its pthread workers do not start from
+// this bundle (docs/ci.md, "Third pass, browser"). Vite's servers send no COOP/COEP, so one thread is
+// also what every user had.
+ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
 ortWasm.env.wasm.wasmPaths = { wasm: plainWasmUrl };
 ortWasm.env.wasm.numThreads = ort.env.wasm.numThreads;
