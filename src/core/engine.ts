@@ -119,7 +119,7 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   const { outcome, millis } = runPlan(model, recipe);
   const result = applyPlan(model.problem, outcome, options.fp16Converter);
   // applyPlan keeps the IR's topological order, inserting each Cast after its producer (rewrite/apply-plan.ts)
-  let converted = options.valueInfo === false ? result.model : withInferredValueInfoEncoded(result.model, { sorted: true });
+  let converted = options.valueInfo === false ? result.model : withInferredValueInfoEncoded(result.model, { sorted: true, elemType: result.mainElemType });
   const externalFiles: Record<string, Uint8Array> = {};
   const externalPieces: Record<string, Uint8Array[]> = {};
   const hadExternal = externalDataLocations(model.proto).length > 0;

@@ -39,6 +39,12 @@ export interface RewriteResult {
   insertedCasts: number;
   removedCasts: number;
   stats: StorageStats;
+  /**
+   * Element type of a value that a node of the rewritten main graph writes, as the plan decides it: what
+   * element-type inference over the rewritten graph gives for an undeclared node output, without a second
+   * pass over it (value_info takes it; rewritten-types.test.ts compares the two on every fixture).
+   */
+  mainElemType: (name: string) => number | undefined;
 }
 
 interface CastPlan {
@@ -65,6 +71,8 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   const valueByKey = new GraphKeyed<PlanValue>();
   for (const v of values) valueByKey.setAt(v.graph, v.id, v);
   const casts = new Map<PlanValue, CastPlan>();
+  // Main-graph values the rewrite names or retypes itself (Cast outputs, renamed producers, fp16 Constants)
+  const createdTypes = new Map<string, number>();
   const extraValueInfo = new Map<IrGraph, ValueInfoProto[]>();
   const castsAfterNode = new NodesAfter();
   for (const i of outcome.castValues) {
@@ -84,6 +92,10 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
     const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? LOW_TYPE : FLOAT, opset);
     castsAfterNode.add(v.graph, anchorOf(groups[v.producer], v.graph), castNode);
     casts.set(v, { producerName, castName, producerFp16, castNode });
+    if (v.graph === model.main) {
+      createdTypes.set(producerName, producerFp16 ? LOW_TYPE : FLOAT);
+      createdTypes.set(castName, toFp16 ? LOW_TYPE : FLOAT);
+    }
     // Declare the new value's type: some Casts (Cast-1's string `to`) give the checker nothing to infer from.
     const fresh = outputRead ? producerName : castName;
     const declared = declaredValueInfo(v.graph, v.name);
@@ -172,7 +184,10 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       }
       const storedCopy = constantCopy(graph, node, storedFp16Name, names, stats, low);
       if (storedCopy && !storedCopy.inPlace) outNodes.push(next); // the fp32 original stays for fp32 readers
-      if (storedCopy) next = storedCopy.node;
+      if (storedCopy) {
+        next = storedCopy.node;
+        if (graph === model.main) createdTypes.set(next.output![0], LOW_TYPE);
+      }
       if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
       if (next.name) seenNodeNames.add(next.name);
       outNodes.push(next);
@@ -209,7 +224,17 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       valueInfo: [...rewriteValueInfo(graph, fp16, casts, valueByKey, aliases, (n) => storedFp16Name.get(graph, n) === n, LOW_TYPE), ...(extraValueInfo.get(graph) ?? [])],
     });
   }
-  return { model: { ...model.proto, graph: rewritten.get(model.main)! }, insertedCasts: casts.size, removedCasts, stats };
+  const main = model.main;
+  // Every other value keeps its original type, except a float32 value of a group the plan made low.
+  const mainElemType = (name: string): number | undefined => {
+    const created = createdTypes.get(name);
+    if (created !== undefined) return created;
+    const id = main.valueId.get(name);
+    const v = id === undefined ? undefined : valueByKey.getAt(main, id);
+    if (v) return fp16[v.producer] ? LOW_TYPE : FLOAT;
+    return problem.types.elemType(main, name);
+  };
+  return { model: { ...model.proto, graph: rewritten.get(main)! }, insertedCasts: casts.size, removedCasts, stats, mainElemType };
 }
 
 const declaredCache = new WeakMap<IrGraph, Map<string, ValueInfoProto>>();
