@@ -10,7 +10,7 @@
 // same information: onnx's inference rules for the ops of these graphs (op-shapes.ts), onnx's naming of
 // unknown dims, declared shapes merged the way onnx merges them.
 
-import { DataType, toNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
+import { DataType, toNumber, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
 import { tensorBytes } from '../external-data';
 import { attribute } from '../types/node-output-types';
 import { inferElementTypes } from '../types/infer';
@@ -174,7 +174,8 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
     const node = nodes[sequence[k]];
     const outputs = node.output ?? [];
     let inferred: Shape[] = [];
-    if (isDefaultDomain(node.domain)) {
+    const defaultDomain = isDefaultDomain(node.domain);
+    if (defaultDomain) {
       try {
         inferred = inferOpShapes(context.at(node));
       } catch (e) {
@@ -203,14 +204,25 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
       if (!shape) continue;
       shapes.set(name, named(shape, table));
     }
-    if (bind && outputs[0] && isDefaultDomain(node.domain)) {
+    if (bind && outputs[0] && defaultDomain) {
       const values = propagateValues(node, context);
       if (values) constants.add(outputs[0], values);
     }
-    if (node.opType === 'Constant' && isDefaultDomain(node.domain) && outputs[0]) {
-      const t = attribute(node, 'value')?.t;
-      const ints = attribute(node, 'value_ints')?.ints;
-      const int = attribute(node, 'value_int')?.i;
+    if (defaultDomain && node.opType === 'Constant' && outputs[0]) {
+      // one walk over the attributes (a third of a transformer graph's nodes are Constants)
+      let valueAttr: AttributeProto | undefined;
+      let intsAttr: AttributeProto | undefined;
+      let intAttr: AttributeProto | undefined;
+      const attrs = node.attribute ?? [];
+      for (let a = 0; a < attrs.length; a++) {
+        const attr = attrs[a];
+        if (attr.name === 'value') valueAttr ??= attr;
+        else if (attr.name === 'value_ints') intsAttr ??= attr;
+        else if (attr.name === 'value_int') intAttr ??= attr;
+      }
+      const t = valueAttr?.t;
+      const ints = intsAttr?.ints;
+      const int = intAttr?.i;
       if (t) {
         if (isIntTensor(t)) constants.add(outputs[0], t);
         else if (t.dataType === DataType.FLOAT) floats.set(outputs[0], t);
