@@ -30,8 +30,9 @@ function floatTensor(dims: number[], values: number[]): TensorProto {
 export function storedTensor(owner: IrGraph, name: string): TensorProto | undefined {
   const initializer = owner.initializers.get(name);
   if (initializer) return initializer;
-  const producer = owner.producer.get(name);
-  return producer ? constantNodeTensor(owner.nodes[producer.node]) : undefined;
+  const id = owner.valueId.get(name);
+  const node = id === undefined ? -1 : owner.producerNode[id];
+  return node >= 0 ? constantNodeTensor(owner.nodes[node]) : undefined;
 }
 
 /** Every stored tensor of every graph, once: initializers, then Constant nodes' tensors. */
