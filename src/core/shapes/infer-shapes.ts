@@ -177,7 +177,8 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
     const defaultDomain = isDefaultDomain(node.domain);
     if (defaultDomain) {
       try {
-        inferred = inferOpShapes(context.at(node));
+        // a third of a transformer graph's nodes are Constants: their rule without inferOpShapes' dispatch
+        inferred = node.opType === 'Constant' ? [context.at(node).constantValueDims()] : inferOpShapes(context.at(node));
       } catch (e) {
         if (!(e instanceof ShapeError)) throw e;
         inconsistent.push(node.name || outputs[0] || node.opType || '?');
