@@ -56,82 +56,8 @@ export interface PlanValue extends CutValue {
   name: string;
   /** Its value id in `graph` (ir.ts). */
   id: number;
-  /**
-   * Every (node, slot) that reads it, with the group of that slot; graph-output readers have node -1.
-   * Built on first use from the problem's flat reader lists (a convert asks only for its few cast values).
-   */
-  readonly readers: PlanReader[];
-}
-
-export interface PlanReader {
-  graph: IrGraph;
-  node: number;
-  slot: number;
-  group: number;
-}
-
-/**
- * The reads of every plan value, flat and grouped by value (value v's are start[v] .. start[v + 1]), in the
- * order they were found: no reader object and no array per value (~100k objects on a 44k-node graph).
- */
-class ReaderTable {
-  start = new Int32Array(1);
-  graph: IrGraph[] = [];
-  node: number[] = [];
-  slot: number[] = [];
-  group: number[] = [];
-
-  /** Groups reads given in any value order by value, keeping each value's own order (a counting sort). */
-  static build(valueCount: number, reads: { value: number[]; graph: IrGraph[]; node: number[]; slot: number[]; group: number[] }): ReaderTable {
-    const table = new ReaderTable();
-    const start = (table.start = new Int32Array(valueCount + 1));
-    const count = reads.value.length;
-    for (let k = 0; k < count; k++) start[reads.value[k] + 1]++;
-    for (let v = 0; v < valueCount; v++) start[v + 1] += start[v];
-    const next = start.slice(0, valueCount);
-    table.graph = new Array<IrGraph>(count);
-    table.node = new Array<number>(count).fill(0);
-    table.slot = new Array<number>(count).fill(0);
-    table.group = new Array<number>(count).fill(0);
-    for (let k = 0; k < count; k++) {
-      const at = next[reads.value[k]]++;
-      table.graph[at] = reads.graph[k];
-      table.node[at] = reads.node[k];
-      table.slot[at] = reads.slot[k];
-      table.group[at] = reads.group[k];
-    }
-    return table;
-  }
-
-  readersOf(v: number): PlanReader[] {
-    const out: PlanReader[] = [];
-    for (let k = this.start[v]; k < this.start[v + 1]; k++) out.push({ graph: this.graph[k], node: this.node[k], slot: this.slot[k], group: this.group[k] });
-    return out;
-  }
-}
-
-/** A PlanValue whose readers come from the problem's ReaderTable, listed once when first asked for. */
-class TabledPlanValue implements PlanValue {
-  consumers: number[] = [];
-  #readers: PlanReader[] | undefined = undefined;
-  #table: ReaderTable | undefined = undefined;
-  #index = -1;
-
-  constructor(
-    readonly graph: IrGraph,
-    readonly name: string,
-    readonly id: number,
-    public producer: number,
-  ) {}
-
-  place(table: ReaderTable, index: number): void {
-    this.#table = table;
-    this.#index = index;
-  }
-
-  get readers(): PlanReader[] {
-    return (this.#readers ??= this.#table ? this.#table.readersOf(this.#index) : []);
-  }
+  /** Every (node, slot) that reads it, with the group of that slot; graph-output readers have node -1. */
+  readers: { graph: IrGraph; node: number; slot: number; group: number }[];
 }
 
 /** A read of stored data (initializer or Constant output) by a slot whose group decides its precision. */
@@ -289,16 +215,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
 
   // Values: float32 values produced by a node or a graph input; stored data is handled apart. Indexes are
   // per graph (arrays by graph id) so the hot loops below do no string building.
-  const values: TabledPlanValue[] = [];
-  // every read of a value, as found (value index, graph, node, slot, group); grouped by value below
-  const reads = { value: [] as number[], graph: [] as IrGraph[], node: [] as number[], slot: [] as number[], group: [] as number[] };
-  const addRead = (v: number, graph: IrGraph, node: number, slot: number, group: number) => {
-    reads.value.push(v);
-    reads.graph.push(graph);
-    reads.node.push(node);
-    reads.slot.push(slot);
-    reads.group.push(group);
-  };
+  const values: PlanValue[] = [];
   // per graph, per value id: index in `values`, -1 for none
   const valueIndex: Int32Array[] = model.graphs.map((g) => new Int32Array(g.valueNames.length).fill(-1));
   const storedReads: StoredRead[] = [];
@@ -322,7 +239,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       const tie = bodyInputTie[graph.id][k];
       const group = tie >= 0 ? tie : nodeGroup(graph, -1, [], [], isMain ? 'graph-input' : 'spec-fp32', bf16Opset, 'input', '', name);
       const id = graph.valueId.get(name)!;
-      index[id] = values.push(new TabledPlanValue(graph, name, id, group)) - 1;
+      index[id] = values.push({ graph, name, id, producer: group, consumers: [], readers: [] }) - 1;
     }
     const outs = outputGroups[graph.id];
     for (let n = 0; n < graph.nodes.length; n++) {
@@ -331,7 +248,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       for (let slot = 0; slot < names.length; slot++) {
         if (outs[n][slot] < 0) continue;
         const id = graph.outputIds[start + slot];
-        index[id] = values.push(new TabledPlanValue(graph, names[slot], id, outs[n][slot])) - 1;
+        index[id] = values.push({ graph, name: names[slot], id, producer: outs[n][slot], consumers: [], readers: [] }) - 1;
       }
     }
   }
@@ -352,7 +269,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
           continue;
         }
         const v = valueIndex[owner.id][id];
-        if (v >= 0) addRead(v, graph, n, slot, group);
+        if (v >= 0) values[v].readers.push({ graph, node: n, slot, group });
       }
     }
     graph.outputs.forEach((name, k) => {
@@ -370,19 +287,18 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       if (v < 0) return;
       const cls: GroupClass = graph.id === 0 ? 'graph-output' : 'spec-fp32';
       const group = tie >= 0 ? tie : addGroup({ graph, node: -1, inputs: [], outputs: [], cls, allowsBfloat16: bf16Opset, opType: 'output', domain: '', nodeName: name });
-      addRead(v, graph, -1, k, group);
+      values[v].readers.push({ graph, node: -1, slot: k, group });
       graphOutputGroups[graph.id][k] = group;
     });
   }
   // Distinct consumer groups through a short array, not a Set per value (44k Sets on a 44k-node graph):
   // a value has a handful of readers.
-  const table = ReaderTable.build(values.length, reads);
   for (let v = 0; v < values.length; v++) {
     const value = values[v];
-    value.place(table, v);
     const consumers: number[] = [];
-    for (let k = table.start[v]; k < table.start[v + 1]; k++) {
-      const group = table.group[k];
+    const readers = value.readers;
+    for (let k = 0; k < readers.length; k++) {
+      const group = readers[k].group;
       if (group !== value.producer && !consumers.includes(group)) consumers.push(group);
     }
     value.consumers = consumers.sort((a, b) => a - b);
