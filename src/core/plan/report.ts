@@ -3,7 +3,7 @@
 import type { CastBoundary, NodeReason, PlannedPrecision, PlanReport, Precision, Recipe, TouchedTensor } from '../api';
 import { DataType, toNumber, type TensorProto } from '../onnx/proto-types';
 import type { PlanningProblem } from './constraints';
-import { allStoredTensors } from './stored-tensors';
+import { forEachStoredTensor } from './stored-tensors';
 import { flatIndex, flatNodes } from '../flat-nodes';
 import { elementCount, type PlanOutcome } from './planner';
 import { valueSizes } from './value-sizes';
@@ -104,11 +104,11 @@ function shareIndex(problem: PlanningProblem): ShareIndex {
   const ids: Int32Array[] = problem.model.graphs.map((g) => new Int32Array(g.valueNames.length).fill(-1));
   const bytes: number[] = [];
   // Initializers and Constant nodes' tensors alike: both are weights the plan stores in fp16 or fp32.
-  for (const { graph, name, tensor } of allStoredTensors(problem.model.graphs)) {
-    if (tensor.dataType !== DataType.FLOAT) continue;
+  forEachStoredTensor(problem.model.graphs, (graph, name, tensor) => {
+    if (tensor.dataType !== DataType.FLOAT) return;
     const id = graph.valueId.get(name);
     if (id !== undefined) ids[graph.id][id] = bytes.push(tensorByteLength(tensor)) - 1;
-  }
+  });
   const storedReads = problem.storedReads;
   const readWeight = new Int32Array(storedReads.length);
   for (let r = 0; r < storedReads.length; r++) {
