@@ -1,7 +1,8 @@
 // applyPlan's mainElemType stands in for element-type inference over the rewritten main graph when
 // convertModel writes value_info (shapes/infer-shapes.ts ValueInfoOptions.elemType). It must give the
 // same type as that inference for every value value_info would add: each node output of the rewritten
-// main graph that is neither declared (value_info, a graph input or output) nor unknown.
+// main graph that is neither declared (value_info, a graph input or output) nor unknown. And each output
+// name must be written once (ValueInfoOptions.uniqueOutputs).
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -36,8 +37,12 @@ function mismatches(source: ModelProto, recipe: Partial<Recipe>): { checked: num
   const declared = new Set([...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])].map((v) => v.name));
   const wrong: string[] = [];
   let checked = 0;
+  // value_info also relies on each output name being written once (ValueInfoOptions.uniqueOutputs)
+  const written = new Set<string>();
   for (const node of graph.node ?? []) {
     for (const name of node.output ?? []) {
+      if (name && written.has(name)) wrong.push(`${name} written twice`);
+      written.add(name);
       if (!name || declared.has(name)) continue;
       checked++;
       const derived = result.mainElemType(name);

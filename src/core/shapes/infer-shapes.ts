@@ -394,6 +394,11 @@ export interface ValueInfoOptions {
    * second inference pass over a graph that differs from the planned one only by its plan.
    */
   elemType?: (name: string) => number | undefined;
+  /**
+   * Each node output name of the main graph is written by one node only (the rewrite's graphs: the IR
+   * refuses any other), so no set of the names already added is kept (44k insertions on a 44k-node graph).
+   */
+  uniqueOutputs?: boolean;
 }
 
 /** GraphProto.value_info's field number. */
@@ -429,7 +434,7 @@ function inferValueInfo(model: ModelProto, graph: GraphProto, options: ValueInfo
       const elemType = elemTypeOf(name);
       if (!isTensorType(elemType) || elemType === DataType.UNDEFINED) continue;
       added.push({ name, elemType, shape: shapes.get(name) });
-      existing.add(name);
+      if (!options.uniqueOutputs) existing.add(name);
     }
   }
   return { kept, added };
