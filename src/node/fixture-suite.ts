@@ -15,7 +15,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertModel, openModel, planModel, summarizeModel } from '../core/index';
+import { convertModel, decodeModel, openModel, planModel, summarizeModel, type ModelProto } from '../core/index';
 import { checkModels, checkerAvailable } from './onnx-checker';
 import { ORT_BASELINE, fixtureRecipes, type FixtureName, type RecipeName } from './fixture-recipes';
 import { fixtureBytes, fixtureFeeds, readReference } from './fp32-refs';
@@ -38,6 +38,14 @@ export interface FixtureSuiteOptions {
   timeoutMs?: number;
   /** How the converted models run (default: one onnxruntime session of the whole file). */
   run?: RunMode;
+}
+
+/** A model's graph inputs (initializers left out) and outputs in order, by name, and each one's element type. */
+function graphInterface(model: ModelProto): { names: string[][]; types: (number | undefined)[][] } {
+  const graph = model.graph ?? {};
+  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
+  const lists = [(graph.input ?? []).filter((v) => !initializers.has(v.name)), graph.output ?? []];
+  return { names: lists.map((l) => l.map((v) => v.name ?? '')), types: lists.map((l) => l.map((v) => v.type?.tensorType?.elemType)) };
 }
 
 export function fixtureSuite(fixtures: readonly FixtureName[], options: FixtureSuiteOptions = {}): void {
@@ -80,6 +88,12 @@ export function fixtureSuite(fixtures: readonly FixtureName[], options: FixtureS
       const r = result.report;
       // No more Casts than onnxruntime's tool for the same block list, ever.
       expect(r.castCount).toBeLessThanOrEqual(r.ortReferenceCasts);
+      // The file's interface: the fp32 model's inputs and outputs, by name and in order (sessions and pieces are
+      // fed and read by name, so neither would notice a reordering); with keepIoTypes, their element types too.
+      const before = graphInterface(model.proto);
+      const after = graphInterface(decodeModel(result.bytes));
+      expect(after.names).toEqual(before.names);
+      if (recipes[recipeName].keepIoTypes) expect(after.types).toEqual(before.types);
       const run = await runOnce(result.bytes);
       const how = run.pieces ? `pieces: ${run.pieces.steps} runs, ${run.pieces.sessions} sessions` : 'one session';
       rows.push(`| ${fixture} | ${recipeName} | ${r.castCount} | ${r.ortReferenceCasts} | ${(100 * r.fp16WeightShare).toFixed(0)}% | ${how} |`);

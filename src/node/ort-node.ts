@@ -66,10 +66,11 @@ export interface CandidateRun {
  * sharing one session, so a 200-layer gpt2 costs three small sessions instead of one ~95-s one (docs/ci.md, "Third
  * pass", says what this does and does not prove). A model that does not split (too small, not topologically
  * sorted, control flow) would run as one session there: 'pieces' refuses it instead, as that is the cost it avoids.
+ * `minNodes` splits smaller models too (the runner's default leaves models under 2,000 nodes whole).
  */
-export async function runCandidate(bytes: Uint8Array, feeds: Feeds, mode: RunMode): Promise<CandidateRun> {
+export async function runCandidate(bytes: Uint8Array, feeds: Feeds, mode: RunMode, { minNodes }: { minNodes?: number } = {}): Promise<CandidateRun> {
   if (mode === 'session') return { outputs: floatOutputs(await runModel(bytes, feeds)) };
-  const runner = segmentedRunner(binding, { executionProviders: ['cpu'], ...TEST_THREADS });
+  const runner = segmentedRunner(binding, { executionProviders: ['cpu'], ...TEST_THREADS }, { minNodes });
   try {
     const outputs = await runner(bytes, hostFeeds(feeds));
     const { segments: steps, created: sessions } = runner.stats;
