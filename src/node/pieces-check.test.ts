@@ -141,6 +141,15 @@ const DEFECTS: { name: string; wholeLoad: 'fails' | 'loads'; pieces: 'run' | 're
     },
   },
   {
+    name: 'two nodes write the same value',
+    wholeLoad: 'fails',
+    pieces: 'refuse', // onnxruntime refuses the piece that holds both
+    apply: (m) => {
+      const nodes = m.graph!.node!;
+      nodes[5].output![0] = nodes[4].output![0];
+    },
+  },
+  {
     name: 'a node comes before the node that produces its input',
     wholeLoad: 'loads', // onnxruntime sorts the graph itself
     pieces: 'refuse', // segmentModel does not split it, and runCandidate refuses a model run whole
@@ -153,7 +162,7 @@ const DEFECTS: { name: string; wholeLoad: 'fails' | 'loads'; pieces: 'run' | 're
 ];
 
 describe('what pieces do not see, onnx.checker (full_check) rejects', () => {
-  it.runIf(checkerAvailable())('every declared-type defect that fails a whole-file load, and the shape and order defects it tolerates', async () => {
+  it.runIf(checkerAvailable())('every file defect that fails a whole-file load (declared types, a value written twice), and the shape and order defects that load tolerates', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'castaway-pieces-'));
     const bytes = converted('no-block-list');
     const files = [];
