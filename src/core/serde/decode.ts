@@ -250,7 +250,7 @@ function readValue(d: Decoder, field: FieldCodec, start: number, end: number, de
       d.path.push(field.name);
       decodeInto(d, field.message!, from + length, depth + 1, target);
       d.path.pop();
-      if (keepsSource && d.irregular === before && field.repeated) rememberSource(target, d.buf.subarray(from, from + length));
+      if (keepsSource && d.irregular === before && field.repeated) rememberSource(target, d.buf, from, from + length);
       return target;
     }
     case Kind.String:

@@ -18,22 +18,47 @@ import type { Msg } from './schema';
  * WeakMap entry per node ~150 ms).
  */
 export class SourcedMessage {
-  #source: Uint8Array | undefined = undefined;
+  // the input buffer and the range: no view per message made at decode (44k views would all survive)
+  #buffer: Uint8Array | undefined = undefined;
+  #start = 0;
+  #end = 0;
 
-  static remember(msg: SourcedMessage, bytes: Uint8Array): void {
-    msg.#source = bytes;
+  static remember(msg: SourcedMessage, buffer: Uint8Array, start: number, end: number): void {
+    msg.#buffer = buffer;
+    msg.#start = start;
+    msg.#end = end;
+  }
+
+  /** The source's length, -1 for none. */
+  static length(msg: object): number {
+    return #buffer in msg && (msg as SourcedMessage).#buffer ? (msg as SourcedMessage).#end - (msg as SourcedMessage).#start : -1;
+  }
+
+  static copy(msg: SourcedMessage, into: Uint8Array, at: number): void {
+    into.set(msg.#buffer!.subarray(msg.#start, msg.#end), at);
   }
 
   static of(msg: object): Uint8Array | undefined {
-    return #source in msg ? (msg as SourcedMessage).#source : undefined;
+    return SourcedMessage.length(msg) >= 0 ? (msg as SourcedMessage).#buffer!.subarray((msg as SourcedMessage).#start, (msg as SourcedMessage).#end) : undefined;
   }
 }
 
-export function rememberSource(msg: Msg, bytes: Uint8Array): void {
-  SourcedMessage.remember(msg as unknown as SourcedMessage, bytes);
+/** Records that `msg` was decoded from buffer[start, end) and re-encodes to exactly those bytes. */
+export function rememberSource(msg: Msg, buffer: Uint8Array, start: number, end: number): void {
+  SourcedMessage.remember(msg as unknown as SourcedMessage, buffer, start, end);
 }
 
 /** The bytes `msg` was decoded from, when they are exactly what encoding it would write. */
 export function sourceOf(msg: Msg): Uint8Array | undefined {
   return SourcedMessage.of(msg);
+}
+
+/** sourceOf(msg)'s length without a view of it, -1 for none. */
+export function sourceLength(msg: Msg): number {
+  return SourcedMessage.length(msg);
+}
+
+/** Writes sourceOf(msg) into `into` at `at`. */
+export function copySource(msg: Msg, into: Uint8Array, at: number): void {
+  SourcedMessage.copy(msg as unknown as SourcedMessage, into, at);
 }
