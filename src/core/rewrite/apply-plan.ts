@@ -124,7 +124,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   }
 
   const readName = (graph: IrGraph, node: number, slot: number, name: string): string =>
-    resolveRead(graph, inputGroups[graph.id][node][slot], name, graph.inputIds[graph.inputStart[node] + slot]);
+    resolveRead(graph, inputGroups[graph.id][graph.inputStart[node] + slot], name, graph.inputIds[graph.inputStart[node] + slot]);
   /**
    * The name a reader in `group` (of `graph`) reads `name` under after the plan: the original, the fp16 copy
    * or the Cast's output. `local` is the name's value id in `graph` when the caller has it (a node's input
@@ -155,7 +155,8 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
     for (let n = 0; n < graphNodes.length; n++) {
       const node = graphNodes[n];
       let next: NodeProto = node;
-      const outs = outputGroups[graph.id][n];
+      // the group of its first output, -1 for none (what retargeting an attribute-typed output asks)
+      const firstOut = graph.outputStart[n + 1] > graph.outputStart[n] ? outputGroups[graph.id][graph.outputStart[n]] : -1;
       // New name lists only for the nodes whose names change (few): no two arrays per node of a 44k graph.
       const inputs = node.input ?? [];
       const outputs = node.output ?? [];
@@ -174,7 +175,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       const newInputs = changedInputs ?? inputs;
       const newOutputs = changedOutputs ?? outputs;
       if (changedInputs || changedOutputs) next = { ...next, input: newInputs.slice(), output: newOutputs.slice() };
-      const retargeted = retargetAttributes(next, outs, fp16, stats, opset, low);
+      const retargeted = retargetAttributes(next, firstOut, fp16, stats, opset, low);
       if (retargeted) next = retargeted;
       const bodies = graph.subgraphs.get(n);
       if (bodies) next = { ...next, attribute: (next.attribute ?? []).map((attr) => replaceBodies(attr, bodies, rewritten)) };
@@ -275,7 +276,7 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
       const id = owner.valueId.get(name)!;
       for (let k = owner.consumerStart[id]; k < owner.consumerStart[id + 1]; k++) {
         const slot = owner.consumerSlot[k];
-        if (slot < 0 || problem.inputGroups[graph.id][owner.consumerNode[k]][slot] < 0) return true;
+        if (slot < 0 || problem.inputGroups[graph.id][graph.inputStart[owner.consumerNode[k]] + slot] < 0) return true;
       }
     }
     // Main-graph outputs keep the stored original; a body output read by a control-flow tie is a group read.
@@ -301,7 +302,10 @@ function isRemovableCast(problem: PlanningProblem, graph: IrGraph, n: number, fp
   if (node.opType !== 'Cast' || node.domain) return false;
   const out = node.output?.[0] ?? '';
   if (graph.outputs.includes(out) || isReadBySubgraph(graph, out)) return false;
-  return isIdentityCast(graph, node, problem.inputGroups[graph.id][n], problem.outputGroups[graph.id][n], fp16, problem, lowType);
+  // a Cast's input 0 and output 0 groups (-1 when missing or not a candidate)
+  const inGroup = graph.inputStart[n + 1] > graph.inputStart[n] ? problem.inputGroups[graph.id][graph.inputStart[n]] : -1;
+  const outGroup = graph.outputStart[n + 1] > graph.outputStart[n] ? problem.outputGroups[graph.id][graph.outputStart[n]] : -1;
+  return isIdentityCast(graph, node, inGroup, outGroup, fp16, problem, lowType);
 }
 
 /** How many existing Casts the rewrite will drop for this plan (for the live count, without rewriting). */
@@ -312,19 +316,19 @@ export function countRemovableCasts(problem: PlanningProblem, outcome: PlanOutco
   return count;
 }
 
-function isIdentityCast(graph: IrGraph, node: NodeProto, ins: Int32Array, outs: Int32Array, fp16: Uint8Array, problem: PlanningProblem, lowType: number): boolean {
+function isIdentityCast(graph: IrGraph, node: NodeProto, inGroup: number, outGroup: number, fp16: Uint8Array, problem: PlanningProblem, lowType: number): boolean {
   const to = castTarget(node);
-  const outType = outs[0] >= 0 ? (fp16[outs[0]] ? lowType : FLOAT) : to;
+  const outType = outGroup >= 0 ? (fp16[outGroup] ? lowType : FLOAT) : to;
   const inName = node.input?.[0] ?? '';
   let inType: number | undefined;
-  if (ins[0] >= 0) inType = fp16[ins[0]] ? lowType : FLOAT;
+  if (inGroup >= 0) inType = fp16[inGroup] ? lowType : FLOAT;
   else inType = problem.types.elemType(graph, inName);
   return inType !== undefined && inType === outType;
 }
 
 /** Cast 'to', ConstantOfShape 'value', Random*'s 'dtype': switched to the low type where the output went low. */
-function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array, stats: StorageStats, opset: number, low: LowPrecision): NodeProto | undefined {
-  if (!outs.length || outs[0] < 0 || !fp16[outs[0]] || node.domain) return undefined;
+function retargetAttributes(node: NodeProto, firstOut: number, fp16: Uint8Array, stats: StorageStats, opset: number, low: LowPrecision): NodeProto | undefined {
+  if (firstOut < 0 || !fp16[firstOut] || node.domain) return undefined;
   const attrs = node.attribute ?? [];
   const LOW_TYPE = lowFormat(low).elemType;
   switch (node.opType) {
