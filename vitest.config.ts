@@ -2,10 +2,10 @@ import os from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
-// Files dominated by onnxruntime session creation (single-threaded native work, minutes for the largest
-// fixture), longest first, so the run does not end waiting on one of them alone. vitest's own order (by
-// earlier durations, else file size) would start the two tiny gpt2-deep200 files last.
-const SLOW = [/fixtures-gpt2/, /precision\.test/, /node\/fixtures\.test/, /backend-suite/, /node\/bf16/, /companion\/server/, /mutation/, /companion\/(memory|file-leak)/];
+// Files dominated by onnxruntime sessions and child processes, by CPU alone (docs/ci.md, third pass), longest
+// first, so the run does not end waiting on one of them: gpt2-deep200's whole-file session (~95 s) before all.
+// vitest's own order (by earlier durations, else file size) would start the tiny gpt2-deep200 files last.
+export const SLOW = [/fixtures-gpt2-whole/, /node\/bf16/, /precision\.test/, /fixtures-gpt2-pieces/, /companion\/server/, /preview-speed/, /node\/fixtures\.test/, /backend-suite/, /mutation/, /companion\/(memory|file-leak)/];
 
 /** The engine's own unit files: pure, so they run without per-file isolation (the 'core' project). */
 export const CORE_TESTS = ['src/core/**/*.test.ts'];

@@ -1,10 +1,10 @@
 // Guards of `npm test`'s time on the 2-core CI machine (docs/ci.md): the settings that keep a loaded
-// machine from failing the suite by accident, the largest fixture's onnxruntime sessions split over both cores
-// with no fp32 session (stored references instead), and onnxruntime's thread pool kept from spinning on cores
-// the other suites need.
+// machine from failing the suite by accident, the largest fixture's one whole-file onnxruntime session started
+// first with its other recipes in pieces and no fp32 session (stored references instead), and onnxruntime's
+// thread pool kept from spinning on cores the other suites need.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import config, { CORE_TESTS } from '../vitest.config';
+import config, { CORE_TESTS, SLOW } from '../vitest.config';
 import { chromiumPath, FULL_CHROMIUM, HEADLESS_SHELL } from '../e2e/browser';
 import { GPT2_TIMEOUT_MS } from '../src/node/fixture-suite';
 import { TEST_THREADS } from '../src/node/ort-node';
@@ -31,16 +31,23 @@ describe('npm test on a loaded 2-core machine', () => {
     expect(test.hookTimeout).toBeGreaterThanOrEqual(test.testTimeout!);
   });
 
-  it('checks every gpt2-deep200 recipe once, its fp16 sessions in files of their own so that they use both cores', () => {
+  it('checks every gpt2-deep200 recipe once: one whole-file fp16 session, started first, and the other recipes in pieces', () => {
     const files = readdirSync(NODE_TESTS).filter((f) => f.endsWith('.test.ts'));
-    const recipes = files.flatMap((f) => {
-      const call = /fixtureSuite\(\s*\['gpt2-deep200-o14'\],\s*\{\s*recipes:\s*\[([^\]]*)\]/.exec(readFileSync(new URL(f, NODE_TESTS), 'utf8'));
-      return call ? [{ file: f, recipes: call[1].split(',').map((r) => r.trim().replace(/'/g, '')) }] : [];
+    const calls = files.flatMap((f) => {
+      const call = /fixtureSuite\(\s*\['gpt2-deep200-o14'\],\s*\{\s*recipes:\s*\[([^\]]*)\]([^}]*)\}/.exec(readFileSync(new URL(f, NODE_TESTS), 'utf8'));
+      return call ? [{ file: f, recipes: call[1].split(',').map((r) => r.trim().replace(/'/g, '')), pieces: /run:\s*'pieces'/.test(call[2]) }] : [];
     });
-    expect(recipes.map((r) => r.file).sort()).toEqual(['fixtures-gpt2-a.test.ts', 'fixtures-gpt2-b.test.ts', 'fixtures-gpt2-c.test.ts']);
-    expect(recipes.flatMap((r) => r.recipes).sort()).toEqual(['issue-block-list', 'keep-io-types', 'no-block-list', 'norms-softmax-scope', 'ort-default']);
-    // the two fp16 models that differ from every other recipe's (docs/ci.md) are alone in their files
-    for (const alone of ['no-block-list', 'norms-softmax-scope']) expect(recipes.find((r) => r.recipes.includes(alone))!.recipes).toEqual([alone]);
+    expect(calls.map((c) => c.file).sort()).toEqual(['fixtures-gpt2-pieces.test.ts', 'fixtures-gpt2-whole.test.ts']);
+    expect(calls.flatMap((c) => c.recipes).sort()).toEqual(['issue-block-list', 'keep-io-types', 'no-block-list', 'norms-softmax-scope', 'ort-default']);
+    // One session of the whole file (~95 s of CPU, docs/ci.md): ort-default and keep-io-types, identical bytes,
+    // so that onnxruntime still loads a converted 200-layer file whole; every other recipe in pieces (3 sessions).
+    const whole = calls.find((c) => c.file === 'fixtures-gpt2-whole.test.ts')!;
+    expect(whole).toMatchObject({ recipes: ['ort-default', 'keep-io-types'], pieces: false });
+    expect(calls.find((c) => c.file === 'fixtures-gpt2-pieces.test.ts')!.pieces).toBe(true);
+    // the longest file starts first, and no other file ranks with it
+    const rank = (file: string) => SLOW.findIndex((re) => re.test(file));
+    expect(rank('src/node/fixtures-gpt2-whole.test.ts')).toBe(0);
+    expect(files.filter((f) => rank(`src/node/${f}`) === 0)).toEqual(['fixtures-gpt2-whole.test.ts']);
   });
 
   it('compares fixtures with stored fp32 outputs, never an fp32 session of their own', () => {

@@ -1,22 +1,25 @@
 // The fixture checks, shared by the test files that split them (fixtures*.test.ts): every fixture with every
-// recipe converts, never has more Casts than onnxruntime's tool, loads and runs in onnxruntime-node with
-// outputs close to fp32, and passes onnx.checker (full_check) where the checker knows the IR version; the
+// recipe converts, never has more Casts than onnxruntime's tool, runs in onnxruntime-node with every output
+// close to fp32 and finite, and passes onnx.checker (full_check) where the checker knows the IR version; the
 // reference count matches onnxruntime's own figures within 2%.
 //
 // onnxruntime's session creation dominates the suite's time and grows faster than linearly with the graph
-// (tens of seconds for the 43,720 nodes of gpt2-deep200), so no fp32 session is created here: the fp32 outputs
-// are stored test data (fixtures/refs/, fp32-refs.ts), and recipes whose converted bytes are identical share
-// one comparison. The largest fixture's recipes are split over two files, which vitest starts first.
+// (~95 s of CPU for an fp16 gpt2-deep200, 43,720 nodes, docs/ci.md), so no fp32 session is created here: the fp32
+// outputs are stored test data (fixtures/refs/, fp32-refs.ts), and recipes whose converted bytes are identical
+// share one comparison. A file may run its converted models in the preview's layer-sized pieces (`run:
+// 'pieces'`, ort-node.ts runCandidate): gpt2-deep200 keeps one whole-file session (fixtures-gpt2-whole.test.ts)
+// and checks its other recipes in pieces (fixtures-gpt2-pieces.test.ts); docs/ci.md ("Third pass") says what the
+// pieces prove and which check covers what only a whole-file load would catch (onnx.checker below).
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertModel, openModel, planModel, summarizeModel } from '../core/index';
+import { convertModel, decodeModel, openModel, planModel, summarizeModel, type ModelProto } from '../core/index';
 import { checkModels, checkerAvailable } from './onnx-checker';
 import { ORT_BASELINE, fixtureRecipes, type FixtureName, type RecipeName } from './fixture-recipes';
 import { fixtureBytes, fixtureFeeds, readReference } from './fp32-refs';
-import { compareModels } from './ort-node';
+import { compareOutputs, runCandidate, type CandidateRun, type RunMode } from './ort-node';
 
 /**
  * One gpt2-deep200 recipe: onnxruntime-node's CPU session for its fp16 graph takes ~2.5x the fp32 one (~25 s
@@ -33,28 +36,35 @@ export interface FixtureSuiteOptions {
   counts?: boolean;
   /** Time limit of one recipe's check, ms (default 300 s). */
   timeoutMs?: number;
+  /** How the converted models run (default: one onnxruntime session of the whole file). */
+  run?: RunMode;
+}
+
+/** A model's graph inputs (initializers left out) and outputs in order, by name, and each one's element type. */
+function graphInterface(model: ModelProto): { names: string[][]; types: (number | undefined)[][] } {
+  const graph = model.graph ?? {};
+  const initializers = new Set((graph.initializer ?? []).map((t) => t.name));
+  const lists = [(graph.input ?? []).filter((v) => !initializers.has(v.name)), graph.output ?? []];
+  return { names: lists.map((l) => l.map((v) => v.name ?? '')), types: lists.map((l) => l.map((v) => v.type?.tensorType?.elemType)) };
 }
 
 export function fixtureSuite(fixtures: readonly FixtureName[], options: FixtureSuiteOptions = {}): void {
   const dir = mkdtempSync(join(tmpdir(), 'castaway-fixtures-'));
   const rows: string[] = [];
   const written: { file: string; fixture: string; recipe: RecipeName }[] = [];
+  const mode = options.run ?? 'session';
 
   describe.each(fixtures)('fixture %s', (fixture) => {
     const bytes = fixtureBytes(fixture);
     const model = openModel(bytes);
     const recipes = fixtureRecipes(summarizeModel(model));
     const feeds = fixtureFeeds(model);
-    const comparisons = new Map<string, ReturnType<typeof compareModels>>();
-    const compareOnce = (converted: Uint8Array) => {
+    const runs = new Map<string, Promise<CandidateRun>>();
+    const runOnce = (converted: Uint8Array) => {
       const key = createHash('sha256').update(converted).digest('hex');
-      let c = comparisons.get(key);
-      if (!c) {
-        // fp32 outputs from fixtures/refs/, checked against these model bytes and feeds (fp32-refs.ts)
-        c = compareModels(readReference(fixture, bytes, feeds), converted, feeds);
-        comparisons.set(key, c);
-      }
-      return c;
+      let r = runs.get(key);
+      if (!r) runs.set(key, (r = runCandidate(converted, feeds, mode)));
+      return r;
     };
 
     // Its own test so that a stale reference fails by name, with the command that regenerates it.
@@ -76,10 +86,21 @@ export function fixtureSuite(fixtures: readonly FixtureName[], options: FixtureS
       writeFileSync(file, result.bytes);
       written.push({ file, fixture, recipe: recipeName });
       const r = result.report;
-      rows.push(`| ${fixture} | ${recipeName} | ${r.castCount} | ${r.ortReferenceCasts} | ${(100 * r.fp16WeightShare).toFixed(0)}% |`);
       // No more Casts than onnxruntime's tool for the same block list, ever.
       expect(r.castCount).toBeLessThanOrEqual(r.ortReferenceCasts);
-      const compared = await compareOnce(result.bytes);
+      // The file's interface: the fp32 model's inputs and outputs, by name and in order (sessions and pieces are
+      // fed and read by name, so neither would notice a reordering); with keepIoTypes, their element types too.
+      const before = graphInterface(model.proto);
+      const after = graphInterface(decodeModel(result.bytes));
+      expect(after.names).toEqual(before.names);
+      if (recipes[recipeName].keepIoTypes) expect(after.types).toEqual(before.types);
+      const run = await runOnce(result.bytes);
+      const how = run.pieces ? `pieces: ${run.pieces.steps} runs, ${run.pieces.sessions} sessions` : 'one session';
+      rows.push(`| ${fixture} | ${recipeName} | ${r.castCount} | ${r.ortReferenceCasts} | ${(100 * r.fp16WeightShare).toFixed(0)}% | ${how} |`);
+      // Identical layers share a session: that is what makes pieces cheap (gpt2-deep200: 3 for 200 runs).
+      if (run.pieces) expect(run.pieces.sessions * 10).toBeLessThanOrEqual(run.pieces.steps);
+      // every stored fp32 output (fp32-refs.ts: checked against these model bytes and feeds), none left out
+      const compared = compareOutputs(readReference(fixture, bytes, feeds), run.outputs);
       expect(compared.length).toBeGreaterThan(0);
       for (const c of compared) {
         expect(c.nonFinite, `${c.name} non-finite`).toBe(0);
@@ -104,6 +125,6 @@ export function fixtureSuite(fixtures: readonly FixtureName[], options: FixtureS
   });
 
   afterAll(() => {
-    if (rows.length) console.log(['| fixture | recipe | Castaway Casts | onnxruntime Casts | fp16 weights |', '|---|---|---|---|---|', ...rows.sort()].join('\n'));
+    if (rows.length) console.log(['| fixture | recipe | Castaway Casts | onnxruntime Casts | fp16 weights | onnxruntime run |', '|---|---|---|---|---|---|', ...rows.sort()].join('\n'));
   });
 }

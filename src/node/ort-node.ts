@@ -3,7 +3,7 @@
 // runs that compare an fp32 model with its converted model on the same inputs (fp16 inputs and outputs are
 // converted at the boundary so both are compared as float32).
 import * as ort from 'onnxruntime-node';
-import { asFloat32, compareArrays, ortRunner, runOnce, type HostTensor, type OrtBinding, type OutputComparison, type RunModel, type TensorType } from '../core/index';
+import { asFloat32, compareArrays, floatOutputs, ortRunner, runOnce, segmentedRunner, type HostTensor, type OrtBinding, type OutputComparison, type RunModel, type TensorType } from '../core/index';
 
 export { compareArrays };
 
@@ -27,7 +27,7 @@ export function toFloat32(tensor: ort.Tensor): Float32Array | undefined {
   return asFloat32(tensor.type, tensor.data);
 }
 
-function hostFeeds(feeds: Feeds): HostTensor[] {
+export function hostFeeds(feeds: Feeds): HostTensor[] {
   return Object.entries(feeds).map(([name, t]) => ({ name, type: t.type as TensorType, dims: [...t.dims], data: t.data as HostTensor['data'] }));
 }
 
@@ -48,5 +48,49 @@ export async function compareModels(reference: Uint8Array | Record<string, ort.T
     const rb = b[name] && toFloat32(b[name]);
     if (!ra || !rb) return [];
     return [compareArrays(name, ra, rb)];
+  });
+}
+
+/** How a converted model is run for a check: one session of the whole file, or the preview's layer-sized pieces. */
+export type RunMode = 'session' | 'pieces';
+
+export interface CandidateRun {
+  outputs: Record<string, Float32Array>;
+  /** In pieces: the pieces run and the sessions created for them. */
+  pieces?: { steps: number; sessions: number };
+}
+
+/**
+ * Runs a converted model on onnxruntime-node's CPU EP and returns its float outputs as float32. 'pieces' is the
+ * preview's runner (core precision/segment-runner.ts): the model split at its repeated layers, identical pieces
+ * sharing one session, so a 200-layer gpt2 costs three small sessions instead of one ~95-s one (docs/ci.md, "Third
+ * pass", says what this does and does not prove). A model that does not split (too small, not topologically
+ * sorted, control flow) would run as one session there: 'pieces' refuses it instead, as that is the cost it avoids.
+ * `minNodes` splits smaller models too (the runner's default leaves models under 2,000 nodes whole).
+ */
+export async function runCandidate(bytes: Uint8Array, feeds: Feeds, mode: RunMode, { minNodes }: { minNodes?: number } = {}): Promise<CandidateRun> {
+  if (mode === 'session') return { outputs: floatOutputs(await runModel(bytes, feeds)) };
+  const runner = segmentedRunner(binding, { executionProviders: ['cpu'], ...TEST_THREADS }, { minNodes });
+  try {
+    const outputs = await runner(bytes, hostFeeds(feeds));
+    const { segments: steps, created: sessions } = runner.stats;
+    if (steps < 2) throw new Error(`the model did not split into pieces (${steps} run): it would have run as one session`);
+    return { outputs, pieces: { steps, sessions } };
+  } finally {
+    await runner.clear();
+  }
+}
+
+/**
+ * Each reference output against the candidate's output of the same name. A reference output the candidate lacks
+ * (or returns as a non-float type) is an error, never a comparison left out: compareModels skips it.
+ */
+export function compareOutputs(reference: Record<string, ort.Tensor>, outputs: Record<string, Float32Array>): OutputComparison[] {
+  return Object.keys(reference).map((name) => {
+    const ra = toFloat32(reference[name]);
+    if (!ra) throw new Error(`reference output ${name} is ${reference[name].type}, not a float`);
+    const rb = outputs[name];
+    if (!rb) throw new Error(`the converted model gives no float output ${name} (it gives ${Object.keys(outputs).join(', ') || 'none'})`);
+    return compareArrays(name, ra, rb);
   });
 }

@@ -335,8 +335,11 @@ describe('companion: run and bench', () => {
 });
 
 describe('companion: queue and timeouts', () => {
-  it('queues concurrent requests, runs one at a time, and completes them all', async () => {
+  // One runaway run serves both properties: it spins a core for the whole time limit (8 s of CPU), and a second
+  // one only for the 504 cost as much again (docs/ci.md, third pass).
+  it('queues concurrent requests behind a runaway run, stops it with 504 at the time limit, then runs them one at a time and keeps serving', async () => {
     const cl = client();
+    const spawned = c.executor.spawned;
     const info = async () => ((await raw('GET', '/info', { headers: auth })).json as InfoResponse).queue;
     const until = async (ok: (q: InfoResponse['queue']) => boolean) => {
       for (let i = 0; i < 400; i++) {
@@ -350,6 +353,7 @@ describe('companion: queue and timeouts', () => {
     // A blocker first, so the others have to wait behind it. A runaway loop holds the runner for exactly
     // the companion's time limit, however loaded the machine is (a long benchmark instead either ended
     // before the queue filled on a fast machine or ran past the limit on a loaded one).
+    const t0 = Date.now();
     const blocker = cl.run(runawayLoopModel(), { dims: { n: 1024 } }).catch((e: unknown) => e);
     await until((q) => q.running === 1);
     const jobs: Promise<RunResponse | BenchResponse>[] = [];
@@ -362,23 +366,7 @@ describe('companion: queue and timeouts', () => {
     }
     const seen = await until((q) => q.waiting >= 3);
     expect(seen.running).toBe(1);
-    const done = await Promise.all(jobs);
-    expect(((await blocker) as CompanionError).status).toBe(504);
-    expect(done).toHaveLength(6);
-    done.forEach((d, i) => {
-      if (i % 2) expect((d as BenchResponse).runs).toBe(3);
-      else expect((d as RunResponse).outputs.y.dims).toEqual([1 + i, 3]);
-    });
-    expect(await info()).toEqual({ running: 0, waiting: 0 });
-  });
-
-  it('stops a runaway run with 504, runs the job queued behind it, and keeps serving', async () => {
-    const cl = client();
-    const spawned = c.executor.spawned;
-    const t0 = Date.now();
-    const runaway = cl.run(runawayLoopModel(), { dims: { n: 1024 } }).catch((e: unknown) => e);
-    const behind = cl.run(matmulModel(), { dims: { batch: 2 } });
-    const err = (await runaway) as CompanionError;
+    const err = (await blocker) as CompanionError;
     const took = Date.now() - t0;
     expect(err).toBeInstanceOf(CompanionError);
     expect(err.code).toBe('timeout');
@@ -386,11 +374,16 @@ describe('companion: queue and timeouts', () => {
     expect(err.message).toMatch(/ran past the companion's limit of 8.0 s/);
     expect(took).toBeGreaterThanOrEqual(TIMEOUT_MS - 100);
     expect(took).toBeLessThan(TIMEOUT_MS + 10_000);
-    expect((await behind).outputs.y.dims).toEqual([2, 3]);
+    // the jobs queued behind it all run, in the process that replaced the killed one
+    const done = await Promise.all(jobs);
+    expect(done).toHaveLength(6);
+    done.forEach((d, i) => {
+      if (i % 2) expect((d as BenchResponse).runs).toBe(3);
+      else expect((d as RunResponse).outputs.y.dims).toEqual([1 + i, 3]);
+    });
     expect(c.executor.spawned).toBe(spawned + 1); // the runaway process was killed and replaced
+    expect(await info()).toEqual({ running: 0, waiting: 0 });
     await stillServing();
-    const again = await cl.bench(PEGASUS, { dims: { batch: 1, seq: 8 }, runs: 2, warmup: 0 });
-    expect(again.runs).toBe(2);
   });
 
   it('a framed body from encodeJobBody works the same as header params', async () => {
