@@ -21,8 +21,8 @@ import { detectWebGpu, navigatorGpu } from './webgpu';
 ort.env.wasm.wasmPaths = { wasm: wasmUrl };
 // One thread, whatever the page's isolation. The preview already runs two runtime workers side by side
 // (the reference and the simulated model), and a page served cross-origin isolated (COOP/COEP, where
-// onnxruntime-web was asked for threads) never finished a preview (docs/ci.md, "Third pass, browser"). Vite's servers send no COOP/COEP, so one thread is
-// also what every user had.
+// onnxruntime-web was asked for threads) never finished a preview (docs/ci.md, "Third pass, browser").
+// Vite's servers send no COOP/COEP, so one thread is also what every user had.
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
 ortWasm.env.wasm.wasmPaths = { wasm: plainWasmUrl };
