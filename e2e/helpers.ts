@@ -128,7 +128,8 @@ export async function downloadRecipeAndModel(page: Page, dir: string): Promise<{
 /** The CLI, given the app's exported recipe, writes the app's exported model byte for byte. */
 export function expectCliReproduces(input: string, recipePath: string, modelPath: string, dir: string): void {
   const cliOut = join(dir, 'cli.onnx');
-  execFileSync('npx', ['tsx', 'src/cli/main.ts', 'convert', input, '--recipe', recipePath, '-o', cliOut], { cwd: ROOT, stdio: 'pipe' });
+  // tsx from node_modules, not through npx: npm's own start cost ~0.3-0.7 s of CPU per call (docs/ci.md, fifth pass).
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', 'convert', input, '--recipe', recipePath, '-o', cliOut], { cwd: ROOT, stdio: 'pipe' });
   const appBytes = readFileSync(modelPath);
   const cliBytes = readFileSync(cliOut);
   expect(appBytes.length).toBe(cliBytes.length);
