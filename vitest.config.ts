@@ -19,8 +19,8 @@ export const ALL_TESTS = ['src/**/*.test.ts', 'workers/**/*.test.ts', 'scripts/*
  *   file sets that variable in one test and expects the answer cached by an earlier one.
  * - src/node/fixtures-gpt2-whole.test.ts: one fp16 session of a 43,720-node model that nothing releases but the
  *   garbage collector (onnxruntime's native memory, which V8 does not see); isolated, it is freed when the file
- *   ends instead of staying in the worker that runs the next 40 files. It runs first and alone on its worker,
- *   so its own import is paid either way.
+ *   ends instead of staying in a worker that goes on with the shared files. It runs first and alone on its
+ *   worker, so its own import is paid either way.
  */
 export const ISOLATED_TESTS = ['src/cli/bench.test.ts', 'src/node/fixtures-gpt2-whole.test.ts'];
 
