@@ -117,8 +117,9 @@ export async function previewBenchmark(page: Page, helpers: Helpers): Promise<{ 
   await helpers.dropFiles(page, [DECODER_PATH]);
   await helpers.waitForGraph(page, DECODER);
   const runs: PreviewRun[] = [];
-  // The runtime worker starts when the model opens and loads onnxruntime-web's wasm then; a person takes
-  // longer than this to find the Run button.
+  // A person takes longer than this to find the Run button. The runtime workers (and onnxruntime-web's
+  // wasm) start when the pointer enters the precision panel, here with the click itself: the first
+  // preview includes their start.
   await page.waitForTimeout(3000);
   runs.push(await timePreview(page, 'first preview, per node (fp32 reference + simulated)'));
   const softmax = page.locator('input[aria-label="Keep Softmax in fp32"]');
@@ -173,8 +174,9 @@ function section(whole: { createMs: number; runMs: number }, before: Before, run
 Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (load average, as \`uptime\` gives it, ${load(loadAtStart)} at the start and ${load(loadavg())} at the end, on ${cpus().length} cores: compare within this section only) with \`npx playwright test -g "preview benchmark"\` (part of \`npm run bench:app\`).
 The model is \`fixtures/bench/${DECODER}\` (\`scripts/make-deep-decoder.ts\`: the 2-layer decoder fixture grown to 64
 layers). Worker time is the precision service's own (\`totalMillis\`, model worker, runs in the runtime worker included); wall is click to result on screen.
-The runtime worker starts when the model opens and loads onnxruntime-web's wasm then; the benchmark clicks Run
-3 s after the graph is drawn. The second and third previews are live ones: from the click on the switch. The simulated
+The runtime workers start (and load onnxruntime-web's wasm) when the pointer enters the precision panel; the
+benchmark clicks Run 3 s after the graph is drawn, its pointer entering the panel with the click, so the
+first preview includes that start. The second and third previews are live ones: from the click on the switch. The simulated
 model is built while the reference runs, so the fp32 reference column includes some of that work.
 
 ${BEFORE_TEXT}

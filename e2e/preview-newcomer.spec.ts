@@ -24,10 +24,19 @@ function cosineInNode(dims: Record<string, number>): number {
   return (JSON.parse(out.toString()) as { cosine: number }[])[0].cosine;
 }
 
-test('sizes before the first run, then a verdict in words that points at the nodes', async ({ page }) => {
+test('sizes before the first run, then a verdict in words that points at the nodes', async ({ page, context }) => {
+  // onnxruntime-web (the runtime workers and their wasm) loads when a run is asked for, not when a model
+  // opens: a person who only plans the casts never pays for it (docs/ci.md, third pass).
+  const runtimeRequests: string[] = [];
+  context.on('request', (request) => {
+    if (/runtime\.worker|\.wasm(\?|$)/.test(request.url())) runtimeRequests.push(request.url());
+  });
   await open(page);
   // Nothing has run yet, and the sizes are already there: batch 1, 224x224 pixels.
   await expect(page.getByTestId('preview-result')).toHaveCount(0);
+  // The WebGPU line is filled without a runtime worker (this browser has no WebGPU flag: no adapter or no API).
+  await expect(page.getByTestId('webgpu-status')).toHaveAttribute('data-status', /no-api|no-adapter/);
+  expect(runtimeRequests).toEqual([]);
   await expect(page.getByTestId(`dim-${BATCH}`)).toHaveValue('1');
   await expect(page.getByTestId(`dim-${HEIGHT}`)).toHaveValue('224');
   await expect(page.getByTestId(`dim-${WIDTH}`)).toHaveValue('224');
@@ -37,6 +46,8 @@ test('sizes before the first run, then a verdict in words that points at the nod
   await page.getByTestId('preview-run').click();
   const verdict = page.getByTestId('preview-verdict');
   await expect(verdict).toHaveAttribute('data-level', 'ruined', { timeout: 60_000 });
+  expect(runtimeRequests.some((url) => /runtime\.worker/.test(url))).toBe(true);
+  expect(runtimeRequests.some((url) => /\.wasm/.test(url))).toBe(true);
   await expect(verdict).toContainText("fp16 ruins this model's output");
   const cosine = cosineInNode({ [BATCH]: 1, [HEIGHT]: 224, [WIDTH]: 224 });
   expect(cosine).toBeLessThan(0.9);
@@ -74,8 +85,15 @@ test('a size the model cannot take: the error in words, the raw message folded a
   await expect(error).toHaveCount(0);
 });
 
-test('a slow preview shows its progress and can be cancelled; the next run works', async ({ page }) => {
+test('a slow preview shows its progress and can be cancelled; the next run works (also on a cross-origin isolated page)', async ({ page, context }) => {
+  // Served with COOP/COEP, as a host may serve the app: onnxruntime-web then could start threads, which
+  // never came up from this bundle and left every preview hanging. The runtime worker runs one thread.
+  await context.route('**/*', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, headers: { ...response.headers(), 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
+  });
   await open(page);
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   await page.getByTestId(`dim-${BATCH}`).fill('64');
   await page.getByTestId('preview-run').click();
   const progress = page.getByTestId('preview-progress');

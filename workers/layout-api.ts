@@ -106,6 +106,9 @@ export interface LayoutWorkerApi {
   revealPath(nodeIndex: number): Promise<Outcome<string[]>>;
   /** Every open scope at or under a scope id, for "collapse". */
   descendantScopes(scopeId: string): Promise<Outcome<string[]>>;
-  /** Lays out a small made-up graph so ELK's code is compiled before the first real model arrives. */
+  /**
+   * Lays out a small made-up graph a few times so ELK's code is compiled before the first real model arrives;
+   * gives way (no further round) once a model does. Answers the milliseconds spent.
+   */
   warmUp(): Promise<Outcome<number>>;
 }

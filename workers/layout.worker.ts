@@ -8,6 +8,7 @@ import { ancestorsOf, buildScopeTree, drawnReaders, type ScopeTree } from './lay
 import { buildViewGraph, initialExpansion, type ViewGraph } from './layout/view-graph';
 import type { GraphTopology, LayoutWorkerApi } from './layout-api';
 import { attempt } from './outcome';
+import { WarmUp } from './layout/warm-up';
 import { containerUnitId, edgeId, opUnitId } from './unit-ids';
 
 // elk.bundled.js, loaded inside a worker, installs its own `self.onmessage` dispatcher (it assumes it *is*
@@ -16,6 +17,7 @@ import { containerUnitId, edgeId, opUnitId } from './unit-ids';
 self.onmessage = null;
 
 const elk = new ELK();
+const warm = new WarmUp();
 let topology: GraphTopology | null = null;
 let tree: ScopeTree | null = null;
 let generation = 0;
@@ -27,6 +29,7 @@ function loaded(): { topology: GraphTopology; tree: ScopeTree } {
 
 const api: LayoutWorkerApi = {
   async setTopology(next, initialUnitBudget, nextGeneration) {
+    warm.stop();
     return attempt(() => {
       topology = next;
       generation = nextGeneration;
@@ -46,6 +49,7 @@ const api: LayoutWorkerApi = {
   },
 
   async layout(request) {
+    warm.stop();
     const outcome = await attempt(async () => {
       const t0 = performance.now();
       const current = loaded();
@@ -95,12 +99,9 @@ const api: LayoutWorkerApi = {
   },
 
   async warmUp() {
-    return attempt(async () => {
-      const t0 = performance.now();
-      // A few rounds: V8 only optimizes ELK's hot code after it has run a while.
-      for (let round = 0; round < 3; round++) await layoutViewGraph(elk, warmUpGraph());
-      return performance.now() - t0;
-    });
+    // A few rounds: V8 only optimizes ELK's hot code after it has run a while. They stop when a model
+    // arrives (layout/warm-up.ts).
+    return attempt(async () => (await warm.run(async () => void (await layoutViewGraph(elk, warmUpGraph())), 3)).millis);
   },
 };
 

@@ -88,6 +88,5 @@ export interface PrecisionWorkerApi {
   /** `onStage` hears each step as it starts ('reference': the fp32 run, 'simulate': the fp16-simulated run). */
   preview(recipe: Recipe, intermediates: boolean, onStage?: (stage: PreviewStage) => void): Promise<Outcome<PreviewResponse>>;
   suggest(request: SuggestRequest, onProgress: (message: string) => void): Promise<Outcome<Suggestion>>;
-  webgpu(): Promise<WebGpuInfo>;
   realRun(request: RealRunRequest, onProgress: (message: string) => void): Promise<Outcome<RealRunResult>>;
 }

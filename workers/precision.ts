@@ -152,10 +152,6 @@ export function precisionService(
       });
     },
 
-    async webgpu() {
-      return runtime.webgpu();
-    },
-
     async realRun(request, onProgress) {
       return attempt(async () => {
         const m = requireModel();

@@ -16,10 +16,14 @@ import { DataType, encodeModel, floatOutputs, ortFeeds, packedBuffers, packValue
 import { attempt } from './outcome';
 import type { TimedRun, WebGpuInfo } from './precision-api';
 import type { RuntimeWorkerApi, RuntimeWorkerEndpoint } from './runtime-api';
+import { detectWebGpu, navigatorGpu } from './webgpu';
 
 ort.env.wasm.wasmPaths = { wasm: wasmUrl };
-// Threads need cross-origin isolation (SharedArrayBuffer); without it onnxruntime-web runs one thread.
-ort.env.wasm.numThreads = globalThis.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1;
+// One thread, whatever the page's isolation. The preview already runs two runtime workers side by side
+// (the reference and the simulated model), and a page served cross-origin isolated (COOP/COEP, where
+// onnxruntime-web was asked for threads) never finished a preview (docs/ci.md, "Third pass, browser").
+// Vite's servers send no COOP/COEP, so one thread is also what every user had.
+ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
 ortWasm.env.wasm.wasmPaths = { wasm: plainWasmUrl };
 ortWasm.env.wasm.numThreads = ort.env.wasm.numThreads;
@@ -32,8 +36,9 @@ const wasmRun = segmentedRunner(binding, { executionProviders: ['wasm'] });
 
 /**
  * Loads onnxruntime-web's wasm (fetch, compile, start: 1-2 s on a loaded 2-core machine) as soon as the
- * worker starts, which is when a model opens, with a one-node session: the first preview no longer waits
- * for it. Runs do not wait on it either: onnxruntime-web starts its wasm once, whoever asks first.
+ * worker starts, with a one-node session. The page starts this worker when a run is first asked for, or
+ * a moment before (the pointer or the focus in the precision panel, src/ui/precision/actions.ts), never
+ * merely because a model opened. Runs do not wait on it: onnxruntime-web starts its wasm once, whoever asks first.
  */
 function warmUp(): void {
   const x = { name: 'x', type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimValue: 1 }] } } } };
@@ -49,21 +54,6 @@ function warmUp(): void {
 warmUp();
 
 let webgpuInfo: Promise<WebGpuInfo> | null = null;
-
-async function detectWebGpu(): Promise<WebGpuInfo> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<GpuAdapterLike | null> } }).gpu;
-  if (!gpu) return { status: 'no-api', shaderF16: false };
-  const adapter = await gpu.requestAdapter().catch(() => null);
-  if (!adapter) return { status: 'no-adapter', shaderF16: false };
-  const info = adapter.info ?? {};
-  const described = [info.vendor, info.architecture, info.description].filter(Boolean).join(' / ');
-  return { status: 'available', shaderF16: adapter.features.has('shader-f16'), adapter: described || 'unknown adapter' };
-}
-
-interface GpuAdapterLike {
-  features: { has(name: string): boolean };
-  info?: { vendor?: string; architecture?: string; description?: string };
-}
 
 /**
  * Float outputs handed back as one buffer (packValues): posted as a record, each of a per-node preview's
@@ -120,7 +110,7 @@ const api: RuntimeWorkerApi = {
   },
 
   async webgpu() {
-    return (webgpuInfo ??= detectWebGpu());
+    return (webgpuInfo ??= detectWebGpu(navigatorGpu()));
   },
 };
 

@@ -118,8 +118,9 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   const recipe = normalizeRecipe({ ...DEFAULT_RECIPE, ...recipeInput });
   const { outcome, millis } = runPlan(model, recipe);
   const result = applyPlan(model.problem, outcome, options.fp16Converter);
-  // applyPlan keeps the IR's topological order, inserting each Cast after its producer (rewrite/apply-plan.ts)
-  let converted = options.valueInfo === false ? result.model : withInferredValueInfoEncoded(result.model, { sorted: true });
+  // applyPlan keeps the IR's topological order, inserting each Cast after its producer, writes each value
+  // once (fresh names for what it adds) and knows every value's element type (rewrite/apply-plan.ts)
+  let converted = options.valueInfo === false ? result.model : withInferredValueInfoEncoded(result.model, { sorted: true, elemType: result.mainElemType, uniqueOutputs: true });
   const externalFiles: Record<string, Uint8Array> = {};
   const externalPieces: Record<string, Uint8Array[]> = {};
   const hadExternal = externalDataLocations(model.proto).length > 0;

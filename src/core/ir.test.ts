@@ -118,6 +118,12 @@ describe('buildIr', () => {
     expect([...body.inputIds]).toEqual([-1, -1]);
     expect([...main.inputIds]).toEqual([0, -1, 2, 1, 5, 3, 5]);
     expect([...main.outputIds]).toEqual([5, -1, 4, 3, 6]);
+    // producers by id: graph inputs and initializers have none, the output shadowing initializer 'v' has its node
+    expect([...main.producerNode]).toEqual([-1, -1, -1, 2, 1, 0, 3]);
+    expect([...body.producerNode]).toEqual([0]);
+    // and by name (built on first use), in node then slot order
+    expect([...main.producer]).toEqual([['a', { node: 0, slot: 0 }], ['y', { node: 1, slot: 0 }], ['v', { node: 2, slot: 0 }], ['w2', { node: 3, slot: 0 }]]);
+    expect(main.producer).toBe(main.producer);
   });
 
   it('lists consumers by value id (flat), and by name in first-read order (the by-name map is built on first use)', () => {

@@ -20,7 +20,13 @@ export interface IrGraph {
   nodes: NodeProto[];
   /** For each node of `nodes`, its index in proto.node. */
   originalIndex: number[];
-  producer: Map<string, { node: number; slot: number }>;
+  /**
+   * By name: built from outputIds on first use, like `consumers` (a convert never asks: 44k {node, slot}
+   * objects and a 44k-entry Map cost it time and garbage collection). Hot paths use producerNode.
+   */
+  readonly producer: Map<string, { node: number; slot: number }>;
+  /** Per value id, the index in `nodes` of the node that writes it; -1 for a graph input or initializer. */
+  producerNode: Int32Array;
   /**
    * Integer ids of the values this graph defines (graph inputs, initializers, node outputs; each name once),
    * so that passes over every value can keep arrays indexed by id instead of Maps keyed by name (a 44k-node
@@ -136,6 +142,7 @@ function nodeLabel(node: NodeProto, index: number): string {
 function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[], where: string): IrGraph {
   checkUniqueInitializers(proto, where);
   let consumersByName: Map<string, Consumer[]> | undefined;
+  let producerByName: Map<string, { node: number; slot: number }> | undefined;
   // ids in the order they were first read: the lazy Map's insertion order is the one an eager Map had
   const consumedOrder: number[] = [];
   const graph: IrGraph = {
@@ -143,7 +150,10 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     proto,
     nodes: [],
     originalIndex: [],
-    producer: new Map(),
+    get producer(): Map<string, { node: number; slot: number }> {
+      return (producerByName ??= producerMap(graph));
+    },
+    producerNode: EMPTY,
     valueId: new Map(),
     valueNames: [],
     inputIds: EMPTY,
@@ -218,6 +228,7 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
   const inputStart = (graph.inputStart = new Int32Array(nodeCount + 1));
   const outputIds = (graph.outputIds = new Int32Array(outSlots).fill(-1));
   const outputStart = (graph.outputStart = new Int32Array(nodeCount + 1));
+  const producerNode = (graph.producerNode = new Int32Array(valueNames.length).fill(-1));
   // indexed loops, no closure per node: these run for every node and value of the model
   outSlots = 0;
   for (let n = 0; n < nodeCount; n++) {
@@ -226,8 +237,9 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     for (let slot = 0; slot < outputs.length; slot++, outSlots++) {
       const name = outputs[slot];
       if (!name) continue;
-      graph.producer.set(name, { node: n, slot });
-      outputIds[outSlots] = valueId.get(name)!;
+      const id = valueId.get(name)!;
+      outputIds[outSlots] = id;
+      producerNode[id] = n;
     }
   }
   outputStart[nodeCount] = outSlots;
@@ -321,6 +333,16 @@ export function consumersOf(graph: IrGraph, id: number): Consumer[] {
   const out: Consumer[] = [];
   for (let k = graph.consumerStart[id]; k < graph.consumerStart[id + 1]; k++) out.push({ node: graph.consumerNode[k], slot: graph.consumerSlot[k] });
   return out;
+}
+
+/** The by-name producer map, in node then slot order (the order an eager Map had). */
+function producerMap(graph: IrGraph): Map<string, { node: number; slot: number }> {
+  const map = new Map<string, { node: number; slot: number }>();
+  for (let n = 0; n < graph.nodes.length; n++) {
+    const outputs = graph.nodes[n].output ?? [];
+    for (let slot = 0; slot < outputs.length; slot++) if (outputs[slot]) map.set(outputs[slot], { node: n, slot });
+  }
+  return map;
 }
 
 function consumerMap(graph: IrGraph, order: readonly number[]): Map<string, Consumer[]> {

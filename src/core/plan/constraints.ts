@@ -81,9 +81,13 @@ export interface PlanningProblem {
   groups: PlanGroup[];
   values: PlanValue[];
   storedReads: StoredRead[];
-  /** Per graph id, per node index: the group of each input slot and output slot (-1: not a float32 candidate). */
-  inputGroups: Int32Array[][];
-  outputGroups: Int32Array[][];
+  /**
+   * Per graph id, per input slot and output slot, flat like the IR's inputIds/outputIds (node n's input slot
+   * k is at graph.inputStart[n] + k): its group, -1 when not a float32 candidate. One array per graph, not a
+   * view per node (88k typed-array views on a 44k-node graph).
+   */
+  inputGroups: Int32Array[];
+  outputGroups: Int32Array[];
   /**
    * Per graph id, per formal output: the group that reads it (the graph-output group in the main graph,
    * the control-flow tie in a body), -1 when not a float32 candidate. A body output takes this group's
@@ -96,8 +100,8 @@ const FLOAT = DataType.FLOAT;
 
 export function buildPlanningProblem(model: IrModel, types: TypeOracle): PlanningProblem {
   const groups: PlanGroup[] = [];
-  const inputGroups: Int32Array[][] = [];
-  const outputGroups: Int32Array[][] = [];
+  const inputGroups: Int32Array[] = [];
+  const outputGroups: Int32Array[] = [];
   // Per graph, per value id (ir.ts): stored data, i.e. a float Constant output or an initializer (not one
   // that is also a main-graph input, which the caller feeds); arrays, not Sets of names.
   const stored: Uint8Array[] = model.graphs.map((g) => {
@@ -119,8 +123,6 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   const bf16Opset = opset >= LOW_FORMATS.bf16.minOpset;
 
   for (const graph of model.graphs) {
-    const ins: Int32Array[] = [];
-    const outs: Int32Array[] = [];
     // Whether each value the graph defines is float32: one type lookup per value, not one per slot that
     // reads it; a slot reading an enclosing graph's value (id -1, a name) asks the oracle by name.
     const { valueNames, inputIds, inputStart, outputIds, outputStart } = graph;
@@ -140,10 +142,8 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
     const allIn = new Int32Array(inputIds.length).fill(-1);
     const allOut = new Int32Array(outputIds.length).fill(-1);
     graph.nodes.forEach((node, n) => {
-      const inGroups = allIn.subarray(inputStart[n], inputStart[n + 1]);
-      const outGroups = allOut.subarray(outputStart[n], outputStart[n + 1]);
-      ins.push(inGroups);
-      outs.push(outGroups);
+      const inBase = inputStart[n]; // this node's slots in allIn / allOut
+      const outBase = outputStart[n];
       const domain = normalizeDomain(node.domain);
       if (isConstantNode(node.opType, domain)) {
         for (let k = outputStart[n]; k < outputStart[n + 1]; k++) {
@@ -175,8 +175,8 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
           ];
           if (!floats.length || !floats.every(Boolean)) continue;
           const id = nodeGroup(graph, n, outerIn, outerOut, 'free', bf16Opset, opType, domain, nodeName);
-          for (const i of outerIn) inGroups[i] = id;
-          for (const o of outerOut) outGroups[o] = id;
+          for (const i of outerIn) allIn[inBase + i] = id;
+          for (const o of outerOut) allOut[outBase + o] = id;
           for (const s of bodyIn) bodyInputTie[s.graph.id][s.index] = id;
           for (const s of bodyOut) bodyOutputTie[s.graph.id][s.index] = id;
         }
@@ -195,22 +195,22 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         const attributeTyped = sg.inputs.length === 0 && !RETARGETABLE_OUTPUT_OPS.has(node.opType ?? '');
         const cls: GroupClass = !sg.allowsFloat16 || attributeTyped || (domain === '' && FP32_FUNCTION_OPS.has(node.opType ?? '')) ? 'spec-fp32' : FREE_OPS.has(node.opType ?? '') ? 'free' : 'compute';
         const id = nodeGroup(graph, n, inputs, outputs, cls, bf16Opset && sg.allowsBfloat16 === true, opType, domain, nodeName);
-        for (let k = 0; k < inputs.length; k++) inGroups[inputs[k]] = id;
-        for (let k = 0; k < outputs.length; k++) outGroups[outputs[k]] = id;
+        for (let k = 0; k < inputs.length; k++) allIn[inBase + inputs[k]] = id;
+        for (let k = 0; k < outputs.length; k++) allOut[outBase + outputs[k]] = id;
       }
       // Float slots no schema group covers (opaque ops, control flow, fixed-type slots) keep fp32.
       const restIn: number[] = [];
       const restOut: number[] = [];
-      for (let i = 0; i < floatIns.length; i++) if (floatIns[i] && inGroups[i] < 0) restIn.push(i);
-      for (let o = 0; o < floatOuts.length; o++) if (floatOuts[o] && outGroups[o] < 0) restOut.push(o);
+      for (let i = 0; i < floatIns.length; i++) if (floatIns[i] && allIn[inBase + i] < 0) restIn.push(i);
+      for (let o = 0; o < floatOuts.length; o++) if (floatOuts[o] && allOut[outBase + o] < 0) restOut.push(o);
       if (restIn.length || restOut.length) {
         const id = nodeGroup(graph, n, restIn, restOut, 'spec-fp32', undefined, opType, domain, nodeName);
-        for (let k = 0; k < restIn.length; k++) inGroups[restIn[k]] = id;
-        for (let k = 0; k < restOut.length; k++) outGroups[restOut[k]] = id;
+        for (let k = 0; k < restIn.length; k++) allIn[inBase + restIn[k]] = id;
+        for (let k = 0; k < restOut.length; k++) allOut[outBase + restOut[k]] = id;
       }
     });
-    inputGroups.push(ins);
-    outputGroups.push(outs);
+    inputGroups.push(allIn);
+    outputGroups.push(allOut);
   }
 
   // Values: float32 values produced by a node or a graph input; stored data is handled apart. Indexes are
@@ -246,9 +246,10 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       const names = graph.nodes[n].output ?? [];
       const start = graph.outputStart[n];
       for (let slot = 0; slot < names.length; slot++) {
-        if (outs[n][slot] < 0) continue;
+        const group = outs[start + slot];
+        if (group < 0) continue;
         const id = graph.outputIds[start + slot];
-        index[id] = values.push({ graph, name: names[slot], id, producer: outs[n][slot], consumers: [], readers: [] }) - 1;
+        index[id] = values.push({ graph, name: names[slot], id, producer: group, consumers: [], readers: [] }) - 1;
       }
     }
   }
@@ -257,7 +258,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
     for (let n = 0; n < graph.nodes.length; n++) {
       const names = graph.nodes[n].input ?? [];
       for (let slot = 0; slot < names.length; slot++) {
-        const group = ins[n][slot];
+        const group = ins[graph.inputStart[n] + slot];
         if (group < 0) continue;
         const name = names[slot];
         // a local value by its id; an enclosing graph's by name, in the graph that defines it

@@ -96,11 +96,11 @@ export function ortFusesIntoSkipLayerNorm(graph: IrGraph, n: number): boolean {
   if (node.opType !== 'LayerNormalization' || normalizeDomain(node.domain) !== '') return false;
   const x = node.input?.[0];
   if (!x) return false;
-  const producer = graph.producer.get(x);
-  if (!producer) return false;
-  const add = graph.nodes[producer.node];
-  if (add.opType !== 'Add' || normalizeDomain(add.domain) !== '') return false;
-  // by the slot's value id (ir.ts), not the by-name consumers map, which a convert then never builds
+  // by the slot's value id (ir.ts), not the by-name producer and consumers maps, which a convert never builds
   const id = graph.inputIds[graph.inputStart[n]];
-  return id >= 0 && graph.consumerStart[id + 1] - graph.consumerStart[id] === 1 && !graph.outputs.includes(x);
+  const producer = id >= 0 ? graph.producerNode[id] : -1;
+  if (producer < 0) return false;
+  const add = graph.nodes[producer];
+  if (add.opType !== 'Add' || normalizeDomain(add.domain) !== '') return false;
+  return graph.consumerStart[id + 1] - graph.consumerStart[id] === 1 && !graph.outputs.includes(x);
 }

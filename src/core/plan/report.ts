@@ -3,7 +3,7 @@
 import type { CastBoundary, NodeReason, PlannedPrecision, PlanReport, Precision, Recipe, TouchedTensor } from '../api';
 import { DataType, toNumber, type TensorProto } from '../onnx/proto-types';
 import type { PlanningProblem } from './constraints';
-import { allStoredTensors } from './stored-tensors';
+import { forEachStoredTensor } from './stored-tensors';
 import { flatIndex, flatNodes } from '../flat-nodes';
 import { elementCount, type PlanOutcome } from './planner';
 import { valueSizes } from './value-sizes';
@@ -100,14 +100,22 @@ const shareIndexes = new WeakMap<PlanningProblem, ShareIndex>();
 function shareIndex(problem: PlanningProblem): ShareIndex {
   let index = shareIndexes.get(problem);
   if (index) return index;
-  const ids: Map<string, number>[] = problem.model.graphs.map(() => new Map());
+  // per graph, per value id (ir.ts): the weight's index, -1 for none (arrays, not a Map of names per graph)
+  const ids: Int32Array[] = problem.model.graphs.map((g) => new Int32Array(g.valueNames.length).fill(-1));
   const bytes: number[] = [];
   // Initializers and Constant nodes' tensors alike: both are weights the plan stores in fp16 or fp32.
-  for (const { graph, name, tensor } of allStoredTensors(problem.model.graphs)) {
-    if (tensor.dataType !== DataType.FLOAT) continue;
-    ids[graph.id].set(name, bytes.push(tensorByteLength(tensor)) - 1);
+  forEachStoredTensor(problem.model.graphs, (graph, name, tensor) => {
+    if (tensor.dataType !== DataType.FLOAT) return;
+    const id = graph.valueId.get(name);
+    if (id !== undefined) ids[graph.id][id] = bytes.push(tensorByteLength(tensor)) - 1;
+  });
+  const storedReads = problem.storedReads;
+  const readWeight = new Int32Array(storedReads.length);
+  for (let r = 0; r < storedReads.length; r++) {
+    const { ownerGraph, name } = storedReads[r];
+    const id = ownerGraph.valueId.get(name);
+    readWeight[r] = id === undefined ? -1 : ids[ownerGraph.id][id];
   }
-  const readWeight = Int32Array.from(problem.storedReads, (r) => ids[r.ownerGraph.id].get(r.name) ?? -1);
   const weightBytes = Float64Array.from(bytes);
   index = { readWeight, weightBytes, totalWeightBytes: bytes.reduce((a, b) => a + b, 0), flops: new Map() };
   shareIndexes.set(problem, index);
@@ -122,12 +130,13 @@ function fp16WeightShare(problem: PlanningProblem, outcome: PlanOutcome): number
   const index = shareIndex(problem);
   if (!index.totalWeightBytes) return 0;
   const half = new Uint8Array(index.weightBytes.length);
-  problem.storedReads.forEach((read, r) => {
+  const reads = problem.storedReads;
+  for (let r = 0; r < reads.length; r++) {
     const w = index.readWeight[r];
-    if (w >= 0 && outcome.groupFp16[read.group]) half[w] = 1;
-  });
+    if (w >= 0 && outcome.groupFp16[reads[r].group]) half[w] = 1;
+  }
   let bytes = 0;
-  half.forEach((h, w) => (bytes += h ? index.weightBytes[w] : 0));
+  for (let w = 0; w < half.length; w++) if (half[w]) bytes += index.weightBytes[w];
   return bytes / index.totalWeightBytes;
 }
 

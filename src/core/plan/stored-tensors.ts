@@ -30,18 +30,32 @@ function floatTensor(dims: number[], values: number[]): TensorProto {
 export function storedTensor(owner: IrGraph, name: string): TensorProto | undefined {
   const initializer = owner.initializers.get(name);
   if (initializer) return initializer;
-  const producer = owner.producer.get(name);
-  return producer ? constantNodeTensor(owner.nodes[producer.node]) : undefined;
+  const id = owner.valueId.get(name);
+  const node = id === undefined ? -1 : owner.producerNode[id];
+  return node >= 0 ? constantNodeTensor(owner.nodes[node]) : undefined;
 }
 
 /** Every stored tensor of every graph, once: initializers, then Constant nodes' tensors. */
 export function* allStoredTensors(graphs: readonly IrGraph[]): Generator<{ graph: IrGraph; name: string; tensor: TensorProto }> {
+  const found: { graph: IrGraph; name: string; tensor: TensorProto }[] = [];
+  forEachStoredTensor(graphs, (graph, name, tensor) => found.push({ graph, name, tensor }));
+  yield* found;
+}
+
+/**
+ * allStoredTensors' tensors, in its order, handed to `visit`: no generator step and no entry object per
+ * tensor, and only Constant nodes looked into (the report's weight share walks every node of a 44k-node graph).
+ */
+export function forEachStoredTensor(graphs: readonly IrGraph[], visit: (graph: IrGraph, name: string, tensor: TensorProto) => void): void {
   for (const graph of graphs) {
-    for (const [name, tensor] of graph.initializers) yield { graph, name, tensor };
-    for (const node of graph.nodes) {
+    for (const [name, tensor] of graph.initializers) visit(graph, name, tensor);
+    const nodes = graph.nodes;
+    for (let n = 0; n < nodes.length; n++) {
+      const node = nodes[n];
+      if (node.opType !== 'Constant') continue; // constantNodeTensor's own first test, without its domain lookup
       const tensor = constantNodeTensor(node);
       const name = node.output?.[0];
-      if (tensor && name && !graph.initializers.has(name)) yield { graph, name, tensor };
+      if (tensor && name && !graph.initializers.has(name)) visit(graph, name, tensor);
     }
   }
 }

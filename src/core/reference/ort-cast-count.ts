@@ -117,7 +117,9 @@ export class OrtReferenceCounter {
       const inputCodes = new Uint8Array(inputStart[graph.nodes.length]);
       const fp16Outputs = new Uint16Array(graph.nodes.length);
       const initializerReads = new Map<number, { name: string; slot: number }[]>();
-      graph.nodes.forEach((node, n) => {
+      // indexed, no closure per node: every node of every graph
+      for (let n = 0; n < graph.nodes.length; n++) {
+        const node = graph.nodes[n];
         const inputs = node.input ?? [];
         for (let i = 0; i < inputs.length; i++) {
           const c = code(inputs[i], graph.inputIds[inputStart[n] + i]);
@@ -130,7 +132,7 @@ export class OrtReferenceCounter {
         }
         const outputs = node.output ?? [];
         for (let k = 0; k < outputs.length; k++) if (outputs[k] && fp16(outputs[k], graph.outputIds[graph.outputStart[n] + k])) fp16Outputs[n]++;
-      });
+      }
       return { graph, inputCodes, inputStart, fp16Outputs, initializerReads };
     });
   }
@@ -144,7 +146,8 @@ export class OrtReferenceCounter {
     while (queue.length) {
       const graph = queue.shift()!;
       traversed.push(this.facts[graph.id]);
-      const blocked = Uint8Array.from(graph.nodes, (node) => (matcher(node.opType ?? '', node.name ?? '') ? 1 : 0));
+      const blocked = new Uint8Array(graph.nodes.length);
+      for (let n = 0; n < graph.nodes.length; n++) if (matcher(graph.nodes[n].opType ?? '', graph.nodes[n].name ?? '')) blocked[n] = 1;
       blockedByGraph.set(graph, blocked);
       for (const [n, bodies] of graph.subgraphs) {
         if (!blocked[n] && !((graph.nodes[n].opType ?? '') in ORT_ALWAYS_FLOAT_INPUTS)) for (const b of bodies) queue.push(b.graph);
@@ -163,9 +166,11 @@ export class OrtReferenceCounter {
     let casts = this.existingCasts + (recipe.keepIoTypes ? this.floatIo : 0);
     for (const facts of traversed) {
       const blocked = blockedByGraph.get(facts.graph)!;
-      facts.graph.nodes.forEach((node, n) => {
+      const nodes = facts.graph.nodes;
+      for (let n = 0; n < nodes.length; n++) {
+        const node = nodes[n];
         const alwaysFloat = ORT_ALWAYS_FLOAT_INPUTS[node.opType ?? ''];
-        if (!blocked[n] && !alwaysFloat) return;
+        if (!blocked[n] && !alwaysFloat) continue;
         const start = facts.inputStart[n];
         const end = facts.inputStart[n + 1];
         for (let i = 0; i < end - start; i++) {
@@ -174,7 +179,7 @@ export class OrtReferenceCounter {
           if (c === FP16 || (c === INITIALIZER && fp16Initializers.has(node.input![i]))) casts++;
         }
         if (blocked[n]) casts += facts.fp16Outputs[n];
-      });
+      }
     }
     return casts;
   }

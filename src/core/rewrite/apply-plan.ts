@@ -39,6 +39,12 @@ export interface RewriteResult {
   insertedCasts: number;
   removedCasts: number;
   stats: StorageStats;
+  /**
+   * Element type of a value that a node of the rewritten main graph writes, as the plan decides it: what
+   * element-type inference over the rewritten graph gives for an undeclared node output, without a second
+   * pass over it (value_info takes it; rewritten-types.test.ts compares the two on every fixture).
+   */
+  mainElemType: (name: string) => number | undefined;
 }
 
 interface CastPlan {
@@ -65,6 +71,8 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   const valueByKey = new GraphKeyed<PlanValue>();
   for (const v of values) valueByKey.setAt(v.graph, v.id, v);
   const casts = new Map<PlanValue, CastPlan>();
+  // Main-graph values the rewrite names or retypes itself (Cast outputs, renamed producers, fp16 Constants)
+  const createdTypes = new Map<string, number>();
   const extraValueInfo = new Map<IrGraph, ValueInfoProto[]>();
   const castsAfterNode = new NodesAfter();
   for (const i of outcome.castValues) {
@@ -84,6 +92,10 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
     const castNode = makeCast(names.fresh(`${v.name}_castaway_cast_to_${suffix}`), producerName, castName, toFp16 ? LOW_TYPE : FLOAT, opset);
     castsAfterNode.add(v.graph, anchorOf(groups[v.producer], v.graph), castNode);
     casts.set(v, { producerName, castName, producerFp16, castNode });
+    if (v.graph === model.main) {
+      createdTypes.set(producerName, producerFp16 ? LOW_TYPE : FLOAT);
+      createdTypes.set(castName, toFp16 ? LOW_TYPE : FLOAT);
+    }
     // Declare the new value's type: some Casts (Cast-1's string `to`) give the checker nothing to infer from.
     const fresh = outputRead ? producerName : castName;
     const declared = declaredValueInfo(v.graph, v.name);
@@ -112,7 +124,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   }
 
   const readName = (graph: IrGraph, node: number, slot: number, name: string): string =>
-    resolveRead(graph, inputGroups[graph.id][node][slot], name, graph.inputIds[graph.inputStart[node] + slot]);
+    resolveRead(graph, inputGroups[graph.id][graph.inputStart[node] + slot], name, graph.inputIds[graph.inputStart[node] + slot]);
   /**
    * The name a reader in `group` (of `graph`) reads `name` under after the plan: the original, the fp16 copy
    * or the Cast's output. `local` is the name's value id in `graph` when the caller has it (a node's input
@@ -138,9 +150,13 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
     const aliases = new Map<string, string>(); // identity Casts removed: output -> input
     outNodes.push(...castsAfterNode.at(graph, 'input'));
     const seenNodeNames = new Set<string>();
-    graph.nodes.forEach((node, n) => {
+    // indexed, not forEach: no closure call per node of a 44k-node graph
+    const graphNodes = graph.nodes;
+    for (let n = 0; n < graphNodes.length; n++) {
+      const node = graphNodes[n];
       let next: NodeProto = node;
-      const outs = outputGroups[graph.id][n];
+      // the group of its first output, -1 for none (what retargeting an attribute-typed output asks)
+      const firstOut = graph.outputStart[n + 1] > graph.outputStart[n] ? outputGroups[graph.id][graph.outputStart[n]] : -1;
       // New name lists only for the nodes whose names change (few): no two arrays per node of a 44k graph.
       const inputs = node.input ?? [];
       const outputs = node.output ?? [];
@@ -159,7 +175,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       const newInputs = changedInputs ?? inputs;
       const newOutputs = changedOutputs ?? outputs;
       if (changedInputs || changedOutputs) next = { ...next, input: newInputs.slice(), output: newOutputs.slice() };
-      const retargeted = retargetAttributes(next, outs, fp16, stats, opset, low);
+      const retargeted = retargetAttributes(next, firstOut, fp16, stats, opset, low);
       if (retargeted) next = retargeted;
       const bodies = graph.subgraphs.get(n);
       if (bodies) next = { ...next, attribute: (next.attribute ?? []).map((attr) => replaceBodies(attr, bodies, rewritten)) };
@@ -167,17 +183,20 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       if (isRemovableCast(problem, graph, n, fp16, LOW_TYPE)) {
         aliases.set(newOutputs[0], newInputs[0]);
         removedCasts++;
-        outNodes.push(...castsAfterNode.at(graph, n));
-        return;
+        pushAll(outNodes, castsAfterNode.at(graph, n));
+        continue;
       }
       const storedCopy = constantCopy(graph, node, storedFp16Name, names, stats, low);
       if (storedCopy && !storedCopy.inPlace) outNodes.push(next); // the fp32 original stays for fp32 readers
-      if (storedCopy) next = storedCopy.node;
+      if (storedCopy) {
+        next = storedCopy.node;
+        if (graph === model.main) createdTypes.set(next.output![0], LOW_TYPE);
+      }
       if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
       if (next.name) seenNodeNames.add(next.name);
       outNodes.push(next);
-      outNodes.push(...castsAfterNode.at(graph, n));
-    });
+      pushAll(outNodes, castsAfterNode.at(graph, n));
+    }
     if (aliases.size) {
       const resolve = (name: string) => {
         while (aliases.has(name)) name = aliases.get(name)!;
@@ -209,7 +228,17 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       valueInfo: [...rewriteValueInfo(graph, fp16, casts, valueByKey, aliases, (n) => storedFp16Name.get(graph, n) === n, LOW_TYPE), ...(extraValueInfo.get(graph) ?? [])],
     });
   }
-  return { model: { ...model.proto, graph: rewritten.get(model.main)! }, insertedCasts: casts.size, removedCasts, stats };
+  const main = model.main;
+  // Every other value keeps its original type, except a float32 value of a group the plan made low.
+  const mainElemType = (name: string): number | undefined => {
+    const created = createdTypes.get(name);
+    if (created !== undefined) return created;
+    const id = main.valueId.get(name);
+    const v = id === undefined ? undefined : valueByKey.getAt(main, id);
+    if (v) return fp16[v.producer] ? LOW_TYPE : FLOAT;
+    return problem.types.elemType(main, name);
+  };
+  return { model: { ...model.proto, graph: rewritten.get(main)! }, insertedCasts: casts.size, removedCasts, stats, mainElemType };
 }
 
 const declaredCache = new WeakMap<IrGraph, Map<string, ValueInfoProto>>();
@@ -223,6 +252,11 @@ function declaredValueInfo(graph: IrGraph, name: string): ValueInfoProto | undef
     declaredCache.set(graph, map);
   }
   return map.get(name);
+}
+
+/** Appends `items` (usually none) without a spread call per node. */
+function pushAll<T>(list: T[], items: readonly T[]): void {
+  for (let k = 0; k < items.length; k++) list.push(items[k]);
 }
 
 function sameList(a: string[], b: string[]): boolean {
@@ -242,7 +276,7 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
       const id = owner.valueId.get(name)!;
       for (let k = owner.consumerStart[id]; k < owner.consumerStart[id + 1]; k++) {
         const slot = owner.consumerSlot[k];
-        if (slot < 0 || problem.inputGroups[graph.id][owner.consumerNode[k]][slot] < 0) return true;
+        if (slot < 0 || problem.inputGroups[graph.id][graph.inputStart[owner.consumerNode[k]] + slot] < 0) return true;
       }
     }
     // Main-graph outputs keep the stored original; a body output read by a control-flow tie is a group read.
@@ -268,7 +302,10 @@ function isRemovableCast(problem: PlanningProblem, graph: IrGraph, n: number, fp
   if (node.opType !== 'Cast' || node.domain) return false;
   const out = node.output?.[0] ?? '';
   if (graph.outputs.includes(out) || isReadBySubgraph(graph, out)) return false;
-  return isIdentityCast(graph, node, problem.inputGroups[graph.id][n], problem.outputGroups[graph.id][n], fp16, problem, lowType);
+  // a Cast's input 0 and output 0 groups (-1 when missing or not a candidate)
+  const inGroup = graph.inputStart[n + 1] > graph.inputStart[n] ? problem.inputGroups[graph.id][graph.inputStart[n]] : -1;
+  const outGroup = graph.outputStart[n + 1] > graph.outputStart[n] ? problem.outputGroups[graph.id][graph.outputStart[n]] : -1;
+  return isIdentityCast(graph, node, inGroup, outGroup, fp16, problem, lowType);
 }
 
 /** How many existing Casts the rewrite will drop for this plan (for the live count, without rewriting). */
@@ -279,19 +316,19 @@ export function countRemovableCasts(problem: PlanningProblem, outcome: PlanOutco
   return count;
 }
 
-function isIdentityCast(graph: IrGraph, node: NodeProto, ins: Int32Array, outs: Int32Array, fp16: Uint8Array, problem: PlanningProblem, lowType: number): boolean {
+function isIdentityCast(graph: IrGraph, node: NodeProto, inGroup: number, outGroup: number, fp16: Uint8Array, problem: PlanningProblem, lowType: number): boolean {
   const to = castTarget(node);
-  const outType = outs[0] >= 0 ? (fp16[outs[0]] ? lowType : FLOAT) : to;
+  const outType = outGroup >= 0 ? (fp16[outGroup] ? lowType : FLOAT) : to;
   const inName = node.input?.[0] ?? '';
   let inType: number | undefined;
-  if (ins[0] >= 0) inType = fp16[ins[0]] ? lowType : FLOAT;
+  if (inGroup >= 0) inType = fp16[inGroup] ? lowType : FLOAT;
   else inType = problem.types.elemType(graph, inName);
   return inType !== undefined && inType === outType;
 }
 
 /** Cast 'to', ConstantOfShape 'value', Random*'s 'dtype': switched to the low type where the output went low. */
-function retargetAttributes(node: NodeProto, outs: Int32Array, fp16: Uint8Array, stats: StorageStats, opset: number, low: LowPrecision): NodeProto | undefined {
-  if (!outs.length || outs[0] < 0 || !fp16[outs[0]] || node.domain) return undefined;
+function retargetAttributes(node: NodeProto, firstOut: number, fp16: Uint8Array, stats: StorageStats, opset: number, low: LowPrecision): NodeProto | undefined {
+  if (firstOut < 0 || !fp16[firstOut] || node.domain) return undefined;
   const attrs = node.attribute ?? [];
   const LOW_TYPE = lowFormat(low).elemType;
   switch (node.opType) {

@@ -3,6 +3,7 @@
 import Long from 'long';
 import { CastawayError } from '../errors';
 import { UNKNOWN_FIELDS } from '../onnx/proto-types';
+import { rememberSource, SourcedMessage } from './verbatim';
 import { Kind, MAX_DEPTH, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WIRE_START_GROUP, WIRE_END_GROUP, wireOf, type FieldCodec, type MessageCodec, type Msg } from './schema';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -45,6 +46,11 @@ export class Decoder {
   hi = 0;
   /** Message and field names down to the one being decoded, for error locations. */
   readonly path: string[] = [];
+  /**
+   * Count of things read so far that encoding the decoded objects would not write back byte for byte
+   * (verbatim.ts): a message whose bytes added none re-encodes to exactly them.
+   */
+  irregular = 0;
 
   constructor(readonly buf: Uint8Array) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -65,6 +71,7 @@ export class Decoder {
       b = buf[p++];
       lo |= (b & 0x7f) << shift;
       if (b < 0x80) {
+        if (b === 0 && shift > 0) this.irregular++; // a longer varint than needed
         this.pos = p; this.lo = lo >>> 0; this.hi = 0;
         return;
       }
@@ -74,6 +81,7 @@ export class Decoder {
     lo |= (b & 0x7f) << 28;
     let hi = (b & 0x7f) >>> 4;
     if (b < 0x80) {
+      if (b === 0) this.irregular++;
       this.pos = p; this.lo = lo >>> 0; this.hi = hi;
       return;
     }
@@ -82,6 +90,7 @@ export class Decoder {
       b = buf[p++];
       hi |= (b & 0x7f) << shift;
       if (b < 0x80) {
+        if (b === 0) this.irregular++;
         this.pos = p; this.lo = lo >>> 0; this.hi = hi >>> 0;
         return;
       }
@@ -123,16 +132,25 @@ export class Decoder {
     const start = this.pos;
     const end = start + length;
     this.pos = end;
-    if (length > 64) return utf8Slow(buf.subarray(start, end)); // TextDecoder's per-call cost only pays off on long strings
+    if (length > 64) return this.utf8Slow(buf.subarray(start, end)); // TextDecoder's per-call cost only pays off on long strings
     // ASCII (names nearly always are): the codes through a reused plain array of this length, not a
     // subarray per string (a typed-array view costs more to create than the short string itself)
     const codes = (ASCII_SCRATCH[length] ??= new Array<number>(length).fill(0));
     for (let i = 0; i < length; i++) {
       const c = buf[start + i];
-      if (c >= 0x80) return utf8Slow(buf.subarray(start, end));
+      if (c >= 0x80) return this.utf8Slow(buf.subarray(start, end));
       codes[i] = c;
     }
     return String.fromCharCode.apply(null, codes);
+  }
+
+  utf8Slow(bytes: Uint8Array): string {
+    try {
+      return fatalUtf8.decode(bytes);
+    } catch {
+      this.irregular++;
+      return lossyUtf8.decode(bytes); // invalid UTF-8 (protoc's proto2 allows it) cannot round-trip exactly
+    }
   }
 
   /** Skips a field this schema does not know (groups included, though ONNX has none). */
@@ -168,17 +186,11 @@ export class Decoder {
   }
 }
 
-function utf8Slow(bytes: Uint8Array): string {
-  try {
-    return fatalUtf8.decode(bytes);
-  } catch {
-    return lossyUtf8.decode(bytes); // invalid UTF-8 (protoc's proto2 allows it) cannot round-trip exactly
-  }
-}
 
 export function decodeInto(d: Decoder, codec: MessageCodec, end: number, depth: number, msg: Msg): Msg {
   if (depth > MAX_DEPTH) d.fail('too-deep', d.pos, end, `messages nested more than ${MAX_DEPTH} deep`);
   const byId = codec.byId;
+  let lastId = 0;
   while (d.pos < end) {
     const start = d.pos;
     d.varint(end);
@@ -188,12 +200,17 @@ export function decodeInto(d: Decoder, codec: MessageCodec, end: number, depth: 
     if (d.hi !== 0 || id === 0) d.fail('malformed', start, end, `invalid tag (field number 0 or beyond 2^29) at byte ${start} in ${codec.name}`);
     const field = id < byId.length ? byId[id] : undefined;
     if (field === undefined) {
+      d.irregular++;
       d.skip(wire, id, start, end, depth);
       const unknown = (msg[UNKNOWN_FIELDS] ??= []) as Uint8Array[];
       unknown.push(d.buf.subarray(start, d.pos));
       continue;
     }
+    // the encoder writes fields in field-number order, each once, a repeated one as one run (packed: one value)
+    if (id < lastId || (id === lastId && (!field.repeated || field.packed))) d.irregular++;
+    lastId = id;
     if (wire === field.wire) {
+      if (field.packed) d.irregular++; // written unpacked, encoded packed
       const value = readValue(d, field, start, end, depth, msg);
       if (field.repeated) {
         const list = msg[field.name] as unknown[] | undefined;
@@ -201,10 +218,16 @@ export function decodeInto(d: Decoder, codec: MessageCodec, end: number, depth: 
         else msg[field.name] = [value];
       } else {
         msg[field.name] = value;
-        if (field.oneofSiblings) for (const sibling of field.oneofSiblings) delete msg[sibling];
+        if (field.oneofSiblings) {
+          for (const sibling of field.oneofSiblings) {
+            if (msg[sibling] !== undefined) d.irregular++; // a dropped member would not be written back
+            delete msg[sibling];
+          }
+        }
       }
     } else if (wire === WIRE_LEN && field.packable) {
       const length = d.length(start, end, codec.name, '.', field.name);
+      if (!field.packed || length === 0) d.irregular++; // encoded unpacked, or an empty run (not written)
       let list = msg[field.name] as unknown[] | undefined;
       if (!list) msg[field.name] = list = [];
       readPacked(d, field, start, d.pos + length, list);
@@ -219,10 +242,15 @@ function readValue(d: Decoder, field: FieldCodec, start: number, end: number, de
   switch (field.kind) {
     case Kind.Message: {
       const length = d.length(start, end, field.message!.name, ' ', field.name);
-      const target = field.repeated ? {} : ((msg[field.name] as Msg | undefined) ?? {}); // a repeated singular message merges
+      const keepsSource = field.message!.keepsSource;
+      // a repeated singular message merges
+      const target = field.repeated ? (keepsSource ? (new SourcedMessage() as unknown as Msg) : {}) : ((msg[field.name] as Msg | undefined) ?? {});
+      const from = d.pos;
+      const before = d.irregular;
       d.path.push(field.name);
-      decodeInto(d, field.message!, d.pos + length, depth + 1, target);
+      decodeInto(d, field.message!, from + length, depth + 1, target);
       d.path.pop();
+      if (keepsSource && d.irregular === before && field.repeated) rememberSource(target, d.buf, from, from + length);
       return target;
     }
     case Kind.String:
@@ -233,8 +261,16 @@ function readValue(d: Decoder, field: FieldCodec, start: number, end: number, de
       d.pos = p + length;
       return d.buf.subarray(p, p + length);
     }
-    case Kind.Float: return d.view.getFloat32(d.fixed(start, 4, end, field.name), true);
-    case Kind.Double: return d.view.getFloat64(d.fixed(start, 8, end, field.name), true);
+    case Kind.Float: {
+      const value = d.view.getFloat32(d.fixed(start, 4, end, field.name), true);
+      if (value !== value) d.irregular++; // a NaN's payload need not survive a JS number
+      return value;
+    }
+    case Kind.Double: {
+      const value = d.view.getFloat64(d.fixed(start, 8, end, field.name), true);
+      if (value !== value) d.irregular++;
+      return value;
+    }
     case Kind.Fixed32: return d.view.getUint32(d.fixed(start, 4, end, field.name), true);
     case Kind.SFixed32: return d.view.getInt32(d.fixed(start, 4, end, field.name), true);
     case Kind.Fixed64:
@@ -244,7 +280,19 @@ function readValue(d: Decoder, field: FieldCodec, start: number, end: number, de
     }
     default:
       d.varint(end);
+      if (!regularVarint(field.kind, d.lo, d.hi)) d.irregular++;
       return varintValue(field.kind, d.lo, d.hi);
+  }
+}
+
+/** Whether the encoder writes this varint back as read (64-bit kinds always; the others only in range). */
+function regularVarint(kind: Kind, lo: number, hi: number): boolean {
+  switch (kind) {
+    case Kind.Int64: case Kind.UInt64: case Kind.SInt64: return true;
+    case Kind.UInt32: case Kind.SInt32: return hi === 0;
+    case Kind.Bool: return hi === 0 && lo <= 1;
+    // int32 and enum: non-negative in 32 bits, or negative sign-extended to 64 (the 10-byte form)
+    default: return hi === 0 ? lo <= 0x7fffffff : hi === 0xffffffff && lo > 0x7fffffff;
   }
 }
 
@@ -270,8 +318,18 @@ function readPacked(d: Decoder, field: FieldCodec, start: number, end: number, l
     if ((end - d.pos) % width) d.fail('malformed', start, end, `packed ${field.name} at byte ${start} is not a whole number of ${width}-byte values`);
     for (let p = d.pos; p < end; p += width) {
       switch (field.kind) {
-        case Kind.Float: list.push(view.getFloat32(p, true)); break;
-        case Kind.Double: list.push(view.getFloat64(p, true)); break;
+        case Kind.Float: {
+          const value = view.getFloat32(p, true);
+          if (value !== value) d.irregular++;
+          list.push(value);
+          break;
+        }
+        case Kind.Double: {
+          const value = view.getFloat64(p, true);
+          if (value !== value) d.irregular++;
+          list.push(value);
+          break;
+        }
         case Kind.Fixed32: list.push(view.getUint32(p, true)); break;
         case Kind.SFixed32: list.push(view.getInt32(p, true)); break;
         default: list.push(Long.fromBits(view.getInt32(p, true), view.getInt32(p + 4, true), field.kind === Kind.Fixed64));
@@ -282,6 +340,7 @@ function readPacked(d: Decoder, field: FieldCodec, start: number, end: number, l
   }
   while (d.pos < end) {
     d.varint(end);
+    if (!regularVarint(field.kind, d.lo, d.hi)) d.irregular++;
     list.push(varintValue(field.kind, d.lo, d.hi));
   }
 }

@@ -2,6 +2,7 @@
 import Long from 'long';
 import { CastawayError } from '../errors';
 import { UNKNOWN_FIELDS } from '../onnx/proto-types';
+import { copySource, sourceLength } from './verbatim';
 import { Kind, MAX_DEPTH, varint32Size, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, wireOf, type FieldCodec, type MessageCodec, type Msg } from './schema';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -216,6 +217,8 @@ export function messageSize(e: Encoder, codec: MessageCodec, msg: Msg, depth: nu
     throw new CastawayError('unsupported', `${codec.name} is nested more than ${MAX_DEPTH} deep (or contains itself)`);
   }
   if (msg === null || typeof msg !== 'object') throw new TypeError(`${codec.name}: expected a message object, got ${String(msg)}`);
+  const source = codec.keepsSource ? verbatim(e, msg) : -1;
+  if (source >= 0) return e.sizes[e.sizes.push(source) - 1];
   const slot = e.sizes.push(0) - 1;
   let size = 0;
   // indexed loops, not for-of: these run ~0.5M times per 44k-node model, mostly before the JIT optimizes them
@@ -292,8 +295,23 @@ function scalarVarintSize(e: Encoder, field: FieldCodec, value: unknown): number
   }
 }
 
+/**
+ * The length of the bytes a decoded message came from, when they are what encoding it writes (verbatim.ts)
+ * and short of a piece of its own (copied as they are), else -1. messageSize and writeMessage ask alike.
+ */
+function verbatim(e: Encoder, msg: Msg): number {
+  const length = sourceLength(msg);
+  return length < e.pieceMin ? length : -1;
+}
+
 export function writeMessage(e: Encoder, codec: MessageCodec, msg: Msg, depth = 0): void {
   e.next++; // this message's size, read by the caller
+  const source = codec.keepsSource ? verbatim(e, msg) : -1;
+  if (source >= 0) {
+    copySource(msg, e.buf, e.pos);
+    e.pos += source;
+    return;
+  }
   const count = presentFields(e, codec, msg, depth);
   const unknown = sortedUnknownFields(e.unknown);
   const fields = e.presentStack[depth];

@@ -63,6 +63,8 @@ export interface MessageCodec {
    * prototype-less plain object, not a Map: a keyed load with the names for-in yields was ~4x a Map.get.
    */
   byName: Record<string, FieldCodec | undefined>;
+  /** Decoded messages of this type remember their source bytes for the encoder to copy (verbatim.ts). */
+  keepsSource: boolean;
 }
 
 let codecs: Map<string, MessageCodec> | undefined;
@@ -82,7 +84,7 @@ function compileSchema(): Map<string, MessageCodec> {
   const compile = (type: Type): MessageCodec => {
     const known = byType.get(type);
     if (known) return known;
-    const codec: MessageCodec = { name: type.name, fields: [], byId: [], byName: fieldTable() };
+    const codec: MessageCodec = { name: type.name, fields: [], byId: [], byName: fieldTable(), keepsSource: type.name === 'NodeProto' };
     byType.set(type, codec); // before the fields: message types refer to each other
     for (const field of [...type.fieldsArray].sort((a, b) => a.id - b.id)) {
       if (field.map) throw new Error(`map field ${type.name}.${field.name} is not supported`);

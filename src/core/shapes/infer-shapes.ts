@@ -10,7 +10,7 @@
 // same information: onnx's inference rules for the ops of these graphs (op-shapes.ts), onnx's naming of
 // unknown dims, declared shapes merged the way onnx merges them.
 
-import { DataType, toNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
+import { DataType, toNumber, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
 import { tensorBytes } from '../external-data';
 import { attribute } from '../types/node-output-types';
 import { inferElementTypes } from '../types/infer';
@@ -174,9 +174,11 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
     const node = nodes[sequence[k]];
     const outputs = node.output ?? [];
     let inferred: Shape[] = [];
-    if (isDefaultDomain(node.domain)) {
+    const defaultDomain = isDefaultDomain(node.domain);
+    if (defaultDomain) {
       try {
-        inferred = inferOpShapes(context.at(node));
+        // a third of a transformer graph's nodes are Constants: their rule without inferOpShapes' dispatch
+        inferred = node.opType === 'Constant' ? [context.at(node).constantValueDims()] : inferOpShapes(context.at(node));
       } catch (e) {
         if (!(e instanceof ShapeError)) throw e;
         inconsistent.push(node.name || outputs[0] || node.opType || '?');
@@ -203,14 +205,25 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
       if (!shape) continue;
       shapes.set(name, named(shape, table));
     }
-    if (bind && outputs[0] && isDefaultDomain(node.domain)) {
+    if (bind && outputs[0] && defaultDomain) {
       const values = propagateValues(node, context);
       if (values) constants.add(outputs[0], values);
     }
-    if (node.opType === 'Constant' && isDefaultDomain(node.domain) && outputs[0]) {
-      const t = attribute(node, 'value')?.t;
-      const ints = attribute(node, 'value_ints')?.ints;
-      const int = attribute(node, 'value_int')?.i;
+    if (defaultDomain && node.opType === 'Constant' && outputs[0]) {
+      // one walk over the attributes (a third of a transformer graph's nodes are Constants)
+      let valueAttr: AttributeProto | undefined;
+      let intsAttr: AttributeProto | undefined;
+      let intAttr: AttributeProto | undefined;
+      const attrs = node.attribute ?? [];
+      for (let a = 0; a < attrs.length; a++) {
+        const attr = attrs[a];
+        if (attr.name === 'value') valueAttr ??= attr;
+        else if (attr.name === 'value_ints') intsAttr ??= attr;
+        else if (attr.name === 'value_int') intAttr ??= attr;
+      }
+      const t = valueAttr?.t;
+      const ints = intsAttr?.ints;
+      const int = intAttr?.i;
       if (t) {
         if (isIntTensor(t)) constants.add(outputs[0], t);
         else if (t.dataType === DataType.FLOAT) floats.set(outputs[0], t);
@@ -344,7 +357,7 @@ function toValueInfoShape(shape: readonly Dim[]) {
  * node computes and that is not a graph output. Entries it already has are kept; one without a shape gets
  * the inferred shape. Values of unknown element type are left out.
  */
-export function withInferredValueInfo(model: ModelProto, options: { sorted?: boolean } = {}): ModelProto {
+export function withInferredValueInfo(model: ModelProto, options: ValueInfoOptions = {}): ModelProto {
   const graph = model.graph;
   if (!graph) return model;
   const { kept, added } = inferValueInfo(model, graph, options);
@@ -360,13 +373,32 @@ export function withInferredValueInfo(model: ModelProto, options: { sorted?: boo
  * fields written at value_info's place: the same file bytes, without an object per entry and per dim nor
  * the generic encoder's pass over them. For a model that is encoded next (convertModel), not inspected.
  */
-export function withInferredValueInfoEncoded(model: ModelProto, options: { sorted?: boolean } = {}): ModelProto {
+export function withInferredValueInfoEncoded(model: ModelProto, options: ValueInfoOptions = {}): ModelProto {
   const graph = model.graph;
   if (!graph) return model;
   const { kept, added } = inferValueInfo(model, graph, options);
   const fields = kept.map((vi) => encodeRepeatedField(VALUE_INFO_FIELD, encodeMessage('ValueInfoProto', vi)));
   if (added.length) fields.push(encodeTensorValueInfos(added));
   return { ...model, graph: withEncodedFields({ ...graph, valueInfo: undefined }, fields) };
+}
+
+export interface ValueInfoOptions {
+  /**
+   * The caller knows the main graph's nodes are already in topological order (the rewrite writes them so),
+   * which spares a map of every output and a lookup of every input.
+   */
+  sorted?: boolean;
+  /**
+   * Element type of each undeclared value a main-graph node writes, when the caller already knows it (the
+   * rewrite: applyPlan's mainElemType) and it equals what element-type inference over this graph gives: no
+   * second inference pass over a graph that differs from the planned one only by its plan.
+   */
+  elemType?: (name: string) => number | undefined;
+  /**
+   * Each node output name of the main graph is written by one node only (the rewrite's graphs: the IR
+   * refuses any other), so no set of the names already added is kept (44k insertions on a 44k-node graph).
+   */
+  uniqueOutputs?: boolean;
 }
 
 /** GraphProto.value_info's field number. */
@@ -377,14 +409,14 @@ const VALUE_INFO_FIELD = 13;
  * those without one) and one per value a node computes that is neither a graph output nor declared
  * (`added`, in node order).
  */
-function inferValueInfo(model: ModelProto, graph: GraphProto, options: { sorted?: boolean }): { kept: ValueInfoProto[]; added: TensorValueInfo[] } {
+function inferValueInfo(model: ModelProto, graph: GraphProto, options: ValueInfoOptions): { kept: ValueInfoProto[]; added: TensorValueInfo[] } {
   const opsets = new Map<string, number>();
   for (const o of model.opsetImport ?? []) opsets.set(o.domain ?? '', toNumber(o.version ?? 0));
-  // once for both passes; `sorted`: the caller knows the main graph's nodes are already in topological
-  // order (the rewrite writes them so), which spares a map of every output and a lookup of every input
+  // once for both passes
   const order = options.sorted ? (graph.node ?? []).map((_, i) => i) : topologicalOrder(graph.node ?? []);
   const { shapes } = inferGraphShapes(graph, opsets, order);
-  const types = inferElementTypes(graph, opsets, undefined, new Map([[graph, order]]));
+  // the main graph's own values: no enclosing scope to search
+  const elemTypeOf = options.elemType ?? mapGetter(inferElementTypes(graph, opsets, undefined, new Map([[graph, order]])).main);
   const outputs = new Set((graph.output ?? []).map((v) => v.name ?? ''));
   const existing = new Set((graph.valueInfo ?? []).map((v) => v.name ?? ''));
   const kept: ValueInfoProto[] = (graph.valueInfo ?? []).map((vi) => {
@@ -399,11 +431,15 @@ function inferValueInfo(model: ModelProto, graph: GraphProto, options: { sorted?
     for (let k = 0; k < names.length; k++) {
       const name = names[k];
       if (!name || outputs.has(name) || existing.has(name)) continue;
-      const elemType = types.main.get(name); // the main graph's own value: no enclosing scope to search
+      const elemType = elemTypeOf(name);
       if (!isTensorType(elemType) || elemType === DataType.UNDEFINED) continue;
       added.push({ name, elemType, shape: shapes.get(name) });
-      existing.add(name);
+      if (!options.uniqueOutputs) existing.add(name);
     }
   }
   return { kept, added };
+}
+
+function mapGetter(map: ReadonlyMap<string, number>): (name: string) => number | undefined {
+  return (name) => map.get(name);
 }

@@ -11,6 +11,7 @@ import { useApp } from '../store';
 import {
   acceptSuggestion,
   detectWebGpu,
+  prepareRuns,
   dismissSuggestion,
   installPrecisionEffects,
   runPreview,
@@ -466,7 +467,16 @@ export function PrecisionPanel() {
   if (!hasModel) return null;
   const stale = preview && previewRecipe !== JSON.stringify(recipe);
   return (
-    <section className="precision-panel" data-testid="precision-panel" data-preview-seq={seq} data-pending={pending}>
+    <section
+      className="precision-panel"
+      data-testid="precision-panel"
+      data-preview-seq={seq}
+      data-pending={pending}
+      // The pointer or the keyboard in this panel: runs are likely, so the runtime workers start loading
+      // onnxruntime-web now rather than at the click (they no longer start when a model opens).
+      onPointerEnter={prepareRuns}
+      onFocusCapture={prepareRuns}
+    >
       <div className="section-title">precision — simulated {recipe.lowPrecision} error (wasm)</div>
       <InputsSection />
       <div className="prec-row">

@@ -12,6 +12,7 @@ import type { NamedBytes } from '../../../workers/model-api';
 import type { WorkerError } from '../../../workers/outcome';
 import type { PrecisionWorkerApi } from './worker';
 import { precisionClient, terminatePrecisionWorker } from './worker';
+import { detectWebGpu as detectGpu, navigatorGpu } from '../../../workers/webgpu';
 import { editRecipe } from '../actions/recipe-edits';
 import { useApp, type LoadedModel } from '../store';
 import { usePrecision } from './store';
@@ -229,9 +230,21 @@ export function dismissSuggestion(): void {
   usePrecision.setState({ suggestion: null });
 }
 
+/**
+ * Fills the panel's WebGPU line from the page's own `navigator.gpu`: asking the runtime worker would start
+ * it, and load onnxruntime-web's wasm, for every model opened. A real run reports the worker's own answer.
+ */
 export async function detectWebGpu(): Promise<void> {
-  const info = await precisionClient().webgpu();
-  usePrecision.setState({ webgpu: info });
+  const info = await detectGpu(navigatorGpu());
+  if (!usePrecision.getState().webgpu) usePrecision.setState({ webgpu: info });
+}
+
+/**
+ * The pointer or the focus is in the precision panel: start the runtime workers (and their wasm) now, so a
+ * click on Run finds them loading. Idempotent; nothing starts before a model is open.
+ */
+export function prepareRuns(): void {
+  if (useApp.getState().model) precisionClient();
 }
 
 export async function runReal(): Promise<void> {
