@@ -7,16 +7,38 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 // vitest's own order (by earlier durations, else file size) would start the tiny gpt2-deep200 files last.
 export const SLOW = [/fixtures-gpt2-whole/, /node\/bf16/, /precision\.test/, /fixtures-gpt2-pieces/, /companion\/server/, /preview-speed/, /node\/fixtures\.test/, /backend-suite/, /mutation/, /companion\/(memory|file-leak)/];
 
-/** The engine's own unit files: pure, so they run without per-file isolation (the 'core' project). */
-export const CORE_TESTS = ['src/core/**/*.test.ts'];
+/** Every test file of the repository (vitest's own exclusions aside). */
+export const ALL_TESTS = ['src/**/*.test.ts', 'workers/**/*.test.ts', 'scripts/**/*.test.ts'];
+
+/**
+ * The files that keep a module graph of their own (project 'isolated'); every other file shares one per worker
+ * (project 'shared'), which saves each file's import of the engine, onnxruntime and vitest's runner (docs/ci.md,
+ * fourth pass). A file belongs here when it reads module-level state that a neighbour could have set first:
+ * - src/cli/bench.test.ts: `castaway bench` asks the companion's runner, which probes the CUDA EP once per module
+ *   graph and caches the answer (runner.ts probeEps) under the CASTAWAY_DISABLE_CUDA the process had then; the
+ *   file sets that variable in one test and expects the answer cached by an earlier one.
+ * - src/node/fixtures-gpt2-whole.test.ts: one fp16 session of a 43,720-node model that nothing releases but the
+ *   garbage collector (onnxruntime's native memory, which V8 does not see); isolated, it is freed when the file
+ *   ends instead of staying in a worker that goes on with the shared files. It runs first and alone on its
+ *   worker, so its own import is paid either way.
+ */
+export const ISOLATED_TESTS = ['src/cli/bench.test.ts', 'src/node/fixtures-gpt2-whole.test.ts'];
+
+/**
+ * Where a file starts in the queue (lower first): the isolated files before the shared ones, since vitest keeps a
+ * shared module graph only while the next file in its queue is of the same project (one isolated file between two
+ * shared ones would end the graph, and the next shared file would import everything again); within each group,
+ * SLOW's order, then the rest.
+ */
+export function startRank(path: string, isolated: boolean): number {
+  const slow = SLOW.findIndex((re) => re.test(path));
+  return (isolated ? 0 : SLOW.length + 1) + (slow < 0 ? SLOW.length : slow);
+}
 
 class SlowFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const rank = (f: TestSpecification) => {
-      const i = SLOW.findIndex((re) => re.test(f.moduleId));
-      return i < 0 ? SLOW.length : i;
-    };
+    const rank = (f: TestSpecification) => startRank(f.moduleId, f.project.config.isolate !== false);
     // Array.prototype.sort is stable: within a rank, vitest's order stays
     return sorted.sort((a, b) => rank(a) - rank(b));
   }
@@ -35,12 +57,11 @@ export default defineConfig({
     maxWorkers: Math.max(2, os.availableParallelism() - 1),
     sequence: { sequencer: SlowFirst },
     projects: [
-      // src/core is pure (no DOM, no Node state it changes, deterministic; the one switch its tests flip,
-      // disableHalfKernels, is reset after each test): its files share one module graph per worker instead
-      // of importing the engine afresh each, which cut their CPU by ~40% (docs/ci.md, second pass).
-      { extends: true, test: { name: 'core', include: CORE_TESTS, isolate: false } },
-      // Everything else starts processes, servers and onnxruntime sessions: each file keeps its own.
-      { extends: true, test: { name: 'rest', include: ['src/**/*.test.ts', 'workers/**/*.test.ts', 'scripts/**/*.test.ts'], exclude: [...configDefaults.exclude, ...CORE_TESTS] } },
+      // No file here mocks a module, stubs a global, the environment or timers, or leaves a process, server or
+      // environment variable behind (scripts/ci-suite.test.ts checks what it can): their files share one module
+      // graph per worker instead of importing it afresh each (docs/ci.md, second and fourth passes).
+      { extends: true, test: { name: 'shared', include: ALL_TESTS, exclude: [...configDefaults.exclude, ...ISOLATED_TESTS], isolate: false } },
+      { extends: true, test: { name: 'isolated', include: ISOLATED_TESTS } },
     ],
   },
 });

@@ -1,10 +1,10 @@
 // Guards of `npm test`'s time on the 2-core CI machine (docs/ci.md): the settings that keep a loaded
 // machine from failing the suite by accident, the largest fixture's one whole-file onnxruntime session started
-// first with its other recipes in pieces and no fp32 session (stored references instead), and onnxruntime's
-// thread pool kept from spinning on cores the other suites need.
+// first with its other recipes in pieces and no fp32 session (stored references instead), onnxruntime's
+// thread pool kept from spinning on cores the other suites need, and the files that share a module graph.
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import config, { CORE_TESTS, SLOW } from '../vitest.config';
+import config, { ALL_TESTS, ISOLATED_TESTS, SLOW, startRank } from '../vitest.config';
 import { chromiumPath, FULL_CHROMIUM, HEADLESS_SHELL } from '../e2e/browser';
 import { GPT2_TIMEOUT_MS } from '../src/node/fixture-suite';
 import { TEST_THREADS } from '../src/node/ort-node';
@@ -45,9 +45,10 @@ describe('npm test on a loaded 2-core machine', () => {
     expect(whole).toMatchObject({ recipes: ['ort-default', 'keep-io-types'], pieces: false });
     expect(calls.find((c) => c.file === 'fixtures-gpt2-pieces.test.ts')!.pieces).toBe(true);
     // the longest file starts first, and no other file ranks with it
-    const rank = (file: string) => SLOW.findIndex((re) => re.test(file));
-    expect(rank('src/node/fixtures-gpt2-whole.test.ts')).toBe(0);
-    expect(files.filter((f) => rank(`src/node/${f}`) === 0)).toEqual(['fixtures-gpt2-whole.test.ts']);
+    const all = ['src/', 'workers/', 'scripts/'].flatMap(testFiles);
+    const rank = (file: string) => startRank(file, ISOLATED_TESTS.includes(file));
+    const first = Math.min(...all.map(rank));
+    expect(all.filter((f) => rank(f) === first)).toEqual(['src/node/fixtures-gpt2-whole.test.ts']);
   });
 
   it('compares fixtures with stored fp32 outputs, never an fp32 session of their own', () => {
@@ -64,23 +65,46 @@ describe('npm test on a loaded 2-core machine', () => {
     expect(TEST_THREADS).toEqual({ intraOpNumThreads: 1, interOpNumThreads: 1 });
   });
 
-  it('imports the engine once per worker for src/core\'s pure unit files, and isolates every other file', () => {
-    const core = project('core');
-    const rest = project('rest');
-    expect(core.isolate).toBe(false);
-    expect(core.include).toEqual(CORE_TESTS);
-    expect(CORE_TESTS.every((glob) => glob.startsWith('src/core/'))).toBe(true);
-    // the rest keeps vitest's default (isolated) and leaves out the core files, so that none runs twice
-    expect(rest.isolate).not.toBe(false);
-    expect(rest.exclude).toEqual(expect.arrayContaining(CORE_TESTS));
+  it('shares one module graph per worker among all files but the few that read state a neighbour could set', () => {
+    const shared = project('shared');
+    const isolated = project('isolated');
+    expect(shared.isolate).toBe(false);
+    expect(shared.include).toEqual(ALL_TESTS);
+    // the isolated files keep vitest's default and run in their own project only, so that none runs twice
+    expect(shared.exclude).toEqual(expect.arrayContaining(ISOLATED_TESTS));
+    expect(isolated.include).toEqual(ISOLATED_TESTS);
+    expect(isolated.isolate).not.toBe(false);
     expect(config.test!.include).toBeUndefined();
+    // a renamed file would silently join the shared ones
+    const all = ['src/', 'workers/', 'scripts/'].flatMap(testFiles);
+    expect(all).toEqual(expect.arrayContaining(ISOLATED_TESTS));
+    // every isolated file starts before every shared one: a shared graph ends when the next file is of another project
+    const rank = (file: string) => startRank(file, ISOLATED_TESTS.includes(file));
+    const shareds = all.filter((f) => !ISOLATED_TESTS.includes(f));
+    expect(Math.max(...ISOLATED_TESTS.map(rank))).toBeLessThan(Math.min(...shareds.map(rank)));
+    // and the slow files first within the shared ones (SLOW's order)
+    expect(rank('src/node/bf16.test.ts')).toBeLessThan(rank('src/node/precision.test.ts'));
+    expect(rank('src/node/backend-suite.test.ts')).toBeLessThan(rank('src/core/serde.test.ts'));
   });
 
-  it('src/core\'s tests leave no state behind for the next file in their worker: no module mocks, stubbed globals or fake timers', () => {
-    const files = testFiles('src/core/');
-    expect(files.length).toBeGreaterThan(30);
-    const leaky = files.filter((f) => /\bvi\.(mock|doMock|stubGlobal|stubEnv|useFakeTimers)\(|globalThis\.\w+\s*=[^=]/.test(readFileSync(new URL(f, ROOT), 'utf8')));
-    expect(leaky).toEqual([]);
+  it('the shared files leave no state behind for the next file in their worker', () => {
+    // this file left out: its own examples of each pattern (next test) would match
+    const files = ['src/', 'workers/', 'scripts/'].flatMap(testFiles).filter((f) => !ISOLATED_TESTS.includes(f) && f !== 'scripts/ci-suite.test.ts');
+    expect(files.length).toBeGreaterThan(70);
+    const found = files.map((f) => [f, leftBehind(readFileSync(new URL(f, ROOT), 'utf8'))] as const).filter(([, reasons]) => reasons.length > 0);
+    expect(found).toEqual([]);
+  });
+
+  it('recognises what a test file would leave behind', () => {
+    expect(leftBehind("vi.mock('./x');")).toEqual(['module mock, stubbed global or environment, spy or fake timers']);
+    expect(leftBehind('vi.useFakeTimers();')).toHaveLength(1);
+    expect(leftBehind('globalThis.fetch = f;')).toEqual(['assigns to globalThis']);
+    expect(leftBehind("process.chdir('/tmp');")).toEqual(['changes the working directory or umask']);
+    expect(leftBehind("process.env.X = '1';")).toEqual(['sets an environment variable without restoring it in a finally block']);
+    expect(leftBehind("try { process.env.X = '1'; } finally { delete process.env.X; }")).toEqual([]);
+    expect(leftBehind('ortWeb.env.wasm.numThreads = 4;')).toEqual(['sets onnxruntime-web\'s wasm options to other than one thread']);
+    expect(leftBehind('ortWeb.env.wasm.numThreads = 1;')).toEqual([]);
+    expect(leftBehind('const vi = model.graph.valueInfo; vi.filter(Boolean);')).toEqual([]);
   });
 
   it('runs the browser tests in Debian\'s headless shell when installed, else the full Chromium; CHROMIUM_PATH overrides both', () => {
@@ -92,3 +116,20 @@ describe('npm test on a loaded 2-core machine', () => {
     expect(readFileSync(new URL('playwright.config.ts', ROOT), 'utf8')).toContain(': chromiumPath(),');
   });
 });
+
+/**
+ * What a test file does that outlives it in a worker shared with other files (the 'shared' project): the reasons,
+ * empty when none is found. A pattern check, not a proof: module-level state an imported module caches is not seen
+ * here (vitest.config.ts ISOLATED_TESTS lists the files isolated for that).
+ */
+function leftBehind(source: string): string[] {
+  const found: string[] = [];
+  if (/\bvi\.(mock|doMock|stubGlobal|stubEnv|spyOn|useFakeTimers)\(/.test(source)) found.push('module mock, stubbed global or environment, spy or fake timers');
+  if (/globalThis\.\w+\s*=[^=]/.test(source)) found.push('assigns to globalThis');
+  if (/process\.(chdir|umask)\(/.test(source)) found.push('changes the working directory or umask');
+  // set and restored around the test (fp16-threads.test.ts): the next file in the worker sees the old value
+  if (/process\.env\.\w+\s*=[^=]|delete process\.env\./.test(source) && !/finally\s*\{[^}]*process\.env/.test(source)) found.push('sets an environment variable without restoring it in a finally block');
+  // onnxruntime-web's options stay with its module: precision, preview-speed and bf16 all want one thread
+  if ([...source.matchAll(/\.env\.wasm\.(\w+)\s*=\s*([^;\n]+)/g)].some((m) => m[1] !== 'numThreads' || m[2].trim() !== '1')) found.push("sets onnxruntime-web's wasm options to other than one thread");
+  return found;
+}

@@ -72,7 +72,8 @@ async function open(path: string, progress: Progress, shared = false, parallel =
   progress.step(`reading ${path}`);
   let loaded: LoadedModelFile;
   try {
-    loaded = loadModelFile(path, { shared, bytes: parallel ? await readFileShared(path) : undefined });
+    // the model goes to the engine unchanged, so its nodes may keep their bytes (decodeModel)
+    loaded = loadModelFile(path, { shared, bytes: parallel ? await readFileShared(path) : undefined, keepNodeBytes: true });
   } catch (error) {
     if (error instanceof CastawayError) throw error;
     throw Object.assign(new Error(`Cannot read ${path}: ${(error as Error).message}`), { exit: EXIT.io });

@@ -53,7 +53,8 @@ export class EngineModel {
  * as is: a model is decoded once per process.
  */
 export function openModel(source: Uint8Array | ModelProto, externalFiles?: Map<string, Uint8Array>): EngineModel {
-  const decoded = source instanceof Uint8Array ? decodeModel(source) : source;
+  // a model decoded here is the engine's alone, and the engine copies what it changes: its nodes may keep their bytes
+  const decoded = source instanceof Uint8Array ? decodeModel(source, { keepNodeBytes: true }) : source;
   const proto = resolveExternalData(decoded, externalFiles ?? new Map());
   return new EngineModel(proto);
 }

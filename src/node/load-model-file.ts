@@ -31,12 +31,13 @@ export interface LoadedModelFile {
  * regular file; a file that is not there is 'missing-external-data'; a range outside the file or of the wrong
  * size is 'absurd-dims'. Decoding errors are serde's CastawayErrors; other I/O errors are thrown as is.
  * `shared`: the file and its external data are read into SharedArrayBuffers (the CLI's conversion threads
- * read them in place); `bytes`: the .onnx file's contents, already read (readFileShared).
+ * read them in place); `bytes`: the .onnx file's contents, already read (readFileShared); `keepNodeBytes`: see
+ * decodeModel (only for a model that goes to the engine unchanged, as the CLI's does).
  */
-export function loadModelFile(path: string, options: { shared?: boolean; bytes?: Uint8Array } = {}): LoadedModelFile {
+export function loadModelFile(path: string, options: { shared?: boolean; bytes?: Uint8Array; keepNodeBytes?: boolean } = {}): LoadedModelFile {
   const shared = options.shared ?? false;
   const bytes = options.bytes ?? readWholeFile(path, shared);
-  const model = decodeModel(bytes);
+  const model = decodeModel(bytes, { keepNodeBytes: options.keepNodeBytes ?? false });
   const folder = resolve(dirname(path));
   const files = new Map<string, DataFile>();
   const reads: [TensorProto, Uint8Array][] = [];

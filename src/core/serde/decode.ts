@@ -52,7 +52,11 @@ export class Decoder {
    */
   irregular = 0;
 
-  constructor(readonly buf: Uint8Array) {
+  /**
+   * Whether NodeProtos remember their source bytes (verbatim.ts). Only for a caller that never changes a decoded
+   * node in place (the engine copies what it changes): the encoder would write the old bytes of a changed one.
+   */
+  constructor(readonly buf: Uint8Array, readonly keepSources = false) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
@@ -242,7 +246,7 @@ function readValue(d: Decoder, field: FieldCodec, start: number, end: number, de
   switch (field.kind) {
     case Kind.Message: {
       const length = d.length(start, end, field.message!.name, ' ', field.name);
-      const keepsSource = field.message!.keepsSource;
+      const keepsSource = d.keepSources && field.message!.keepsSource;
       // a repeated singular message merges
       const target = field.repeated ? (keepsSource ? (new SourcedMessage() as unknown as Msg) : {}) : ((msg[field.name] as Msg | undefined) ?? {});
       const from = d.pos;

@@ -57,17 +57,28 @@ function modelBytes(nodes: number[][]): Uint8Array {
 /** The encoder's field-by-field output: a copy of a node carries no source. */
 const generic = (model: ModelProto) => Buffer.from(encodeModel({ ...model, graph: { ...model.graph, node: model.graph!.node!.map((n) => ({ ...n })) } }));
 
+/** What the engine and the CLI ask for: nodes keep their bytes (decodeModel). */
+const KEEP = { keepNodeBytes: true } as const;
+
 describe('verbatim node bytes', () => {
+  it('are off by default: a decoded node changed in place is encoded with its change', () => {
+    const model = decodeModel(modelBytes([relu]));
+    const node = model.graph!.node![0];
+    expect(sourceOf(node as never)).toBeUndefined();
+    node.domain = 'com.microsoft';
+    expect(decodeModel(encodeModel(model)).graph!.node![0].domain).toBe('com.microsoft');
+  });
+
   it('keeps the source of a regular node, and re-encodes a model of them to its own bytes', () => {
     const bytes = modelBytes([relu, [...str(1, 'y'), ...str(2, 'z'), ...str(3, 'n'), ...str(4, 'Neg'), ...attrI([...key(3, 0), 1]), ...str(7, '')]]);
-    const model = decodeModel(bytes);
+    const model = decodeModel(bytes, KEEP);
     for (const node of model.graph!.node!) expect(sourceOf(node as never)).toBeDefined();
     expect(Buffer.from(encodeModel(model)).equals(Buffer.from(bytes))).toBe(true);
     expect(generic(model).equals(Buffer.from(bytes))).toBe(true);
   });
 
   it.each(IRREGULAR)('keeps no source for %s, and encodes the node as the encoder writes it', (_, node) => {
-    const model = decodeModel(modelBytes([node, relu]));
+    const model = decodeModel(modelBytes([node, relu]), KEEP);
     const [irregular, regular] = model.graph!.node!;
     expect(sourceOf(irregular as never)).toBeUndefined();
     expect(sourceOf(regular as never)).toBeDefined();
@@ -77,7 +88,7 @@ describe('verbatim node bytes', () => {
   });
 
   it('encodes a changed copy of a decoded node as the copy, not as its source', () => {
-    const model = decodeModel(modelBytes([relu]));
+    const model = decodeModel(modelBytes([relu]), KEEP);
     const node = model.graph!.node![0];
     const copy: NodeProto = { ...node, input: ['w'] };
     expect(sourceOf(copy as never)).toBeUndefined();
@@ -88,7 +99,7 @@ describe('verbatim node bytes', () => {
   const fixtures = ['fixtures/models', 'fixtures/subgraphs', 'fixtures/app'].flatMap((dir) =>
     readdirSync(root + dir).filter((f) => f.endsWith('.onnx') && !f.startsWith('gpt2-deep200')).map((f) => `${dir}/${f}`));
   it.each(fixtures)('encodes %s to the same bytes with and without the sources', (file) => {
-    const model = decodeModel(new Uint8Array(readFileSync(root + file)));
+    const model = decodeModel(new Uint8Array(readFileSync(root + file)), KEEP);
     expect(Buffer.from(encodeModel(model)).equals(generic(model))).toBe(true);
   });
 });
