@@ -69,6 +69,38 @@ export async function clickPreviewRun(page: Page, timeoutMs: number): Promise<vo
   await expect.poll(() => previewSeq(page), { timeout: timeoutMs }).toBeGreaterThan(before);
 }
 
+/**
+ * Exact ops (Identity, Reshape, Transpose, Gather, ...) copy or select values and round nothing: the impact
+ * ranking never names them (issue 12, item 7). Checked on the ranking a preview left on screen.
+ */
+export const EXACT_OPS = ['Identity', 'Reshape', 'Transpose', 'Unsqueeze', 'Squeeze', 'Gather', 'Concat', 'Slice', 'Expand', 'Relu', 'Where'];
+
+export async function expectNoExactOpsRanked(page: Page): Promise<void> {
+  const rows = page.getByTestId('precision-ranking').locator('li');
+  await expect(rows.first()).toBeVisible({ timeout: 60_000 });
+  const ops = await rows.evaluateAll((items) => items.map((item) => item.getAttribute('data-op') ?? ''));
+  expect(ops.length).toBeGreaterThan(0);
+  expect(ops.filter((op) => EXACT_OPS.includes(op))).toEqual([]);
+}
+
+/** The real-run tables on screen fit the precision panel: p90, cosine and inf/NaN are not cut off at its edge. */
+export async function expectRealRunTablesFit(page: Page): Promise<void> {
+  await page.getByTestId('real-result').scrollIntoViewIfNeeded();
+  const cut = await page.getByTestId('real-result').evaluate((result) => {
+    const panel = result.closest<HTMLElement>('[data-testid="precision-panel"]')!;
+    const edge = panel.getBoundingClientRect().right - parseFloat(getComputedStyle(panel).paddingRight);
+    return [...result.querySelectorAll<HTMLElement>('th, td')]
+      .filter((cell) => {
+        const index = (cell as HTMLTableCellElement).cellIndex;
+        // The output's name may end in an ellipsis (its title holds it); no other cell may be cut.
+        const name = index === 0;
+        return cell.getBoundingClientRect().right > edge + 0.5 || (!name && cell.scrollWidth > cell.clientWidth + 1);
+      })
+      .map((cell) => cell.textContent);
+  });
+  expect(cut).toEqual([]);
+}
+
 export async function castCount(page: Page): Promise<number> {
   return Number((await page.getByTestId('cast-count').innerText()).replace(/[^\d]/g, ''));
 }
@@ -96,7 +128,8 @@ export async function downloadRecipeAndModel(page: Page, dir: string): Promise<{
 /** The CLI, given the app's exported recipe, writes the app's exported model byte for byte. */
 export function expectCliReproduces(input: string, recipePath: string, modelPath: string, dir: string): void {
   const cliOut = join(dir, 'cli.onnx');
-  execFileSync('npx', ['tsx', 'src/cli/main.ts', 'convert', input, '--recipe', recipePath, '-o', cliOut], { cwd: ROOT, stdio: 'pipe' });
+  // tsx from node_modules, not through npx: npm's own start cost ~0.3-0.7 s of CPU per call (docs/ci.md, fifth pass).
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/cli/main.ts', 'convert', input, '--recipe', recipePath, '-o', cliOut], { cwd: ROOT, stdio: 'pipe' });
   const appBytes = readFileSync(modelPath);
   const cliBytes = readFileSync(cliOut);
   expect(appBytes.length).toBe(cliBytes.length);
