@@ -98,6 +98,21 @@ export interface PlanningProblem {
 
 const FLOAT = DataType.FLOAT;
 
+/**
+ * The group of node `node`'s input slot `slot` in `graph` (PlanningProblem.inputGroups' flat layout), -1 when
+ * the node has no such slot or it is not a float32 candidate.
+ */
+export function inputGroupOf(problem: PlanningProblem, graph: IrGraph, node: number, slot: number): number {
+  const at = graph.inputStart[node] + slot;
+  return at < graph.inputStart[node + 1] ? problem.inputGroups[graph.id][at] : -1;
+}
+
+/** The group of node `node`'s output slot `slot` in `graph`, as inputGroupOf. */
+export function outputGroupOf(problem: PlanningProblem, graph: IrGraph, node: number, slot: number): number {
+  const at = graph.outputStart[node] + slot;
+  return at < graph.outputStart[node + 1] ? problem.outputGroups[graph.id][at] : -1;
+}
+
 export function buildPlanningProblem(model: IrModel, types: TypeOracle): PlanningProblem {
   const groups: PlanGroup[] = [];
   const inputGroups: Int32Array[] = [];

@@ -6,7 +6,7 @@
 // and tensors are shallow copies, untouched ones are shared.
 import type { IrGraph } from '../ir';
 import { AttributeType, DataType, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto, toNumber } from '../onnx/proto-types';
-import type { PlanningProblem, PlanValue } from '../plan/constraints';
+import { inputGroupOf, outputGroupOf, type PlanningProblem, type PlanValue } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
 import { tensorBytes } from '../external-data';
 import { CastawayError } from '../errors';
@@ -58,7 +58,7 @@ interface CastPlan {
 }
 
 export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Converter?: Fp16Converter): RewriteResult {
-  const { model, groups, values, storedReads, inputGroups, outputGroups } = problem;
+  const { model, groups, values, storedReads } = problem;
   const fp16 = outcome.groupFp16;
   const low = outcome.low;
   const LOW_TYPE = lowFormat(low).elemType;
@@ -124,7 +124,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   }
 
   const readName = (graph: IrGraph, node: number, slot: number, name: string): string =>
-    resolveRead(graph, inputGroups[graph.id][graph.inputStart[node] + slot], name, graph.inputIds[graph.inputStart[node] + slot]);
+    resolveRead(graph, inputGroupOf(problem, graph, node, slot), name, graph.inputIds[graph.inputStart[node] + slot]);
   /**
    * The name a reader in `group` (of `graph`) reads `name` under after the plan: the original, the fp16 copy
    * or the Cast's output. `local` is the name's value id in `graph` when the caller has it (a node's input
@@ -156,7 +156,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       const node = graphNodes[n];
       let next: NodeProto = node;
       // the group of its first output, -1 for none (what retargeting an attribute-typed output asks)
-      const firstOut = graph.outputStart[n + 1] > graph.outputStart[n] ? outputGroups[graph.id][graph.outputStart[n]] : -1;
+      const firstOut = outputGroupOf(problem, graph, n, 0);
       // New name lists only for the nodes whose names change (few): no two arrays per node of a 44k graph.
       const inputs = node.input ?? [];
       const outputs = node.output ?? [];
@@ -276,7 +276,7 @@ function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: str
       const id = owner.valueId.get(name)!;
       for (let k = owner.consumerStart[id]; k < owner.consumerStart[id + 1]; k++) {
         const slot = owner.consumerSlot[k];
-        if (slot < 0 || problem.inputGroups[graph.id][graph.inputStart[owner.consumerNode[k]] + slot] < 0) return true;
+        if (slot < 0 || inputGroupOf(problem, graph, owner.consumerNode[k], slot) < 0) return true;
       }
     }
     // Main-graph outputs keep the stored original; a body output read by a control-flow tie is a group read.
@@ -302,10 +302,7 @@ function isRemovableCast(problem: PlanningProblem, graph: IrGraph, n: number, fp
   if (node.opType !== 'Cast' || node.domain) return false;
   const out = node.output?.[0] ?? '';
   if (graph.outputs.includes(out) || isReadBySubgraph(graph, out)) return false;
-  // a Cast's input 0 and output 0 groups (-1 when missing or not a candidate)
-  const inGroup = graph.inputStart[n + 1] > graph.inputStart[n] ? problem.inputGroups[graph.id][graph.inputStart[n]] : -1;
-  const outGroup = graph.outputStart[n + 1] > graph.outputStart[n] ? problem.outputGroups[graph.id][graph.outputStart[n]] : -1;
-  return isIdentityCast(graph, node, inGroup, outGroup, fp16, problem, lowType);
+  return isIdentityCast(graph, node, inputGroupOf(problem, graph, n, 0), outputGroupOf(problem, graph, n, 0), fp16, problem, lowType);
 }
 
 /** How many existing Casts the rewrite will drop for this plan (for the live count, without rewriting). */
