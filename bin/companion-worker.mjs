@@ -1,7 +1,7 @@
 // The companion's inference process as the server forks it from the source tree (job-queue.ts `workerEntry`):
 // src/companion/server/worker.ts run from a bundle, dist/companion/worker.cjs, built here with esbuild when
 // missing or older than a source it was built from, and compiled with V8's code cache (bin/bundle.mjs, as the
-// CLI is). Through tsx's loader each start cost ~0.45 s more CPU than from the bundle (docs/ci.md, "Sixth
+// CLI is). Through tsx's loader each start cost ~0.5 s more CPU than from the bundle (docs/ci.md, "Sixth
 // pass"), and the server starts one per start, per killed job and per crash. Should esbuild be missing or
 // fail, the sources run through tsx as before, only slower.
 //

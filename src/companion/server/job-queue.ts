@@ -143,7 +143,7 @@ export type WorkerJob =
 
 /**
  * What the executor forks: from the source tree (tsx, vitest), bin/companion-worker.mjs, which runs worker.ts
- * from a bundle it builds on demand (through tsx's loader each start cost ~0.45 s more CPU; CASTAWAY_TSX=1
+ * from a bundle it builds on demand (through tsx's loader each start cost ~0.5 s more CPU; CASTAWAY_TSX=1
  * still runs it that way, as it does the CLI); from a bundle (scripts/gpu/build-bundle.sh), worker.cjs beside it.
  */
 function workerEntry(env: NodeJS.ProcessEnv): { file: string; execArgv: string[] } {

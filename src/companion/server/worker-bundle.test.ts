@@ -33,28 +33,15 @@ async function eventually(check: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
 }
 
-describe('the companion inference process from a bundle', () => {
-  it('builds dist/companion/worker.cjs on first use, listing its sources, and rebuilds it when a source is newer', async () => {
-    const dir = privateBundleDir();
-    try {
-      const bundle = join(dir, 'worker.cjs');
-      await withExecutor(dir, async (ex) => expect((await run(ex)).outputs.y).toBeDefined());
-      expect(existsSync(bundle)).toBe(true);
-      const inputs = JSON.parse(readFileSync(join(dir, 'inputs.json'), 'utf8')) as string[];
-      expect(inputs).toContain('src/companion/server/worker.ts');
-      expect(inputs).toContain('src/companion/server/runner.ts');
-      expect(inputs.some((p) => p.startsWith('src/core/'))).toBe(true);
-      // older than every source it lists: the next process rebuilds it before running
-      const past = new Date('2001-01-01T00:00:00Z');
-      utimesSync(bundle, past, past);
-      await withExecutor(dir, async (ex) => expect((await run(ex)).outputs.y).toBeDefined());
-      expect(statSync(bundle).mtimeMs).toBeGreaterThan(past.getTime() + 1000);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+/** The code cache's key: this Node and the bundle's size and mtime (V8 itself only checks the source's length). */
+function cacheKey(bundle: string): string {
+  const { size, mtimeMs } = statSync(bundle);
+  return `castaway-code-cache ${process.version} ${size} ${mtimeMs}\n`;
+}
 
-  it('writes its V8 code cache after the first job, not after the probe, and then uses it as is', async () => {
+describe('the companion inference process from a bundle', () => {
+  // One sequence, so that the bundle is built twice (first use, then stale) rather than once per check.
+  it('is built on first use listing its sources, writes its code cache after the first job, uses it, and is rebuilt when stale', async () => {
     const dir = privateBundleDir();
     try {
       const bundle = join(dir, 'worker.cjs');
@@ -62,17 +49,31 @@ describe('the companion inference process from a bundle', () => {
       await withExecutor(dir, async (ex) => {
         await ex.execute({ kind: 'probe' });
         expect(existsSync(bundle)).toBe(true);
-        expect(existsSync(cache)).toBe(false); // the probe compiles little of a job's code
-        await run(ex);
+        expect(existsSync(cache)).toBe(false); // the probe compiles little of a job's code: no cache from it
+        expect((await run(ex)).outputs.y).toBeDefined();
         await eventually(() => existsSync(cache)); // written right after the answer is sent
       });
-      const { size, mtimeMs } = statSync(bundle);
-      const key = `castaway-code-cache ${process.version} ${size} ${mtimeMs}\n`;
+      const inputs = JSON.parse(readFileSync(join(dir, 'inputs.json'), 'utf8')) as string[];
+      expect(inputs).toContain('src/companion/server/worker.ts');
+      expect(inputs).toContain('src/companion/server/runner.ts');
+      expect(inputs.some((p) => p.startsWith('src/core/'))).toBe(true);
+      const key = cacheKey(bundle);
       const written = readFileSync(cache);
       expect(written.subarray(0, key.length).toString()).toBe(key);
       expect(written.length).toBeGreaterThan(key.length + 50_000); // the compiled functions, not an empty cache
+
       await withExecutor(dir, async (ex) => expect((await run(ex)).outputs.y).toBeDefined());
       expect(readFileSync(cache).equals(written)).toBe(true); // accepted by V8, so not rewritten
+
+      // older than every source it lists: the next process rebuilds it, and replaces the old build's cache
+      const past = new Date('2001-01-01T00:00:00Z');
+      utimesSync(bundle, past, past);
+      await withExecutor(dir, async (ex) => {
+        expect((await run(ex)).outputs.y).toBeDefined();
+        await eventually(() => !readFileSync(cache).equals(written));
+      });
+      expect(statSync(bundle).mtimeMs).toBeGreaterThan(past.getTime() + 1000);
+      expect(readFileSync(cache).subarray(0, cacheKey(bundle).length).toString()).toBe(cacheKey(bundle));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
