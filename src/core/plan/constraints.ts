@@ -22,6 +22,11 @@ export interface SlotGroup {
 export interface TypeOracle {
   /** Element type of a value as seen from `graph` (outer scopes included); undefined when unknown. */
   elemType(graph: IrGraph, name: string): number | undefined;
+  /**
+   * Per value id of `graph` (ir.ts), its element type, 0 when unknown: built once per graph, so passes over
+   * every value or slot read an array instead of looking each name up again.
+   */
+  elemTypesById(graph: IrGraph): Int32Array;
   /** The node's slot groups, or undefined for an op the engine cannot type (opaque). */
   slotGroups(graph: IrGraph, node: NodeProto): SlotGroup[] | undefined;
 }
@@ -138,11 +143,12 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   const bf16Opset = opset >= LOW_FORMATS.bf16.minOpset;
 
   for (const graph of model.graphs) {
-    // Whether each value the graph defines is float32: one type lookup per value, not one per slot that
-    // reads it; a slot reading an enclosing graph's value (id -1, a name) asks the oracle by name.
+    // Whether each value the graph defines is float32: by value id, not one lookup per slot that reads it; a
+    // slot reading an enclosing graph's value (id -1, a name) asks the oracle by name.
     const { valueNames, inputIds, inputStart, outputIds, outputStart } = graph;
+    const typeById = types.elemTypesById(graph);
     const floatById = new Uint8Array(valueNames.length);
-    for (let id = 0; id < valueNames.length; id++) if (types.elemType(graph, valueNames[id]) === FLOAT) floatById[id] = 1;
+    for (let id = 0; id < valueNames.length; id++) if (typeById[id] === FLOAT) floatById[id] = 1;
     const floatSlots = (names: string[], ids: Int32Array, start: number): boolean[] => {
       const flags: boolean[] = new Array(names.length);
       for (let k = 0; k < names.length; k++) {

@@ -42,3 +42,23 @@ describe('createTypeOracle slotGroups', () => {
     expect(answers[7]).not.toEqual(answers[8]);
   });
 });
+
+describe('createTypeOracle elemTypesById', () => {
+  it('gives every value id of every graph, bodies included, the type elemType gives its name (0 when unknown)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { decodeModel } = await import('../serde');
+    for (const file of ['fixtures/subgraphs/silero-vad-v5.onnx', 'fixtures/models/bert-tiny-o14.onnx']) {
+      const ir = buildIr(decodeModel(new Uint8Array(readFileSync(new URL(`../../../${file}`, import.meta.url)))));
+      const oracle = createTypeOracle(ir);
+      let known = 0;
+      for (const graph of ir.graphs) {
+        const byId = oracle.elemTypesById(graph);
+        expect(byId.length).toBe(graph.valueNames.length);
+        graph.valueNames.forEach((name, id) => expect(byId[id], `${file} ${name}`).toBe(oracle.elemType(graph, name) ?? 0));
+        known += byId.filter((t) => t !== 0).length;
+        expect(oracle.elemTypesById(graph)).toBe(byId); // built once per graph
+      }
+      expect(known).toBeGreaterThan(100);
+    }
+  });
+});

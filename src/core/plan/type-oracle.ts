@@ -78,8 +78,17 @@ export function createTypeOracle(model: IrModel): TypeOracle {
   // one answer (a 43,720-node graph has a few dozen shapes). Callers must not mutate the result.
   // Keyed by op, then by presenceKey (numbers), or by present() strings for very long lists.
   const cache = new ByOp<Map<number | string, SlotGroup[] | undefined>>();
+  const byId: Int32Array[] = []; // by graph id
   return {
     elemType: (graph: IrGraph, name: string) => types.elemType(graph, name),
+    elemTypesById(graph: IrGraph): Int32Array {
+      let out = byId[graph.id];
+      if (out) return out;
+      const names = graph.valueNames;
+      out = byId[graph.id] = new Int32Array(names.length);
+      for (let id = 0; id < names.length; id++) out[id] = types.elemType(graph, names[id]) ?? 0;
+      return out;
+    },
     slotGroups(_graph: IrGraph, node: NodeProto): SlotGroup[] | undefined {
       let byPresence = cache.get(node);
       if (!byPresence) cache.set(node, (byPresence = new Map()));

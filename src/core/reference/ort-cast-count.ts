@@ -11,7 +11,8 @@ import { makeBlockMatcher } from '../recipe';
 import { ORT_ALWAYS_FLOAT_INPUTS } from '../plan/op-classes';
 
 export interface ElementTypeLookup {
-  elemType(graph: IrGraph, name: string): number | undefined;
+  /** Per value id of `graph`, its element type (0: unknown), as TypeOracle.elemTypesById. */
+  elemTypesById(graph: IrGraph): Int32Array;
 }
 
 /** Domains onnx's shape inference knows; outputs of other domains get no inferred type (no value_info). */
@@ -78,11 +79,12 @@ export class OrtReferenceCounter {
       // Every float value_info entry is retyped, whatever it names: exporters (the dynamo exporter among
       // them) declare value_info for initializers too, which then count as fp16 for blocked readers.
       for (const vi of graph.proto.valueInfo ?? []) if (isFloat(vi.type?.tensorType?.elemType)) fp16.add(vi.name ?? '');
+      const typeById = types.elemTypesById(graph);
       for (let n = 0; n < graph.nodes.length; n++) {
         if (!INFERABLE_DOMAINS.has(normalizeDomain(graph.nodes[n].domain))) continue;
         for (let k = graph.outputStart[n]; k < graph.outputStart[n + 1]; k++) {
           const id = graph.outputIds[k];
-          if (id >= 0 && isFloat(types.elemType(graph, graph.valueNames[id]))) fp16.flags[id] = 1;
+          if (id >= 0 && isFloat(typeById[id])) fp16.flags[id] = 1;
         }
       }
       return fp16;

@@ -229,14 +229,16 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
     });
   }
   const main = model.main;
+  const mainTypes = problem.types.elemTypesById(main);
   // Every other value keeps its original type, except a float32 value of a group the plan made low.
   const mainElemType = (name: string): number | undefined => {
     const created = createdTypes.get(name);
     if (created !== undefined) return created;
     const id = main.valueId.get(name);
-    const v = id === undefined ? undefined : valueByKey.getAt(main, id);
+    if (id === undefined) return problem.types.elemType(main, name);
+    const v = valueByKey.getAt(main, id);
     if (v) return fp16[v.producer] ? LOW_TYPE : FLOAT;
-    return problem.types.elemType(main, name);
+    return mainTypes[id] || undefined; // by the id just found, not a second lookup of the name
   };
   return { model: { ...model.proto, graph: rewritten.get(main)! }, insertedCasts: casts.size, removedCasts, stats, mainElemType };
 }
