@@ -4,6 +4,7 @@ import Long from 'long';
 import { CastawayError } from '../errors';
 import { UNKNOWN_FIELDS } from '../onnx/proto-types';
 import { rememberSource, SourcedMessage } from './verbatim';
+import { appended } from '../short-lists';
 import { Kind, MAX_DEPTH, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WIRE_START_GROUP, WIRE_END_GROUP, wireOf, type FieldCodec, type MessageCodec, type Msg } from './schema';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -218,9 +219,10 @@ export function decodeInto(d: Decoder, codec: MessageCodec, end: number, depth: 
       const value = readValue(d, field, start, end, depth, msg);
       if (field.repeated) {
         const list = msg[field.name] as unknown[] | undefined;
+        // exact-length arrays while short (short-lists.ts): a node's input, output and attribute lists
+        // pushed onto kept 17+ slots each, ~16 MB of slack on a 44k-node model, all of it surviving
         if (!list) msg[field.name] = [value];
-        else if (list.length < EXACT_UP_TO) msg[field.name] = withOneMore(list, value);
-        else list.push(value);
+        else msg[field.name] = appended(list, value);
       } else {
         msg[field.name] = value;
         if (field.oneofSiblings) {
@@ -241,24 +243,6 @@ export function decodeInto(d: Decoder, codec: MessageCodec, end: number, depth: 
     }
   }
   return msg;
-}
-
-/**
- * Repeated fields up to this many values are held in arrays of exactly their length. A push onto a short
- * array grows its store to 17 slots or more: a node's input, output and attribute lists (2-3 arrays per
- * node, nearly all under 4 values) were ~16 MB of slack per 44k-node model, all of it surviving and copied by
- * every scavenge while the model is decoded, and kept for the whole run.
- */
-const EXACT_UP_TO = 4;
-
-/** `list` and `value` in a new array of exactly that length (an array literal: no slack). */
-function withOneMore(list: unknown[], value: unknown): unknown[] {
-  switch (list.length) {
-    case 0: return [value]; // an empty packed run came first
-    case 1: return [list[0], value];
-    case 2: return [list[0], list[1], value];
-    default: return [list[0], list[1], list[2], value];
-  }
 }
 
 function readValue(d: Decoder, field: FieldCodec, start: number, end: number, depth: number, msg: Msg): unknown {
