@@ -76,6 +76,8 @@ export interface StoredRead {
   /** Graph in which the initializer or Constant lives. */
   ownerGraph: IrGraph;
   name: string;
+  /** Its value id in ownerGraph (ir.ts). */
+  id: number;
 }
 
 export interface PlanningProblem {
@@ -338,7 +340,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         const owner = local >= 0 ? graph : defining(graph, name)!;
         const id = local >= 0 ? local : owner.valueId.get(name)!;
         if (stored[owner.id][id]) {
-          storedReads.push({ graph, node: n, slot, group, ownerGraph: owner, name });
+          storedReads.push({ graph, node: n, slot, group, ownerGraph: owner, name, id });
           continue;
         }
         const v = valueIndex[owner.id][id];
@@ -352,7 +354,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       // A body may return stored data (a Constant, an initializer): stored in the tie's precision.
       if (graph.id !== 0 && isStored(owner, name)) {
         if (tie < 0) return;
-        storedReads.push({ graph, node: -1, slot: k, group: tie, ownerGraph: owner, name });
+        storedReads.push({ graph, node: -1, slot: k, group: tie, ownerGraph: owner, name, id: owner.valueId.get(name)! });
         graphOutputGroups[graph.id][k] = tie;
         return;
       }

@@ -108,19 +108,20 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   }
 
   // 2. Stored data: per initializer/Constant, which precisions its readers need.
-  const storedNeeds = new GraphKeyed<{ owner: IrGraph; name: string; fp16: boolean; fp32: boolean }>();
+  //    By the value ids the reads carry: no name lookup per read (16k Constants read on a 44k-node graph).
+  const storedNeeds = new GraphKeyed<{ owner: IrGraph; name: string; id: number; fp16: boolean; fp32: boolean }>();
   for (const read of storedReads) {
-    const need = storedNeeds.get(read.ownerGraph, read.name) ?? { owner: read.ownerGraph, name: read.name, fp16: false, fp32: false };
+    let need = storedNeeds.getAt(read.ownerGraph, read.id);
+    if (!need) storedNeeds.setAt(read.ownerGraph, read.id, (need = { owner: read.ownerGraph, name: read.name, id: read.id, fp16: false, fp32: false }));
     if (fp16[read.group]) need.fp16 = true;
     else need.fp32 = true;
-    storedNeeds.set(read.ownerGraph, read.name, need);
   }
   // Readers of stored data outside any float group (e.g. shape inputs) keep the fp32 original.
   const storedFp16Name = new GraphKeyed<string>();
   for (const need of storedNeeds.values()) {
     if (!need.fp16) continue;
-    const sharedWithOthers = need.fp32 || isReadOutsideGroups(problem, need.owner, need.name);
-    storedFp16Name.set(need.owner, need.name, sharedWithOthers ? names.fresh(`${need.name}_castaway_${low}`) : need.name);
+    const sharedWithOthers = need.fp32 || isReadOutsideGroups(problem, need.owner, need.name, need.id);
+    storedFp16Name.setAt(need.owner, need.id, sharedWithOthers ? names.fresh(`${need.name}_castaway_${low}`) : need.name);
   }
 
   const readName = (graph: IrGraph, node: number, slot: number, name: string): string =>
@@ -186,7 +187,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
         pushAll(outNodes, castsAfterNode.at(graph, n));
         continue;
       }
-      const storedCopy = constantCopy(graph, node, storedFp16Name, names, stats, low);
+      const storedCopy = constantCopy(graph, node, graph.outputStart[n + 1] > graph.outputStart[n] ? graph.outputIds[graph.outputStart[n]] : -1, storedFp16Name, names, stats, low);
       if (storedCopy && !storedCopy.inPlace) outNodes.push(next); // the fp32 original stays for fp32 readers
       if (storedCopy) {
         next = storedCopy.node;
@@ -268,14 +269,13 @@ function sameList(a: string[], b: string[]): boolean {
 
 
 /** Whether any node reads `name` from a slot that is not a float candidate (e.g. Shape, or an int slot). */
-function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: string): boolean {
+function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: string, id: number): boolean {
   for (const graph of problem.model.graphs) {
     let g: IrGraph | undefined = graph;
     let visible = false;
     for (; g; g = g.parent?.graph) if (g === owner) visible = true;
     if (!visible) continue;
     if (graph.id === owner.id) {
-      const id = owner.valueId.get(name)!;
       for (let k = owner.consumerStart[id]; k < owner.consumerStart[id + 1]; k++) {
         const slot = owner.consumerSlot[k];
         if (slot < 0 || inputGroupOf(problem, graph, owner.consumerNode[k], slot) < 0) return true;
@@ -389,10 +389,14 @@ function rewriteInitializers(
   return out;
 }
 
-/** A Constant node whose readers need fp16: converted in place, or a converted copy next to it. */
+/**
+ * A Constant node whose readers need fp16: converted in place, or a converted copy next to it. `outId` is
+ * the value id of its first output slot (-1 for none).
+ */
 function constantCopy(
   graph: IrGraph,
   node: NodeProto,
+  outId: number,
   fp16Names: GraphKeyed<string>,
   names: NameAllocator,
   stats: StorageStats,
@@ -400,7 +404,7 @@ function constantCopy(
 ): { node: NodeProto; inPlace: boolean } | undefined {
   if (node.opType !== 'Constant' || node.domain) return undefined;
   const out = node.output?.[0] ?? '';
-  const newName = fp16Names.get(graph, out);
+  const newName = fp16Names.getAt(graph, outId);
   if (newName === undefined) return undefined;
   const tensor = constantNodeTensor(node);
   if (!tensor) return undefined;
