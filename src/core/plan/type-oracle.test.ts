@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildIr } from '../ir';
 import { DataType, type NodeProto } from '../onnx/proto-types';
-import { buildModel, node, valueInfo } from '../testing/build-model';
+import { buildModel, ifNode, node, valueInfo } from '../testing/build-model';
 import { createTypeOracle } from './type-oracle';
 
 const F = DataType.FLOAT;
@@ -60,5 +60,30 @@ describe('createTypeOracle elemTypesById', () => {
       }
       expect(known).toBeGreaterThan(100);
     }
+  });
+});
+
+describe('createTypeOracle refusals', () => {
+  const B = DataType.BOOL;
+  // an unknown default-domain op in an If branch, then one in the main graph after the If; a com.microsoft op
+  // without a schema is opaque, not refused
+  const model = (mainOp: string) => buildModel({
+    inputs: [valueInfo('c', B, []), valueInfo('x', F, [2])],
+    outputs: [valueInfo('z', F, [2])],
+    nodes: [
+      ifNode('c', ['y'], { outputs: [valueInfo('t', F, [2])], nodes: [node('NoSuchOpInBody', ['x'], ['t'])] }, { outputs: [valueInfo('e', F, [2])], nodes: [node('Relu', ['x'], ['e'])] }),
+      node('NoSuchContribOp', ['y'], ['m'], { domain: 'com.microsoft' }),
+      node(mainOp, ['m'], ['z'], { name: 'last' }),
+    ],
+    opset: { '': 17, 'com.microsoft': 1 },
+  });
+
+  it('names the first unknown standard op in graph order (main graph before bodies)', () => {
+    expect(() => createTypeOracle(buildIr(model('NoSuchOpInMain')))).toThrow(/No op "NoSuchOpInMain" exists in .* at opset 17/);
+    expect(() => createTypeOracle(buildIr(model('NoSuchOpInMain')))).toThrow(expect.objectContaining({ code: 'unknown-op', where: 'node "last"' }));
+  });
+
+  it('then the ones in bodies; a com.microsoft op without a schema is opaque', () => {
+    expect(() => createTypeOracle(buildIr(model('Relu')))).toThrow(/No op "NoSuchOpInBody"/);
   });
 });
