@@ -143,6 +143,33 @@ describe('convertModel', () => {
     expectWellFormed(out);
   });
 
+  it('drops a chain of identity Casts and rewires every reader, the Casts the plan adds after them included', () => {
+    // r -> noop1 -> c1 -> noop2 -> c2; c2 is read by an fp16 Exp and by a blocked Softmax, so it needs a Cast
+    // to fp32, placed after noop2, which is dropped: that Cast must read r, as Exp does.
+    const model = buildModel({
+      opset: 17,
+      inputs: [valueInfo('x', F, [4])],
+      outputs: [valueInfo('y', F, [4]), valueInfo('s', F, [4])],
+      nodes: [
+        node('Relu', ['x'], ['r'], { name: 'relu' }),
+        node('Cast', ['r'], ['c1'], { name: 'noop1', attributes: [attr.int('to', F)] }),
+        node('Cast', ['c1'], ['c2'], { name: 'noop2', attributes: [attr.int('to', F)] }),
+        node('Exp', ['c2'], ['y'], { name: 'exp' }),
+        node('Softmax', ['c2'], ['s'], { name: 'softmax' }),
+      ],
+    });
+    const { model: out, report } = convert(model, { opBlockList: ['Softmax'] });
+    const names = (out.graph!.node ?? []).map((n) => n.name);
+    expect(names).not.toContain('noop1');
+    expect(names).not.toContain('noop2');
+    expect(report.insertedCasts).toBe(1);
+    const added = casts(out.graph!);
+    expect(added).toHaveLength(1);
+    expect(added[0].input).toEqual(['r']);
+    expect(out.graph!.node!.find((n) => n.name === 'exp')!.input).toEqual(['r']);
+    expectWellFormed(out);
+  });
+
   it('stores a weight read in both precisions twice, clamping what exceeds fp16', () => {
     const model = buildModel({
       opset: 17,

@@ -149,6 +149,11 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   for (const graph of [...model.graphs].reverse()) {
     const outNodes: NodeProto[] = [];
     const aliases = new Map<string, string>(); // identity Casts removed: output -> input
+    // Which nodes may read a removed Cast's output: its readers come after it (topological order), so each
+    // node is checked as it is written, by the value ids of its inputs, and only those are rewritten below
+    // (not a Map lookup per input of every node of a 44k-node graph for a handful of removed Casts).
+    let removedOutput: Uint8Array | undefined; // per value id of this graph
+    const aliasReaders: number[] = []; // indices in outNodes
     outNodes.push(...castsAfterNode.at(graph, 'input'));
     const seenNodeNames = new Set<string>();
     // indexed, not forEach: no closure call per node of a 44k-node graph
@@ -184,7 +189,11 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       if (isRemovableCast(problem, graph, n, fp16, LOW_TYPE)) {
         aliases.set(newOutputs[0], newInputs[0]);
         removedCasts++;
-        pushAll(outNodes, castsAfterNode.at(graph, n));
+        (removedOutput ??= new Uint8Array(graph.valueNames.length))[graph.outputIds[graph.outputStart[n]]] = 1;
+        // the Casts the plan puts after it read its output
+        const after = castsAfterNode.at(graph, n);
+        for (let k = 0; k < after.length; k++) aliasReaders.push(outNodes.length + k);
+        pushAll(outNodes, after);
         continue;
       }
       const storedCopy = constantCopy(graph, node, graph.outputStart[n + 1] > graph.outputStart[n] ? graph.outputIds[graph.outputStart[n]] : -1, storedFp16Name, names, stats, low);
@@ -195,6 +204,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       }
       if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
       if (next.name) seenNodeNames.add(next.name);
+      if (removedOutput && readsAny(graph, n, removedOutput)) aliasReaders.push(outNodes.length);
       outNodes.push(next);
       pushAll(outNodes, castsAfterNode.at(graph, n));
     }
@@ -204,7 +214,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
         return name;
       };
       // a new input list only for a node that reads an alias (a few), not a mapped copy of every node's
-      for (let i = 0; i < outNodes.length; i++) {
+      for (const i of aliasReaders) {
         const node = outNodes[i];
         const original = node.input ?? [];
         let k = 0;
@@ -255,6 +265,15 @@ function declaredValueInfo(graph: IrGraph, name: string): ValueInfoProto | undef
     declaredCache.set(graph, map);
   }
   return map.get(name);
+}
+
+/** Whether node `n` of `graph` reads, at one of its input slots, a value whose id is flagged. */
+function readsAny(graph: IrGraph, n: number, flagged: Uint8Array): boolean {
+  for (let k = graph.inputStart[n]; k < graph.inputStart[n + 1]; k++) {
+    const id = graph.inputIds[k];
+    if (id >= 0 && flagged[id]) return true;
+  }
+  return false;
 }
 
 /** Appends `items` (usually none) without a spread call per node. */
