@@ -8,7 +8,7 @@ import { CastawayError } from './errors';
 import { DataType, type GraphProto, type ModelProto, type NodeProto } from './onnx/proto-types';
 import { decodeModel, encodeModel } from './serde';
 import { attr, buildGraph, buildModel, floatTensor, node, valueInfo } from './testing/build-model';
-import { tensorBytes } from './external-data';
+import { tensorBytes, writeExternalData } from './external-data';
 import { float16BitsToFloat32 } from './tensor/half';
 
 const F = DataType.FLOAT;
@@ -55,6 +55,19 @@ describe('convertModel', () => {
     expect(typeOf(model.graph!, 'y')).toBe(H);
     expect(model.graph!.initializer!.every((t) => t.dataType === H)).toBe(true);
     expectWellFormed(model);
+  });
+
+  it('writes external data for a model that had some, also when the rewrite converted every external tensor', () => {
+    const { model: written, data } = writeExternalData(chain(), 'w.bin', 0);
+    const opened = () => openModel(encodeModel(written), new Map([['w.bin', data]]));
+    const all = convertModel(opened(), {}); // both weights go fp16: no external tensor is left in the model
+    expect(Object.keys(all.externalFiles)).toEqual(['model.onnx.data']); // (empty: fp16 weights under 1 KB stay inline)
+    expect(decodeModel(all.bytes).graph!.initializer!.every((t) => t.dataType === H)).toBe(true);
+    // and with none converted (everything blocked) the tensors are still external ones
+    const none = convertModel(opened(), { opBlockList: ['MatMul', 'Softmax'] });
+    expect(Object.keys(none.externalFiles)).toEqual(['model.onnx.data']);
+    // a model that had none stays inline
+    expect(Object.keys(convertModel(open(chain()), {}).externalFiles)).toEqual([]);
   });
 
   it('keeps graph io fp32 with keepIoTypes: one Cast in, one out, the output name unchanged', () => {

@@ -8,7 +8,7 @@ import type { IrGraph } from '../ir';
 import { AttributeType, DataType, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto, toNumber } from '../onnx/proto-types';
 import { inputGroupOf, outputGroupOf, type PlanningProblem, type PlanValue } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
-import { tensorBytes } from '../external-data';
+import { EXTERNAL, tensorBytes } from '../external-data';
 import { CastawayError } from '../errors';
 import type { TouchedTensor } from '../api';
 import { convertFloat32BytesToLow, type Fp16Converter, type Fp16Stats } from './fp16';
@@ -28,6 +28,12 @@ export interface StorageStats extends Fp16Stats {
   touched: TouchedTensor[];
   /** How this rewrite turns float32 bytes into fp16 ones (ConvertOptions.fp16Converter); the codec's when absent. */
   fp16Converter?: Fp16Converter;
+  /**
+   * Tensors converted from external data (absent: none). convertTensor is where a tensor of the model
+   * leaves it (converted copies keep their bytes inline), so the converted model holds an external tensor or
+   * this is set exactly when the original had external data: convertModel needs no walk of the original.
+   */
+  fromExternal?: number;
 }
 
 export function emptyStorageStats(fp16Converter?: Fp16Converter): StorageStats {
@@ -71,8 +77,11 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   const valueByKey = new GraphKeyed<PlanValue>();
   for (const v of values) valueByKey.setAt(v.graph, v.id, v);
   const casts = new Map<PlanValue, CastPlan>();
-  // Main-graph values the rewrite names or retypes itself (Cast outputs, renamed producers, fp16 Constants)
+  // Main-graph values the rewrite names or retypes itself: Cast outputs, renamed producers and fp16 copies
+  // of Constants by name; Constants converted in place (most of them) by value id, so that a convert that
+  // inserts no Cast leaves the Map empty and mainElemType skips it (44k lookups by the value_info pass).
   const createdTypes = new Map<string, number>();
+  const lowInPlace = new Uint8Array(model.main.valueNames.length);
   const extraValueInfo = new Map<IrGraph, ValueInfoProto[]>();
   const castsAfterNode = new NodesAfter();
   for (const i of outcome.castValues) {
@@ -200,7 +209,10 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       if (storedCopy && !storedCopy.inPlace) outNodes.push(next); // the fp32 original stays for fp32 readers
       if (storedCopy) {
         next = storedCopy.node;
-        if (graph === model.main) createdTypes.set(next.output![0], LOW_TYPE);
+        if (graph === model.main) {
+          if (storedCopy.inPlace) lowInPlace[graph.outputIds[graph.outputStart[n]]] = 1;
+          else createdTypes.set(next.output![0], LOW_TYPE);
+        }
       }
       if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
       if (next.name) seenNodeNames.add(next.name);
@@ -243,10 +255,13 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   const mainTypes = problem.types.elemTypesById(main);
   // Every other value keeps its original type, except a float32 value of a group the plan made low.
   const mainElemType = (name: string): number | undefined => {
-    const created = createdTypes.get(name);
-    if (created !== undefined) return created;
+    if (createdTypes.size) {
+      const created = createdTypes.get(name);
+      if (created !== undefined) return created;
+    }
     const id = main.valueId.get(name);
     if (id === undefined) return problem.types.elemType(main, name);
+    if (lowInPlace[id]) return LOW_TYPE;
     const v = valueByKey.getAt(main, id);
     if (v) return fp16[v.producer] ? LOW_TYPE : FLOAT;
     return mainTypes[id] || undefined; // by the id just found, not a second lookup of the name
@@ -378,6 +393,7 @@ export function convertTensor(tensor: TensorProto, stats: StorageStats, label: s
   // The fp16 copy is always held in memory; writeExternalData moves it out again when the model is large.
   const { floatData: _f, rawData: _r, externalData: _e, dataLocation: _d, externalBytes: _b, ...rest } = tensor;
   void _f; void _r; void _e; void _d; void _b;
+  if (tensor.dataLocation === EXTERNAL) stats.fromExternal = (stats.fromExternal ?? 0) + 1;
   const own: Fp16Stats = { clamped: 0, raised: 0 };
   const rawData = convertFloat32BytesToLow(low, bytes, own, stats.fp16Converter);
   stats.clamped += own.clamped;
