@@ -8,7 +8,7 @@ import { CastawayError } from './errors';
 import { DataType, type GraphProto, type ModelProto, type NodeProto } from './onnx/proto-types';
 import { decodeModel, encodeModel } from './serde';
 import { attr, buildGraph, buildModel, floatTensor, node, valueInfo } from './testing/build-model';
-import { tensorBytes } from './external-data';
+import { tensorBytes, writeExternalData } from './external-data';
 import { float16BitsToFloat32 } from './tensor/half';
 
 const F = DataType.FLOAT;
@@ -55,6 +55,19 @@ describe('convertModel', () => {
     expect(typeOf(model.graph!, 'y')).toBe(H);
     expect(model.graph!.initializer!.every((t) => t.dataType === H)).toBe(true);
     expectWellFormed(model);
+  });
+
+  it('writes external data for a model that had some, also when the rewrite converted every external tensor', () => {
+    const { model: written, data } = writeExternalData(chain(), 'w.bin', 0);
+    const opened = () => openModel(encodeModel(written), new Map([['w.bin', data]]));
+    const all = convertModel(opened(), {}); // both weights go fp16: no external tensor is left in the model
+    expect(Object.keys(all.externalFiles)).toEqual(['model.onnx.data']); // (empty: fp16 weights under 1 KB stay inline)
+    expect(decodeModel(all.bytes).graph!.initializer!.every((t) => t.dataType === H)).toBe(true);
+    // and with none converted (everything blocked) the tensors are still external ones
+    const none = convertModel(opened(), { opBlockList: ['MatMul', 'Softmax'] });
+    expect(Object.keys(none.externalFiles)).toEqual(['model.onnx.data']);
+    // a model that had none stays inline
+    expect(Object.keys(convertModel(open(chain()), {}).externalFiles)).toEqual([]);
   });
 
   it('keeps graph io fp32 with keepIoTypes: one Cast in, one out, the output name unchanged', () => {
@@ -139,6 +152,33 @@ describe('convertModel', () => {
     const { model: out, report } = convert(model);
     expect(casts(out.graph!)).toHaveLength(0);
     expect(report.castCount).toBe(0);
+    expect(out.graph!.node!.find((n) => n.name === 'exp')!.input).toEqual(['r']);
+    expectWellFormed(out);
+  });
+
+  it('drops a chain of identity Casts and rewires every reader, the Casts the plan adds after them included', () => {
+    // r -> noop1 -> c1 -> noop2 -> c2; c2 is read by an fp16 Exp and by a blocked Softmax, so it needs a Cast
+    // to fp32, placed after noop2, which is dropped: that Cast must read r, as Exp does.
+    const model = buildModel({
+      opset: 17,
+      inputs: [valueInfo('x', F, [4])],
+      outputs: [valueInfo('y', F, [4]), valueInfo('s', F, [4])],
+      nodes: [
+        node('Relu', ['x'], ['r'], { name: 'relu' }),
+        node('Cast', ['r'], ['c1'], { name: 'noop1', attributes: [attr.int('to', F)] }),
+        node('Cast', ['c1'], ['c2'], { name: 'noop2', attributes: [attr.int('to', F)] }),
+        node('Exp', ['c2'], ['y'], { name: 'exp' }),
+        node('Softmax', ['c2'], ['s'], { name: 'softmax' }),
+      ],
+    });
+    const { model: out, report } = convert(model, { opBlockList: ['Softmax'] });
+    const names = (out.graph!.node ?? []).map((n) => n.name);
+    expect(names).not.toContain('noop1');
+    expect(names).not.toContain('noop2');
+    expect(report.insertedCasts).toBe(1);
+    const added = casts(out.graph!);
+    expect(added).toHaveLength(1);
+    expect(added[0].input).toEqual(['r']);
     expect(out.graph!.node!.find((n) => n.name === 'exp')!.input).toEqual(['r']);
     expectWellFormed(out);
   });

@@ -2,7 +2,7 @@
 // computes once per model (decode, IR, types, the planning problem and its flow network) lives in an
 // EngineModel; planModel is then only a max-flow run plus the report, so it can follow every click.
 import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary, type OpTypeStat, type PlanReport, type Recipe, type TargetEp, type TouchedTensor, type ValueSummary } from './api';
-import { externalDataLocations, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
+import { EXTERNAL, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
 import { buildIr, normalizeDomain, type IrGraph, type IrModel } from './ir';
 import { DataType, toNumber, type ModelProto, type NodeProto } from './onnx/proto-types';
 import { withInferredValueInfoEncoded } from './shapes/infer-shapes';
@@ -124,9 +124,8 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   let converted = options.valueInfo === false ? result.model : withInferredValueInfoEncoded(result.model, { sorted: true, elemType: result.mainElemType, uniqueOutputs: true });
   const externalFiles: Record<string, Uint8Array> = {};
   const externalPieces: Record<string, Uint8Array[]> = {};
-  const hadExternal = externalDataLocations(model.proto).length > 0;
   const dataName = options.externalDataFile ?? 'model.onnx.data';
-  if (options.external === 'always' || hadExternal || initializerBytes(converted) > INLINE_LIMIT_BYTES) {
+  if (options.external === 'always' || needsExternalData(converted, result.stats.fromExternal ?? 0)) {
     const written = writeExternalData(converted, dataName, undefined, { pieces: options.pieces });
     converted = written.model;
     externalFiles[dataName] = written.data;
@@ -328,11 +327,21 @@ export function simulateModelProto(
   return { model: result.model, exposed: result.exposed, clampedValues: result.stats.clamped, raisedValues: result.stats.raised };
 }
 
-/** Bytes held by all tensors of a model (initializers and attribute tensors). */
-function initializerBytes(model: ModelProto): number {
+/**
+ * Whether a converted model is written with external data: when its original had some (a tensor of the
+ * converted model is still external, or `convertedFromExternal` tensors were converted from external data:
+ * StorageStats.fromExternal), or when its tensors would not fit protobuf's 2 GB. One walk of the converted
+ * model, not one of it and one of the original (each ~10 ms cold on a 44k-node graph).
+ */
+function needsExternalData(converted: ModelProto, convertedFromExternal: number): boolean {
+  if (convertedFromExternal > 0) return true;
   let total = 0;
-  visitTensors(model, (t) => (total += tensorBytes(t)?.byteLength ?? 0));
-  return total;
+  let external = false;
+  visitTensors(converted, (t) => {
+    if (t.dataLocation === EXTERNAL) external = true;
+    total += tensorBytes(t)?.byteLength ?? 0;
+  });
+  return external || total > INLINE_LIMIT_BYTES;
 }
 
 /** Attribute values as short text for the details panel (tensors and graphs summarized, not dumped). */

@@ -82,26 +82,35 @@ export function visitTensors(model: ModelProto, visit: (tensor: TensorProto, sit
 
 function visitGraph(graph: GraphProto, site: TensorSite, visit: (tensor: TensorProto, site: TensorSite) => void): void {
   const name = graph.name ?? '';
-  const atGraph = (kind: TensorSite['kind']) => {
-    site.kind = kind;
-    site.graph = name;
-    site.node = undefined;
-    site.attribute = undefined;
-  };
   const initializers = graph.initializer ?? [];
   for (let i = 0; i < initializers.length; i++) {
-    atGraph('initializer');
+    atGraph(site, 'initializer', name);
     visit(initializers[i], site);
   }
   const sparse = graph.sparseInitializer ?? [];
   for (let i = 0; i < sparse.length; i++) {
-    atGraph('sparse-initializer');
+    atGraph(site, 'sparse-initializer', name);
     if (sparse[i].values) visit(sparse[i].values!, site);
-    atGraph('sparse-initializer');
+    atGraph(site, 'sparse-initializer', name);
     if (sparse[i].indices) visit(sparse[i].indices!, site);
   }
   const nodes = graph.node ?? [];
   for (let i = 0; i < nodes.length; i++) visitNode(nodes[i], name, site, visit);
+}
+
+function atGraph(site: TensorSite, kind: TensorSite['kind'], graph: string): void {
+  site.kind = kind;
+  site.graph = graph;
+  site.node = undefined;
+  site.attribute = undefined;
+}
+
+/** Set again before each tensor: a body graph visited in between moves the site. */
+function atAttribute(site: TensorSite, graph: string, node: string | undefined, attr: AttributeProto): void {
+  site.kind = 'attribute';
+  site.graph = graph;
+  site.node = node;
+  site.attribute = attr.name ?? '';
 }
 
 function visitNode(node: NodeProto, graph: string, site: TensorSite, visit: (tensor: TensorProto, site: TensorSite) => void): void {
@@ -110,31 +119,32 @@ function visitNode(node: NodeProto, graph: string, site: TensorSite, visit: (ten
   for (let i = 0; i < attributes.length; i++) visitAttribute(attributes[i], graph, node.name ?? node.opType ?? '', site, visit);
 }
 
+// Indexed loops and no closure or array per attribute: a 44k-node graph's 16k Constant tensors, walked four
+// times per convert, made a closure, two spread arrays and an iterator each (~12 MB of garbage per convert).
 function visitAttribute(attr: AttributeProto, graph: string, node: string | undefined, site: TensorSite, visit: (tensor: TensorProto, site: TensorSite) => void): void {
-  if (!attr.t && !attr.tensors && !attr.sparseTensor && !attr.sparseTensors && !attr.g && !attr.graphs) return;
-  // set again before each tensor: a body graph visited in between moves the site
-  const at = () => {
-    site.kind = 'attribute';
-    site.graph = graph;
-    site.node = node;
-    site.attribute = attr.name ?? '';
-  };
-  if (attr.t) {
-    at();
-    visit(attr.t, site);
-  }
-  for (const t of attr.tensors ?? []) {
-    at();
+  const { t, tensors, sparseTensor, sparseTensors, g, graphs } = attr;
+  if (!t && !tensors && !sparseTensor && !sparseTensors && !g && !graphs) return;
+  if (t) {
+    atAttribute(site, graph, node, attr);
     visit(t, site);
   }
-  for (const sparse of [...(attr.sparseTensor ? [attr.sparseTensor] : []), ...(attr.sparseTensors ?? [])]) {
-    at();
-    if (sparse.values) visit(sparse.values, site);
-    at();
-    if (sparse.indices) visit(sparse.indices, site);
+  if (tensors) {
+    for (let i = 0; i < tensors.length; i++) {
+      atAttribute(site, graph, node, attr);
+      visit(tensors[i], site);
+    }
   }
-  if (attr.g) visitGraph(attr.g, site, visit);
-  for (const g of attr.graphs ?? []) visitGraph(g, site, visit);
+  if (sparseTensor) visitSparse(sparseTensor, graph, node, attr, site, visit);
+  if (sparseTensors) for (let i = 0; i < sparseTensors.length; i++) visitSparse(sparseTensors[i], graph, node, attr, site, visit);
+  if (g) visitGraph(g, site, visit);
+  if (graphs) for (let i = 0; i < graphs.length; i++) visitGraph(graphs[i], site, visit);
+}
+
+function visitSparse(sparse: SparseTensorProto, graph: string, node: string | undefined, attr: AttributeProto, site: TensorSite, visit: (tensor: TensorProto, site: TensorSite) => void): void {
+  atAttribute(site, graph, node, attr);
+  if (sparse.values) visit(sparse.values, site);
+  atAttribute(site, graph, node, attr);
+  if (sparse.indices) visit(sparse.indices, site);
 }
 
 // The walkers below skip, without allocating, the many nodes and graphs that hold no tensor at all.

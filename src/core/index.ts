@@ -24,7 +24,6 @@ export {
   externalByteLength,
   externalDataInfo,
   tensorBytes,
-  visitTensors,
   siteWhere,
   writeExternalData,
 } from './external-data';

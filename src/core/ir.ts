@@ -108,7 +108,13 @@ function readOpsets(model: ModelProto): Map<string, number> {
 /** onnx.checker refuses a node whose domain has no opset_import: which version of its ops it means is unknown. */
 function checkDomainsImported(graphs: readonly IrGraph[], opsets: ReadonlyMap<string, number>): void {
   for (const graph of graphs) {
-    graph.nodes.forEach((node, n) => {
+    // indexed, and a node whose domain (as written) is its predecessor's needs no lookup: nearly every node
+    // of a graph shares one or two domains (a closure call, a normalization and a lookup per node before)
+    let checked: string | undefined | null = null; // null: none yet
+    for (let n = 0; n < graph.nodes.length; n++) {
+      const node = graph.nodes[n];
+      if (node.domain === checked) continue;
+      checked = node.domain;
       const domain = normalizeDomain(node.domain);
       if (!opsets.has(domain)) {
         throw new CastawayError(
@@ -117,7 +123,7 @@ function checkDomainsImported(graphs: readonly IrGraph[], opsets: ReadonlyMap<st
           `${nodeLabel(node, graph.originalIndex[n])} in ${graphName(graph.proto)}`,
         );
       }
-    });
+    }
   }
 }
 
@@ -182,6 +188,18 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
   for (const name of graph.initializers.keys()) addValue(valueId, valueNames, name);
   const producedIn: number[] = new Array<number>(valueNames.length).fill(-1);
   const protoNodes = proto.node ?? [];
+  // Every name is looked up once, here, in file order: the ids of each node's output and input slots are
+  // kept (fileOutIds, fileInIds) and the order check and the final lists below read them instead of
+  // looking names up again (two more Map lookups per slot were ~30 ms of a cold 44k-node index).
+  const fileOutStart = new Int32Array(protoNodes.length + 1);
+  const fileInStart = new Int32Array(protoNodes.length + 1);
+  for (let i = 0; i < protoNodes.length; i++) {
+    fileOutStart[i + 1] = fileOutStart[i] + (protoNodes[i].output?.length ?? 0);
+    fileInStart[i + 1] = fileInStart[i] + (protoNodes[i].input?.length ?? 0);
+  }
+  const fileOutIds = new Int32Array(fileOutStart[protoNodes.length]).fill(-1);
+  const fileInIds = new Int32Array(fileInStart[protoNodes.length]).fill(-1);
+  let hasBodies = false;
   for (let i = 0; i < protoNodes.length; i++) {
     const outputs = protoNodes[i].output ?? [];
     for (let k = 0; k < outputs.length; k++) {
@@ -191,6 +209,7 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
       if (id === undefined) {
         id = newValue(valueId, valueNames, out);
         producedIn.push(i);
+        fileOutIds[fileOutStart[i] + k] = id;
         continue;
       }
       // an initializer's name may be produced once (the output shadows it); a graph input's may not
@@ -198,50 +217,56 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
         throw new CastawayError('unsupported', `Value "${out}" is produced twice (the graph is not in SSA form)`, `${nodeLabel(protoNodes[i], i)} in ${where}`);
       }
       producedIn[id] = i;
+      fileOutIds[fileOutStart[i] + k] = id;
+    }
+    const attributes = protoNodes[i].attribute;
+    if (attributes) for (let k = 0; k < attributes.length; k++) if (attributes[k].g || attributes[k].graphs?.length) hasBodies = true;
+  }
+  // inputs after every output has its id: a read of a later node's output is found too
+  for (let i = 0; i < protoNodes.length; i++) {
+    const inputs = protoNodes[i].input ?? [];
+    for (let k = 0; k < inputs.length; k++) {
+      const id = inputs[k] ? valueId.get(inputs[k]) : undefined;
+      if (id !== undefined) fileInIds[fileInStart[i] + k] = id;
     }
   }
-  const producedAt = {
-    get(name: string): number | undefined {
-      const id = valueId.get(name);
-      return id === undefined || producedIn[id] < 0 ? undefined : producedIn[id];
+  const order = hasBodies || !sortedByIds(fileInIds, fileInStart, producedIn) ? topologicalOrder(protoNodes, {
+    producedAt: {
+      get(name: string): number | undefined {
+        const id = valueId.get(name);
+        return id === undefined || producedIn[id] < 0 ? undefined : producedIn[id];
+      },
     },
-  };
-  const order = topologicalOrder(protoNodes, {
-    producedAt,
     onSelfRead: (i, name) => {
       throw new CastawayError('cycle', `Node reads its own output "${name}"`, nodeLabel(protoNodes[i], i));
     },
     onCycle: (i) => {
       throw new CastawayError('cycle', 'The graph has a cycle', `${nodeLabel(protoNodes[i], i)} in ${where}`);
     },
-  });
+  }) : identityOrder(protoNodes.length);
   graph.originalIndex = order;
   graph.nodes = order.map((i) => protoNodes[i]);
   const nodeCount = graph.nodes.length;
+  const inputIds = (graph.inputIds = new Int32Array(fileInIds.length));
+  const inputStart = (graph.inputStart = new Int32Array(nodeCount + 1));
+  const outputIds = (graph.outputIds = new Int32Array(fileOutIds.length));
+  const outputStart = (graph.outputStart = new Int32Array(nodeCount + 1));
+  const producerNode = (graph.producerNode = new Int32Array(valueNames.length).fill(-1));
+  // the file-order slot lists in node order (one copy when the file was sorted already)
   let inSlots = 0;
   let outSlots = 0;
   for (let n = 0; n < nodeCount; n++) {
-    inSlots += graph.nodes[n].input?.length ?? 0;
-    outSlots += graph.nodes[n].output?.length ?? 0;
-  }
-  const inputIds = (graph.inputIds = new Int32Array(inSlots).fill(-1));
-  const inputStart = (graph.inputStart = new Int32Array(nodeCount + 1));
-  const outputIds = (graph.outputIds = new Int32Array(outSlots).fill(-1));
-  const outputStart = (graph.outputStart = new Int32Array(nodeCount + 1));
-  const producerNode = (graph.producerNode = new Int32Array(valueNames.length).fill(-1));
-  // indexed loops, no closure per node: these run for every node and value of the model
-  outSlots = 0;
-  for (let n = 0; n < nodeCount; n++) {
-    const outputs = graph.nodes[n].output ?? [];
+    const f = order[n];
+    inputStart[n] = inSlots;
     outputStart[n] = outSlots;
-    for (let slot = 0; slot < outputs.length; slot++, outSlots++) {
-      const name = outputs[slot];
-      if (!name) continue;
-      const id = valueId.get(name)!;
-      outputIds[outSlots] = id;
-      producerNode[id] = n;
+    for (let k = fileInStart[f]; k < fileInStart[f + 1]; k++) inputIds[inSlots++] = fileInIds[k];
+    for (let k = fileOutStart[f]; k < fileOutStart[f + 1]; k++) {
+      const id = fileOutIds[k];
+      outputIds[outSlots++] = id;
+      if (id >= 0) producerNode[id] = n;
     }
   }
+  inputStart[nodeCount] = inSlots;
   outputStart[nodeCount] = outSlots;
   const isLocal = (name: string) => valueId.has(name);
   // Consumers in two passes: count per value here (with the checks), then place them (below).
@@ -250,19 +275,14 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     if (counts[id]++ === 0) consumedOrder.push(id);
   };
   const bodyReads: number[] = []; // node, value id: reads inside a node's bodies, in node order
-  inSlots = 0;
   for (let n = 0; n < nodeCount; n++) {
     const node = graph.nodes[n];
     const inputs = node.input ?? [];
-    inputStart[n] = inSlots;
-    for (let slot = 0; slot < inputs.length; slot++, inSlots++) {
+    for (let slot = 0; slot < inputs.length; slot++) {
       const name = inputs[slot];
       if (!name) continue; // an omitted optional input
-      const id = valueId.get(name);
-      if (id !== undefined) {
-        inputIds[inSlots] = id;
-        count(id);
-      }
+      const id = inputIds[inputStart[n] + slot];
+      if (id >= 0) count(id);
       else if (parent && resolvesInScope(parent.graph, name)) graph.outerReads.add(name);
       else throw new CastawayError('dangling-input', `Input "${name}" is not produced by any node, graph input or initializer`, `${nodeLabel(node, graph.originalIndex[n])} in ${where}`);
     }
@@ -292,7 +312,6 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
     }
     if (subgraphs.length) graph.subgraphs.set(n, subgraphs);
   }
-  inputStart[nodeCount] = inSlots;
   placeConsumers(graph, counts, bodyReads);
   for (const name of graph.outputs) {
     if (name && !isLocal(name) && !(parent && resolvesInScope(parent.graph, name))) {
@@ -303,6 +322,26 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
 }
 
 const EMPTY = new Int32Array(0);
+
+/**
+ * Whether every node reads only values produced before it (and none of its own), by the slots' value ids: the
+ * IR's check for a graph without bodies (graph-order.ts's alreadySorted looks each name up again).
+ */
+function sortedByIds(inIds: Int32Array, inStart: Int32Array, producedIn: readonly number[]): boolean {
+  for (let i = 0; i + 1 < inStart.length; i++) {
+    for (let k = inStart[i]; k < inStart[i + 1]; k++) {
+      const id = inIds[k];
+      if (id >= 0 && producedIn[id] >= i) return false;
+    }
+  }
+  return true;
+}
+
+function identityOrder(length: number): number[] {
+  const order = new Array<number>(length);
+  for (let i = 0; i < length; i++) order[i] = i;
+  return order;
+}
 
 /** Fills the graph's flat consumer lists: each value's readers in node order, a node's slots before its body reads. */
 function placeConsumers(graph: IrGraph, counts: Int32Array, bodyReads: readonly number[]): void {

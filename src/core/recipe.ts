@@ -119,10 +119,14 @@ export function makeBlockMatcher(recipe: Recipe): (opType: string, name: string)
   const ops = new Set(recipe.opBlockList);
   const names = new Set(recipe.nodeBlockList);
   const rules = recipe.patterns.map(compileRule);
+  // Asked for every node (the planner, then onnxruntime's reference count): an empty list is not consulted
+  // (a Set lookup hashes the node's name, 44k names never hashed otherwise) and the rules are tried in a
+  // loop (some() with a closure per node).
+  const byName = names.size > 0;
   return (opType, name) => {
     if (ops.has(opType)) return 'op-block-list';
-    if (names.has(name)) return 'node-block-list';
-    if (name && rules.some((rule) => rule(name))) return 'pattern';
+    if (byName && names.has(name)) return 'node-block-list';
+    if (name) for (let i = 0; i < rules.length; i++) if (rules[i](name)) return 'pattern';
     return undefined;
   };
 }

@@ -9,7 +9,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } fro
 import { open } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { CastawayError } from '../core/index';
-import { externalByteLength, externalDataInfo, EXTERNAL, siteWhere, visitTensors } from '../core/index';
+import { externalByteLength, externalDataInfo, EXTERNAL, siteWhere } from '../core/index';
 import type { ModelProto, TensorProto } from '../core/index';
 import { decodeModel } from '../core/index';
 
@@ -37,22 +37,26 @@ export interface LoadedModelFile {
 export function loadModelFile(path: string, options: { shared?: boolean; bytes?: Uint8Array; keepNodeBytes?: boolean } = {}): LoadedModelFile {
   const shared = options.shared ?? false;
   const bytes = options.bytes ?? readWholeFile(path, shared);
-  const model = decodeModel(bytes, { keepNodeBytes: options.keepNodeBytes ?? false });
   const folder = resolve(dirname(path));
   const files = new Map<string, DataFile>();
   const reads: [TensorProto, Uint8Array][] = [];
+  let model: ModelProto;
   try {
-    visitTensors(model, (tensor, site) => {
-      if (tensor.dataLocation !== EXTERNAL) return;
-      const where = siteWhere(tensor, site);
-      const info = externalDataInfo(tensor, where);
-      let file = files.get(info.location);
-      if (!file) {
-        file = openDataFile(folder, info.location);
-        files.set(info.location, file);
-      }
-      const length = externalByteLength(tensor, info, file.size, where);
-      reads.push([tensor, readRange(file, info.offset, length, shared)]);
+    // the external data is read in the decoder's own walk over every tensor (its checks), not a second one
+    model = decodeModel(bytes, {
+      keepNodeBytes: options.keepNodeBytes ?? false,
+      visitTensor: (tensor, site) => {
+        if (tensor.dataLocation !== EXTERNAL) return;
+        const where = siteWhere(tensor, site);
+        const info = externalDataInfo(tensor, where);
+        let file = files.get(info.location);
+        if (!file) {
+          file = openDataFile(folder, info.location);
+          files.set(info.location, file);
+        }
+        const length = externalByteLength(tensor, info, file.size, where);
+        reads.push([tensor, readRange(file, info.offset, length, shared)]);
+      },
     });
   } finally {
     for (const f of files.values()) closeSync(f.fd);

@@ -7,6 +7,7 @@ import { DataType, toNumber, type NodeProto, type ValueInfoProto } from '../onnx
 import type { CutTopology, CutValue } from './cut-problem';
 import { controlFlowTies } from './control-flow';
 import { LOW_FORMATS } from '../tensor/low-precision';
+import { appended } from '../short-lists';
 import { CONTROL_FLOW_OPS, FP32_FUNCTION_OPS, FREE_OPS, ORT_ALWAYS_FLOAT_INPUTS_BY_DOMAIN, RETARGETABLE_OUTPUT_OPS, isConstantNode } from './op-classes';
 
 /** How the element types of a node's slots relate, as the type layer reports it. */
@@ -22,6 +23,11 @@ export interface SlotGroup {
 export interface TypeOracle {
   /** Element type of a value as seen from `graph` (outer scopes included); undefined when unknown. */
   elemType(graph: IrGraph, name: string): number | undefined;
+  /**
+   * Per value id of `graph` (ir.ts), its element type, 0 when unknown: built once per graph, so passes over
+   * every value or slot read an array instead of looking each name up again.
+   */
+  elemTypesById(graph: IrGraph): Int32Array;
   /** The node's slot groups, or undefined for an op the engine cannot type (opaque). */
   slotGroups(graph: IrGraph, node: NodeProto): SlotGroup[] | undefined;
 }
@@ -70,6 +76,8 @@ export interface StoredRead {
   /** Graph in which the initializer or Constant lives. */
   ownerGraph: IrGraph;
   name: string;
+  /** Its value id in ownerGraph (ir.ts). */
+  id: number;
 }
 
 export interface PlanningProblem {
@@ -98,6 +106,11 @@ export interface PlanningProblem {
 
 const FLOAT = DataType.FLOAT;
 
+// Every value starts with these and gets its own lists as its readers are found (appended: exact-length
+// arrays, not a [] per value pushed onto, which kept 16 slots each for the whole run); never written to.
+const NO_GROUPS: number[] = [];
+const NO_READERS: PlanValue['readers'] = [];
+
 /**
  * The group of node `node`'s input slot `slot` in `graph` (PlanningProblem.inputGroups' flat layout), -1 when
  * the node has no such slot or it is not a float32 candidate.
@@ -111,6 +124,52 @@ export function inputGroupOf(problem: PlanningProblem, graph: IrGraph, node: num
 export function outputGroupOf(problem: PlanningProblem, graph: IrGraph, node: number, slot: number): number {
   const at = graph.outputStart[node] + slot;
   return at < graph.outputStart[node + 1] ? problem.outputGroups[graph.id][at] : -1;
+}
+
+/**
+ * Sets flags[start + k] for each of a node's slots that holds a float32 value: by its value id, or, for a
+ * value of an enclosing graph (id -1), by asking the oracle its name.
+ */
+function markFloatSlots(flags: Uint8Array, names: string[] | undefined, ids: Int32Array, start: number, floatById: Uint8Array, graph: IrGraph, types: TypeOracle): void {
+  if (!names) return;
+  for (let k = 0; k < names.length; k++) {
+    const id = ids[start + k];
+    if (id >= 0 ? floatById[id] === 1 : !!names[k] && types.elemType(graph, names[k]) === FLOAT) flags[start + k] = 1;
+  }
+}
+
+function anySet(flags: Uint8Array, start: number, count: number): boolean {
+  for (let k = 0; k < count; k++) if (flags[start + k]) return true;
+  return false;
+}
+
+/**
+ * The positions of `positions` (a schema group's slots) that hold a float32 value and are not always
+ * float: `positions` itself when that is all of them (the oracle's cached lists are never changed, so
+ * groups may share them), else a new list.
+ */
+function floatPositions(positions: number[], floats: Uint8Array, start: number, count: number, alwaysFloat: readonly number[] | undefined): number[] {
+  let kept = 0;
+  for (let k = 0; k < positions.length; k++) if (isFloatPosition(positions[k], floats, start, count, alwaysFloat)) kept++;
+  if (kept === positions.length) return positions;
+  const out: number[] = [];
+  for (let k = 0; k < positions.length; k++) if (isFloatPosition(positions[k], floats, start, count, alwaysFloat)) out.push(positions[k]);
+  return out;
+}
+
+function isFloatPosition(p: number, floats: Uint8Array, start: number, count: number, alwaysFloat: readonly number[] | undefined): boolean {
+  return p < count && floats[start + p] === 1 && !alwaysFloat?.includes(p);
+}
+
+function anyUngrouped(floats: Uint8Array, groups: Int32Array, start: number, count: number): boolean {
+  for (let k = 0; k < count; k++) if (floats[start + k] && groups[start + k] < 0) return true;
+  return false;
+}
+
+function ungrouped(floats: Uint8Array, groups: Int32Array, start: number, count: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k < count; k++) if (floats[start + k] && groups[start + k] < 0) out.push(k);
+  return out;
 }
 
 export function buildPlanningProblem(model: IrModel, types: TypeOracle): PlanningProblem {
@@ -138,38 +197,40 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   const bf16Opset = opset >= LOW_FORMATS.bf16.minOpset;
 
   for (const graph of model.graphs) {
-    // Whether each value the graph defines is float32: one type lookup per value, not one per slot that
-    // reads it; a slot reading an enclosing graph's value (id -1, a name) asks the oracle by name.
+    // Whether each value the graph defines is float32: by value id, not one lookup per slot that reads it; a
+    // slot reading an enclosing graph's value (id -1, a name) asks the oracle by name.
     const { valueNames, inputIds, inputStart, outputIds, outputStart } = graph;
+    const typeById = types.elemTypesById(graph);
     const floatById = new Uint8Array(valueNames.length);
-    for (let id = 0; id < valueNames.length; id++) if (types.elemType(graph, valueNames[id]) === FLOAT) floatById[id] = 1;
-    const floatSlots = (names: string[], ids: Int32Array, start: number): boolean[] => {
-      const flags: boolean[] = new Array(names.length);
-      for (let k = 0; k < names.length; k++) {
-        const id = ids[start + k];
-        flags[k] = id >= 0 ? floatById[id] === 1 : !!names[k] && types.elemType(graph, names[k]) === FLOAT;
-      }
-      return flags;
-    };
+    for (let id = 0; id < valueNames.length; id++) if (typeById[id] === FLOAT) floatById[id] = 1;
+    // Per input and output slot, flat like the IR's inputIds/outputIds: whether it holds a float32 value
+    // (two arrays per graph, not two per node).
+    const floatIn = new Uint8Array(inputIds.length);
+    const floatOut = new Uint8Array(outputIds.length);
+    for (let n = 0; n < graph.nodes.length; n++) {
+      markFloatSlots(floatIn, graph.nodes[n].input, inputIds, inputStart[n], floatById, graph, types);
+      markFloatSlots(floatOut, graph.nodes[n].output, outputIds, outputStart[n], floatById, graph, types);
+    }
     // Each node's slot groups are a view into one array per graph (for inputs, one for outputs): two
     // Int32Arrays per node, each with its own buffer, were 16 MB of a 44k-node graph's allocations. The
     // slots are laid out as the IR's inputIds/outputIds are.
     const allIn = new Int32Array(inputIds.length).fill(-1);
     const allOut = new Int32Array(outputIds.length).fill(-1);
-    graph.nodes.forEach((node, n) => {
-      const inBase = inputStart[n]; // this node's slots in allIn / allOut
+    for (let n = 0; n < graph.nodes.length; n++) {
+      const node = graph.nodes[n];
+      const inBase = inputStart[n]; // this node's slots in allIn / allOut, floatIn / floatOut
       const outBase = outputStart[n];
+      const inCount = inputStart[n + 1] - inBase;
+      const outCount = outputStart[n + 1] - outBase;
       const domain = normalizeDomain(node.domain);
       if (isConstantNode(node.opType, domain)) {
         for (let k = outputStart[n]; k < outputStart[n + 1]; k++) {
           const id = outputIds[k];
           if (id >= 0 && floatById[id]) stored[graph.id][id] = 1;
         }
-        return;
+        continue;
       }
-      const floatIns = floatSlots(node.input ?? [], inputIds, inputStart[n]);
-      const floatOuts = floatSlots(node.output ?? [], outputIds, outputStart[n]);
-      if (!floatIns.includes(true) && !floatOuts.includes(true)) return;
+      if (!anySet(floatIn, inBase, inCount) && !anySet(floatOut, outBase, outCount)) continue;
       const opType = node.opType ?? '';
       const nodeName = node.name ?? '';
       const controlFlow = CONTROL_FLOW_OPS.has(node.opType ?? '') && domain === '';
@@ -183,8 +244,8 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
           const bodyIn = tie.bodyInputs.filter((s) => s.graph.proto.input?.[s.index]?.name);
           const bodyOut = tie.bodyOutputs.filter((s) => s.graph.proto.output?.[s.index]?.name);
           const floats = [
-            ...outerIn.map((i) => floatIns[i]),
-            ...outerOut.map((o) => floatOuts[o]),
+            ...outerIn.map((i) => floatIn[inBase + i] === 1),
+            ...outerOut.map((o) => floatOut[outBase + o] === 1),
             ...bodyIn.map((s) => types.elemType(s.graph, s.graph.proto.input![s.index].name!) === FLOAT),
             ...bodyOut.map((s) => types.elemType(s.graph, s.graph.proto.output![s.index].name!) === FLOAT),
           ];
@@ -203,8 +264,8 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       const alwaysFloat = ORT_ALWAYS_FLOAT_INPUTS_BY_DOMAIN[domain]?.[node.opType ?? ''];
       for (let g = 0; schemaGroups && g < schemaGroups.length; g++) {
         const sg = schemaGroups[g];
-        const inputs = sg.inputs.filter((i) => floatIns[i] && !alwaysFloat?.includes(i));
-        const outputs = sg.outputs.filter((o) => floatOuts[o]);
+        const inputs = floatPositions(sg.inputs, floatIn, inBase, inCount, alwaysFloat);
+        const outputs = floatPositions(sg.outputs, floatOut, outBase, outCount, undefined);
         if (!inputs.length && !outputs.length) continue;
         // A type parameter bound by no input is set by an attribute; only some of those can be retargeted.
         const attributeTyped = sg.inputs.length === 0 && !RETARGETABLE_OUTPUT_OPS.has(node.opType ?? '');
@@ -213,17 +274,15 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         for (let k = 0; k < inputs.length; k++) allIn[inBase + inputs[k]] = id;
         for (let k = 0; k < outputs.length; k++) allOut[outBase + outputs[k]] = id;
       }
-      // Float slots no schema group covers (opaque ops, control flow, fixed-type slots) keep fp32.
-      const restIn: number[] = [];
-      const restOut: number[] = [];
-      for (let i = 0; i < floatIns.length; i++) if (floatIns[i] && allIn[inBase + i] < 0) restIn.push(i);
-      for (let o = 0; o < floatOuts.length; o++) if (floatOuts[o] && allOut[outBase + o] < 0) restOut.push(o);
-      if (restIn.length || restOut.length) {
-        const id = nodeGroup(graph, n, restIn, restOut, 'spec-fp32', undefined, opType, domain, nodeName);
-        for (let k = 0; k < restIn.length; k++) allIn[inBase + restIn[k]] = id;
-        for (let k = 0; k < restOut.length; k++) allOut[outBase + restOut[k]] = id;
-      }
-    });
+      // Float slots no schema group covers (opaque ops, control flow, fixed-type slots) keep fp32; the lists
+      // are made only for the few nodes that have such slots.
+      if (!anyUngrouped(floatIn, allIn, inBase, inCount) && !anyUngrouped(floatOut, allOut, outBase, outCount)) continue;
+      const restIn = ungrouped(floatIn, allIn, inBase, inCount);
+      const restOut = ungrouped(floatOut, allOut, outBase, outCount);
+      const id = nodeGroup(graph, n, restIn, restOut, 'spec-fp32', undefined, opType, domain, nodeName);
+      for (let k = 0; k < restIn.length; k++) allIn[inBase + restIn[k]] = id;
+      for (let k = 0; k < restOut.length; k++) allOut[outBase + restOut[k]] = id;
+    }
     inputGroups.push(allIn);
     outputGroups.push(allOut);
   }
@@ -254,7 +313,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       const tie = bodyInputTie[graph.id][k];
       const group = tie >= 0 ? tie : nodeGroup(graph, -1, [], [], isMain ? 'graph-input' : 'spec-fp32', bf16Opset, 'input', '', name);
       const id = graph.valueId.get(name)!;
-      index[id] = values.push({ graph, name, id, producer: group, consumers: [], readers: [] }) - 1;
+      index[id] = values.push({ graph, name, id, producer: group, consumers: NO_GROUPS, readers: NO_READERS }) - 1;
     }
     const outs = outputGroups[graph.id];
     for (let n = 0; n < graph.nodes.length; n++) {
@@ -264,7 +323,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         const group = outs[start + slot];
         if (group < 0) continue;
         const id = graph.outputIds[start + slot];
-        index[id] = values.push({ graph, name: names[slot], id, producer: group, consumers: [], readers: [] }) - 1;
+        index[id] = values.push({ graph, name: names[slot], id, producer: group, consumers: NO_GROUPS, readers: NO_READERS }) - 1;
       }
     }
   }
@@ -281,11 +340,11 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
         const owner = local >= 0 ? graph : defining(graph, name)!;
         const id = local >= 0 ? local : owner.valueId.get(name)!;
         if (stored[owner.id][id]) {
-          storedReads.push({ graph, node: n, slot, group, ownerGraph: owner, name });
+          storedReads.push({ graph, node: n, slot, group, ownerGraph: owner, name, id });
           continue;
         }
         const v = valueIndex[owner.id][id];
-        if (v >= 0) values[v].readers.push({ graph, node: n, slot, group });
+        if (v >= 0) values[v].readers = appended(values[v].readers, { graph, node: n, slot, group });
       }
     }
     graph.outputs.forEach((name, k) => {
@@ -295,7 +354,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       // A body may return stored data (a Constant, an initializer): stored in the tie's precision.
       if (graph.id !== 0 && isStored(owner, name)) {
         if (tie < 0) return;
-        storedReads.push({ graph, node: -1, slot: k, group: tie, ownerGraph: owner, name });
+        storedReads.push({ graph, node: -1, slot: k, group: tie, ownerGraph: owner, name, id: owner.valueId.get(name)! });
         graphOutputGroups[graph.id][k] = tie;
         return;
       }
@@ -303,7 +362,7 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
       if (v < 0) return;
       const cls: GroupClass = graph.id === 0 ? 'graph-output' : 'spec-fp32';
       const group = tie >= 0 ? tie : addGroup({ graph, node: -1, inputs: [], outputs: [], cls, allowsBfloat16: bf16Opset, opType: 'output', domain: '', nodeName: name });
-      values[v].readers.push({ graph, node: -1, slot: k, group });
+      values[v].readers = appended(values[v].readers, { graph, node: -1, slot: k, group });
       graphOutputGroups[graph.id][k] = group;
     });
   }
@@ -311,13 +370,13 @@ export function buildPlanningProblem(model: IrModel, types: TypeOracle): Plannin
   // a value has a handful of readers.
   for (let v = 0; v < values.length; v++) {
     const value = values[v];
-    const consumers: number[] = [];
+    let consumers = NO_GROUPS;
     const readers = value.readers;
     for (let k = 0; k < readers.length; k++) {
       const group = readers[k].group;
-      if (group !== value.producer && !consumers.includes(group)) consumers.push(group);
+      if (group !== value.producer && !consumers.includes(group)) consumers = appended(consumers, group);
     }
-    value.consumers = consumers.sort((a, b) => a - b);
+    value.consumers = consumers.length > 1 ? consumers.sort((a, b) => a - b) : consumers;
   }
   return { model, types, valueShape: shapeOf, topology: { groupCount: groups.length, values }, groups, values, storedReads, inputGroups, outputGroups, graphOutputGroups };
 }

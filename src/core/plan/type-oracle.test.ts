@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildIr } from '../ir';
 import { DataType, type NodeProto } from '../onnx/proto-types';
-import { buildModel, node, valueInfo } from '../testing/build-model';
+import { buildModel, ifNode, node, valueInfo } from '../testing/build-model';
 import { createTypeOracle } from './type-oracle';
 
 const F = DataType.FLOAT;
@@ -40,5 +40,50 @@ describe('createTypeOracle slotGroups', () => {
     expect(answers[1]).not.toEqual(answers[2]);
     expect(answers[1]).not.toEqual(answers[3]); // the same inputs, fewer outputs
     expect(answers[7]).not.toEqual(answers[8]);
+  });
+});
+
+describe('createTypeOracle elemTypesById', () => {
+  it('gives every value id of every graph, bodies included, the type elemType gives its name (0 when unknown)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { decodeModel } = await import('../serde');
+    for (const file of ['fixtures/subgraphs/silero-vad-v5.onnx', 'fixtures/models/bert-tiny-o14.onnx']) {
+      const ir = buildIr(decodeModel(new Uint8Array(readFileSync(new URL(`../../../${file}`, import.meta.url)))));
+      const oracle = createTypeOracle(ir);
+      let known = 0;
+      for (const graph of ir.graphs) {
+        const byId = oracle.elemTypesById(graph);
+        expect(byId.length).toBe(graph.valueNames.length);
+        graph.valueNames.forEach((name, id) => expect(byId[id], `${file} ${name}`).toBe(oracle.elemType(graph, name) ?? 0));
+        known += byId.filter((t) => t !== 0).length;
+        expect(oracle.elemTypesById(graph)).toBe(byId); // built once per graph
+      }
+      expect(known).toBeGreaterThan(100);
+    }
+  });
+});
+
+describe('createTypeOracle refusals', () => {
+  const B = DataType.BOOL;
+  // an unknown default-domain op in an If branch, then one in the main graph after the If; a com.microsoft op
+  // without a schema is opaque, not refused
+  const model = (mainOp: string) => buildModel({
+    inputs: [valueInfo('c', B, []), valueInfo('x', F, [2])],
+    outputs: [valueInfo('z', F, [2])],
+    nodes: [
+      ifNode('c', ['y'], { outputs: [valueInfo('t', F, [2])], nodes: [node('NoSuchOpInBody', ['x'], ['t'])] }, { outputs: [valueInfo('e', F, [2])], nodes: [node('Relu', ['x'], ['e'])] }),
+      node('NoSuchContribOp', ['y'], ['m'], { domain: 'com.microsoft' }),
+      node(mainOp, ['m'], ['z'], { name: 'last' }),
+    ],
+    opset: { '': 17, 'com.microsoft': 1 },
+  });
+
+  it('names the first unknown standard op in graph order (main graph before bodies)', () => {
+    expect(() => createTypeOracle(buildIr(model('NoSuchOpInMain')))).toThrow(/No op "NoSuchOpInMain" exists in .* at opset 17/);
+    expect(() => createTypeOracle(buildIr(model('NoSuchOpInMain')))).toThrow(expect.objectContaining({ code: 'unknown-op', where: 'node "last"' }));
+  });
+
+  it('then the ones in bodies; a com.microsoft op without a schema is opaque', () => {
+    expect(() => createTypeOracle(buildIr(model('Relu')))).toThrow(/No op "NoSuchOpInBody"/);
   });
 });

@@ -8,8 +8,23 @@ import { inferModelTypes } from '../types/model-types';
 import { groupAllowsFloat16, groupAllowsLow, lookupSchema, slotGroups as schemaSlotGroups } from '../types/schema';
 import type { SlotGroup, TypeOracle } from './constraints';
 
-/** Domains whose every op must have a schema: an unknown op there is a typo or a newer opset, not a custom op. */
-const STANDARD_DOMAINS = new Set(['', 'ai.onnx.ml', 'com.microsoft']);
+/**
+ * Domains whose every op must have a schema: an unknown op there is a typo or a newer opset, not a custom op
+ * (com.microsoft's ops without a schema are typed as opaque).
+ */
+const CHECKED_DOMAINS = new Set(['', 'ai.onnx.ml']);
+
+function unknownOp(model: IrModel, node: NodeProto): CastawayError {
+  const domain = normalizeDomain(node.domain);
+  const opset = model.opsets.get(domain);
+  return new CastawayError(
+    'unknown-op',
+    opset === undefined
+      ? `Op "${node.opType}" uses domain "${domainLabel(domain)}", which the model does not import`
+      : `No op "${node.opType}" exists in ${domainLabel(domain)} at opset ${opset}`,
+    node.name ? `node "${node.name}"` : `a ${node.opType} node`,
+  );
+}
 
 /** Which positions of a name list are present, as '1'/'0' characters (no arrays: one call per node and list). */
 function present(names: string[] | undefined): string {
@@ -55,31 +70,31 @@ class ByOp<T> {
 
 export function createTypeOracle(model: IrModel): TypeOracle {
   const types = inferModelTypes(model);
-  const checked = new ByOp<true>(); // each op type checked once, not each node
-  for (const graph of model.graphs) {
-    graph.nodes.forEach((node) => {
-      if (checked.get(node)) return;
-      checked.set(node, true);
-      const domain = normalizeDomain(node.domain);
-      if (!STANDARD_DOMAINS.has(domain) || domain === 'com.microsoft') return;
-      if (!lookupSchema(domain, node.opType ?? '', model.opsets.get(domain) ?? 0)) {
-        const opset = model.opsets.get(domain);
-        throw new CastawayError(
-          'unknown-op',
-          opset === undefined
-            ? `Op "${node.opType}" uses domain "${domainLabel(domain)}", which the model does not import`
-            : `No op "${node.opType}" exists in ${domainLabel(domain)} at opset ${opset}`,
-          node.name ? `node "${node.name}"` : `a ${node.opType} node`,
-        );
-      }
-    });
+  // An op of a standard domain with no schema at the model's opset is refused. Inference has looked up every
+  // node's schema already and lists those without one (`untyped`): no second lookup per node here. The
+  // first such node in the IR's order (graphs, then nodes) is named, as a walk over the nodes would.
+  const unknown = new Set<NodeProto>();
+  for (const { node } of types.result.untyped) if (CHECKED_DOMAINS.has(normalizeDomain(node.domain))) unknown.add(node);
+  if (unknown.size) {
+    for (const graph of model.graphs) {
+      for (const node of graph.nodes) if (unknown.has(node)) throw unknownOp(model, node);
+    }
   }
   // Slot groups depend only on the op and on which positions are present, so nodes of one shape share
   // one answer (a 43,720-node graph has a few dozen shapes). Callers must not mutate the result.
   // Keyed by op, then by presenceKey (numbers), or by present() strings for very long lists.
   const cache = new ByOp<Map<number | string, SlotGroup[] | undefined>>();
+  const byId: Int32Array[] = []; // by graph id
   return {
     elemType: (graph: IrGraph, name: string) => types.elemType(graph, name),
+    elemTypesById(graph: IrGraph): Int32Array {
+      let out = byId[graph.id];
+      if (out) return out;
+      const names = graph.valueNames;
+      out = byId[graph.id] = new Int32Array(names.length);
+      for (let id = 0; id < names.length; id++) out[id] = types.elemType(graph, names[id]) ?? 0;
+      return out;
+    },
     slotGroups(_graph: IrGraph, node: NodeProto): SlotGroup[] | undefined {
       let byPresence = cache.get(node);
       if (!byPresence) cache.set(node, (byPresence = new Map()));

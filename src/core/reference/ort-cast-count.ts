@@ -11,7 +11,8 @@ import { makeBlockMatcher } from '../recipe';
 import { ORT_ALWAYS_FLOAT_INPUTS } from '../plan/op-classes';
 
 export interface ElementTypeLookup {
-  elemType(graph: IrGraph, name: string): number | undefined;
+  /** Per value id of `graph`, its element type (0: unknown), as TypeOracle.elemTypesById. */
+  elemTypesById(graph: IrGraph): Int32Array;
 }
 
 /** Domains onnx's shape inference knows; outputs of other domains get no inferred type (no value_info). */
@@ -61,9 +62,7 @@ export class OrtReferenceCounter {
   private readonly floatIo: number;
 
   constructor(private readonly model: IrModel, types: ElementTypeLookup) {
-    let existing = 0;
-    for (const graph of model.graphs) for (const node of graph.nodes) if (node.opType === 'Cast' && !normalizeDomain(node.domain)) existing++;
-    this.existingCasts = existing;
+    let existing = 0; // counted in the pass over every node below
     const main = model.main;
     const isFloat = (t: number | undefined) => t === DataType.FLOAT;
     this.floatIo =
@@ -78,15 +77,19 @@ export class OrtReferenceCounter {
       // Every float value_info entry is retyped, whatever it names: exporters (the dynamo exporter among
       // them) declare value_info for initializers too, which then count as fp16 for blocked readers.
       for (const vi of graph.proto.valueInfo ?? []) if (isFloat(vi.type?.tensorType?.elemType)) fp16.add(vi.name ?? '');
+      const typeById = types.elemTypesById(graph);
       for (let n = 0; n < graph.nodes.length; n++) {
-        if (!INFERABLE_DOMAINS.has(normalizeDomain(graph.nodes[n].domain))) continue;
+        const domain = normalizeDomain(graph.nodes[n].domain);
+        if (domain === '' && graph.nodes[n].opType === 'Cast') existing++;
+        if (!INFERABLE_DOMAINS.has(domain)) continue;
         for (let k = graph.outputStart[n]; k < graph.outputStart[n + 1]; k++) {
           const id = graph.outputIds[k];
-          if (id >= 0 && isFloat(types.elemType(graph, graph.valueNames[id]))) fp16.flags[id] = 1;
+          if (id >= 0 && isFloat(typeById[id])) fp16.flags[id] = 1;
         }
       }
       return fp16;
     });
+    this.existingCasts = existing;
     this.facts = model.graphs.map((graph) => {
       const own = ownFp16[graph.id];
       const outer: NameFlags[] = [];
@@ -117,12 +120,18 @@ export class OrtReferenceCounter {
       const inputCodes = new Uint8Array(inputStart[graph.nodes.length]);
       const fp16Outputs = new Uint16Array(graph.nodes.length);
       const initializerReads = new Map<number, { name: string; slot: number }[]>();
+      // A graph with no enclosing scope (the main graph) codes a slot of its own values by id alone: the
+      // flags, without the closures that also consult enclosing graphs by name.
+      const byIdOnly = outer.length === 0 && outerInitializers.size === 0;
+      const ownFlags = own.flags;
+      const initializerFlags = floatInitializers.flags;
       // indexed, no closure per node: every node of every graph
       for (let n = 0; n < graph.nodes.length; n++) {
         const node = graph.nodes[n];
         const inputs = node.input ?? [];
         for (let i = 0; i < inputs.length; i++) {
-          const c = code(inputs[i], graph.inputIds[inputStart[n] + i]);
+          const id = graph.inputIds[inputStart[n] + i];
+          const c = byIdOnly && id >= 0 ? (ownFlags[id] === 1 ? FP16 : initializerFlags[id] === 1 ? INITIALIZER : NOT_FP16) : code(inputs[i], id);
           inputCodes[inputStart[n] + i] = c;
           if (c === INITIALIZER) {
             const list = initializerReads.get(n) ?? [];
@@ -131,7 +140,10 @@ export class OrtReferenceCounter {
           }
         }
         const outputs = node.output ?? [];
-        for (let k = 0; k < outputs.length; k++) if (outputs[k] && fp16(outputs[k], graph.outputIds[graph.outputStart[n] + k])) fp16Outputs[n]++;
+        for (let k = 0; k < outputs.length; k++) {
+          const id = graph.outputIds[graph.outputStart[n] + k];
+          if (byIdOnly && id >= 0 ? ownFlags[id] === 1 : !!outputs[k] && fp16(outputs[k], id)) fp16Outputs[n]++;
+        }
       }
       return { graph, inputCodes, inputStart, fp16Outputs, initializerReads };
     });

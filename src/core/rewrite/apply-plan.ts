@@ -8,7 +8,7 @@ import type { IrGraph } from '../ir';
 import { AttributeType, DataType, type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto, toNumber } from '../onnx/proto-types';
 import { inputGroupOf, outputGroupOf, type PlanningProblem, type PlanValue } from '../plan/constraints';
 import type { PlanOutcome } from '../plan/planner';
-import { tensorBytes } from '../external-data';
+import { EXTERNAL, tensorBytes } from '../external-data';
 import { CastawayError } from '../errors';
 import type { TouchedTensor } from '../api';
 import { convertFloat32BytesToLow, type Fp16Converter, type Fp16Stats } from './fp16';
@@ -28,6 +28,12 @@ export interface StorageStats extends Fp16Stats {
   touched: TouchedTensor[];
   /** How this rewrite turns float32 bytes into fp16 ones (ConvertOptions.fp16Converter); the codec's when absent. */
   fp16Converter?: Fp16Converter;
+  /**
+   * Tensors converted from external data (absent: none). convertTensor is where a tensor of the model
+   * leaves it (converted copies keep their bytes inline), so the converted model holds an external tensor or
+   * this is set exactly when the original had external data: convertModel needs no walk of the original.
+   */
+  fromExternal?: number;
 }
 
 export function emptyStorageStats(fp16Converter?: Fp16Converter): StorageStats {
@@ -71,8 +77,11 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   const valueByKey = new GraphKeyed<PlanValue>();
   for (const v of values) valueByKey.setAt(v.graph, v.id, v);
   const casts = new Map<PlanValue, CastPlan>();
-  // Main-graph values the rewrite names or retypes itself (Cast outputs, renamed producers, fp16 Constants)
+  // Main-graph values the rewrite names or retypes itself: Cast outputs, renamed producers and fp16 copies
+  // of Constants by name; Constants converted in place (most of them) by value id, so that a convert that
+  // inserts no Cast leaves the Map empty and mainElemType skips it (44k lookups by the value_info pass).
   const createdTypes = new Map<string, number>();
+  const lowInPlace = new Uint8Array(model.main.valueNames.length);
   const extraValueInfo = new Map<IrGraph, ValueInfoProto[]>();
   const castsAfterNode = new NodesAfter();
   for (const i of outcome.castValues) {
@@ -108,19 +117,20 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   }
 
   // 2. Stored data: per initializer/Constant, which precisions its readers need.
-  const storedNeeds = new GraphKeyed<{ owner: IrGraph; name: string; fp16: boolean; fp32: boolean }>();
+  //    By the value ids the reads carry: no name lookup per read (16k Constants read on a 44k-node graph).
+  const storedNeeds = new GraphKeyed<{ owner: IrGraph; name: string; id: number; fp16: boolean; fp32: boolean }>();
   for (const read of storedReads) {
-    const need = storedNeeds.get(read.ownerGraph, read.name) ?? { owner: read.ownerGraph, name: read.name, fp16: false, fp32: false };
+    let need = storedNeeds.getAt(read.ownerGraph, read.id);
+    if (!need) storedNeeds.setAt(read.ownerGraph, read.id, (need = { owner: read.ownerGraph, name: read.name, id: read.id, fp16: false, fp32: false }));
     if (fp16[read.group]) need.fp16 = true;
     else need.fp32 = true;
-    storedNeeds.set(read.ownerGraph, read.name, need);
   }
   // Readers of stored data outside any float group (e.g. shape inputs) keep the fp32 original.
   const storedFp16Name = new GraphKeyed<string>();
   for (const need of storedNeeds.values()) {
     if (!need.fp16) continue;
-    const sharedWithOthers = need.fp32 || isReadOutsideGroups(problem, need.owner, need.name);
-    storedFp16Name.set(need.owner, need.name, sharedWithOthers ? names.fresh(`${need.name}_castaway_${low}`) : need.name);
+    const sharedWithOthers = need.fp32 || isReadOutsideGroups(problem, need.owner, need.name, need.id);
+    storedFp16Name.setAt(need.owner, need.id, sharedWithOthers ? names.fresh(`${need.name}_castaway_${low}`) : need.name);
   }
 
   const readName = (graph: IrGraph, node: number, slot: number, name: string): string =>
@@ -148,6 +158,11 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   for (const graph of [...model.graphs].reverse()) {
     const outNodes: NodeProto[] = [];
     const aliases = new Map<string, string>(); // identity Casts removed: output -> input
+    // Which nodes may read a removed Cast's output: its readers come after it (topological order), so each
+    // node is checked as it is written, by the value ids of its inputs, and only those are rewritten below
+    // (not a Map lookup per input of every node of a 44k-node graph for a handful of removed Casts).
+    let removedOutput: Uint8Array | undefined; // per value id of this graph
+    const aliasReaders: number[] = []; // indices in outNodes
     outNodes.push(...castsAfterNode.at(graph, 'input'));
     const seenNodeNames = new Set<string>();
     // indexed, not forEach: no closure call per node of a 44k-node graph
@@ -183,17 +198,25 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
       if (isRemovableCast(problem, graph, n, fp16, LOW_TYPE)) {
         aliases.set(newOutputs[0], newInputs[0]);
         removedCasts++;
-        pushAll(outNodes, castsAfterNode.at(graph, n));
+        (removedOutput ??= new Uint8Array(graph.valueNames.length))[graph.outputIds[graph.outputStart[n]]] = 1;
+        // the Casts the plan puts after it read its output
+        const after = castsAfterNode.at(graph, n);
+        for (let k = 0; k < after.length; k++) aliasReaders.push(outNodes.length + k);
+        pushAll(outNodes, after);
         continue;
       }
-      const storedCopy = constantCopy(graph, node, storedFp16Name, names, stats, low);
+      const storedCopy = constantCopy(graph, node, graph.outputStart[n + 1] > graph.outputStart[n] ? graph.outputIds[graph.outputStart[n]] : -1, storedFp16Name, names, stats, low);
       if (storedCopy && !storedCopy.inPlace) outNodes.push(next); // the fp32 original stays for fp32 readers
       if (storedCopy) {
         next = storedCopy.node;
-        if (graph === model.main) createdTypes.set(next.output![0], LOW_TYPE);
+        if (graph === model.main) {
+          if (storedCopy.inPlace) lowInPlace[graph.outputIds[graph.outputStart[n]]] = 1;
+          else createdTypes.set(next.output![0], LOW_TYPE);
+        }
       }
       if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
       if (next.name) seenNodeNames.add(next.name);
+      if (removedOutput && readsAny(graph, n, removedOutput)) aliasReaders.push(outNodes.length);
       outNodes.push(next);
       pushAll(outNodes, castsAfterNode.at(graph, n));
     }
@@ -203,7 +226,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
         return name;
       };
       // a new input list only for a node that reads an alias (a few), not a mapped copy of every node's
-      for (let i = 0; i < outNodes.length; i++) {
+      for (const i of aliasReaders) {
         const node = outNodes[i];
         const original = node.input ?? [];
         let k = 0;
@@ -229,14 +252,19 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
     });
   }
   const main = model.main;
+  const mainTypes = problem.types.elemTypesById(main);
   // Every other value keeps its original type, except a float32 value of a group the plan made low.
   const mainElemType = (name: string): number | undefined => {
-    const created = createdTypes.get(name);
-    if (created !== undefined) return created;
+    if (createdTypes.size) {
+      const created = createdTypes.get(name);
+      if (created !== undefined) return created;
+    }
     const id = main.valueId.get(name);
-    const v = id === undefined ? undefined : valueByKey.getAt(main, id);
+    if (id === undefined) return problem.types.elemType(main, name);
+    if (lowInPlace[id]) return LOW_TYPE;
+    const v = valueByKey.getAt(main, id);
     if (v) return fp16[v.producer] ? LOW_TYPE : FLOAT;
-    return problem.types.elemType(main, name);
+    return mainTypes[id] || undefined; // by the id just found, not a second lookup of the name
   };
   return { model: { ...model.proto, graph: rewritten.get(main)! }, insertedCasts: casts.size, removedCasts, stats, mainElemType };
 }
@@ -254,6 +282,15 @@ function declaredValueInfo(graph: IrGraph, name: string): ValueInfoProto | undef
   return map.get(name);
 }
 
+/** Whether node `n` of `graph` reads, at one of its input slots, a value whose id is flagged. */
+function readsAny(graph: IrGraph, n: number, flagged: Uint8Array): boolean {
+  for (let k = graph.inputStart[n]; k < graph.inputStart[n + 1]; k++) {
+    const id = graph.inputIds[k];
+    if (id >= 0 && flagged[id]) return true;
+  }
+  return false;
+}
+
 /** Appends `items` (usually none) without a spread call per node. */
 function pushAll<T>(list: T[], items: readonly T[]): void {
   for (let k = 0; k < items.length; k++) list.push(items[k]);
@@ -266,14 +303,13 @@ function sameList(a: string[], b: string[]): boolean {
 
 
 /** Whether any node reads `name` from a slot that is not a float candidate (e.g. Shape, or an int slot). */
-function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: string): boolean {
+function isReadOutsideGroups(problem: PlanningProblem, owner: IrGraph, name: string, id: number): boolean {
   for (const graph of problem.model.graphs) {
     let g: IrGraph | undefined = graph;
     let visible = false;
     for (; g; g = g.parent?.graph) if (g === owner) visible = true;
     if (!visible) continue;
     if (graph.id === owner.id) {
-      const id = owner.valueId.get(name)!;
       for (let k = owner.consumerStart[id]; k < owner.consumerStart[id + 1]; k++) {
         const slot = owner.consumerSlot[k];
         if (slot < 0 || inputGroupOf(problem, graph, owner.consumerNode[k], slot) < 0) return true;
@@ -357,6 +393,7 @@ export function convertTensor(tensor: TensorProto, stats: StorageStats, label: s
   // The fp16 copy is always held in memory; writeExternalData moves it out again when the model is large.
   const { floatData: _f, rawData: _r, externalData: _e, dataLocation: _d, externalBytes: _b, ...rest } = tensor;
   void _f; void _r; void _e; void _d; void _b;
+  if (tensor.dataLocation === EXTERNAL) stats.fromExternal = (stats.fromExternal ?? 0) + 1;
   const own: Fp16Stats = { clamped: 0, raised: 0 };
   const rawData = convertFloat32BytesToLow(low, bytes, own, stats.fp16Converter);
   stats.clamped += own.clamped;
@@ -387,10 +424,14 @@ function rewriteInitializers(
   return out;
 }
 
-/** A Constant node whose readers need fp16: converted in place, or a converted copy next to it. */
+/**
+ * A Constant node whose readers need fp16: converted in place, or a converted copy next to it. `outId` is
+ * the value id of its first output slot (-1 for none).
+ */
 function constantCopy(
   graph: IrGraph,
   node: NodeProto,
+  outId: number,
   fp16Names: GraphKeyed<string>,
   names: NameAllocator,
   stats: StorageStats,
@@ -398,7 +439,7 @@ function constantCopy(
 ): { node: NodeProto; inPlace: boolean } | undefined {
   if (node.opType !== 'Constant' || node.domain) return undefined;
   const out = node.output?.[0] ?? '';
-  const newName = fp16Names.get(graph, out);
+  const newName = fp16Names.getAt(graph, outId);
   if (newName === undefined) return undefined;
   const tensor = constantNodeTensor(node);
   if (!tensor) return undefined;

@@ -14,7 +14,7 @@
 // Split along its sections: schema.ts (protobufjs reflection to flat tables), decode.ts, encode.ts; this file
 // is the public API.
 import { CastawayError } from '../errors';
-import { visitTensors, checkTensorShape, siteWhere } from '../external-data';
+import { visitTensors, checkTensorShape, siteWhere, type TensorSite } from '../external-data';
 import { DecodeFailure, Decoder, asPlainBytes, classifyModelFailure, decodeInto } from './decode';
 import { Encoder, messageSize, writeMessage } from './encode';
 import { codecOf, varint32Size, type Msg } from './schema';
@@ -57,8 +57,14 @@ export type ProtoMessageName = keyof ProtoMessages;
  * changes in place: a node changed after decoding would be written with its old bytes. The engine asks for it
  * when it decodes a model itself (openModel from bytes) and the CLI for the model it hands to the engine;
  * the default is off, so that a caller may edit a decoded model and encode it.
+ *
+ * `visitTensor`: called with every tensor of the model, after its checks, in visitTensors's order and with
+ * its site (valid during the call): a caller's per-tensor work without a walk of its own.
  */
-export function decodeModel(bytes: Uint8Array, { keepNodeBytes = false }: { keepNodeBytes?: boolean } = {}): ModelProto {
+export function decodeModel(
+  bytes: Uint8Array,
+  { keepNodeBytes = false, visitTensor }: { keepNodeBytes?: boolean; visitTensor?: (tensor: TensorProto, site: TensorSite) => void } = {},
+): ModelProto {
   const input = asPlainBytes(bytes);
   if (input.length === 0) {
     throw new CastawayError('not-onnx', 'The file is empty (0 bytes), so it holds no ONNX model', 'byte 0');
@@ -83,8 +89,15 @@ export function decodeModel(bytes: Uint8Array, { keepNodeBytes = false }: { keep
       'The bytes are a valid protobuf message but not an ONNX model: there is no opset_import (ModelProto field 8); is the file truncated?',
     );
   }
-  // the site is worded only for a tensor that fails (one message string per tensor cost more than the check)
-  visitTensors(model, (tensor, site) => checkTensorShape(tensor, () => siteWhere(tensor, site)));
+  // the site is worded only for a tensor that fails (one message string per tensor cost more than the check);
+  // a caller's own per-tensor work (the CLI's external data reads) rides on this walk: one walk of a 44k-node
+  // model fewer (~10 ms cold)
+  visitTensors(model, visitTensor
+    ? (tensor, site) => {
+      checkTensorShape(tensor, () => siteWhere(tensor, site));
+      visitTensor(tensor, site);
+    }
+    : (tensor, site) => checkTensorShape(tensor, () => siteWhere(tensor, site)));
   return model;
 }
 
