@@ -12,10 +12,15 @@ export interface CheckerResult {
 const SCRIPT = fileURLToPath(new URL('../../scripts/check_models.py', import.meta.url));
 export const PYTHON = process.env.CASTAWAY_PYTHON ?? '/usr/bin/python3';
 
-/** Whether python3 with the onnx package is available on this machine. */
+let available: boolean | undefined;
+
+/**
+ * Whether python3 with the onnx package is available on this machine. Probed once per process: each probe is a
+ * python that imports onnx (~0.3 s of CPU), and the test files asked 28 times per run (docs/ci.md, "Sixth pass").
+ */
 export function checkerAvailable(): boolean {
-  const probe = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' });
-  return probe.status === 0;
+  available ??= spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' }).status === 0;
+  return available;
 }
 
 /** Checks many models in one python process (loading onnx costs ~1 s). */

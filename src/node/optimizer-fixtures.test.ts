@@ -2,7 +2,7 @@
 // fixtures/optimizer/ holds the optimizer's fp32 output for tiny configs of six architectures (bert, gpt2, t5,
 // vit, clip, unet model types; how they were made: fixtures/optimizer/README.md). Each opens in Castaway,
 // converts with the default recipe for target cuda and target any, passes onnx.checker as far as onnx 1.12
-// can check it, and runs in onnxruntime-node's CPU EP close to its fp32 original where that EP has the kernels.
+// can check it (all files in one checker process), and runs in onnxruntime-node's CPU EP close to its fp32 original where that EP has the kernels.
 //
 // onnx 1.12 cannot check any of them as written: onnxruntime's optimizer emits LayerNormalization (and, for
 // t5, SimplifiedLayerNormalization) in the ai.onnx domain at opset 14, which onnxruntime registers below
@@ -18,7 +18,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convertModel, decodeModel, DEFAULT_RECIPE, encodeModel, openModel, type TargetEp } from '../core/index';
 import { checkerAvailable, checkModels } from './onnx-checker';
-import { compareModels, type Feeds } from './ort-node';
+import { REFERENCE_SESSION, compareModels, type Feeds } from './ort-node';
 
 const dir = mkdtempSync(join(tmpdir(), 'castaway-optimizer-fixtures-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,35 +62,62 @@ function checkableCopy(bytes: Uint8Array): Uint8Array {
   return encodeModel(model);
 }
 
+const TARGETS: TargetEp[] = ['cuda', 'any'];
+const modelBytes = (name: string) => new Uint8Array(readFileSync(fixture(`${name}.onnx`)));
+
+/**
+ * Each fixture's conversion for a target, made once: the conversion test, the run and the checker read the same
+ * one (each converted it again before, and the run test twice).
+ */
+const conversions = new Map<string, ReturnType<typeof convertModel>>();
+function converted(name: string, targetEp: TargetEp): ReturnType<typeof convertModel> {
+  const key = `${name} ${targetEp}`;
+  let result = conversions.get(key);
+  if (!result) conversions.set(key, (result = convertModel(openModel(modelBytes(name)), { ...DEFAULT_RECIPE, targetEp })));
+  return result;
+}
+
 describe.each(FIXTURES)('onnxruntime optimizer output: %s', (name) => {
-  const bytes = new Uint8Array(readFileSync(fixture(`${name}.onnx`)));
+  const bytes = modelBytes(name);
   const meta = JSON.parse(readFileSync(fixture(`${name}.json`), 'utf8')) as Meta;
 
-  it.each(['cuda', 'any'] as TargetEp[])('opens and converts (default recipe, target %s); onnx.checker accepts it', (targetEp) => {
-    const converted = convertModel(openModel(bytes), { ...DEFAULT_RECIPE, targetEp });
-    expect(converted.report.nodePrecision.filter((p) => p === 'low').length).toBeGreaterThan(0);
-    if (!checkerAvailable()) return;
-    const original = join(dir, `${name}-fp32.onnx`);
-    const out = join(dir, `${name}-${targetEp}.onnx`);
-    writeFileSync(original, checkableCopy(bytes));
-    writeFileSync(out, checkableCopy(converted.bytes));
-    const [a, b] = checkModels([original, out]);
-    expect(a.status).toBe('ok');
-    expect(b).toMatchObject({ status: 'ok' });
+  it.each(TARGETS)('opens and converts (default recipe, target %s)', (targetEp) => {
+    expect(converted(name, targetEp).report.nodePrecision.filter((p) => p === 'low').length).toBeGreaterThan(0);
   });
 
   it.skipIf(name in CPU_MISSING)('runs in onnxruntime (CPU EP) close to its fp32 original', async () => {
-    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'], logSeverityLevel: 4 });
+    // One fp32 session, with the options of every comparison (ort-node.ts runModel): it tells the inputs' shapes
+    // and types, and its outputs are the reference both targets are compared with.
+    const session = await ort.InferenceSession.create(bytes, { ...REFERENCE_SESSION, executionProviders: [...REFERENCE_SESSION.executionProviders], logSeverityLevel: 4 });
     const feeds = feedsFor(session, meta);
+    const reference = await session.run(feeds);
     await session.release();
-    for (const targetEp of ['cuda', 'any'] as TargetEp[]) {
-      const converted = convertModel(openModel(bytes), { ...DEFAULT_RECIPE, targetEp });
-      const [cmp] = await compareModels(bytes, converted.bytes, feeds);
+    for (const targetEp of TARGETS) {
+      const [cmp] = await compareModels(reference, converted(name, targetEp).bytes, feeds);
       expect(cmp.nonFinite).toBe(0);
       expect(cmp.cosine).toBeGreaterThan(0.99999);
       // fp16 everywhere (nothing blocked): measured max |error| 0.8-1.2e-3 of the output's largest value
       // (fp16's unit roundoff is 4.9e-4); per-element relative error is not used, tiny outputs inflate it
       expect(cmp.maxAbs).toBeLessThan(4e-3 * cmp.scale);
     }
+  });
+});
+
+// One python process for every file (each imports onnx, ~0.3 s of CPU): each fp32 original once, and its
+// conversion for each target.
+describe('onnx.checker', () => {
+  it.runIf(checkerAvailable())('accepts every fp32 original and its conversion for each target (full_check)', () => {
+    const paths = FIXTURES.flatMap((name) => {
+      const original = join(dir, `${name}-fp32.onnx`);
+      writeFileSync(original, checkableCopy(modelBytes(name)));
+      return [original, ...TARGETS.map((targetEp) => {
+        const out = join(dir, `${name}-${targetEp}.onnx`);
+        writeFileSync(out, checkableCopy(converted(name, targetEp).bytes));
+        return out;
+      })];
+    });
+    const results = checkModels(paths);
+    expect(results.map((r) => r.path)).toEqual(paths);
+    for (const result of results) expect(result, result.path).toMatchObject({ status: 'ok' });
   });
 });

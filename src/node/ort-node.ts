@@ -39,16 +39,15 @@ export async function runModel(bytes: Uint8Array, feeds: Feeds): Promise<Record<
   return (await runOnce(binding, bytes, hostFeeds(feeds), options)) as unknown as Record<string, ort.Tensor>;
 }
 
-/** Compares a candidate model's outputs with reference outputs (a model's bytes, or outputs already run). */
+/**
+ * Compares a candidate model's outputs with reference outputs (a model's bytes, or outputs already run). Only the
+ * reference's float outputs are compared (an integer output has no error to measure); one of them that the
+ * candidate lacks, or gives as a non-float, fails as in compareOutputs, never a comparison left out.
+ */
 export async function compareModels(reference: Uint8Array | Record<string, ort.Tensor>, candidate: Uint8Array, feeds: Feeds): Promise<OutputComparison[]> {
   const a = reference instanceof Uint8Array ? await runModel(reference, feeds) : reference;
-  const b = await runModel(candidate, feeds);
-  return Object.keys(a).flatMap((name) => {
-    const ra = toFloat32(a[name]);
-    const rb = b[name] && toFloat32(b[name]);
-    if (!ra || !rb) return [];
-    return [compareArrays(name, ra, rb)];
-  });
+  const floats = Object.fromEntries(Object.entries(a).filter(([, tensor]) => toFloat32(tensor)));
+  return compareOutputs(floats, floatOutputs(await runModel(candidate, feeds)));
 }
 
 /** How a converted model is run for a check: one session of the whole file, or the preview's layer-sized pieces. */
@@ -83,7 +82,7 @@ export async function runCandidate(bytes: Uint8Array, feeds: Feeds, mode: RunMod
 
 /**
  * Each reference output against the candidate's output of the same name. A reference output the candidate lacks
- * (or returns as a non-float type) is an error, never a comparison left out: compareModels skips it.
+ * (or returns as a non-float type) is an error, never a comparison left out.
  */
 export function compareOutputs(reference: Record<string, ort.Tensor>, outputs: Record<string, Float32Array>): OutputComparison[] {
   return Object.keys(reference).map((name) => {

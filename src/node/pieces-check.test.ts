@@ -22,7 +22,7 @@ import { convertModel, decodeModel, encodeModel, floatOutputs, openModel, runOnc
 import { fixtureRecipes, type RecipeName } from './fixture-recipes';
 import { fixtureBytes, fixtureFeeds } from './fp32-refs';
 import { checkModels, checkerAvailable } from './onnx-checker';
-import { TEST_THREADS, compareOutputs, hostFeeds, runCandidate } from './ort-node';
+import { TEST_THREADS, compareModels, compareOutputs, hostFeeds, runCandidate, runModel } from './ort-node';
 
 // bert-tiny (354 nodes) in two pieces, a session each: the embeddings with the first layer, then the second layer
 // (the runner leaves models this small whole by default; minNodes 0 splits it as gpt2-deep200 is split).
@@ -93,6 +93,18 @@ describe('pieces on onnxruntime-node against one whole session', () => {
     const reference = { a: new ort.Tensor('float32', new Float32Array([1, 2]), [2]), b: new ort.Tensor('float32', new Float32Array([3]), [1]) };
     expect(compareOutputs(reference, { a: new Float32Array([1, 2]), b: new Float32Array([3]) }).map((c) => c.name)).toEqual(['a', 'b']);
     expect(() => compareOutputs(reference, { a: new Float32Array([1, 2]) })).toThrow(/no float output b/);
+  });
+
+  it('compareModels fails the same way on an output the candidate model lacks, naming it', async () => {
+    const fp32 = fixtureBytes(FIXTURE);
+    const m = decodeModel(fp32);
+    const outputs = m.graph!.output!.map((o) => o.name!);
+    expect(outputs.length).toBeGreaterThan(1);
+    const dropped = outputs[outputs.length - 1];
+    m.graph!.output!.pop();
+    const reference = await runModel(fp32, feeds);
+    await expect(compareModels(reference, encodeModel(m), feeds)).rejects.toThrow(`gives no float output ${dropped}`);
+    expect((await compareModels(reference, fp32, feeds)).map((c) => c.name)).toEqual(outputs);
   });
 });
 

@@ -15,7 +15,7 @@ import { evaluateRecipe, previewRecipe, runReference, seededInputs, type RunMode
 import { nodeNeighbours, suggestBlockList } from '../core/index';
 import { DataType } from '../core/index';
 import { buildModel, floatTensor, node, valueInfo } from '../core/index';
-import { compareModels, nodeRunner, type Feeds } from './ort-node';
+import { compareModels, nodeRunner, runModel, type Feeds } from './ort-node';
 import * as ort from 'onnxruntime-node';
 
 ortWeb.env.wasm.numThreads = 1;
@@ -34,18 +34,24 @@ function ortFeeds(inputs: ReturnType<typeof seededInputs>): Feeds {
 describe.each(['pegasus-small-o14-encoder', 't5-tiny-o14-encoder'])('simulated error on %s', (fixture) => {
   const model = load(fixture);
   const inputs = seededInputs(model, DIMS, 1);
+  // Both tests start from the same onnxruntime-node runs of this model: its reference (every value exposed), the
+  // default recipe's preview, and the plain comparison's fp32 model (simulateModel's reference is the same model
+  // for any fp16 recipe). Made once, by whichever test comes first, so each test still runs alone (-t).
+  let nodeRuns: Promise<{ reference: Awaited<ReturnType<typeof runReference>>; preview: Awaited<ReturnType<typeof previewRecipe>>; plainReference: Feeds }> | undefined;
+  const sharedNodeRuns = () =>
+    (nodeRuns ??= (async () => {
+      const reference = await runReference(model, inputs, nodeRunner(), { intermediates: true });
+      const preview = await previewRecipe(model, DEFAULT_RECIPE, inputs, reference, nodeRunner());
+      const plainReference = await runModel(simulateModel(model, DEFAULT_RECIPE, { reference: true }).bytes, ortFeeds(inputs));
+      return { reference, preview, plainReference };
+    })());
 
   it('is the same with onnxruntime-web (wasm) as with onnxruntime-node, and as a plain onnxruntime-node comparison', async () => {
-    const nodeRef = await runReference(model, inputs, nodeRunner(), { intermediates: true });
+    const { preview: fromNode, plainReference } = await sharedNodeRuns();
     const webRef = await runReference(model, inputs, webRunner, { intermediates: true });
-    const fromNode = await previewRecipe(model, DEFAULT_RECIPE, inputs, nodeRef, nodeRunner());
     const fromWeb = await previewRecipe(model, DEFAULT_RECIPE, inputs, webRef, webRunner);
     // The comparison the fixture tests make: fp32 model vs simulated model, both run by onnxruntime-node.
-    const plain = await compareModels(
-      simulateModel(model, DEFAULT_RECIPE, { reference: true }).bytes,
-      simulateModel(model, DEFAULT_RECIPE).bytes,
-      ortFeeds(inputs),
-    );
+    const plain = await compareModels(plainReference, simulateModel(model, DEFAULT_RECIPE).bytes, ortFeeds(inputs));
     expect(fromWeb.outputs.length).toBe(1);
     for (const [i, web] of fromWeb.outputs.entries()) {
       for (const other of [fromNode.outputs[i], plain[i]]) {
@@ -66,8 +72,7 @@ describe.each(['pegasus-small-o14-encoder', 't5-tiny-o14-encoder'])('simulated e
 
   it('suggests a block list that meets its tolerance, in fewer runs than bisection', async () => {
     const run = nodeRunner();
-    const reference = await runReference(model, inputs, run, { intermediates: true });
-    const preview = await previewRecipe(model, DEFAULT_RECIPE, inputs, reference, run);
+    const { reference, preview, plainReference } = await sharedNodeRuns();
     const baseError = worstError(preview.outputs, 'maxAbs');
     const tolerance = baseError / 2;
     const castCount = (recipe: Recipe) => planModel(model, recipe).castCount;
@@ -84,7 +89,7 @@ describe.each(['pegasus-small-o14-encoder', 't5-tiny-o14-encoder'])('simulated e
     expect(suggestion.meets).toBe(true);
     expect(suggestion.added.length).toBeGreaterThan(0);
     // Independent check: the suggested recipe's simulated model, compared by the fixture tests' own path.
-    const check = await compareModels(simulateModel(model, {}, { reference: true }).bytes, simulateModel(model, suggestion.recipe).bytes, ortFeeds(inputs));
+    const check = await compareModels(plainReference, simulateModel(model, suggestion.recipe).bytes, ortFeeds(inputs));
     expect(worstError(check, 'maxAbs')).toBeLessThanOrEqual(tolerance);
 
     const bisection = await bisectLikeOnnxconverter(model.summary().nodes.map((n) => n.name), async (block) => worstError(await evaluate({ ...DEFAULT_RECIPE, nodeBlockList: block }), 'maxAbs') <= tolerance);

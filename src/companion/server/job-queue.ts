@@ -141,15 +141,22 @@ export type WorkerJob =
       maxOutputBytes: number;
     };
 
-function workerEntry(): { file: string; execArgv: string[] } {
+/**
+ * What the executor forks: from the source tree (tsx, vitest), bin/companion-worker.mjs, which runs worker.ts
+ * from a bundle it builds on demand (through tsx's loader each start cost ~0.5 s more CPU; CASTAWAY_TSX=1
+ * still runs it that way, as it does the CLI); from a bundle (scripts/gpu/build-bundle.sh), worker.cjs beside it.
+ */
+function workerEntry(env: NodeJS.ProcessEnv): { file: string; execArgv: string[] } {
   const fromEnv = process.env.CASTAWAY_WORKER_ENTRY;
   if (fromEnv) return { file: fromEnv, execArgv: [] };
   const here = fileURLToPath(import.meta.url);
   const ext = extname(here);
   if (ext === '.ts') {
-    // source tree (tsx, vitest): run worker.ts through tsx's loader
-    const tsx = createRequire(import.meta.url).resolve('tsx');
-    return { file: join(dirname(here), 'worker.ts'), execArgv: ['--import', pathToFileURL(tsx).href] };
+    if (env.CASTAWAY_TSX === '1') {
+      const tsx = createRequire(import.meta.url).resolve('tsx');
+      return { file: join(dirname(here), 'worker.ts'), execArgv: ['--import', pathToFileURL(tsx).href] };
+    }
+    return { file: join(dirname(here), '..', '..', '..', 'bin', 'companion-worker.mjs'), execArgv: [] };
   }
   const file = join(dirname(here), `worker${ext}`);
   if (!existsSync(file)) throw new Error(`companion worker not found at ${file} (set CASTAWAY_WORKER_ENTRY)`);
@@ -170,7 +177,7 @@ export class ProcessExecutor implements JobExecutor<WorkerJob, unknown> {
   constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
 
   private spawn(): ChildProcess {
-    const { file, execArgv } = workerEntry();
+    const { file, execArgv } = workerEntry(this.env);
     // An empty private working directory (mode 0700), removed when the process exits: whatever relative path
     // onnxruntime might resolve against its cwd finds nothing there (the server refuses external data too).
     const cwd = mkdtempSync(join(tmpdir(), 'castaway-worker-'));

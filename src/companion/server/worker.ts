@@ -68,6 +68,22 @@ function send(m: FromWorker): void {
   process.send?.(m);
 }
 
+let onFirstJobAnswered: (() => void) | undefined;
+
+/**
+ * Calls `f` once, after the first run or bench has been answered (not the probe): bin/companion-worker.mjs
+ * writes its V8 code cache then, when the functions a job needs have been compiled.
+ */
+export function afterFirstJob(f: () => void): void {
+  onFirstJobAnswered = f;
+}
+
+function firstJobAnswered(): void {
+  const f = onFirstJobAnswered;
+  onFirstJobAnswered = undefined;
+  f?.();
+}
+
 async function handle(msg: ToWorker): Promise<void> {
   if (msg.type === 'probe') {
     try {
@@ -102,6 +118,7 @@ async function handle(msg: ToWorker): Promise<void> {
         ? { ...session, ...(await runModel(open, msg.params as RunParams, msg.maxOutputBytes)) }
         : { ...session, ...(await benchModel(open, msg.params as BenchParams)) };
     send({ type: 'result', id: msg.id, ok: true, value, cachedKey: cached?.key ?? null });
+    firstJobAnswered();
   } catch (e) {
     const err = toWire(e);
     if (err.code === 'bad-model') await dropCache();
