@@ -50,7 +50,7 @@ export interface RewriteResult {
    * element-type inference over the rewritten graph gives for an undeclared node output, without a second
    * pass over it (value_info takes it; rewritten-types.test.ts compares the two on every fixture).
    */
-  mainElemType: (name: string) => number | undefined;
+  mainElemType: (name: string, id?: number) => number | undefined;
 }
 
 interface CastPlan {
@@ -254,12 +254,13 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   const main = model.main;
   const mainTypes = problem.types.elemTypesById(main);
   // Every other value keeps its original type, except a float32 value of a group the plan made low.
-  const mainElemType = (name: string): number | undefined => {
+  // `known`: the name's id in main.valueId when the caller has it (-1: none there), so no second lookup
+  const mainElemType = (name: string, known?: number): number | undefined => {
     if (createdTypes.size) {
       const created = createdTypes.get(name);
       if (created !== undefined) return created;
     }
-    const id = main.valueId.get(name);
+    const id = known === undefined ? main.valueId.get(name) : known >= 0 ? known : undefined;
     if (id === undefined) return problem.types.elemType(main, name);
     if (lowInPlace[id]) return LOW_TYPE;
     const v = valueByKey.getAt(main, id);

@@ -47,6 +47,9 @@ function mismatches(source: ModelProto, recipe: Partial<Recipe>): { checked: num
       checked++;
       const derived = result.mainElemType(name);
       if (derived !== inferred.get(name)) wrong.push(`${name}: ${derived} != ${inferred.get(name)}`);
+      // as value_info asks it: with the name's id in the IR's table, -1 when it has none there
+      const byId = result.mainElemType(name, model.ir.main.valueId.get(name) ?? -1);
+      if (byId !== derived) wrong.push(`${name}: ${byId} by id != ${derived} by name`);
     }
   }
   return { checked, wrong };

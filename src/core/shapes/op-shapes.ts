@@ -50,11 +50,16 @@ function reduceAxesAsInput(opType: string, opset: number): boolean {
   return opType === 'ReduceSum' ? opset >= 13 : opset >= 18;
 }
 
-/** Shapes of the node's outputs (undefined entries: not inferred). Throws ShapeError on inconsistent input. */
+/**
+ * Shapes of the node's outputs (undefined entries: not inferred). Throws ShapeError on inconsistent input.
+ * An output's shape may be an input's dims array itself: neither is ever mutated.
+ */
 export function inferOpShapes(ctx: ShapeContext): Shape[] {
   const op = ctx.opType;
   const x = ctx.input(0);
-  if (SAME_SHAPE.has(op)) return [x ? [...x] : undefined];
+  // the input's own dims, not a copy: shapes are never mutated once inferred, and a value per elementwise
+  // node of a 44k-node graph would otherwise hold a copy of its own
+  if (SAME_SHAPE.has(op)) return [x];
   if (BROADCAST.has(op)) {
     const shapes: Dim[][] = [];
     for (let i = 0; i < ctx.inputCount; i++) {
