@@ -20,7 +20,7 @@ import { mergeDim, ShapeError, type Dim, type Shape } from './dims';
 import { inferOpShapes, type ShapeContext } from './op-shapes';
 import { normalizeDomain } from '../onnx/domain';
 import { propagateValues, type PropagationInputs } from './data-propagation';
-import { encodeMessage, encodeRepeatedField, encodeTensorValueInfos, withEncodedFields, type TensorValueInfo } from '../serde';
+import { encodeMessage, encodeRepeatedField, encodeTensorValueInfos, withEncodedFields, type TensorValueInfos } from '../serde';
 
 /** Constant integer tensors longer than this are not read (shape arguments are short). */
 const MAX_CONSTANT_ELEMENTS = 1024;
@@ -104,10 +104,7 @@ class ValueIds {
   }
 }
 
-/**
- * A slot per id up to `count`, each undefined: filled by push, because `new Array(n)` of more than ~16k
- * elements makes a dictionary-mode array (slow element access). Ids past `count` extend it.
- */
+/** A slot per id up to `count`, each undefined (a holey array: no growth); ids past `count` extend it. */
 function slotsFor<T>(count: number): (T | undefined)[] {
   const slots: (T | undefined)[] = [];
   for (let i = 0; i < count; i++) slots.push(undefined);
@@ -517,8 +514,10 @@ export function withInferredValueInfo(model: ModelProto, options: ValueInfoOptio
   if (!graph) return model;
   const { kept, added } = inferValueInfo(model, graph, options);
   const valueInfo = kept;
-  for (const { name, elemType, shape } of added) {
-    valueInfo.push({ name, type: { tensorType: shape ? { elemType, shape: toValueInfoShape(shape) } : { elemType } } });
+  for (let i = 0; i < added.names.length; i++) {
+    const elemType = added.elemTypes[i];
+    const shape = added.shapes[i];
+    valueInfo.push({ name: added.names[i], type: { tensorType: shape ? { elemType, shape: toValueInfoShape(shape) } : { elemType } } });
   }
   return { ...model, graph: { ...graph, valueInfo } };
 }
@@ -533,7 +532,7 @@ export function withInferredValueInfoEncoded(model: ModelProto, options: ValueIn
   if (!graph) return model;
   const { kept, added } = inferValueInfo(model, graph, options);
   const fields = kept.map((vi) => encodeRepeatedField(VALUE_INFO_FIELD, encodeMessage('ValueInfoProto', vi)));
-  if (added.length) fields.push(encodeTensorValueInfos(added));
+  if (added.names.length) fields.push(encodeTensorValueInfos(added));
   return { ...model, graph: withEncodedFields({ ...graph, valueInfo: undefined }, fields) };
 }
 
@@ -571,7 +570,7 @@ const VALUE_INFO_FIELD = 13;
  * those without one) and one per value a node computes that is neither a graph output nor declared
  * (`added`, in node order).
  */
-function inferValueInfo(model: ModelProto, graph: GraphProto, options: ValueInfoOptions): { kept: ValueInfoProto[]; added: TensorValueInfo[] } {
+function inferValueInfo(model: ModelProto, graph: GraphProto, options: ValueInfoOptions): { kept: ValueInfoProto[]; added: TensorValueInfos } {
   const opsets = new Map<string, number>();
   for (const o of model.opsetImport ?? []) opsets.set(o.domain ?? '', toNumber(o.version ?? 0));
   const nodes = graph.node ?? [];
@@ -601,7 +600,7 @@ function inferValueInfo(model: ModelProto, graph: GraphProto, options: ValueInfo
     if (!s || vi.type?.tensorType?.shape || vi.type?.tensorType === undefined) return vi;
     return { ...vi, type: { ...vi.type, tensorType: { ...vi.type.tensorType, shape: toValueInfoShape(s) } } };
   });
-  const added: TensorValueInfo[] = [];
+  const added: TensorValueInfos = { names: [], elemTypes: [], shapes: [] };
   let slot = 0;
   for (let n = 0; n < nodes.length; n++) {
     const names = nodes[n].output ?? [];
@@ -611,7 +610,9 @@ function inferValueInfo(model: ModelProto, graph: GraphProto, options: ValueInfo
       if (id < 0 || skip[id]) continue;
       const elemType = elemTypeOf(name, known ? (id < knownCount ? id : -1) : undefined);
       if (!isTensorType(elemType) || elemType === DataType.UNDEFINED) continue;
-      added.push({ name, elemType, shape: byId[id] });
+      added.names.push(name);
+      added.elemTypes.push(elemType);
+      added.shapes.push(byId[id]);
       if (!options.uniqueOutputs) skip[id] = 1;
     }
   }
