@@ -83,7 +83,29 @@ class ValueIds {
   constructor(
     private readonly known: ReadonlyMap<string, number> | undefined,
     private next: number,
+    private readonly slots?: KnownSlots,
   ) {}
+
+  /**
+   * Where node `index` of the graph (the object `node`) has its slots' ids in `slots`: the index of that
+   * very node there, or -1 (then its names are looked up).
+   */
+  slotsOf(index: number, node: NodeProto): number {
+    const slots = this.slots;
+    if (!slots || index >= slots.source.length) return -1;
+    const at = slots.source[index];
+    return at >= 0 && slots.nodes[at] === node ? at : -1;
+  }
+
+  /** The id in `slots` of input `i` of the node at `at` (slotsOf), of `count` inputs: -1 past them. */
+  inputAt(at: number, i: number, count: number): number {
+    return i < count ? this.slots!.inputIds[this.slots!.inputStart[at] + i] : -1;
+  }
+
+  /** The id in `slots` of output `i` of the node at `at` (slotsOf). */
+  outputAt(at: number, i: number): number {
+    return this.slots!.outputIds[this.slots!.outputStart[at] + i];
+  }
 
   /** The name's id, -1 when it has none yet. */
   find(name: string): number {
@@ -102,6 +124,21 @@ class ValueIds {
     this.extra.set(name, this.next);
     return this.next++;
   }
+}
+
+/**
+ * Value ids of the slots of nodes the caller has resolved already, as the IR lays them out (an IrGraph has
+ * these fields): node k of the graph being inferred is `nodes[source[k]]` when source[k] >= 0 and that
+ * entry is the very same object, and then its input i reads inputIds[inputStart[source[k]] + i] and its
+ * output i writes outputIds[outputStart[source[k]] + i] (-1: omitted), ids of the same table as `ids`.
+ */
+export interface KnownSlots {
+  source: readonly number[];
+  nodes: readonly NodeProto[];
+  inputIds: ArrayLike<number>;
+  inputStart: ArrayLike<number>;
+  outputIds: ArrayLike<number>;
+  outputStart: ArrayLike<number>;
 }
 
 /** A slot per id up to `count`, each undefined (a holey array: no growth); ids past `count` extend it. */
@@ -267,7 +304,10 @@ function shapePass(graph: GraphProto, opsets: ReadonlyMap<string, number>, order
   const count = order === 'file' ? nodes.length : order.length;
   // indexed, not for-of: an iterator result per node before the JIT optimizes the loop
   for (let k = 0; k < count; k++) {
-    const node = nodes[order === 'file' ? k : order[k]];
+    const index = order === 'file' ? k : order[k];
+    const node = nodes[index];
+    // a node the caller resolved (most of a rewritten graph: the IR's own nodes) has its slots' ids already
+    const at = ids.slotsOf(index, node);
     const outputs = node.output ?? NO_OUTPUTS;
     let inferred: readonly Shape[] = NO_SHAPES;
     const defaultDomain = isDefaultDomain(node.domain);
@@ -279,7 +319,7 @@ function shapePass(graph: GraphProto, opsets: ReadonlyMap<string, number>, order
       inferred = ONE_SHAPE;
     } else if (defaultDomain) {
       try {
-        inferred = inferOpShapes(context.at(node));
+        inferred = inferOpShapes(context.at(node, at));
       } catch (e) {
         if (!(e instanceof ShapeError)) throw e;
         inconsistent.push(node.name || outputs[0] || node.opType || '?');
@@ -294,7 +334,7 @@ function shapePass(graph: GraphProto, opsets: ReadonlyMap<string, number>, order
         outputIds?.push(-1);
         continue;
       }
-      const id = ids.add(name);
+      const id = at >= 0 ? ids.outputAt(at, i) : ids.add(name);
       outputIds?.push(id);
       if (i === 0) firstId = id;
       let shape = inferred[i];
@@ -314,7 +354,7 @@ function shapePass(graph: GraphProto, opsets: ReadonlyMap<string, number>, order
       byId[id] = named(shape, table);
     }
     if (bind && firstId >= 0 && defaultDomain) {
-      context.at(node);
+      context.at(node, at);
       const values = propagateValues(node, context);
       if (values) constants.add(firstId, values);
     }
@@ -423,6 +463,7 @@ class NodeShapeContext implements ShapeContext, PropagationInputs {
   outputCount = 0;
   private node: NodeProto = {};
   private inputs: string[] = [];
+  private slotsAt = -1;
 
   constructor(
     readonly opset: number,
@@ -432,8 +473,10 @@ class NodeShapeContext implements ShapeContext, PropagationInputs {
     private readonly floats: readonly (TensorProto | undefined)[],
   ) {}
 
-  at(node: NodeProto): this {
+  /** Points the context at `node`; `slotsAt`: where its slots' ids are known (ValueIds.slotsOf), or -1. */
+  at(node: NodeProto, slotsAt = -1): this {
     this.node = node;
+    this.slotsAt = slotsAt;
     this.inputs = node.input ?? [];
     this.opType = node.opType ?? '';
     this.inputCount = this.inputs.length;
@@ -443,6 +486,7 @@ class NodeShapeContext implements ShapeContext, PropagationInputs {
 
   /** The id of input i's value, -1 when omitted or unknown to the pass so far. */
   private inputId(i: number): number {
+    if (this.slotsAt >= 0) return this.ids.inputAt(this.slotsAt, i, this.inputCount);
     const name = this.inputs[i];
     return name ? this.ids.find(name) : -1;
   }
@@ -559,7 +603,12 @@ export interface ValueInfoOptions {
    * started from: each name one id below `count`) for the pass to key its shapes by, instead of inserting
    * every name into a table of its own. Names it lacks get ids of their own.
    */
-  valueIds?: { ids: ReadonlyMap<string, number>; count: number };
+  valueIds?: {
+    ids: ReadonlyMap<string, number>;
+    count: number;
+    /** Nodes of the graph whose slots' ids are known already (a rewrite's nodes shared with the IR). */
+    slots?: KnownSlots;
+  };
 }
 
 /** GraphProto.value_info's field number. */
@@ -577,7 +626,7 @@ function inferValueInfo(model: ModelProto, graph: GraphProto, options: ValueInfo
   // once for both passes (none for an already sorted graph whose element types the caller gives)
   const order = options.sorted ? undefined : topologicalOrder(nodes);
   const known = options.valueIds;
-  const ids = new ValueIds(known?.ids, known?.count ?? 0);
+  const ids = new ValueIds(known?.ids, known?.count ?? 0, known?.slots);
   const knownCount = known?.count ?? 0;
   // in file order when sorted: then the ids of the node outputs come in the order read below
   const outputIds: number[] | undefined = order ? undefined : [];
