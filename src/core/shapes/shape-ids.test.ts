@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DataType, type ModelProto } from '../onnx/proto-types';
 import { encodeModel } from '../serde';
 import { attr, buildModel, constant, floatTensor, int64Tensor, node, valueInfo } from '../testing/build-model';
+import { buildIr } from '../ir';
 import { inferGraphShapes, withInferredValueInfoEncoded } from './infer-shapes';
 
 const F = DataType.FLOAT;
@@ -68,5 +69,22 @@ describe('shape pass by value id', () => {
     expect(Buffer.from(byIds).equals(byName)).toBe(true);
     // every node output but the graph output and the declared 'r', with its id in the table (-1: not there)
     expect(told).toEqual(['target', 'one', 'u', 'axes', 'u2', 'u3', 'f', 'fs', 'm', 'relu', 'id', 's'].map((name) => [name, table.get(name) ?? -1]));
+  });
+
+  it('reads the slot ids of the nodes the caller resolved, and only of the very nodes it names', () => {
+    const model = constantsModel();
+    const main = buildIr(model).main;
+    const elemType = (name: string) => (['target', 'one', 'axes', 's'].includes(name) ? I64 : F);
+    const byName = encodeModel(withInferredValueInfoEncoded(model, { sorted: true, elemType }));
+    const nodes = model.graph!.node!;
+    const right = nodes.map((node) => main.nodes.indexOf(node));
+    expect(right.every((n) => n >= 0)).toBe(true);
+    // every other node pointed at the wrong IR node (its ids would give wrong shapes): looked up by name
+    const wrong = right.map((n, k) => (k % 2 ? (n + 1) % nodes.length : n));
+    for (const source of [right, wrong, right.slice(0, 3)]) {
+      const slots = { source, nodes: main.nodes, inputIds: main.inputIds, inputStart: main.inputStart, outputIds: main.outputIds, outputStart: main.outputStart };
+      const byIds = encodeModel(withInferredValueInfoEncoded(model, { sorted: true, elemType, valueIds: { ids: main.valueId, count: main.valueNames.length, slots } }));
+      expect(Buffer.from(byIds).equals(byName)).toBe(true);
+    }
   });
 });
