@@ -120,8 +120,14 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   const { outcome, millis } = runPlan(model, recipe);
   const result = applyPlan(model.problem, outcome, options.fp16Converter);
   // applyPlan keeps the IR's topological order, inserting each Cast after its producer, writes each value
-  // once (fresh names for what it adds) and knows every value's element type (rewrite/apply-plan.ts)
-  let converted = options.valueInfo === false ? result.model : withInferredValueInfoEncoded(result.model, { sorted: true, elemType: result.mainElemType, uniqueOutputs: true });
+  // once (fresh names for what it adds) and knows every value's element type (rewrite/apply-plan.ts); its
+  // main graph keeps most of the IR's value names, whose ids key the pass's shapes
+  // and of its nodes most are the IR's own, whose slots' ids the IR has resolved
+  const main = model.ir.main;
+  const slots = { source: result.mainNodeSource, nodes: main.nodes, inputIds: main.inputIds, inputStart: main.inputStart, outputIds: main.outputIds, outputStart: main.outputStart };
+  let converted = options.valueInfo === false
+    ? result.model
+    : withInferredValueInfoEncoded(result.model, { sorted: true, elemType: result.mainElemType, uniqueOutputs: true, valueIds: { ids: main.valueId, count: main.valueNames.length, slots } });
   const externalFiles: Record<string, Uint8Array> = {};
   const externalPieces: Record<string, Uint8Array[]> = {};
   const dataName = options.externalDataFile ?? 'model.onnx.data';

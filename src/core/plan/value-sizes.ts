@@ -4,7 +4,7 @@
 // dims are bound, following the shape arguments the graph computes (shapes/data-propagation.ts). A dim
 // neither can size counts as 1, and its name is reported (unboundDims), so a user knows to pass --dims.
 import type { IrGraph } from '../ir';
-import { inferGraphShapes } from '../shapes/infer-shapes';
+import { inferGraphShapes, type ShapesByName } from '../shapes/infer-shapes';
 import type { Dim } from '../shapes/dims';
 import type { PlanningProblem } from './constraints';
 import type { UnboundDim } from '../api';
@@ -25,10 +25,10 @@ export interface ValueSizes {
  * The main graph's shapes under bound dims, per problem, for the last few dims asked: a re-plan after a
  * toggle keeps its dims, so it reuses the pass (a min-cut re-plan stays milliseconds).
  */
-const inferredCache = new WeakMap<PlanningProblem, Map<string, Map<string, Dim[]>>>();
+const inferredCache = new WeakMap<PlanningProblem, Map<string, ShapesByName>>();
 const CACHED_DIMS = 4;
 
-function boundShapes(problem: PlanningProblem, dims: Readonly<Record<string, number>>): Map<string, Dim[]> {
+function boundShapes(problem: PlanningProblem, dims: Readonly<Record<string, number>>): ShapesByName {
   let byDims = inferredCache.get(problem);
   if (!byDims) inferredCache.set(problem, (byDims = new Map()));
   const key = JSON.stringify(Object.entries(dims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -43,7 +43,7 @@ function boundShapes(problem: PlanningProblem, dims: Readonly<Record<string, num
 
 /** Sizes under one set of dims; the main graph's bound inference runs on first need. */
 export function valueSizes(problem: PlanningProblem, dims: Readonly<Record<string, number>>): ValueSizes {
-  let inferred: Map<string, Dim[]> | undefined;
+  let inferred: ShapesByName | undefined;
   const main = problem.model.main;
   const inferredShape = (graph: IrGraph, name: string): Dim[] | undefined => {
     if (graph !== main) return undefined; // bodies of If/Loop/Scan are not inferred

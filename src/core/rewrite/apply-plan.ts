@@ -50,7 +50,12 @@ export interface RewriteResult {
    * element-type inference over the rewritten graph gives for an undeclared node output, without a second
    * pass over it (value_info takes it; rewritten-types.test.ts compares the two on every fixture).
    */
-  mainElemType: (name: string) => number | undefined;
+  mainElemType: (name: string, id?: number) => number | undefined;
+  /**
+   * Per node of the rewritten main graph, the index in the IR's main.nodes of the node it is (the same
+   * object: its slots' value ids are the IR's inputIds/outputIds), or -1 for a node the rewrite made or changed.
+   */
+  mainNodeSource: readonly number[];
 }
 
 interface CastPlan {
@@ -155,6 +160,7 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   // 3. Rewrite graphs bottom-up so parents embed rewritten bodies.
   const rewritten = new Map<IrGraph, GraphProto>();
   let removedCasts = 0;
+  let mainNodeSource: number[] = [];
   for (const graph of [...model.graphs].reverse()) {
     const outNodes: NodeProto[] = [];
     const aliases = new Map<string, string>(); // identity Casts removed: output -> input
@@ -164,6 +170,10 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
     let removedOutput: Uint8Array | undefined; // per value id of this graph
     const aliasReaders: number[] = []; // indices in outNodes
     outNodes.push(...castsAfterNode.at(graph, 'input'));
+    // main graph: per node written, the index in graph.nodes of the IR node it is (that very object), -1 for
+    // one made or changed here: value_info's shape pass reads such a node's slot ids from the IR instead of
+    // looking each of its names up (RewriteResult.mainNodeSource)
+    const source: number[] | undefined = graph === model.main ? [] : undefined;
     const seenNodeNames = new Set<string>();
     // indexed, not forEach: no closure call per node of a 44k-node graph
     const graphNodes = graph.nodes;
@@ -206,7 +216,10 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
         continue;
       }
       const storedCopy = constantCopy(graph, node, graph.outputStart[n + 1] > graph.outputStart[n] ? graph.outputIds[graph.outputStart[n]] : -1, storedFp16Name, names, stats, low);
-      if (storedCopy && !storedCopy.inPlace) outNodes.push(next); // the fp32 original stays for fp32 readers
+      if (storedCopy && !storedCopy.inPlace) {
+        if (source && next === node) sourceAt(source, outNodes.length, n);
+        outNodes.push(next); // the fp32 original stays for fp32 readers
+      }
       if (storedCopy) {
         next = storedCopy.node;
         if (graph === model.main) {
@@ -214,9 +227,19 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
           else createdTypes.set(next.output![0], LOW_TYPE);
         }
       }
-      if (next.name && seenNodeNames.has(next.name)) next = { ...next, name: names.fresh(next.name) };
-      if (next.name) seenNodeNames.add(next.name);
+      const nodeName = next.name;
+      if (nodeName) {
+        // one hash lookup per name, not has() then add(): the set grows only when the name is new
+        const seen = seenNodeNames.size;
+        seenNodeNames.add(nodeName);
+        if (seenNodeNames.size === seen) {
+          const renamed = names.fresh(nodeName);
+          next = { ...next, name: renamed };
+          seenNodeNames.add(renamed);
+        }
+      }
       if (removedOutput && readsAny(graph, n, removedOutput)) aliasReaders.push(outNodes.length);
+      if (source && next === node) sourceAt(source, outNodes.length, n);
       outNodes.push(next);
       pushAll(outNodes, castsAfterNode.at(graph, n));
     }
@@ -233,8 +256,15 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
         while (k < original.length && !aliases.has(original[k])) k++;
         if (k === original.length) continue;
         const inputs = original.map(resolve);
-        if (!sameList(inputs, original)) outNodes[i] = { ...node, input: inputs };
+        if (!sameList(inputs, original)) {
+          outNodes[i] = { ...node, input: inputs };
+          if (source && i < source.length) source[i] = -1;
+        }
       }
+    }
+    if (source) {
+      sourceAt(source, outNodes.length, -1);
+      mainNodeSource = source;
     }
     rewritten.set(graph, {
       ...graph.proto,
@@ -254,19 +284,26 @@ export function applyPlan(problem: PlanningProblem, outcome: PlanOutcome, fp16Co
   const main = model.main;
   const mainTypes = problem.types.elemTypesById(main);
   // Every other value keeps its original type, except a float32 value of a group the plan made low.
-  const mainElemType = (name: string): number | undefined => {
+  // `known`: the name's id in main.valueId when the caller has it (-1: none there), so no second lookup
+  const mainElemType = (name: string, known?: number): number | undefined => {
     if (createdTypes.size) {
       const created = createdTypes.get(name);
       if (created !== undefined) return created;
     }
-    const id = main.valueId.get(name);
+    const id = known === undefined ? main.valueId.get(name) : known >= 0 ? known : undefined;
     if (id === undefined) return problem.types.elemType(main, name);
     if (lowInPlace[id]) return LOW_TYPE;
     const v = valueByKey.getAt(main, id);
     if (v) return fp16[v.producer] ? LOW_TYPE : FLOAT;
     return mainTypes[id] || undefined; // by the id just found, not a second lookup of the name
   };
-  return { model: { ...model.proto, graph: rewritten.get(main)! }, insertedCasts: casts.size, removedCasts, stats, mainElemType };
+  return { model: { ...model.proto, graph: rewritten.get(main)! }, insertedCasts: casts.size, removedCasts, stats, mainElemType, mainNodeSource };
+}
+
+/** Sets source[at] to `index`, the slots before it that nothing set to -1 (nodes the rewrite made). */
+function sourceAt(source: number[], at: number, index: number): void {
+  while (source.length < at) source.push(-1);
+  if (index >= 0) source.push(index);
 }
 
 const declaredCache = new WeakMap<IrGraph, Map<string, ValueInfoProto>>();

@@ -2,7 +2,8 @@
 // convertModel writes value_info (shapes/infer-shapes.ts ValueInfoOptions.elemType). It must give the
 // same type as that inference for every value value_info would add: each node output of the rewritten
 // main graph that is neither declared (value_info, a graph input or output) nor unknown. And each output
-// name must be written once (ValueInfoOptions.uniqueOutputs).
+// name must be written once (ValueInfoOptions.uniqueOutputs). And mainNodeSource must name, for each node
+// of the rewritten main graph, the IR node it is (value_info reads that node's slot ids from the IR).
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -37,6 +38,12 @@ function mismatches(source: ModelProto, recipe: Partial<Recipe>): { checked: num
   const declared = new Set([...(graph.input ?? []), ...(graph.output ?? []), ...(graph.valueInfo ?? [])].map((v) => v.name));
   const wrong: string[] = [];
   let checked = 0;
+  const irIndex = new Map(model.ir.main.nodes.map((node, n) => [node, n]));
+  const nodeSource = result.mainNodeSource;
+  if (nodeSource.length !== (graph.node ?? []).length) wrong.push(`mainNodeSource has ${nodeSource.length} entries for ${(graph.node ?? []).length} nodes`);
+  (graph.node ?? []).forEach((node, k) => {
+    if (nodeSource[k] !== (irIndex.get(node) ?? -1)) wrong.push(`node ${k} (${node.name}): mainNodeSource ${nodeSource[k]}, IR node ${irIndex.get(node) ?? -1}`);
+  });
   // value_info also relies on each output name being written once (ValueInfoOptions.uniqueOutputs)
   const written = new Set<string>();
   for (const node of graph.node ?? []) {
@@ -47,6 +54,9 @@ function mismatches(source: ModelProto, recipe: Partial<Recipe>): { checked: num
       checked++;
       const derived = result.mainElemType(name);
       if (derived !== inferred.get(name)) wrong.push(`${name}: ${derived} != ${inferred.get(name)}`);
+      // as value_info asks it: with the name's id in the IR's table, -1 when it has none there
+      const byId = result.mainElemType(name, model.ir.main.valueId.get(name) ?? -1);
+      if (byId !== derived) wrong.push(`${name}: ${byId} by id != ${derived} by name`);
     }
   }
   return { checked, wrong };

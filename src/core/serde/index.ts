@@ -152,7 +152,7 @@ export function encodeRepeatedField(id: number, value: Uint8Array): Uint8Array {
   return e.buf;
 }
 
-export { encodeTensorValueInfos, type TensorValueInfo } from './value-info-bytes';
+export { encodeTensorValueInfos, type TensorValueInfos } from './value-info-bytes';
 
 /**
  * Encodes a model as a list of pieces whose concatenation is encodeModel's bytes: bytes fields of at least

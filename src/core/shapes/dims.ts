@@ -16,13 +16,16 @@ export class ShapeError extends Error {}
  * symbol) give an unknown dim.
  */
 export function broadcastShapes(shapes: readonly Dim[][]): Dim[] {
-  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  // indexed loops, no map/spread/iterator: called for every elementwise node of a graph
+  let rank = 0;
+  for (let j = 0; j < shapes.length; j++) if (shapes[j].length > rank) rank = shapes[j].length;
   const out: Dim[] = [];
   for (let i = 0; i < rank; i++) {
     let value = 1;
     let symbolic: Dim | null = null;
     let symbols = 0;
-    for (const s of shapes) {
+    for (let j = 0; j < shapes.length; j++) {
+      const s = shapes[j];
       const k = i - (rank - s.length);
       if (k < 0) continue;
       const d = s[k];

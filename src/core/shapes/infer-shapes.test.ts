@@ -144,6 +144,7 @@ describe('withInferredValueInfoEncoded', () => {
       // GraphProto.value_info (field 13) holding it: encode a graph with only this entry
       return encodeMessage('GraphProto', { valueInfo: [vi] });
     }));
-    expect(encodeTensorValueInfos(entries)).toEqual(viaObjects);
+    const columns = { names: entries.map((v) => v.name), elemTypes: entries.map((v) => v.elemType), shapes: entries.map((v) => v.shape) };
+    expect(encodeTensorValueInfos(columns)).toEqual(viaObjects);
   });
 });

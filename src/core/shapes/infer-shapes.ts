@@ -20,14 +20,14 @@ import { mergeDim, ShapeError, type Dim, type Shape } from './dims';
 import { inferOpShapes, type ShapeContext } from './op-shapes';
 import { normalizeDomain } from '../onnx/domain';
 import { propagateValues, type PropagationInputs } from './data-propagation';
-import { encodeMessage, encodeRepeatedField, encodeTensorValueInfos, withEncodedFields, type TensorValueInfo } from '../serde';
+import { encodeMessage, encodeRepeatedField, encodeTensorValueInfos, withEncodedFields, type TensorValueInfos } from '../serde';
 
 /** Constant integer tensors longer than this are not read (shape arguments are short). */
 const MAX_CONSTANT_ELEMENTS = 1024;
 
 export interface GraphShapes {
   /** Shape of every value whose rank is known (node outputs after naming unknown dims). */
-  shapes: Map<string, Dim[]>;
+  shapes: ShapesByName;
   /** Nodes whose inputs contradicted onnx's rules (their outputs get no shape). */
   inconsistent: string[];
 }
@@ -40,44 +40,134 @@ function declaredShape(vi: ValueInfoProto): Shape {
 
 /** Integer values of a small INT64/INT32 tensor, or undefined. */
 export function intValues(t: TensorProto): number[] | undefined {
-  const dims = (t.dims ?? []).map(toNumber);
-  const count = dims.reduce((a, b) => a * b, 1);
+  // a loop, not map/reduce: called for thousands of one-element Constants per large model
+  const dims = t.dims;
+  let count = 1;
+  if (dims) for (let k = 0; k < dims.length; k++) count *= toNumber(dims[k]);
   if (count > MAX_CONSTANT_ELEMENTS) return undefined;
   if (t.dataType === DataType.INT64) {
     if (t.int64Data?.length) return t.int64Data.map(toNumber);
     const b = tensorBytes(t);
     if (!b || b.byteLength !== count * 8) return count === 0 ? [] : undefined;
-    // Two 32-bit halves, not getBigInt64 (a BigInt per element, and ~16k Constant scalars per large model):
-    // hi * 2^32 is exact and adding the unsigned low half rounds once, as Number(bigint) does.
-    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    // Two 32-bit little-endian halves from the bytes, not getBigInt64 (a BigInt per element) nor a DataView
+    // per tensor (~13k int Constants per large model): hi * 2^32 is exact and adding the unsigned low half
+    // rounds once, as Number(bigint) does.
     const values: number[] = new Array(count);
-    for (let i = 0; i < count; i++) values[i] = view.getInt32(i * 8 + 4, true) * 4294967296 + view.getUint32(i * 8, true);
+    for (let i = 0, o = 0; i < count; i++, o += 8) {
+      const lo = (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+      const hi = b[o + 4] | (b[o + 5] << 8) | (b[o + 6] << 16) | (b[o + 7] << 24);
+      values[i] = hi * 4294967296 + lo;
+    }
     return values;
   }
   if (t.dataType === DataType.INT32) {
     if (t.int32Data?.length) return [...t.int32Data];
     const b = tensorBytes(t);
     if (!b || b.byteLength !== count * 4) return count === 0 ? [] : undefined;
-    const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const values: number[] = new Array(count);
-    for (let i = 0; i < count; i++) values[i] = view.getInt32(i * 4, true);
+    for (let i = 0, o = 0; i < count; i++, o += 4) values[i] = b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
     return values;
   }
   return undefined;
 }
 
-/** Integer constants (initializers, Constant outputs), parsed only when an op asks for one. */
-class IntConstants {
-  private readonly sources = new Map<string, TensorProto | number[]>();
-  private readonly parsed = new Map<string, number[] | undefined>();
-  add(name: string, source: TensorProto | number[]): void {
-    this.sources.set(name, source);
+/**
+ * Dense ids for the value names of one graph: the pass keeps shapes and constants in arrays by id. A Map of
+ * shapes by name took one insertion per value into a growing table (44k on gpt2-deep200, the hottest line of
+ * a cold convert's value_info pass); with `known` (the IR's valueId of the graph a rewrite started from) a
+ * name already has its id and only a lookup is made. Any other name gets an id past `known`'s on first add.
+ * Distinct names get distinct ids, so an array by id holds what a Map by name would.
+ */
+class ValueIds {
+  private readonly extra = new Map<string, number>();
+  constructor(
+    private readonly known: ReadonlyMap<string, number> | undefined,
+    private next: number,
+    private readonly slots?: KnownSlots,
+  ) {}
+
+  /**
+   * Where node `index` of the graph (the object `node`) has its slots' ids in `slots`: the index of that
+   * very node there, or -1 (then its names are looked up).
+   */
+  slotsOf(index: number, node: NodeProto): number {
+    const slots = this.slots;
+    if (!slots || index >= slots.source.length) return -1;
+    const at = slots.source[index];
+    return at >= 0 && slots.nodes[at] === node ? at : -1;
   }
-  get(name: string): number[] | undefined {
-    if (this.parsed.has(name)) return this.parsed.get(name);
-    const source = this.sources.get(name);
-    const values = source === undefined || Array.isArray(source) ? source : intValues(source);
-    this.parsed.set(name, values);
+
+  /** The id in `slots` of input `i` of the node at `at` (slotsOf), of `count` inputs: -1 past them. */
+  inputAt(at: number, i: number, count: number): number {
+    return i < count ? this.slots!.inputIds[this.slots!.inputStart[at] + i] : -1;
+  }
+
+  /** The id in `slots` of output `i` of the node at `at` (slotsOf). */
+  outputAt(at: number, i: number): number {
+    return this.slots!.outputIds[this.slots!.outputStart[at] + i];
+  }
+
+  /** The name's id, -1 when it has none yet. */
+  find(name: string): number {
+    const id = this.known?.get(name);
+    return id !== undefined ? id : this.extra.get(name) ?? -1;
+  }
+
+  /** Ids given so far (the known table's count, then one per other name added). */
+  get size(): number {
+    return this.next;
+  }
+
+  add(name: string): number {
+    const id = this.find(name);
+    if (id >= 0) return id;
+    this.extra.set(name, this.next);
+    return this.next++;
+  }
+}
+
+/**
+ * Value ids of the slots of nodes the caller has resolved already, as the IR lays them out (an IrGraph has
+ * these fields): node k of the graph being inferred is `nodes[source[k]]` when source[k] >= 0 and that
+ * entry is the very same object, and then its input i reads inputIds[inputStart[source[k]] + i] and its
+ * output i writes outputIds[outputStart[source[k]] + i] (-1: omitted), ids of the same table as `ids`.
+ */
+export interface KnownSlots {
+  source: readonly number[];
+  nodes: readonly NodeProto[];
+  inputIds: ArrayLike<number>;
+  inputStart: ArrayLike<number>;
+  outputIds: ArrayLike<number>;
+  outputStart: ArrayLike<number>;
+}
+
+/**
+ * A slot per id up to `count`, each undefined: a holey array of that length at once (V8 keeps it in fast
+ * elements well past 44k; a push loop was ~5 ms of a cold convert), ids past `count` extend it.
+ */
+function slotsFor<T>(count: number): (T | undefined)[] {
+  return new Array<T | undefined>(count);
+}
+
+/**
+ * Integer constants (initializers, Constant outputs) by value id, kept as their tensor and parsed the first
+ * time a rule reads one (most Constants of a transformer graph are never read as shape arguments); the
+ * parsed values (or null: not readable as integers) replace the tensor in place.
+ */
+class IntConstants {
+  private readonly byId: (TensorProto | number[] | null | undefined)[];
+  constructor(count: number) {
+    this.byId = slotsFor(count);
+  }
+  add(id: number, source: TensorProto | number[]): void {
+    this.byId[id] = source;
+  }
+  get(id: number): number[] | undefined {
+    const source = this.byId[id];
+    if (source === undefined || source === null) return undefined;
+    if (Array.isArray(source)) return source;
+    const values = intValues(source);
+    this.byId[id] = values ?? null;
     return values;
   }
 }
@@ -109,7 +199,11 @@ class SymbolTable {
   }
 }
 
-/** The shape with each unknown dim given a fresh name; a fresh array (no closure) only when one is unknown. */
+/**
+ * The shape with each unknown dim given a fresh name: a fresh array only when one is unknown, else the
+ * shape itself (shapes are never mutated once made, so values of equal shape share one array: no copy per
+ * value, and fewer arrays for the young generation to copy while the pass runs).
+ */
 function named(shape: Shape & object, table: SymbolTable): Dim[] {
   let out: Dim[] | undefined;
   for (let k = 0; k < shape.length; k++) {
@@ -117,7 +211,7 @@ function named(shape: Shape & object, table: SymbolTable): Dim[] {
     out ??= shape.slice();
     out[k] = table.fresh();
   }
-  return out ?? shape.slice();
+  return out ?? shape;
 }
 
 function isDefaultDomain(domain: string | undefined): boolean {
@@ -133,19 +227,57 @@ export interface InferOptions {
   bind?: Readonly<Record<string, number>>;
 }
 
+/** Shapes of a graph's values by name (the pass keeps them by value id). */
+export interface ShapesByName {
+  get(name: string): Dim[] | undefined;
+}
+
 /**
  * Infers the shapes of the main graph's values (bodies of If/Loop/Scan are not entered). `order` is
  * topologicalOrder of its nodes when the caller has it.
  */
 export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, number>, order?: readonly number[], options: InferOptions = {}): GraphShapes {
-  const bind = options.bind;
+  const ids = new ValueIds(undefined, 0);
+  const pass = shapePass(graph, opsets, order ?? topologicalOrder(graph.node ?? []), options.bind, ids, undefined);
+  return { shapes: new ShapesById(ids, pass.byId), inconsistent: pass.inconsistent };
+}
+
+class ShapesById implements ShapesByName {
+  constructor(
+    private readonly ids: ValueIds,
+    private readonly byId: readonly (Dim[] | undefined)[],
+  ) {}
+  get(name: string): Dim[] | undefined {
+    const id = this.ids.find(name);
+    return id < 0 ? undefined : this.byId[id];
+  }
+}
+
+interface ShapePass {
+  /** Shape of each value id whose rank is known. */
+  byId: (Dim[] | undefined)[];
+  inconsistent: string[];
+}
+
+/** A shape rule's single result, reused node after node (read before the next node is inferred). */
+const ONE_SHAPE: Shape[] = [undefined];
+const NO_SHAPES: readonly Shape[] = [];
+const SCALAR: number[] = [];
+
+/**
+ * The pass itself, over the nodes in `order` ('file': the node list is already topological). Each node
+ * output's id is appended to `outputIds` when given (in `order`, -1 for an omitted output).
+ */
+function shapePass(graph: GraphProto, opsets: ReadonlyMap<string, number>, order: readonly number[] | 'file', bind: InferOptions['bind'], ids: ValueIds, outputIds: number[] | undefined): ShapePass {
   const opset = opsets.get('') ?? opsets.get('ai.onnx') ?? 1;
-  const shapes = new Map<string, Dim[]>();
   const declared = new Map<string, Dim[]>();
   const symbols = new Set<string>();
-  const constants = new IntConstants();
+  const nodes = graph.node ?? [];
+  const idCount = ids.size;
+  const byId = slotsFor<Dim[]>(idCount);
+  const constants = new IntConstants(idCount);
   // float constants are only read by Resize/Upsample for their scales: kept as sources, parsed on demand
-  const floats = new Map<string, TensorProto>();
+  const floats = slotsFor<TensorProto>(idCount);
   const inconsistent: string[] = [];
 
   for (const vi of [...(graph.input ?? []), ...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
@@ -156,41 +288,58 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
   }
   for (const vi of graph.input ?? []) {
     const s = vi.name ? declared.get(vi.name) : undefined;
-    if (s) shapes.set(vi.name!, bind ? s.map((d) => (typeof d === 'string' && bind[d] !== undefined ? bind[d] : d)) : s);
+    if (s) byId[ids.add(vi.name!)] = bind ? s.map((d) => (typeof d === 'string' && bind[d] !== undefined ? bind[d] : d)) : s;
   }
   for (const t of graph.initializer ?? []) {
     if (!t.name) continue;
-    shapes.set(t.name, (t.dims ?? []).map(toNumber));
-    if (isIntTensor(t)) constants.add(t.name, t);
-    else if (t.dataType === DataType.FLOAT) floats.set(t.name, t);
+    const id = ids.add(t.name);
+    byId[id] = (t.dims ?? []).map(toNumber);
+    if (isIntTensor(t)) constants.add(id, t);
+    else if (t.dataType === DataType.FLOAT) floats[id] = t;
   }
   const table = new SymbolTable(symbols);
-  const nodes = graph.node ?? [];
-  const context = new NodeShapeContext(opset, shapes, constants, floats);
+  const context = new NodeShapeContext(opset, ids, byId, constants, floats);
+  const checkDeclared = declared.size > 0;
+  const constantAttrs = new ConstantAttributes();
 
-  const sequence = order ?? topologicalOrder(nodes);
+  const count = order === 'file' ? nodes.length : order.length;
   // indexed, not for-of: an iterator result per node before the JIT optimizes the loop
-  for (let k = 0; k < sequence.length; k++) {
-    const node = nodes[sequence[k]];
-    const outputs = node.output ?? [];
-    let inferred: Shape[] = [];
+  for (let k = 0; k < count; k++) {
+    const index = order === 'file' ? k : order[k];
+    const node = nodes[index];
+    // a node the caller resolved (most of a rewritten graph: the IR's own nodes) has its slots' ids already
+    const at = ids.slotsOf(index, node);
+    const outputs = node.output ?? NO_OUTPUTS;
+    let inferred: readonly Shape[] = NO_SHAPES;
     const defaultDomain = isDefaultDomain(node.domain);
-    if (defaultDomain) {
+    const isConstant = defaultDomain && node.opType === 'Constant';
+    // a third of a transformer graph's nodes are Constants: their rule without inferOpShapes' dispatch, and
+    // their value's attributes found in one walk for both the shape and the constant
+    if (isConstant) {
+      ONE_SHAPE[0] = constantAttrs.read(node).dims();
+      inferred = ONE_SHAPE;
+    } else if (defaultDomain) {
       try {
-        // a third of a transformer graph's nodes are Constants: their rule without inferOpShapes' dispatch
-        inferred = node.opType === 'Constant' ? [context.at(node).constantValueDims()] : inferOpShapes(context.at(node));
+        inferred = inferOpShapes(context.at(node, at));
       } catch (e) {
         if (!(e instanceof ShapeError)) throw e;
         inconsistent.push(node.name || outputs[0] || node.opType || '?');
-        inferred = [];
+        inferred = NO_SHAPES;
       }
     }
     if (bind && !inferred.length) inferred = sameShapeFusedOutputs(node, context);
+    let firstId = -1;
     for (let i = 0; i < outputs.length; i++) {
       const name = outputs[i];
-      if (!name) continue;
+      if (!name) {
+        outputIds?.push(-1);
+        continue;
+      }
+      const id = at >= 0 ? ids.outputAt(at, i) : ids.add(name);
+      outputIds?.push(id);
+      if (i === 0) firstId = id;
       let shape = inferred[i];
-      const existing = declared.get(name);
+      const existing = checkDeclared ? declared.get(name) : undefined;
       if (existing) {
         if (shape && shape.length === existing.length) {
           try {
@@ -203,35 +352,77 @@ export function inferGraphShapes(graph: GraphProto, opsets: ReadonlyMap<string, 
         }
       }
       if (!shape) continue;
-      shapes.set(name, named(shape, table));
+      byId[id] = named(shape, table);
     }
-    if (bind && outputs[0] && defaultDomain) {
+    if (bind && firstId >= 0 && defaultDomain) {
+      context.at(node, at);
       const values = propagateValues(node, context);
-      if (values) constants.add(outputs[0], values);
+      if (values) constants.add(firstId, values);
     }
-    if (defaultDomain && node.opType === 'Constant' && outputs[0]) {
-      // one walk over the attributes (a third of a transformer graph's nodes are Constants)
-      let valueAttr: AttributeProto | undefined;
-      let intsAttr: AttributeProto | undefined;
-      let intAttr: AttributeProto | undefined;
-      const attrs = node.attribute ?? [];
-      for (let a = 0; a < attrs.length; a++) {
-        const attr = attrs[a];
-        if (attr.name === 'value') valueAttr ??= attr;
-        else if (attr.name === 'value_ints') intsAttr ??= attr;
-        else if (attr.name === 'value_int') intAttr ??= attr;
-      }
-      const t = valueAttr?.t;
-      const ints = intsAttr?.ints;
-      const int = intAttr?.i;
+    if (isConstant && firstId >= 0) {
+      const t = constantAttrs.value?.t;
+      const ints = constantAttrs.valueInts?.ints;
+      const int = constantAttrs.valueInt?.i;
       if (t) {
-        if (isIntTensor(t)) constants.add(outputs[0], t);
-        else if (t.dataType === DataType.FLOAT) floats.set(outputs[0], t);
-      } else if (ints) constants.add(outputs[0], ints.map(toNumber));
-      else if (int !== undefined && int !== null) constants.add(outputs[0], [toNumber(int)]);
+        if (isIntTensor(t)) constants.add(firstId, t);
+        else if (t.dataType === DataType.FLOAT) floats[firstId] = t;
+      } else if (ints) constants.add(firstId, ints.map(toNumber));
+      else if (int !== undefined && int !== null) constants.add(firstId, [toNumber(int)]);
     }
   }
-  return { shapes, inconsistent };
+  return { byId, inconsistent };
+}
+
+const NO_OUTPUTS: string[] = [];
+
+/**
+ * A Constant node's value attributes, the first of each name (as attribute() finds them), from one walk over
+ * its attribute list: one object for the whole pass, read node after node.
+ */
+class ConstantAttributes {
+  value: AttributeProto | undefined;
+  valueFloat: AttributeProto | undefined;
+  valueInt: AttributeProto | undefined;
+  valueString: AttributeProto | undefined;
+  valueFloats: AttributeProto | undefined;
+  valueInts: AttributeProto | undefined;
+  valueStrings: AttributeProto | undefined;
+
+  read(node: NodeProto): this {
+    this.value = this.valueFloat = this.valueInt = this.valueString = this.valueFloats = this.valueInts = this.valueStrings = undefined;
+    const attrs = node.attribute ?? [];
+    for (let a = 0; a < attrs.length; a++) {
+      const attr = attrs[a];
+      switch (attr.name) {
+        case 'value': this.value ??= attr; break;
+        case 'value_float': this.valueFloat ??= attr; break;
+        case 'value_int': this.valueInt ??= attr; break;
+        case 'value_string': this.valueString ??= attr; break;
+        case 'value_floats': this.valueFloats ??= attr; break;
+        case 'value_ints': this.valueInts ??= attr; break;
+        case 'value_strings': this.valueStrings ??= attr; break;
+      }
+    }
+    return this;
+  }
+
+  /** Dims of the value (ShapeContext.constantValueDims). */
+  dims(): number[] | undefined {
+    const t = this.value?.t;
+    if (t) return tensorDims(t);
+    if (this.valueFloat || this.valueInt || this.valueString) return SCALAR;
+    const list = this.valueFloats?.floats ?? this.valueInts?.ints ?? this.valueStrings?.strings;
+    return list ? [list.length] : undefined;
+  }
+}
+
+/** A tensor's dims as numbers; a scalar's is the one shared empty shape. */
+function tensorDims(t: TensorProto): number[] {
+  const dims = t.dims;
+  if (!dims || dims.length === 0) return SCALAR;
+  const out: number[] = new Array(dims.length);
+  for (let k = 0; k < dims.length; k++) out[k] = toNumber(dims[k]);
+  return out;
 }
 
 /**
@@ -273,16 +464,20 @@ class NodeShapeContext implements ShapeContext, PropagationInputs {
   outputCount = 0;
   private node: NodeProto = {};
   private inputs: string[] = [];
+  private slotsAt = -1;
 
   constructor(
     readonly opset: number,
-    private readonly shapes: Map<string, Dim[]>,
+    private readonly ids: ValueIds,
+    private readonly shapes: readonly (Dim[] | undefined)[],
     private readonly constants: IntConstants,
-    private readonly floats: Map<string, TensorProto>,
+    private readonly floats: readonly (TensorProto | undefined)[],
   ) {}
 
-  at(node: NodeProto): this {
+  /** Points the context at `node`; `slotsAt`: where its slots' ids are known (ValueIds.slotsOf), or -1. */
+  at(node: NodeProto, slotsAt = -1): this {
     this.node = node;
+    this.slotsAt = slotsAt;
     this.inputs = node.input ?? [];
     this.opType = node.opType ?? '';
     this.inputCount = this.inputs.length;
@@ -290,9 +485,16 @@ class NodeShapeContext implements ShapeContext, PropagationInputs {
     return this;
   }
 
-  input(i: number): Shape {
+  /** The id of input i's value, -1 when omitted or unknown to the pass so far. */
+  private inputId(i: number): number {
+    if (this.slotsAt >= 0) return this.ids.inputAt(this.slotsAt, i, this.inputCount);
     const name = this.inputs[i];
-    return name ? this.shapes.get(name) : undefined;
+    return name ? this.ids.find(name) : -1;
+  }
+
+  input(i: number): Shape {
+    const id = this.inputId(i);
+    return id < 0 ? undefined : this.shapes[id];
   }
 
   hasInput(i: number): boolean {
@@ -300,8 +502,8 @@ class NodeShapeContext implements ShapeContext, PropagationInputs {
   }
 
   constant(i: number): number[] | undefined {
-    const name = this.inputs[i];
-    return name ? this.constants.get(name) : undefined;
+    const id = this.inputId(i);
+    return id < 0 ? undefined : this.constants.get(id);
   }
 
   attrInt(name: string): number | undefined {
@@ -319,8 +521,8 @@ class NodeShapeContext implements ShapeContext, PropagationInputs {
   }
 
   constantFloats(i: number): number[] | undefined {
-    const name = this.inputs[i];
-    const t = name ? this.floats.get(name) : undefined;
+    const id = this.inputId(i);
+    const t = id < 0 ? undefined : this.floats[id];
     return t && floatValues(t);
   }
 
@@ -339,12 +541,7 @@ class NodeShapeContext implements ShapeContext, PropagationInputs {
   }
 
   constantValueDims(): number[] | undefined {
-    const node = this.node;
-    const t = attribute(node, 'value')?.t;
-    if (t) return (t.dims ?? []).map(toNumber);
-    if (attribute(node, 'value_float') || attribute(node, 'value_int') || attribute(node, 'value_string')) return [];
-    const list = attribute(node, 'value_floats')?.floats ?? attribute(node, 'value_ints')?.ints ?? attribute(node, 'value_strings')?.strings;
-    return list ? [list.length] : undefined;
+    return new ConstantAttributes().read(this.node).dims();
   }
 }
 
@@ -362,8 +559,10 @@ export function withInferredValueInfo(model: ModelProto, options: ValueInfoOptio
   if (!graph) return model;
   const { kept, added } = inferValueInfo(model, graph, options);
   const valueInfo = kept;
-  for (const { name, elemType, shape } of added) {
-    valueInfo.push({ name, type: { tensorType: shape ? { elemType, shape: toValueInfoShape(shape) } : { elemType } } });
+  for (let i = 0; i < added.names.length; i++) {
+    const elemType = added.elemTypes[i];
+    const shape = added.shapes[i];
+    valueInfo.push({ name: added.names[i], type: { tensorType: shape ? { elemType, shape: toValueInfoShape(shape) } : { elemType } } });
   }
   return { ...model, graph: { ...graph, valueInfo } };
 }
@@ -378,7 +577,7 @@ export function withInferredValueInfoEncoded(model: ModelProto, options: ValueIn
   if (!graph) return model;
   const { kept, added } = inferValueInfo(model, graph, options);
   const fields = kept.map((vi) => encodeRepeatedField(VALUE_INFO_FIELD, encodeMessage('ValueInfoProto', vi)));
-  if (added.length) fields.push(encodeTensorValueInfos(added));
+  if (added.names.length) fields.push(encodeTensorValueInfos(added));
   return { ...model, graph: withEncodedFields({ ...graph, valueInfo: undefined }, fields) };
 }
 
@@ -391,14 +590,26 @@ export interface ValueInfoOptions {
   /**
    * Element type of each undeclared value a main-graph node writes, when the caller already knows it (the
    * rewrite: applyPlan's mainElemType) and it equals what element-type inference over this graph gives: no
-   * second inference pass over a graph that differs from the planned one only by its plan.
+   * second inference pass over a graph that differs from the planned one only by its plan. `id` is the
+   * name's id in `valueIds`, -1 when it has none there; undefined without valueIds.
    */
-  elemType?: (name: string) => number | undefined;
+  elemType?: (name: string, id?: number) => number | undefined;
   /**
    * Each node output name of the main graph is written by one node only (the rewrite's graphs: the IR
    * refuses any other), so no set of the names already added is kept (44k insertions on a 44k-node graph).
    */
   uniqueOutputs?: boolean;
+  /**
+   * Ids already given to most of the main graph's value names (the IR's valueId of the graph a rewrite
+   * started from: each name one id below `count`) for the pass to key its shapes by, instead of inserting
+   * every name into a table of its own. Names it lacks get ids of their own.
+   */
+  valueIds?: {
+    ids: ReadonlyMap<string, number>;
+    count: number;
+    /** Nodes of the graph whose slots' ids are known already (a rewrite's nodes shared with the IR). */
+    slots?: KnownSlots;
+  };
 }
 
 /** GraphProto.value_info's field number. */
@@ -409,32 +620,50 @@ const VALUE_INFO_FIELD = 13;
  * those without one) and one per value a node computes that is neither a graph output nor declared
  * (`added`, in node order).
  */
-function inferValueInfo(model: ModelProto, graph: GraphProto, options: ValueInfoOptions): { kept: ValueInfoProto[]; added: TensorValueInfo[] } {
+function inferValueInfo(model: ModelProto, graph: GraphProto, options: ValueInfoOptions): { kept: ValueInfoProto[]; added: TensorValueInfos } {
   const opsets = new Map<string, number>();
   for (const o of model.opsetImport ?? []) opsets.set(o.domain ?? '', toNumber(o.version ?? 0));
-  // once for both passes
-  const order = options.sorted ? (graph.node ?? []).map((_, i) => i) : topologicalOrder(graph.node ?? []);
-  const { shapes } = inferGraphShapes(graph, opsets, order);
+  const nodes = graph.node ?? [];
+  // once for both passes (none for an already sorted graph whose element types the caller gives)
+  const order = options.sorted ? undefined : topologicalOrder(nodes);
+  const known = options.valueIds;
+  const ids = new ValueIds(known?.ids, known?.count ?? 0, known?.slots);
+  const knownCount = known?.count ?? 0;
+  // in file order when sorted: then the ids of the node outputs come in the order read below
+  const outputIds: number[] | undefined = order ? undefined : [];
+  const { byId } = shapePass(graph, opsets, order ?? 'file', undefined, ids, outputIds);
   // the main graph's own values: no enclosing scope to search
-  const elemTypeOf = options.elemType ?? mapGetter(inferElementTypes(graph, opsets, undefined, new Map([[graph, order]])).main);
-  const outputs = new Set((graph.output ?? []).map((v) => v.name ?? ''));
-  const existing = new Set((graph.valueInfo ?? []).map((v) => v.name ?? ''));
+  const elemTypeOf = options.elemType ?? mapGetter(inferElementTypes(graph, opsets, undefined, new Map([[graph, order ?? nodes.map((_, i) => i)]])).main);
+  // graph outputs and declared values get no entry: flagged by id (a name no node writes has none)
+  const skip = new Uint8Array(ids.size);
+  for (const v of graph.output ?? []) {
+    const id = ids.find(v.name ?? '');
+    if (id >= 0) skip[id] = 1;
+  }
+  for (const v of graph.valueInfo ?? []) {
+    const id = ids.find(v.name ?? '');
+    if (id >= 0) skip[id] = 1;
+  }
   const kept: ValueInfoProto[] = (graph.valueInfo ?? []).map((vi) => {
-    const s = vi.name ? shapes.get(vi.name) : undefined;
+    const id = vi.name ? ids.find(vi.name) : -1;
+    const s = id >= 0 ? byId[id] : undefined;
     if (!s || vi.type?.tensorType?.shape || vi.type?.tensorType === undefined) return vi;
     return { ...vi, type: { ...vi.type, tensorType: { ...vi.type.tensorType, shape: toValueInfoShape(s) } } };
   });
-  const added: TensorValueInfo[] = [];
-  const nodes = graph.node ?? [];
+  const added: TensorValueInfos = { names: [], elemTypes: [], shapes: [] };
+  let slot = 0;
   for (let n = 0; n < nodes.length; n++) {
     const names = nodes[n].output ?? [];
     for (let k = 0; k < names.length; k++) {
       const name = names[k];
-      if (!name || outputs.has(name) || existing.has(name)) continue;
-      const elemType = elemTypeOf(name);
+      const id = outputIds ? outputIds[slot++] : name ? ids.find(name) : -1;
+      if (id < 0 || skip[id]) continue;
+      const elemType = elemTypeOf(name, known ? (id < knownCount ? id : -1) : undefined);
       if (!isTensorType(elemType) || elemType === DataType.UNDEFINED) continue;
-      added.push({ name, elemType, shape: shapes.get(name) });
-      if (!options.uniqueOutputs) existing.add(name);
+      added.names.push(name);
+      added.elemTypes.push(elemType);
+      added.shapes.push(byId[id]);
+      if (!options.uniqueOutputs) skip[id] = 1;
     }
   }
   return { kept, added };

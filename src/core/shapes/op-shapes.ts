@@ -50,11 +50,16 @@ function reduceAxesAsInput(opType: string, opset: number): boolean {
   return opType === 'ReduceSum' ? opset >= 13 : opset >= 18;
 }
 
-/** Shapes of the node's outputs (undefined entries: not inferred). Throws ShapeError on inconsistent input. */
+/**
+ * Shapes of the node's outputs (undefined entries: not inferred). Throws ShapeError on inconsistent input.
+ * An output's shape may be an input's dims array itself: neither is ever mutated.
+ */
 export function inferOpShapes(ctx: ShapeContext): Shape[] {
   const op = ctx.opType;
   const x = ctx.input(0);
-  if (SAME_SHAPE.has(op)) return [x ? [...x] : undefined];
+  // the input's own dims, not a copy: shapes are never mutated once inferred, and a value per elementwise
+  // node of a 44k-node graph would otherwise hold a copy of its own
+  if (SAME_SHAPE.has(op)) return [x];
   if (BROADCAST.has(op)) {
     const shapes: Dim[][] = [];
     for (let i = 0; i < ctx.inputCount; i++) {
@@ -66,6 +71,53 @@ export function inferOpShapes(ctx: ShapeContext): Shape[] {
   }
   if (REDUCE.has(op)) return [reduceShape(ctx, x)];
   switch (op) {
+    // the ops of exported transformer graphs first: a switch on strings compares the cases in order
+    case 'Unsqueeze':
+      return [unsqueezeShape(ctx, x)];
+    case 'Squeeze':
+      return [squeezeShape(ctx, x)];
+    case 'Concat':
+      return [concatShape(ctx)];
+    case 'Reshape':
+      return [reshapeShape(ctx, x)];
+    case 'Shape': {
+      if (!x) return [undefined];
+      const r = x.length;
+      const clamp = (v: number) => Math.min(r, Math.max(0, v < 0 ? v + r : v));
+      const start = ctx.opset >= 15 ? clamp(ctx.attrInt('start') ?? 0) : 0;
+      const end = ctx.opset >= 15 ? clamp(ctx.attrInt('end') ?? r) : r;
+      return [[Math.max(0, end - start)]];
+    }
+    case 'Gather': {
+      const idx = ctx.input(1);
+      if (!x || !idx) return [undefined];
+      const axis = normalizeAxis(ctx.attrInt('axis') ?? 0, x.length);
+      if (axis === undefined) throw new ShapeError('Gather axis out of range');
+      // x[:axis] + idx + x[axis+1:], by index (no slices and spreads: ~3k Gathers per large transformer)
+      const out: Dim[] = [];
+      for (let i = 0; i < axis; i++) out.push(x[i]);
+      for (let i = 0; i < idx.length; i++) out.push(idx[i]);
+      for (let i = axis + 1; i < x.length; i++) out.push(x[i]);
+      return [out];
+    }
+    case 'Slice':
+      return [sliceShape(ctx, x)];
+    case 'MatMul':
+      return [matmulShape(ctx.input(0), ctx.input(1))];
+    case 'Gemm': {
+      const a = ctx.input(0);
+      const b = ctx.input(1);
+      if (!a || !b || a.length !== 2 || b.length !== 2) return [undefined];
+      const m = ctx.attrInt('transA') ? a[1] : a[0];
+      const n = ctx.attrInt('transB') ? b[0] : b[1];
+      return [[m, n]];
+    }
+    case 'Transpose': {
+      if (!x) return [undefined];
+      const perm = ctx.attrInts('perm') ?? x.map((_, i) => x.length - 1 - i);
+      if (perm.length !== x.length) throw new ShapeError('Transpose perm does not match the rank');
+      return [perm.map((p) => x[p])];
+    }
     case 'Dropout':
       return [x && [...x], x && [...x]];
     case 'BatchNormalization': {
@@ -123,29 +175,6 @@ export function inferOpShapes(ctx: ShapeContext): Shape[] {
       const stat = axis === undefined ? undefined : x.map((d, i) => (i < axis ? d : 1));
       return [[...x], stat, stat && [...stat]];
     }
-    case 'MatMul':
-      return [matmulShape(ctx.input(0), ctx.input(1))];
-    case 'Gemm': {
-      const a = ctx.input(0);
-      const b = ctx.input(1);
-      if (!a || !b || a.length !== 2 || b.length !== 2) return [undefined];
-      const m = ctx.attrInt('transA') ? a[1] : a[0];
-      const n = ctx.attrInt('transB') ? b[0] : b[1];
-      return [[m, n]];
-    }
-    case 'Transpose': {
-      if (!x) return [undefined];
-      const perm = ctx.attrInts('perm') ?? x.map((_, i) => x.length - 1 - i);
-      if (perm.length !== x.length) throw new ShapeError('Transpose perm does not match the rank');
-      return [perm.map((p) => x[p])];
-    }
-    case 'Gather': {
-      const idx = ctx.input(1);
-      if (!x || !idx) return [undefined];
-      const axis = normalizeAxis(ctx.attrInt('axis') ?? 0, x.length);
-      if (axis === undefined) throw new ShapeError('Gather axis out of range');
-      return [[...x.slice(0, axis), ...idx, ...x.slice(axis + 1)]];
-    }
     case 'GatherND': {
       // onnx: indices[:-1] + data[batch_dims + indices[-1]:], when the index length is known
       const idx = ctx.input(1);
@@ -158,14 +187,6 @@ export function inferOpShapes(ctx: ShapeContext): Shape[] {
     }
     case 'GatherElements':
       return [ctx.input(1) && [...ctx.input(1)!]];
-    case 'Shape': {
-      if (!x) return [undefined];
-      const r = x.length;
-      const clamp = (v: number) => Math.min(r, Math.max(0, v < 0 ? v + r : v));
-      const start = ctx.opset >= 15 ? clamp(ctx.attrInt('start') ?? 0) : 0;
-      const end = ctx.opset >= 15 ? clamp(ctx.attrInt('end') ?? r) : r;
-      return [[Math.max(0, end - start)]];
-    }
     case 'Size':
       return [[]];
     case 'Constant':
@@ -182,14 +203,6 @@ export function inferOpShapes(ctx: ShapeContext): Shape[] {
       }
       return [[undefined]];
     }
-    case 'Unsqueeze':
-      return [unsqueezeShape(ctx, x)];
-    case 'Squeeze':
-      return [squeezeShape(ctx, x)];
-    case 'Concat':
-      return [concatShape(ctx)];
-    case 'Reshape':
-      return [reshapeShape(ctx, x)];
     case 'Expand': {
       if (!x) return [undefined];
       const c = ctx.constant(1);
@@ -204,8 +217,6 @@ export function inferOpShapes(ctx: ShapeContext): Shape[] {
       if (axis < 0 || axis > x.length) throw new ShapeError('Flatten axis out of range');
       return [[knownProduct(x.slice(0, axis)), knownProduct(x.slice(axis))]];
     }
-    case 'Slice':
-      return [sliceShape(ctx, x)];
     case 'ArgMax':
     case 'ArgMin': {
       if (!x) return [undefined];
@@ -276,11 +287,17 @@ function unsqueezeShape(ctx: ShapeContext, x: Shape): Shape {
   const axes = ctx.opset >= 13 ? ctx.constant(1) : ctx.attrInts('axes');
   if (!axes) return undefined;
   const rank = x.length + axes.length;
-  const at = new Set(axes.map((a) => normalizeAxis(a, rank)));
-  if (at.has(undefined) || at.size !== axes.length) throw new ShapeError('Unsqueeze axes are out of range or repeated');
+  // positions flagged in a plain array, not a Set per node (Unsqueeze is a transformer graph's most common
+  // shape op after Constant)
+  const at: boolean[] = new Array<boolean>(rank).fill(false);
+  for (let j = 0; j < axes.length; j++) {
+    const axis = normalizeAxis(axes[j], rank);
+    if (axis === undefined || at[axis]) throw new ShapeError('Unsqueeze axes are out of range or repeated');
+    at[axis] = true;
+  }
   const out: Dim[] = [];
   let k = 0;
-  for (let i = 0; i < rank; i++) out.push(at.has(i) ? 1 : x[k++]);
+  for (let i = 0; i < rank; i++) out.push(at[i] ? 1 : x[k++]);
   return out;
 }
 
@@ -312,16 +329,18 @@ function concatShape(ctx: ShapeContext): Shape {
   const out: Dim[] = new Array<Dim>(rank).fill(undefined);
   let total = 0;
   let allKnown = true;
-  for (const s of shapes) {
+  for (let j = 0; j < shapes.length; j++) {
+    const s = shapes[j];
     if (s.length !== rank) throw new ShapeError('Concat inputs differ in rank');
-    s.forEach((d, i) => {
+    for (let i = 0; i < rank; i++) {
+      const d = s[i];
       if (i === axis) {
         if (typeof d === 'number') total += d;
         else allKnown = false;
       } else {
         out[i] = mergeDim(out[i], d);
       }
-    });
+    }
   }
   // every input must have a shape for the axis length to be known
   out[axis] = allKnown && shapes.length === ctx.inputCount ? total : undefined;
