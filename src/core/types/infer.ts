@@ -89,6 +89,9 @@ export interface GraphValueIds {
   order: readonly number[];
   outputIds: Int32Array;
   outputStart: Int32Array;
+  /** Per input slot, like outputIds: the value's id, -1 for an omitted input or a value of an enclosing scope. */
+  inputIds: Int32Array;
+  inputStart: Int32Array;
 }
 
 interface InferState {
@@ -166,8 +169,14 @@ function inferGraph(
 
   const typeOf: Lookup = (name) => own.get(name) ?? outerLookup(name) ?? declared.get(name);
   const bodiesTyped = new Set<GraphProto>();
+  let current = 0; // position in `order` of the node being typed (its slots in ids' flat lists)
   const ctx: NodeTypingContext = {
     typeOf: (name) => (name ? typeOf(name) : undefined),
+    inputType: (position, name) => {
+      const id = ids ? ids.inputIds[ids.inputStart[current] + position] : -1;
+      // the same order of sources as typeOf: own values, enclosing scopes, declarations
+      return id >= 0 ? own.getAt(id, name) ?? outerLookup(name) ?? declared.getAt(id, name) : typeOf(name);
+    },
     inferBody: (body, ins) => {
       bodiesTyped.add(body);
       const types = inferGraph(state, body, typeOf, graph, ins);
@@ -183,6 +192,7 @@ function inferGraph(
   // indexed, not for-of: an iterator result per node before the JIT optimizes the loop
   for (let k = 0; k < order.length; k++) {
     const node = nodes[order[k]];
+    current = k;
     const schema = schemaFor(state, node);
     const outputs = node.output ?? [];
     const firstId = ids ? ids.outputStart[k] : -1;

@@ -18,7 +18,7 @@ export function inferModelTypes(model: IrModel): ModelTypes {
   // the IR has ordered every graph already (originalIndex is topologicalOrder of its nodes)
   const orders = new Map(model.graphs.map((g) => [g.proto, g.originalIndex] as const));
   const { main } = model;
-  const ids = { valueId: main.valueId, order: main.originalIndex, outputIds: main.outputIds, outputStart: main.outputStart };
+  const ids = { valueId: main.valueId, order: main.originalIndex, outputIds: main.outputIds, outputStart: main.outputStart, inputIds: main.inputIds, inputStart: main.inputStart };
   const result = inferElementTypes(main.proto, model.opsets, undefined, orders, ids);
   const mainTypes = result.graphs.get(main.proto) as ValueTypes;
   // the main graph has no enclosing scope (and no outer types here): its own types answer directly
