@@ -88,6 +88,8 @@ export function createTypeOracle(model: IrModel): TypeOracle {
   return {
     elemType: (graph: IrGraph, name: string) => types.elemType(graph, name),
     elemTypesById(graph: IrGraph): Int32Array {
+      // the main graph's are kept by id by inference itself
+      if (graph === model.main) return types.mainTypesById;
       let out = byId[graph.id];
       if (out) return out;
       const names = graph.valueNames;

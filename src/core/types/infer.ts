@@ -14,6 +14,7 @@ import { nodeOutputTypes, type NodeTypingContext } from './node-output-types';
 import { isSchemaDomain, lookupSchema, type OpSchema } from './schema';
 import { typeProtoCode } from './type-codes';
 import { normalizeDomain } from '../onnx/domain';
+import { ValueTypes } from './value-types';
 
 export interface TypeDisagreement {
   graph: GraphProto;
@@ -60,7 +61,7 @@ export function elementTypeIn(types: ElementTypes, graph: GraphProto, name: stri
  * `orders` gives the node order of graphs whose order the caller already has (topologicalOrder of their
  * nodes): ordering a 44k-node graph again costs a map of every output and a lookup of every input.
  */
-export function inferElementTypes(graph: GraphProto, opsets: ReadonlyMap<string, number>, outer?: ReadonlyMap<string, number>, orders?: GraphOrders): ElementTypes {
+export function inferElementTypes(graph: GraphProto, opsets: ReadonlyMap<string, number>, outer?: ReadonlyMap<string, number>, orders?: GraphOrders, ids?: GraphValueIds): ElementTypes {
   const state: InferState = {
     opsets,
     orders,
@@ -70,17 +71,33 @@ export function inferElementTypes(graph: GraphProto, opsets: ReadonlyMap<string,
     untyped: [],
     schemaCache: new Map(),
   };
-  const main = inferGraph(state, graph, (name) => outer?.get(name), undefined, []);
+  const main = inferGraph(state, graph, (name) => outer?.get(name), undefined, [], ids);
   return { main, graphs: state.graphs, parents: state.parents, outer, disagreements: state.disagreements, untyped: state.untyped };
 }
 
 /** Node order (topologicalOrder's result) of graphs already ordered by the caller. */
 export type GraphOrders = ReadonlyMap<GraphProto, readonly number[]>;
 
+/**
+ * The IR's value ids of the top graph (ir.ts: valueId, outputIds, outputStart, originalIndex), given by a caller
+ * that has them: its values' types are then kept by id (ValueTypes.byId) and node outputs set through
+ * outputIds, not by hashing each name into a growing Map.
+ */
+export interface GraphValueIds {
+  valueId: ReadonlyMap<string, number>;
+  /** Node order: the k-th node typed is proto.node[order[k]], and its outputs' ids are outputIds[outputStart[k]...]. */
+  order: readonly number[];
+  outputIds: Int32Array;
+  outputStart: Int32Array;
+  /** Per input slot, like outputIds: the value's id, -1 for an omitted input or a value of an enclosing scope. */
+  inputIds: Int32Array;
+  inputStart: Int32Array;
+}
+
 interface InferState {
   opsets: ReadonlyMap<string, number>;
   orders: GraphOrders | undefined;
-  graphs: Map<GraphProto, Map<string, number>>;
+  graphs: Map<GraphProto, ValueTypes>;
   parents: Map<GraphProto, GraphProto>;
   disagreements: TypeDisagreement[];
   untyped: UntypedNode[];
@@ -114,18 +131,23 @@ function inferGraph(
   outerLookup: Lookup,
   parent: GraphProto | undefined,
   formalInputs: readonly (number | undefined)[],
-): Map<string, number> {
-  const own = new Map<string, number>();
+  ids?: GraphValueIds,
+): ValueTypes {
+  const own = new ValueTypes(ids?.valueId);
   state.graphs.set(graph, own);
   if (parent) state.parents.set(graph, parent);
   const disagree = (value: string, declared: number, inferred: number) => {
     if (declared !== inferred) state.disagreements.push({ graph, value, declared, inferred });
   };
 
-  const declared = new Map<string, number>();
-  for (const v of [...(graph.valueInfo ?? []), ...(graph.output ?? [])]) {
-    const t = typeProtoCode(v.type);
-    if (v.name && t !== undefined && !declared.has(v.name)) declared.set(v.name, t);
+  const declared = new ValueTypes(ids?.valueId);
+  for (const list of [graph.valueInfo, graph.output]) {
+    if (!list) continue;
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
+      const t = typeProtoCode(v.type);
+      if (v.name && t !== undefined && !declared.has(v.name)) declared.set(v.name, t);
+    }
   }
 
   for (const init of graph.initializer ?? []) if (init.name && init.dataType) own.set(init.name, init.dataType);
@@ -147,8 +169,14 @@ function inferGraph(
 
   const typeOf: Lookup = (name) => own.get(name) ?? outerLookup(name) ?? declared.get(name);
   const bodiesTyped = new Set<GraphProto>();
+  let current = 0; // position in `order` of the node being typed (its slots in ids' flat lists)
   const ctx: NodeTypingContext = {
     typeOf: (name) => (name ? typeOf(name) : undefined),
+    inputType: (position, name) => {
+      const id = ids ? ids.inputIds[ids.inputStart[current] + position] : -1;
+      // the same order of sources as typeOf: own values, enclosing scopes, declarations
+      return id >= 0 ? own.getAt(id, name) ?? outerLookup(name) ?? declared.getAt(id, name) : typeOf(name);
+    },
     inferBody: (body, ins) => {
       bodiesTyped.add(body);
       const types = inferGraph(state, body, typeOf, graph, ins);
@@ -160,17 +188,21 @@ function inferGraph(
   // this graph's own lists: a body typed from inside nodeOutputTypes has its own
   const types: (number | undefined)[] = [];
   const certainty: boolean[] = [];
-  const order = state.orders?.get(graph) ?? topologicalOrder(nodes);
+  const order = ids?.order ?? state.orders?.get(graph) ?? topologicalOrder(nodes);
   // indexed, not for-of: an iterator result per node before the JIT optimizes the loop
   for (let k = 0; k < order.length; k++) {
     const node = nodes[order[k]];
+    current = k;
     const schema = schemaFor(state, node);
     const outputs = node.output ?? [];
+    const firstId = ids ? ids.outputStart[k] : -1;
     if (!schema) {
       state.untyped.push({ graph, node, reason: isSchemaDomain(node.domain) ? 'unknown-op' : 'custom-domain' });
-      for (const name of outputs) {
-        const t = name ? declared.get(name) : undefined;
-        if (t !== undefined) own.set(name, t);
+      for (let position = 0; position < outputs.length; position++) {
+        const name = outputs[position];
+        const id = ids ? ids.outputIds[firstId + position] : -1;
+        const t = name ? declared.getAt(id, name) : undefined;
+        if (t !== undefined) own.setAt(id, name, t);
       }
     } else {
       const count = nodeOutputTypes(node, schema, ctx, types, certainty);
@@ -179,19 +211,30 @@ function inferGraph(
         const certain = certainty[position];
         const name = outputs[position];
         if (!name) continue;
-        const stated = declared.get(name);
+        const id = ids ? ids.outputIds[firstId + position] : -1;
+        const stated = declared.getAt(id, name);
         const chosen = certain ? type ?? stated : stated ?? type;
         if (chosen === undefined) continue;
         if (stated !== undefined) disagree(name, stated, chosen);
-        own.set(name, chosen);
+        own.setAt(id, name, chosen);
       }
     }
     // Bodies no rule walked (opaque ops, unknown control flow) are still typed from their own declarations.
-    if (node.attribute?.length) {
+    if (hasGraphAttribute(node)) {
       for (const body of nodeSubgraphs(node)) {
         if (!bodiesTyped.has(body)) ctx.inferBody(body, []);
       }
     }
   }
   return own;
+}
+
+/**
+ * Whether any attribute of `node` holds a graph: asked before nodeSubgraphs, which makes an array per call
+ * (26k of a 44k-node transformer graph's nodes have attributes, almost none a graph).
+ */
+function hasGraphAttribute(node: NodeProto): boolean {
+  const list = node.attribute;
+  if (list) for (let i = 0; i < list.length; i++) if (list[i].g || list[i].graphs?.length) return true;
+  return false;
 }

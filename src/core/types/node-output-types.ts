@@ -10,6 +10,11 @@ export interface NodeTypingContext {
   /** Type of a value visible at the node (its graph, then enclosing graphs); undefined when unknown. */
   typeOf(name: string): number | undefined;
   /**
+   * Type of input `position` (named `name`, not empty) of the node being typed: typeOf(name), read by the
+   * IR's slot id where the graph has ids (no name hashed: ~100k inputs on a 44k-node graph).
+   */
+  inputType(position: number, name: string): number | undefined;
+  /**
    * Infers a body graph with the node's scope visible. `formalInputTypes` give the body's formal inputs the
    * types the node passes in (declared body input types are checked against them). Returns the type of each
    * body output, in order.
@@ -159,7 +164,7 @@ function specialOutputs(node: NodeProto, schema: OpSchema, ctx: NodeTypingContex
 
 /** Type of the node's input `i` (no closure per node: specialOutputs runs for every node). */
 function inputType(inputs: string[], ctx: NodeTypingContext, i: number): number | undefined {
-  return inputs[i] ? ctx.typeOf(inputs[i]) : undefined;
+  return inputs[i] ? ctx.inputType(i, inputs[i]) : undefined;
 }
 
 function bodyOutputs(node: NodeProto, name: string, ins: (number | undefined)[], ctx: NodeTypingContext): (number | undefined)[] {
@@ -195,7 +200,7 @@ export function nodeOutputTypes(node: NodeProto, schema: OpSchema, ctx: NodeTypi
     const name = inputs[position];
     const formal = formalAt(schema.inputs, position);
     if (!name || !formal?.typeParam || !formal.homogeneous || indexOf(boundParams, bound, formal.typeParam) >= 0) continue;
-    const t = ctx.typeOf(name);
+    const t = ctx.inputType(position, name);
     if (t !== undefined) {
       boundParams[bound] = formal.typeParam;
       boundTypes[bound] = t;
