@@ -136,7 +136,7 @@ export class Decoder {
     const start = this.pos;
     this.pos = start + length;
     if (length <= SHORT_STRING_MAX) {
-      const ascii = (this.strings ??= new ShortStrings()).read(this.buf, start, length);
+      const ascii = (this.strings ??= new ShortStrings(this.buf)).read(start, length);
       if (ascii !== undefined) return ascii;
     }
     return this.utf8Slow(this.buf.subarray(start, start + length));

@@ -15,14 +15,22 @@ const SCRATCH: number[][] = [];
 export class ShortStrings {
   /** The last string made per slot; a slot's string is replaced by a colliding one (a cache, not a set). */
   private readonly table = new Array<string | undefined>(SLOTS).fill(undefined);
+  /** Where in `buf` each slot's string was read: a hit compares those bytes with the new ones, four at a time. */
+  private readonly starts = new Int32Array(SLOTS);
+  private readonly view: DataView;
   /** How many reads returned a string made before. */
   reused = 0;
+
+  constructor(private readonly buf: Uint8Array) {
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
 
   /**
    * buf[start, start + length) as a string when every byte is ASCII, else undefined (the caller decodes it
    * as UTF-8). `length` is at most SHORT_STRING_MAX.
    */
-  read(buf: Uint8Array, start: number, length: number): string | undefined {
+  read(start: number, length: number): string | undefined {
+    const buf = this.buf;
     const end = start + length;
     // the slot from the length and a few bytes (the ends, where names of one pattern differ, and two inner
     // ones), not all of them: a hit is then one pass, comparing, which also proves the bytes ASCII (the
@@ -40,8 +48,12 @@ export class ShortStrings {
     const table = this.table;
     const known = table[slot];
     if (known !== undefined && known.length === length) {
+      const from = this.starts[slot];
+      const view = this.view;
       let i = 0;
-      while (i < length && known.charCodeAt(i) === buf[start + i]) i++;
+      const whole = length - 3;
+      while (i < whole && view.getInt32(from + i) === view.getInt32(start + i)) i += 4;
+      if (i >= whole) while (i < length && buf[from + i] === buf[start + i]) i++;
       if (i === length) {
         this.reused++;
         return known;
@@ -57,6 +69,7 @@ export class ShortStrings {
     }
     const made = String.fromCharCode.apply(null, codes);
     table[slot] = made;
+    this.starts[slot] = start;
     return made;
   }
 }
