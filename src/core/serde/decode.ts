@@ -5,6 +5,7 @@ import { CastawayError } from '../errors';
 import { UNKNOWN_FIELDS } from '../onnx/proto-types';
 import { rememberSource, SourcedMessage } from './verbatim';
 import { appended } from '../short-lists';
+import { SHORT_STRING_MAX, ShortStrings } from './short-strings';
 import { Kind, MAX_DEPTH, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT, WIRE_START_GROUP, WIRE_END_GROUP, wireOf, type FieldCodec, type MessageCodec, type Msg } from './schema';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -36,9 +37,6 @@ export function asPlainBytes(bytes: Uint8Array): Uint8Array {
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lossyUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** One plain array per string length up to 64, reused by Decoder.string. */
-const ASCII_SCRATCH: number[][] = [];
-
 export class Decoder {
   readonly view: DataView;
   pos = 0;
@@ -52,6 +50,8 @@ export class Decoder {
    * (verbatim.ts): a message whose bytes added none re-encodes to exactly them.
    */
   irregular = 0;
+  /** The short ASCII strings read so far (short-strings.ts), made on the first string read. */
+  strings: ShortStrings | undefined = undefined;
 
   /**
    * Whether NodeProtos remember their source bytes (verbatim.ts). Only for a caller that never changes a decoded
@@ -133,20 +133,13 @@ export class Decoder {
   }
 
   string(length: number): string {
-    const buf = this.buf;
     const start = this.pos;
-    const end = start + length;
-    this.pos = end;
-    if (length > 64) return this.utf8Slow(buf.subarray(start, end)); // TextDecoder's per-call cost only pays off on long strings
-    // ASCII (names nearly always are): the codes through a reused plain array of this length, not a
-    // subarray per string (a typed-array view costs more to create than the short string itself)
-    const codes = (ASCII_SCRATCH[length] ??= new Array<number>(length).fill(0));
-    for (let i = 0; i < length; i++) {
-      const c = buf[start + i];
-      if (c >= 0x80) return this.utf8Slow(buf.subarray(start, end));
-      codes[i] = c;
+    this.pos = start + length;
+    if (length <= SHORT_STRING_MAX) {
+      const ascii = (this.strings ??= new ShortStrings(this.buf)).read(start, length);
+      if (ascii !== undefined) return ascii;
     }
-    return String.fromCharCode.apply(null, codes);
+    return this.utf8Slow(this.buf.subarray(start, start + length));
   }
 
   utf8Slow(bytes: Uint8Array): string {
