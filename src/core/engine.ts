@@ -120,9 +120,10 @@ export function convertModel(model: EngineModel, recipeInput: Partial<Recipe> = 
   const { outcome, millis } = runPlan(model, recipe);
   const result = applyPlan(model.problem, outcome, options.fp16Converter);
   // applyPlan keeps the IR's topological order, inserting each Cast after its producer, writes each value
-  // once (fresh names for what it adds) and knows every value's element type (rewrite/apply-plan.ts); its
-  // main graph keeps most of the IR's value names, whose ids key the pass's shapes
-  // and of its nodes most are the IR's own, whose slots' ids the IR has resolved
+  // once (fresh names for what it adds) and knows every value's element type (rewrite/apply-plan.ts). Most of
+  // its main graph's values keep the IR's names and most of its nodes are the IR's own objects, so the
+  // value_info pass keys shapes by the IR's value ids and reads those nodes' slot ids from the IR
+  // (mainNodeSource says which rewritten node is which IR node) instead of looking each name up again.
   const main = model.ir.main;
   const slots = { source: result.mainNodeSource, nodes: main.nodes, inputIds: main.inputIds, inputStart: main.inputStart, outputIds: main.outputIds, outputStart: main.outputStart };
   let converted = options.valueInfo === false
