@@ -5,7 +5,7 @@ import { DEFAULT_RECIPE, type ConvertResult, type ModelSummary, type NodeSummary
 import { EXTERNAL, resolveExternalData, tensorBytes, visitTensors, writeExternalData } from './external-data';
 import { buildIr, normalizeDomain, type IrGraph, type IrModel } from './ir';
 import { DataType, toNumber, type ModelProto, type NodeProto } from './onnx/proto-types';
-import { withInferredValueInfoEncoded } from './shapes/infer-shapes';
+import { withInferredValueInfoEncoded } from './shapes/value-info';
 import { buildPlanningProblem, shapeOf, type PlanningProblem } from './plan/constraints';
 import { Planner, type PlanOutcome } from './plan/planner';
 import { buildPlanReport } from './plan/report';

@@ -9,7 +9,8 @@ import { toNumber, type ModelProto } from '../onnx/proto-types';
 import { convertModel, openModel } from '../engine';
 import { decodeModel, encodeMessage, encodeModel, encodeTensorValueInfos } from '../serde';
 import { convEncoderModel } from '../testing/conv-encoder';
-import { inferGraphShapes, withInferredValueInfo, withInferredValueInfoEncoded } from './infer-shapes';
+import { inferGraphShapes } from './infer-shapes';
+import { withInferredValueInfo, withInferredValueInfoEncoded } from './value-info';
 import { concatBytes } from '../bytes';
 import { DataType } from '../onnx/proto-types';
 

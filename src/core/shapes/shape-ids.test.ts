@@ -5,7 +5,8 @@ import { DataType, type ModelProto } from '../onnx/proto-types';
 import { encodeModel } from '../serde';
 import { attr, buildModel, constant, floatTensor, int64Tensor, node, valueInfo } from '../testing/build-model';
 import { buildIr } from '../ir';
-import { inferGraphShapes, withInferredValueInfoEncoded } from './infer-shapes';
+import { inferGraphShapes } from './infer-shapes';
+import { withInferredValueInfoEncoded } from './value-info';
 
 const F = DataType.FLOAT;
 const I64 = DataType.INT64;
