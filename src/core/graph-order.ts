@@ -16,6 +16,16 @@ export function nodeSubgraphs(node: NodeProto): GraphProto[] {
   return graphs;
 }
 
+/**
+ * Whether any attribute of `node` holds a graph: nodeSubgraphs without the array, for the passes that ask it
+ * of every node (indexed, no closure: most nodes have attributes, almost none a graph).
+ */
+export function hasGraphAttribute(node: NodeProto): boolean {
+  const list = node.attribute;
+  if (list) for (let i = 0; i < list.length; i++) if (list[i].g || list[i].graphs?.length) return true;
+  return false;
+}
+
 /** Names a graph (or any graph nested in it) reads but does not define: the values it captures from outside. */
 function freeNames(graph: GraphProto): ReadonlySet<string> {
   let free = freeNamesCache.get(graph);
@@ -68,11 +78,8 @@ export interface ProducedAt {
 function alreadySorted(nodes: readonly NodeProto[], producedAt: ProducedAt): boolean {
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i];
-    const attributes = node.attribute;
-    let hasBody = false;
     // indexed, not for-of: this runs on every node of every graph ordered, mostly before the JIT optimizes it
-    if (attributes) for (let k = 0; k < attributes.length; k++) if (attributes[k].g || attributes[k].graphs?.length) hasBody = true;
-    const reads = hasBody ? nodeReads(node) : node.input;
+    const reads = hasGraphAttribute(node) ? nodeReads(node) : node.input;
     if (!reads) continue;
     for (let k = 0; k < reads.length; k++) {
       const name = reads[k];
@@ -113,7 +120,7 @@ export function topologicalOrder(nodes: readonly NodeProto[], options: OrderOpti
       dependents[p].push(i);
       if (p > i) sorted = false;
     };
-    const hasBody = node.attribute?.some((a) => a.g || a.graphs?.length);
+    const hasBody = hasGraphAttribute(node);
     for (const name of hasBody ? nodeReads(node) : node.input ?? []) {
       const p = name ? producedAt.get(name) : undefined;
       if (p === undefined) continue;

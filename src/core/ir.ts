@@ -2,7 +2,7 @@
 // topological order, subgraphs linked to their parent scope. The proto objects are shared, not copied, so
 // a 1 GB model costs only the index; rewrites build new node lists and leave the input model untouched.
 import { CastawayError } from './errors';
-import { topologicalOrder } from './graph-order';
+import { hasGraphAttribute, topologicalOrder } from './graph-order';
 import { domainLabel, normalizeDomain } from './onnx/domain';
 import { AttributeType, toNumber, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './onnx/proto-types';
 
@@ -219,8 +219,7 @@ function indexGraph(proto: GraphProto, parent: IrGraph['parent'], all: IrGraph[]
       producedIn[id] = i;
       fileOutIds[fileOutStart[i] + k] = id;
     }
-    const attributes = protoNodes[i].attribute;
-    if (attributes) for (let k = 0; k < attributes.length; k++) if (attributes[k].g || attributes[k].graphs?.length) hasBodies = true;
+    if (!hasBodies && hasGraphAttribute(protoNodes[i])) hasBodies = true;
   }
   // inputs after every output has its id: a read of a later node's output is found too
   for (let i = 0; i < protoNodes.length; i++) {

@@ -6,6 +6,7 @@
 // times. The pieces' models are canonical (names by position), so identical structure means identical
 // bytes: that is the test of sameness, nothing looser.
 import { AttributeType, DataType, toNumber, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../onnx/proto-types';
+import { hasGraphAttribute } from '../graph-order';
 
 export interface Segment {
   nodes: NodeProto[];
@@ -78,7 +79,7 @@ export function segmentModel(model: ModelProto, minNodes = MIN_SEGMENTED_NODES):
   const graph = model.graph;
   const nodes = graph?.node ?? [];
   if (!graph || nodes.length === 0 || nodes.length < minNodes || graph.sparseInitializer?.length) return null;
-  if (nodes.some((n) => (n.attribute ?? []).some((a) => a.g || a.graphs?.length))) return null;
+  if (nodes.some(hasGraphAttribute)) return null;
   const initializers = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t] as const));
   const available = new Set([...(graph.input ?? []).map((v) => v.name ?? ''), ...initializers.keys(), '']);
   // A node's scope: its own, else its first input's producer's; a node that reads nothing scoped (a

@@ -9,7 +9,7 @@
 // body reads from enclosing graphs are found through `parents` (see elementTypeIn). Type codes are
 // type-codes.ts numbers: ONNX DataType for tensors, negative for sequences, optionals and maps.
 import type { GraphProto, NodeProto } from '../onnx/proto-types';
-import { topologicalOrder, nodeSubgraphs } from '../graph-order';
+import { hasGraphAttribute, topologicalOrder, nodeSubgraphs } from '../graph-order';
 import { nodeOutputTypes, type NodeTypingContext } from './node-output-types';
 import { isSchemaDomain, lookupSchema, type OpSchema } from './schema';
 import { typeProtoCode } from './type-codes';
@@ -219,7 +219,8 @@ function inferGraph(
         own.setAt(id, name, chosen);
       }
     }
-    // Bodies no rule walked (opaque ops, unknown control flow) are still typed from their own declarations.
+    // Bodies no rule walked (opaque ops, unknown control flow) are still typed from their own declarations;
+    // asked first because nodeSubgraphs makes an array per call (26k of a 44k-node graph's nodes have attributes)
     if (hasGraphAttribute(node)) {
       for (const body of nodeSubgraphs(node)) {
         if (!bodiesTyped.has(body)) ctx.inferBody(body, []);
@@ -227,14 +228,4 @@ function inferGraph(
     }
   }
   return own;
-}
-
-/**
- * Whether any attribute of `node` holds a graph: asked before nodeSubgraphs, which makes an array per call
- * (26k of a 44k-node transformer graph's nodes have attributes, almost none a graph).
- */
-function hasGraphAttribute(node: NodeProto): boolean {
-  const list = node.attribute;
-  if (list) for (let i = 0; i < list.length; i++) if (list[i].g || list[i].graphs?.length) return true;
-  return false;
 }
